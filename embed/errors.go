@@ -1,0 +1,21 @@
+package embed
+
+import "errors"
+
+// Sentinel errors. The server maps each to a contract code; see server/errors.go.
+var (
+	// ErrBase64 means the image text is not valid base64 (490, 492, 494 by field).
+	ErrBase64 = errors.New("cannot decode base64")
+	// ErrImageType means the bytes are neither JPEG nor PNG (491, 495).
+	ErrImageType = errors.New("image type not recognized")
+	// ErrImageCorrupt means the image is damaged or truncated (493).
+	ErrImageCorrupt = errors.New("image corrupt")
+	// ErrImageTooLarge means the image exceeds the byte or pixel limits (493).
+	ErrImageTooLarge = errors.New("image too large")
+	// ErrNoFace means no face was detected (412).
+	ErrNoFace = errors.New("face not detected")
+	// ErrFaceTooSmall means the chosen face is below the minimum size (413).
+	ErrFaceTooSmall = errors.New("face too small")
+	// ErrMultipleFaces means enrolment found two similarly large faces (414).
+	ErrMultipleFaces = errors.New("multiple faces found")
+)

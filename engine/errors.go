@@ -1,0 +1,37 @@
+package engine
+
+import "errors"
+
+// Sentinel errors of the engine. Errors from package embed pass through unchanged.
+var (
+	// ErrGalleryNotFound: the gallery does not exist for this tenant (416).
+	ErrGalleryNotFound = errors.New("facegallery not found")
+	// ErrGalleryExists: create-facegallery on an existing id (400).
+	ErrGalleryExists = errors.New("facegallery already exists")
+	// ErrPersonNotFound: no person with this id / NIK in the gallery (415).
+	ErrPersonNotFound = errors.New("user not found")
+	// ErrNotVerified: the face does not match, or identify found nobody (411).
+	ErrNotVerified = errors.New("face not verified")
+	// ErrUnauthorized: unknown or revoked token (401).
+	ErrUnauthorized = errors.New("access token not authorized")
+	// ErrForbidden: the resource belongs to another tenant (403).
+	ErrForbidden = errors.New("requested resource denied")
+	// ErrInvalid: an argument is malformed (too long, empty where required) (400).
+	ErrInvalid = errors.New("invalid argument")
+	// ErrModelMismatch: the gallery was built with another embedding model or dimension (500).
+	ErrModelMismatch = errors.New("embedding model does not match the gallery")
+	// ErrIncompatible: the store was written by an incompatible schema or options (open fails).
+	ErrIncompatible = errors.New("store incompatible with this version")
+	// ErrClosed: the engine is closed.
+	ErrClosed = errors.New("engine closed")
+)
+
+// ImageError says which image of a two-image request failed, so the server can pick the
+// field-specific code (source 494/495/456, target 492/455).
+type ImageError struct {
+	Field string // "source_image" or "target_image"
+	Err   error
+}
+
+func (e *ImageError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *ImageError) Unwrap() error { return e.Err }
