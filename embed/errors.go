@@ -18,4 +18,12 @@ var (
 	ErrFaceTooSmall = errors.New("face too small")
 	// ErrMultipleFaces means enrolment found two similarly large faces (414).
 	ErrMultipleFaces = errors.New("multiple faces found")
+
+	// ErrNoMaskModel means no mask weights are built in (the pipeline then reports no masks).
+	ErrNoMaskModel = errors.New("no mask model built in")
+	// ErrNoLiveness means the pipeline was built without the anti-spoof model.
+	ErrNoLiveness = errors.New("liveness model not loaded")
+
+	// errMaskFormat means a mask weights file is damaged or of an unknown version.
+	errMaskFormat = errors.New("mask model: bad file")
 )

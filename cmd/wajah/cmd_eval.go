@@ -1,0 +1,460 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/roc"
+)
+
+func init() {
+	register("eval pairs", "face verification accuracy, AUC, TAR@FAR on a pairs TSV (LFW)", runEvalPairs)
+	register("eval mask", "mask classifier accuracy, precision and recall on a manifest", runEvalMask)
+}
+
+type pairRow struct {
+	a, b string
+	same bool
+	fold int
+}
+
+// readPairs reads "path1 path2 same [fold]" TSV with an optional header line.
+func readPairs(path string) ([]pairRow, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	var rows []pairRow
+	hasFold := true
+	sc := bufio.NewScanner(f)
+	for ln := 1; sc.Scan(); ln++ {
+		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
+		if len(c) < 3 || c[0] == "" {
+			continue
+		}
+		s, err := strconv.Atoi(c[2])
+		if err != nil {
+			if ln == 1 {
+				continue // header
+			}
+			return nil, false, fmt.Errorf("%s:%d: same must be 0 or 1", path, ln)
+		}
+		r := pairRow{a: c[0], b: c[1], same: s == 1, fold: -1}
+		if len(c) > 3 {
+			if r.fold, err = strconv.Atoi(c[3]); err != nil {
+				return nil, false, fmt.Errorf("%s:%d: bad fold", path, ln)
+			}
+		} else {
+			hasFold = false
+		}
+		rows = append(rows, r)
+	}
+	return rows, hasFold && len(rows) > 0, sc.Err()
+}
+
+// imageResult is one image's detection: the embedding, or a failure to detect.
+type imageResult struct {
+	emb      []float32
+	detected bool
+	err      error
+}
+
+func runEvalPairs(args []string) error {
+	fs := flag.NewFlagSet("eval pairs", flag.ContinueOnError)
+	pairsPath := fs.String("pairs", "", "pairs TSV to report on (path1, path2, same [, fold])")
+	trainPath := fs.String("train", "", "pairs TSV to choose the threshold on (else 10-fold when folds exist, else the best threshold on --pairs, flagged)")
+	root := fs.String("root", ".", "directory the TSV paths are relative to")
+	out := fs.String("out", "eval-out", "directory for roc.png and hist.png")
+	frac := fs.Float64("detect-frac", 0.2, "smallest face searched, as a fraction of the shorter image side (the reference used 0.2)")
+	limit := fs.Int("limit", 0, "use only the first N pairs of each file (0: all)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *pairsPath == "" {
+		return errors.New("--pairs is required")
+	}
+	test, folds, err := readPairs(*pairsPath)
+	if err != nil {
+		return err
+	}
+	var train []pairRow
+	if *trainPath != "" {
+		if train, _, err = readPairs(*trainPath); err != nil {
+			return err
+		}
+	}
+	if *limit > 0 {
+		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
+	}
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12})
+	if err != nil {
+		return err
+	}
+	var paths []string
+	seen := map[string]bool{}
+	for _, r := range append(append([]pairRow(nil), train...), test...) {
+		for _, q := range []string{r.a, r.b} {
+			if !seen[q] {
+				seen[q] = true
+				paths = append(paths, q)
+			}
+		}
+	}
+	res, stats, err := embedAll(p, *root, paths, *workers, *quiet)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("images %d, not detected %d (mean-landmark fallback), unreadable %d\n", len(paths), stats.missed, stats.unreadable)
+	fmt.Printf("ms per image (per worker): decode %.1f, detect %.1f, align+embed %.1f (%d workers, GOMAXPROCS %d)\n",
+		stats.decode.ms(len(paths)), stats.detect.ms(len(paths)), stats.embed.ms(len(paths)), *workers, gomaxprocs())
+	score := func(rows []pairRow) []roc.Labeled {
+		var l []roc.Labeled
+		for _, r := range rows {
+			ea, eb := res[r.a], res[r.b]
+			if ea.emb == nil || eb.emb == nil {
+				l = append(l, roc.Labeled{Score: -1, Same: r.same}) // unreadable: a sure miss
+				continue
+			}
+			l = append(l, roc.Labeled{Score: float64(embed.Cosine(ea.emb, eb.emb)), Same: r.same})
+		}
+		return l
+	}
+	ts := score(test)
+	thr := 0.0
+	switch {
+	case train != nil:
+		tr := score(train)
+		t, acc := roc.BestThreshold(tr)
+		thr = t
+		_, far3, _ := roc.TARAtFAR(tr, 1e-3)
+		fmt.Printf("train %s: %d pairs, best threshold %.4f (accuracy %.4f), cosine at FAR 1e-3 %.4f\n",
+			filepath.Base(*trainPath), len(tr), t, acc, far3)
+		fmt.Printf("test accuracy (train threshold): %.4f\n", roc.Accuracy(ts, thr))
+	case folds:
+		fold := make([]int, len(test))
+		for i, r := range test {
+			fold[i] = r.fold
+		}
+		m, s := roc.TenFold(ts, fold)
+		thr, _ = roc.BestThreshold(ts)
+		fmt.Printf("accuracy (10-fold): %.4f ± %.4f\n", m, s)
+	default:
+		t, acc := roc.BestThreshold(ts)
+		thr = t
+		fmt.Printf("accuracy at the best threshold on the same pairs (optimistic): %.4f (threshold %.4f)\n", acc, t)
+	}
+	_, oracle := roc.BestThreshold(ts)
+	tar2, t2, f2 := roc.TARAtFAR(ts, 1e-2)
+	tar3, t3, f3 := roc.TARAtFAR(ts, 1e-3)
+	fmt.Printf("%s: %d pairs, AUC %.4f, oracle accuracy %.4f\n", filepath.Base(*pairsPath), len(ts), roc.AUC(ts), oracle)
+	fmt.Printf("TAR@FAR=1e-2: %.4f (threshold %.4f, FAR %.4f)\n", tar2, t2, f2)
+	fmt.Printf("TAR@FAR=1e-3: %.4f (threshold %.4f, FAR %.4f)\n", tar3, t3, f3)
+	sim := make([]roc.Labeled, len(ts))
+	for i, l := range ts {
+		sim[i] = roc.Labeled{Score: embed.Similarity(float32(l.Score)), Same: l.Same}
+	}
+	fmt.Printf("accuracy at API similarity >= 0.75 (cosine %.4f): %.4f\n", embed.CosineFor(0.75), roc.Accuracy(sim, 0.75))
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s  AUC %.4f", filepath.Base(*pairsPath), roc.AUC(ts))
+	if err := writePNG(filepath.Join(*out, "roc.png"), func(f *os.File) error { return roc.PlotROC(f, title, roc.Curve(ts)) }); err != nil {
+		return err
+	}
+	if err := writePNG(filepath.Join(*out, "hist.png"), func(f *os.File) error {
+		return roc.PlotHistogram(f, "cosine: same vs different", ts, -0.4, 1, thr)
+	}); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s and %s\n", filepath.Join(*out, "roc.png"), filepath.Join(*out, "hist.png"))
+	return nil
+}
+
+func writePNG(path string, draw func(*os.File) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := draw(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+type stopwatch time.Duration
+
+func (s *stopwatch) add(t time.Time) { *s += stopwatch(time.Since(t)) }
+func (s stopwatch) ms(n int) float64 {
+	return float64(time.Duration(s).Microseconds()) / 1000 / float64(max(n, 1))
+}
+
+type embedStats struct {
+	missed, unreadable    int
+	decode, detect, embed stopwatch
+}
+
+// embedAll embeds every image once (the cache of the run), with workers in parallel: the
+// protocol's central face, or the mean landmarks of the detected images when none is found
+// (as the reference did).
+func embedAll(p *embed.Pipeline, root string, paths []string, workers int, quiet bool) (map[string]*imageResult, embedStats, error) {
+	ctx := context.Background()
+	type job struct {
+		path  string
+		res   *imageResult
+		d     *embed.Decoded
+		rel   [5]embed.Point // landmarks relative to the image size
+		times [3]time.Duration
+	}
+	jobs := make([]*job, len(paths))
+	for i, q := range paths {
+		jobs[i] = &job{path: q, res: &imageResult{}}
+	}
+	var firstErr error
+	var mu sync.Mutex
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
+	work := make(chan *job)
+	done := make(chan *job)
+	var wg sync.WaitGroup
+	for w := 0; w < max(workers, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				t := time.Now()
+				data, err := os.ReadFile(filepath.Join(root, j.path))
+				if err == nil {
+					j.d, err = p.Decode(data)
+				}
+				j.times[0] = time.Since(t)
+				if err != nil {
+					j.res.err = err
+					done <- j
+					continue
+				}
+				t = time.Now()
+				faces, err := p.Detect(ctx, j.d)
+				j.times[1] = time.Since(t)
+				if err != nil {
+					fail(err)
+					done <- j
+					continue
+				}
+				if i := embed.PickCentral(faces, j.d.Full.W, j.d.Full.H); i >= 0 {
+					f := &faces[i]
+					j.res.detected = true
+					for k, l := range f.Landmarks {
+						j.rel[k] = embed.Point{X: l.X / float32(j.d.Full.W), Y: l.Y / float32(j.d.Full.H)}
+					}
+					t = time.Now()
+					e, err := p.EmbedCrops(p.AlignFace(j.d, f))
+					j.times[2] = time.Since(t)
+					if err != nil {
+						fail(err)
+					} else {
+						j.res.emb = e[0]
+						j.d = nil // keep memory flat; only misses need the image again
+					}
+				}
+				done <- j
+			}
+		}()
+	}
+	go func() {
+		for _, j := range jobs {
+			work <- j
+		}
+		close(work)
+		wg.Wait()
+		close(done)
+	}()
+	var st embedStats
+	bar := newProgress(os.Stderr, "images", len(jobs), quiet)
+	for j := range done {
+		st.decode += stopwatch(j.times[0])
+		st.detect += stopwatch(j.times[1])
+		st.embed += stopwatch(j.times[2])
+		bar.step(!j.res.detected)
+	}
+	if firstErr != nil {
+		return nil, st, firstErr
+	}
+	// Fallback for misses: the mean relative landmarks of the detected images.
+	var mean [5]embed.Point
+	n := 0
+	res := make(map[string]*imageResult, len(jobs))
+	for _, j := range jobs {
+		res[j.path] = j.res
+		switch {
+		case j.res.err != nil:
+			st.unreadable++
+		case !j.res.detected:
+			st.missed++
+		default:
+			for k := range mean {
+				mean[k].X += j.rel[k].X
+				mean[k].Y += j.rel[k].Y
+			}
+			n++
+		}
+	}
+	for _, j := range jobs {
+		if j.res.err != nil || j.res.detected {
+			continue
+		}
+		var f embed.Face
+		for k := range f.Landmarks {
+			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(j.d.Full.W), Y: mean[k].Y / float32(max(n, 1)) * float32(j.d.Full.H)}
+		}
+		e, err := p.EmbedCrops(p.AlignFace(j.d, &f))
+		if err != nil {
+			return nil, st, err
+		}
+		j.res.emb = e[0]
+	}
+	return res, st, nil
+}
+
+type maskRow struct {
+	path string
+	mask bool
+}
+
+// readMaskManifest reads "path mask" TSV (header optional).
+func readMaskManifest(path string) ([]maskRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var rows []maskRow
+	sc := bufio.NewScanner(f)
+	for ln := 1; sc.Scan(); ln++ {
+		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
+		if len(c) < 2 {
+			continue
+		}
+		v, err := strconv.Atoi(c[1])
+		if err != nil {
+			if ln == 1 {
+				continue
+			}
+			return nil, fmt.Errorf("%s:%d: mask must be 0 or 1", path, ln)
+		}
+		rows = append(rows, maskRow{c[0], v == 1})
+	}
+	return rows, sc.Err()
+}
+
+// isValidation is the split train-mask holds out: every fifth row of the manifest.
+func isValidation(i int) bool { return i%5 == 4 }
+
+func runEvalMask(args []string) error {
+	fs := flag.NewFlagSet("eval mask", flag.ContinueOnError)
+	manifest := fs.String("manifest", "", "TSV: path, mask (0/1)")
+	root := fs.String("root", ".", "directory the manifest paths are relative to")
+	split := fs.String("split", "all", "rows to use: all, val (train-mask's held-out fifth) or train")
+	model := fs.String("model", "", "mask weights file (default: the built-in model)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rows, err := readMaskManifest(*manifest)
+	if err != nil {
+		return err
+	}
+	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12})
+	if err != nil {
+		return err
+	}
+	if *model != "" {
+		data, err := os.ReadFile(*model)
+		if err != nil {
+			return err
+		}
+		m, err := embed.ParseMaskModel(data)
+		if err != nil {
+			return err
+		}
+		p.SetMaskModel(m)
+	}
+	if p.MaskModel() == nil {
+		return embed.ErrNoMaskModel
+	}
+	var sel []maskRow
+	for i, r := range rows {
+		if *split == "all" || (*split == "val") == isValidation(i) {
+			sel = append(sel, r)
+		}
+	}
+	var tp, fp, tn, fn, missed int
+	var probs []roc.Labeled
+	bar := newProgress(os.Stderr, "mask", len(sel), *quiet)
+	for _, r := range sel {
+		img, err := readImage(filepath.Join(*root, r.path))
+		if err != nil {
+			return err
+		}
+		crop, emb, det, err := p.MaskSample(context.Background(), img)
+		if err != nil {
+			return err
+		}
+		if !det {
+			missed++
+		}
+		pr := p.MaskModel().Predict(crop, emb)
+		probs = append(probs, roc.Labeled{Score: float64(pr), Same: r.mask})
+		switch pred := pr >= 0.5; {
+		case pred && r.mask:
+			tp++
+		case pred && !r.mask:
+			fp++
+		case !pred && r.mask:
+			fn++
+		default:
+			tn++
+		}
+		bar.step(!det)
+	}
+	n := tp + fp + tn + fn
+	fmt.Printf("%d images (%s split), face not detected in %d (template fallback)\n", n, *split, missed)
+	fmt.Printf("accuracy %.4f, AUC %.4f\n", float64(tp+tn)/float64(max(n, 1)), roc.AUC(probs))
+	fmt.Printf("masked:   precision %.4f recall %.4f (n=%d)\n", ratio(tp, tp+fp), ratio(tp, tp+fn), tp+fn)
+	fmt.Printf("unmasked: precision %.4f recall %.4f (n=%d)\n", ratio(tn, tn+fn), ratio(tn, tn+fp), tn+fp)
+	return nil
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func readImage(path string) (*embed.RGB, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return embed.Decode(data, embed.Limits{})
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+)
+
+func init() {
+	register("status set", "set a NIK's colour (green, yellow, red, black) for the local check-in provider", runStatusSet)
+	register("status get", "print a NIK's colour in the local check-in provider", runStatusGet)
+}
+
+func runStatusSet(args []string) error {
+	fs := flag.NewFlagSet("status set", flag.ContinueOnError)
+	nik := fs.String("nik", "", "NIK; required")
+	status := fs.String("status", "", "green, yellow, red or black; required")
+	open := storeFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *nik == "" || *status == "" || fs.NArg() != 0 {
+		return fmt.Errorf("usage: wajah status set --nik NIK --status green|yellow|red|black [--data DIR]")
+	}
+	e, err := open()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return e.SetUserStatus(context.Background(), *nik, *status)
+}
+
+func runStatusGet(args []string) error {
+	fs := flag.NewFlagSet("status get", flag.ContinueOnError)
+	nik := fs.String("nik", "", "NIK; required")
+	open := storeFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *nik == "" || fs.NArg() != 0 {
+		return fmt.Errorf("usage: wajah status get --nik NIK [--data DIR]")
+	}
+	e, err := open()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	s, err := e.UserStatus(context.Background(), *nik)
+	if err != nil {
+		return err
+	}
+	fmt.Println(s)
+	return nil
+}

@@ -1,0 +1,194 @@
+package embed
+
+import (
+	"bytes"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"math"
+)
+
+//go:embed maskmodel
+var maskFS embed.FS
+
+// MaskFile is the built-in weights file inside maskmodel/.
+const MaskFile = "maskmodel/mask.wmsk"
+
+// Mask feature kinds: what the classifier looks at.
+const (
+	MaskFeatEmbedding = 1 // the 192-d MobileFaceNet embedding
+	MaskFeatLowerFace = 2 // the lower half of the aligned crop, 8x8-pixel block means
+	MaskFeatBoth      = 3
+)
+
+// MaskModel is a logistic regression (Hidden == 0) or a one-hidden-layer ReLU MLP on
+// standardized features.
+type MaskModel struct {
+	Kind      uint32
+	Dim       int
+	Hidden    int
+	Mean, Std []float32
+	W1        []float32 // Hidden x Dim (absent for logistic regression)
+	B1        []float32
+	W2        []float32 // Hidden, or Dim for logistic regression
+	B2        float32
+}
+
+const maskMagic = "WMSK"
+const maskVersion = 1
+
+// Lower-face window of the 112x112 aligned crop: from just below the nose tip (template
+// y 71.7) to the chin, 8x8 blocks.
+const (
+	lowerY0, lowerY1 = 64, 112
+	lowerX0, lowerX1 = 16, 96
+	lowerBlock       = 8
+	lowerDim         = ((lowerY1 - lowerY0) / lowerBlock) * ((lowerX1 - lowerX0) / lowerBlock) * 3
+)
+
+// MaskFeatures builds the feature vector of a kind from an aligned crop and its embedding.
+func MaskFeatures(kind uint32, crop *RGB, emb []float32) []float32 {
+	var f []float32
+	if kind&MaskFeatEmbedding != 0 {
+		f = append(f, emb...)
+	}
+	if kind&MaskFeatLowerFace != 0 {
+		for by := lowerY0; by < lowerY1; by += lowerBlock {
+			for bx := lowerX0; bx < lowerX1; bx += lowerBlock {
+				var s [3]float32
+				for y := by; y < by+lowerBlock; y++ {
+					for x := bx; x < bx+lowerBlock; x++ {
+						i := 3 * (y*crop.W + x)
+						s[0] += float32(crop.Pix[i])
+						s[1] += float32(crop.Pix[i+1])
+						s[2] += float32(crop.Pix[i+2])
+					}
+				}
+				for c := range s {
+					f = append(f, s[c]/(255*lowerBlock*lowerBlock))
+				}
+			}
+		}
+	}
+	return f
+}
+
+// Predict returns the probability of a mask for an aligned crop and its embedding.
+func (m *MaskModel) Predict(crop *RGB, emb []float32) float32 {
+	return m.Prob(MaskFeatures(m.Kind, crop, emb))
+}
+
+// Prob returns the probability of a mask for a raw (unstandardized) feature vector.
+func (m *MaskModel) Prob(x []float32) float32 {
+	if len(x) != m.Dim {
+		return 0
+	}
+	z := make([]float32, m.Dim)
+	for i := range x {
+		z[i] = (x[i] - m.Mean[i]) / m.Std[i]
+	}
+	return sigmoid(m.logit(z))
+}
+
+// logit on standardized input.
+func (m *MaskModel) logit(z []float32) float32 {
+	if m.Hidden == 0 {
+		s := m.B2
+		for i, v := range z {
+			s += m.W2[i] * v
+		}
+		return s
+	}
+	s := m.B2
+	for h := 0; h < m.Hidden; h++ {
+		a := m.B1[h]
+		row := m.W1[h*m.Dim : (h+1)*m.Dim]
+		for i, v := range z {
+			a += row[i] * v
+		}
+		if a > 0 {
+			s += m.W2[h] * a
+		}
+	}
+	return s
+}
+
+func sigmoid(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
+
+// MarshalBinary writes "WMSK", version, kind, dim, hidden, the float32 arrays and a CRC-32
+// (IEEE) of everything before it, little-endian.
+func (m *MaskModel) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(maskMagic)
+	for _, v := range []uint32{maskVersion, m.Kind, uint32(m.Dim), uint32(m.Hidden)} {
+		_ = binary.Write(&b, binary.LittleEndian, v)
+	}
+	for _, a := range [][]float32{m.Mean, m.Std, m.W1, m.B1, m.W2, {m.B2}} {
+		_ = binary.Write(&b, binary.LittleEndian, a)
+	}
+	_ = binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(b.Bytes()))
+	return b.Bytes(), nil
+}
+
+// ParseMaskModel reads MarshalBinary's format, checking version, sizes and checksum.
+func ParseMaskModel(data []byte) (*MaskModel, error) {
+	if len(data) < 24 || string(data[:4]) != maskMagic {
+		return nil, errMaskFormat
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return nil, fmt.Errorf("%w: checksum", errMaskFormat)
+	}
+	r := bytes.NewReader(body[4:])
+	var hdr [4]uint32
+	if err := binary.Read(r, binary.LittleEndian, &hdr); err != nil {
+		return nil, errMaskFormat
+	}
+	if hdr[0] != maskVersion {
+		return nil, fmt.Errorf("%w: version %d", errMaskFormat, hdr[0])
+	}
+	m := &MaskModel{Kind: hdr[1], Dim: int(hdr[2]), Hidden: int(hdr[3])}
+	if m.Dim <= 0 || m.Dim > 1<<16 || m.Hidden < 0 || m.Hidden > 1<<12 {
+		return nil, fmt.Errorf("%w: sizes", errMaskFormat)
+	}
+	w2 := m.Hidden
+	if w2 == 0 {
+		w2 = m.Dim
+	}
+	want := 2*m.Dim + m.Hidden*m.Dim + m.Hidden + w2 + 1
+	if r.Len() != 4*want {
+		return nil, fmt.Errorf("%w: length", errMaskFormat)
+	}
+	read := func(n int) []float32 {
+		a := make([]float32, n)
+		_ = binary.Read(r, binary.LittleEndian, a)
+		return a
+	}
+	m.Mean, m.Std, m.W1, m.B1, m.W2 = read(m.Dim), read(m.Dim), read(m.Hidden*m.Dim), read(m.Hidden), read(w2)
+	m.B2 = read(1)[0]
+	if _, err := r.ReadByte(); err != io.EOF {
+		return nil, errMaskFormat
+	}
+	for _, s := range m.Std {
+		if !(s > 0) {
+			return nil, fmt.Errorf("%w: std", errMaskFormat)
+		}
+	}
+	return m, nil
+}
+
+// DefaultMaskModel returns the built-in weights, or ErrNoMaskModel.
+func DefaultMaskModel() (*MaskModel, error) {
+	data, err := fs.ReadFile(maskFS, MaskFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoMaskModel
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseMaskModel(data)
+}

@@ -1,0 +1,344 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/wajah-id/wajah/models"
+	"github.com/wajah-id/wajah/nn"
+)
+
+// ModelID names the embedding model; galleries record it and refuse another.
+const ModelID = "mobilefacenet-expo-1.0.24"
+
+// Dim is the embedding length of MobileFaceNet.
+const Dim = 192
+
+// Options configure a Pipeline; zero fields take the documented defaults.
+type Options struct {
+	Limits Limits // encoded bytes and pixel side; default 10 MiB, 4096 px
+
+	// WorkSide: decoded images whose longer side exceeds it are box-filtered down to it
+	// before detection (default 1280). Boxes and landmarks are reported in the pixels of
+	// the decoded image regardless.
+	WorkSide int
+
+	// MinFaceSize is the quality gate (413): eye-midpoint to mouth-midpoint distance in
+	// pixels of the decoded image. Default 40: the aligned 112x112 crop places the eyes 40.7
+	// px above the mouth, so a smaller face is upsampled into the crop and the embedding sees
+	// no detail it could use. LFW faces (about 45-50 px) pass; see embed/README.md.
+	MinFaceSize float32
+
+	// MinDetect and DetectFrac set the smallest face box MTCNN searches for, in working
+	// pixels: max(MinDetect, DetectFrac * shorter side). Defaults 24 and 0.1. Smaller faces
+	// cost pyramid levels; they only matter to report 413 instead of 412.
+	MinDetect  int
+	DetectFrac float32
+
+	// MultiFaceRatio: at enrolment, a second face at least this fraction of the largest
+	// face's size makes the photo ambiguous (414). Default 0.7.
+	MultiFaceRatio float32
+
+	// NoMask skips the mask classifier; Liveness runs FaceAntiSpoofing.tflite (4.5 GMAC per
+	// face, so off by default; Face.Liveness stays 0 when off).
+	NoMask   bool
+	Liveness bool
+}
+
+func (o Options) withDefaults() Options {
+	o.Limits = o.Limits.withDefaults()
+	if o.WorkSide <= 0 {
+		o.WorkSide = 1280
+	}
+	if o.MinFaceSize <= 0 {
+		o.MinFaceSize = 40
+	}
+	if o.MinDetect <= 0 {
+		o.MinDetect = 24
+	}
+	if o.DetectFrac <= 0 {
+		o.DetectFrac = 0.1
+	}
+	if o.MultiFaceRatio <= 0 {
+		o.MultiFaceRatio = 0.7
+	}
+	return o
+}
+
+// Pipeline turns image bytes into embedded faces. It is safe for concurrent use.
+type Pipeline struct {
+	opts  Options
+	det   *mtcnn
+	mfn   runner
+	mask  *MaskModel
+	spoof runner
+	// Output positions of FaceAntiSpoofing's class predictions and leaf mask.
+	spoofClass, spoofLeaf int
+}
+
+// New loads the models from models.Path and returns a ready pipeline.
+func New(opts Options) (*Pipeline, error) {
+	opts = opts.withDefaults()
+	load := func(name string) (*nn.Model, error) {
+		path, err := models.Path(name)
+		if err != nil {
+			return nil, err
+		}
+		m, err := nn.LoadTFLite(path)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+		return m, nil
+	}
+	var ms [4]*nn.Model
+	for i, n := range []string{"pnet.tflite", "rnet.tflite", "onet.tflite", "MobileFaceNet.tflite"} {
+		m, err := load(n)
+		if err != nil {
+			return nil, err
+		}
+		ms[i] = m
+	}
+	p := &Pipeline{opts: opts, det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3]}
+	if !opts.NoMask {
+		m, err := DefaultMaskModel()
+		if err != nil && !errors.Is(err, ErrNoMaskModel) {
+			return nil, err
+		}
+		p.mask = m
+	}
+	if opts.Liveness {
+		m, err := load("FaceAntiSpoofing.tflite")
+		if err != nil {
+			return nil, err
+		}
+		p.spoof = m
+		p.spoofClass, p.spoofLeaf = 0, 1
+		for i, o := range m.Outputs() {
+			switch o.Name {
+			case "Identity":
+				p.spoofClass = i
+			case "Identity_1":
+				p.spoofLeaf = i
+			}
+		}
+	}
+	return p, nil
+}
+
+// Options returns the effective options (defaults filled in).
+func (p *Pipeline) Options() Options { return p.opts }
+
+// ModelID implements engine.Embedder.
+func (p *Pipeline) ModelID() string { return ModelID }
+
+// Dim implements engine.Embedder.
+func (p *Pipeline) Dim() int { return Dim }
+
+// Similarity implements engine.Embedder; see similarity.go.
+func (p *Pipeline) Similarity(cos float32) float64 { return Similarity(cos) }
+
+// Decoded is an upright image and its working copy for detection.
+type Decoded struct {
+	Full  *RGB
+	Work  *RGB    // Full, or Full shrunk to WorkSide
+	Scale float32 // Full pixels per Work pixel (>= 1)
+}
+
+// Decode decodes and orients image bytes and prepares the working copy.
+func (p *Pipeline) Decode(data []byte) (*Decoded, error) {
+	img, err := Decode(data, p.opts.Limits)
+	if err != nil {
+		return nil, err
+	}
+	return p.Prepare(img), nil
+}
+
+// Prepare wraps an already decoded image.
+func (p *Pipeline) Prepare(img *RGB) *Decoded {
+	w := shrinkTo(img, p.opts.WorkSide)
+	return &Decoded{Full: img, Work: w, Scale: float32(img.W) / float32(w.W)}
+}
+
+// Detect finds all faces (box, landmarks, score, size and pose; no embedding), largest
+// first.
+func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	side := min(d.Work.W, d.Work.H)
+	minSize := max(p.opts.MinDetect, int(p.opts.DetectFrac*float32(side)))
+	boxes, err := p.det.detect(d.Work, minSize)
+	if err != nil {
+		return nil, err
+	}
+	s := d.Scale
+	faces := make([]Face, 0, len(boxes))
+	for _, b := range boxes {
+		f := Face{
+			Box:   Rect{float32(b.x0) * s, float32(b.y0) * s, float32(b.x1+1) * s, float32(b.y1+1) * s},
+			Score: b.score,
+		}
+		for j, l := range b.lm {
+			f.Landmarks[j] = Point{l.X * s, l.Y * s}
+		}
+		f.Quality.FaceSize = faceSize(f.Landmarks)
+		f.Quality.Yaw, f.Quality.Pitch = pose(f.Landmarks)
+		faces = append(faces, f)
+	}
+	sort.SliceStable(faces, func(i, j int) bool { return faces[i].Quality.FaceSize > faces[j].Quality.FaceSize })
+	return faces, nil
+}
+
+// AlignFace returns the 112x112 aligned crop of f. It samples the working image when the
+// face is large enough there (cheaper, already antialiased) and the full image otherwise.
+func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
+	src, s := d.Full, float32(1)
+	if d.Work != d.Full && f.Quality.FaceSize/d.Scale >= 48 {
+		src, s = d.Work, d.Scale
+	}
+	var lm [5]Point
+	for i, l := range f.Landmarks {
+		lm[i] = Point{l.X / s, l.Y / s}
+	}
+	return Align(src, lm)
+}
+
+// EmbedCrops runs MobileFaceNet on aligned crops in one batch and returns L2-normalized
+// embeddings.
+func (p *Pipeline) EmbedCrops(crops ...*RGB) ([][]float32, error) {
+	const n = AlignSize * AlignSize * 3
+	in := &nn.Tensor{Shape: []int{len(crops), AlignSize, AlignSize, 3}, Data: make([]float32, len(crops)*n)}
+	for i, c := range crops {
+		if c.W != AlignSize || c.H != AlignSize {
+			return nil, fmt.Errorf("embed: crop is %dx%d, want %d", c.W, c.H, AlignSize)
+		}
+		d := in.Data[i*n : (i+1)*n]
+		for j, v := range c.Pix {
+			d[j] = (float32(v) - 127.5) / 128
+		}
+	}
+	out, err := p.mfn.Run(in)
+	if err != nil {
+		return nil, fmt.Errorf("mobilefacenet: %w", err)
+	}
+	e := out[0]
+	if len(e.Data) != len(crops)*Dim {
+		return nil, fmt.Errorf("mobilefacenet: output shape %v", e.Shape)
+	}
+	res := make([][]float32, len(crops))
+	for i := range crops {
+		res[i] = l2normalize(e.Data[i*Dim : (i+1)*Dim])
+	}
+	return res, nil
+}
+
+// l2normalize returns v / max(|v|, 1e-10) as MyUtil.l2Normalize does, in a new slice.
+func l2normalize(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	n := float32(math.Sqrt(max(s, 1e-10)))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = x / n
+	}
+	return out
+}
+
+// Cosine of two L2-normalized vectors.
+func Cosine(a, b []float32) float32 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// Complete fills in the embedding, blur, exposure, mask and liveness of a detected face.
+func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	crop := p.AlignFace(d, f)
+	f.Quality.Blur, f.Quality.Exposure = blurExposure(crop)
+	emb, err := p.EmbedCrops(crop)
+	if err != nil {
+		return err
+	}
+	f.Embedding = emb[0]
+	if p.mask != nil {
+		f.MaskScore = p.mask.Predict(crop, f.Embedding)
+		f.Masked = f.MaskScore >= 0.5
+	}
+	if p.spoof != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l, err := p.liveness(d, f)
+		if err != nil {
+			return err
+		}
+		f.Liveness = l
+	}
+	return nil
+}
+
+// choose applies the quality gate to detected faces (largest first).
+func (p *Pipeline) choose(faces []Face, opts ExtractOptions) (Face, error) {
+	if len(faces) == 0 {
+		return Face{}, ErrNoFace
+	}
+	f := faces[0]
+	if opts.Purpose == PurposeEnroll && len(faces) > 1 && faces[1].Quality.FaceSize >= p.opts.MultiFaceRatio*f.Quality.FaceSize {
+		return Face{}, fmt.Errorf("%w: %d faces, the second %.0f%% as large", ErrMultipleFaces, len(faces),
+			100*faces[1].Quality.FaceSize/f.Quality.FaceSize)
+	}
+	if f.Quality.FaceSize < p.opts.MinFaceSize && !(opts.Purpose == PurposeEnroll && opts.Force) {
+		return Face{}, fmt.Errorf("%w: %.0f px < %.0f px", ErrFaceTooSmall, f.Quality.FaceSize, p.opts.MinFaceSize)
+	}
+	return f, nil
+}
+
+// Extract decodes image bytes and returns the one face the purpose asks for: the largest
+// for verification; at enrolment the largest unless another is similarly large (414). A
+// face below MinFaceSize is refused (413) unless Force at enrolment.
+func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOptions) (Face, error) {
+	d, err := p.Decode(image)
+	if err != nil {
+		return Face{}, err
+	}
+	faces, err := p.Detect(ctx, d)
+	if err != nil {
+		return Face{}, err
+	}
+	f, err := p.choose(faces, opts)
+	if err != nil {
+		return Face{}, err
+	}
+	if err := p.Complete(ctx, d, &f); err != nil {
+		return Face{}, err
+	}
+	return f, nil
+}
+
+// Faces returns every detected face, embedded, largest first; no quality gate.
+func (p *Pipeline) Faces(ctx context.Context, image []byte) ([]Face, error) {
+	d, err := p.Decode(image)
+	if err != nil {
+		return nil, err
+	}
+	faces, err := p.Detect(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	for i := range faces {
+		if err := p.Complete(ctx, d, &faces[i]); err != nil {
+			return nil, err
+		}
+	}
+	return faces, nil
+}

@@ -1,0 +1,40 @@
+package embed
+
+// cosAtFAR1e3 is the cosine at FAR = 1e-3 on LFW View 1 train pairs (1,100 different-person
+// pairs: the strictest threshold that lets at most one through), measured with
+//
+//	wajah eval pairs --pairs pairs_train.tsv --root ../shared/data/lfw-view1
+//
+// (see embed/README.md for the run). The API's default threshold 0.75 is anchored there.
+const cosAtFAR1e3 = 0.45
+
+// Similarity maps a cosine to the API's [0,1] scale, piecewise-linearly with three anchors:
+// cos <= 0 (unrelated) -> 0, cos = cosAtFAR1e3 -> 0.75, cos = 1 -> 1. Monotonic, so any
+// threshold on the scale is a threshold on the cosine; 0.75 sits at FAR 1e-3.
+func Similarity(cos float32) float64 {
+	c := float64(cos)
+	switch {
+	case c <= 0:
+		return 0
+	case c >= 1:
+		return 1
+	case c < cosAtFAR1e3:
+		return 0.75 * c / cosAtFAR1e3
+	default:
+		return 0.75 + 0.25*(c-cosAtFAR1e3)/(1-cosAtFAR1e3)
+	}
+}
+
+// CosineFor is the inverse of Similarity on (0,1): the cosine a similarity threshold means.
+func CosineFor(sim float64) float32 {
+	switch {
+	case sim <= 0:
+		return 0
+	case sim >= 1:
+		return 1
+	case sim < 0.75:
+		return float32(sim / 0.75 * cosAtFAR1e3)
+	default:
+		return float32(cosAtFAR1e3 + (sim-0.75)/0.25*(1-cosAtFAR1e3))
+	}
+}

@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/wajah-id/wajah/embed"
+)
+
+var benchRebuildN = flag.Int("rebuild-n", 5000, "faces in BenchmarkRebuild's gallery")
+
+// cachedEmb memoizes the fake embedder so that benchmarks measure the store, not the
+// fake's hashing.
+type cachedEmb struct {
+	*fakeEmb
+	m sync.Map
+}
+
+func (c *cachedEmb) Extract(ctx context.Context, b []byte, o embed.ExtractOptions) (embed.Face, error) {
+	if f, ok := c.m.Load(string(b)); ok {
+		return f.(embed.Face), nil
+	}
+	f, err := c.fakeEmb.Extract(ctx, b, o)
+	if err == nil {
+		c.m.Store(string(b), f)
+	}
+	return f, err
+}
+
+// fillGallery enrols n people without fsync (setup only).
+func fillGallery(b *testing.B, dir string, n int) {
+	o := testOptions(b, dir)
+	o.NoSyncWrites = true
+	o.ExactBelow = 1 << 30 // exact while filling: cheaper; the reopen builds the index under test
+	e := openTest(b, o, newFake())
+	for i := range n {
+		enroll(b, e, "acme", "g", fmt.Sprint(i), fmt.Sprintf("p%d/0", i))
+	}
+	if err := e.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkEnroll: one new person per op, with and without fsync (the sync variant
+// measures the disk's fsync, the other the engine's own cost).
+func BenchmarkEnroll(b *testing.B) {
+	for _, sync := range []bool{true, false} {
+		b.Run(fmt.Sprintf("sync=%v", sync), func(b *testing.B) {
+			o := testOptions(b, b.TempDir())
+			o.NoSyncWrites = !sync
+			emb := &cachedEmb{fakeEmb: newFake()}
+			e := openTest(b, o, emb)
+			defer e.Close()
+			if err := e.CreateGallery(ctx, "acme", "g"); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				id := fmt.Sprint(i)
+				if _, err := e.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "g", PersonID: id, Image: img(id + "/0")}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerify: 1:1 against a person with MaxTemplates templates in a gallery of
+// 1000 people.
+func BenchmarkVerify(b *testing.B) {
+	dir := b.TempDir()
+	fillGallery(b, dir, 1000)
+	emb := &cachedEmb{fakeEmb: newFake()}
+	e := openTest(b, testOptions(b, dir), emb)
+	defer e.Close()
+	r := VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "7", Image: img("p7/probe")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if v, err := e.Verify(ctx, r); err != nil || !v.Verified {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIdentify: 1:N in galleries searched exactly and through HNSW.
+func BenchmarkIdentify(b *testing.B) {
+	for _, tc := range []struct {
+		name          string
+		n, exactBelow int
+	}{{"n=1000/exact", 1000, 0}, {"n=10000/exact", 10000, 1 << 30}, {"n=10000/hnsw", 10000, -1}} {
+		b.Run(tc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			fillGallery(b, dir, tc.n)
+			emb := &cachedEmb{fakeEmb: newFake()}
+			o := testOptions(b, dir)
+			o.ExactBelow = tc.exactBelow
+			e := openTest(b, o, emb)
+			defer e.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				id := i % tc.n
+				r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img(fmt.Sprintf("p%d/probe", id))})
+				if err != nil || r.Matches[0].Person.ID != fmt.Sprint(id) {
+					b.Fatalf("identify %d: %v", id, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRebuild: Open of a store holding -rebuild-n faces in one HNSW gallery, with
+// the index rebuilt from Badger or restored from the snapshot the last Close wrote.
+// Reports faces/s.
+func BenchmarkRebuild(b *testing.B) {
+	dir := b.TempDir()
+	fillGallery(b, dir, *benchRebuildN)
+	for _, snap := range []bool{false, true} {
+		b.Run(fmt.Sprintf("snapshot=%v", snap), func(b *testing.B) {
+			o := testOptions(b, dir)
+			o.ExactBelow = -1
+			o.NoIndexSnapshots = !snap
+			if snap { // write the snapshot once
+				e := openTest(b, o, newFake())
+				e.Close()
+			}
+			b.ResetTimer()
+			for range b.N {
+				e := openTest(b, o, newFake())
+				rec := e.Recovery()
+				b.StopTimer()
+				if rec.Faces != *benchRebuildN || (rec.Snapshots == 1) != snap {
+					b.Fatalf("recovery %+v", rec)
+				}
+				b.ReportMetric(float64(rec.Faces)/rec.Duration.Seconds(), "faces/s")
+				e.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}

@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+var _ Service = (*Engine)(nil)
+
+// Engine is the Badger-backed Service. All methods are safe for concurrent use.
+//
+// Durability: Badger runs with SyncWrites, so every mutating call returns only after
+// its transaction (data and audit row together) is fsynced to the value log. Badger
+// groups concurrent commits into one fsync, which is the group commit.
+//
+// Index recovery: the per-gallery vector indexes live in memory; Open restores each
+// from a snapshot written by Close when the snapshot provably matches the store, and
+// rebuilds it from Badger's face rows otherwise (recover.go, snapshot.go). Badger is the
+// single source of truth, so whatever point a crash hit, the index holds exactly the
+// committed faces: nothing acknowledged is missing and nothing deleted comes back.
+type Engine struct {
+	opts Options
+	emb  Embedder
+	db   *badger.DB
+	keys *keyring
+	log  *slog.Logger
+
+	seqGallery, seqFace *badger.Sequence
+
+	// life is held shared by every call and exclusively by Close, so Close waits for
+	// in-flight calls and later calls see closed.
+	life struct {
+		sync.RWMutex
+		closed bool
+	}
+	// createMu serializes gallery creation and deletion (not the per-gallery work).
+	createMu sync.Mutex
+	mu       struct {
+		sync.RWMutex
+		galleries map[string]*gallery // by string(galleryKey)
+	}
+	audit    *auditWriter
+	recovery Recovery
+}
+
+// Recovery describes the index rebuild done by Open.
+type Recovery struct {
+	Galleries int
+	Faces     int
+	Orphans   int // rows of dropped galleries purged at open (a crash hit a purge)
+	Snapshots int // galleries restored from an index snapshot instead of rebuilt
+	Duration  time.Duration
+}
+
+// Open opens (or creates) the store in opts.Dir and rebuilds the galleries' indexes.
+// emb may be nil for operator tools (tokens, statuses); face operations then fail with
+// ErrNoEmbedder.
+func Open(opts Options, emb Embedder) (*Engine, error) {
+	opts = opts.EnsureDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	master, err := loadMasterKey(opts.KeyFile, opts.KeyEnv)
+	if err != nil {
+		return nil, err
+	}
+	if master == nil {
+		opts.Logger.Warn("!!! WAJAH STORE IS NOT ENCRYPTED: biometric templates and NIKs are stored in clear. " +
+			"Set a 32-byte key in a key file or in $" + opts.KeyEnv + " before enrolling real people.")
+	}
+	if err := os.MkdirAll(filepath.Join(opts.Dir, indexSubdir), 0o700); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	bo := badger.DefaultOptions(filepath.Join(opts.Dir, storeSubdir)).
+		WithSyncWrites(!opts.NoSyncWrites).
+		WithLogger(badgerLogger{opts.Logger}).
+		WithMemTableSize(opts.MemTableSize).
+		WithValueLogFileSize(opts.VLogFileSize).
+		WithNumVersionsToKeep(1).
+		WithValueThreshold(valueThreshold). // templates stay in the LSM tree: one read, fast rebuild scans
+		WithCompression(options.None)       // sealed values do not compress
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("engine: open badger: %w", err)
+	}
+	e := &Engine{opts: opts, emb: emb, db: db, log: opts.Logger}
+	e.mu.galleries = map[string]*gallery{}
+	if err := e.start(master); err != nil {
+		e.releaseSequences()
+		return nil, errors.Join(err, db.Close())
+	}
+	return e, nil
+}
+
+func (e *Engine) start(master []byte) error {
+	keys, err := e.loadMeta(master)
+	if err != nil {
+		return err
+	}
+	e.keys = keys
+	if e.seqGallery, err = e.db.GetSequence(keySeqGallery, 16); err != nil {
+		return err
+	}
+	if e.seqFace, err = e.db.GetSequence(keySeqFace, 256); err != nil {
+		return err
+	}
+	if err := e.rebuild(); err != nil {
+		return err
+	}
+	e.audit = newAuditWriter(e.db, e.log)
+	return nil
+}
+
+// Recovery reports what Open rebuilt and how long it took.
+func (e *Engine) Recovery() Recovery { return e.recovery }
+
+// Options returns the effective options (defaults and persisted values filled in).
+func (e *Engine) Options() Options { return e.opts }
+
+// Ready reports whether the engine serves requests.
+func (e *Engine) Ready() error {
+	e.life.RLock()
+	defer e.life.RUnlock()
+	if e.life.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Close waits for in-flight calls, flushes the audit queue and closes the store.
+// Closing twice returns ErrClosed.
+func (e *Engine) Close() error {
+	e.life.Lock()
+	if e.life.closed {
+		e.life.Unlock()
+		return ErrClosed
+	}
+	e.life.closed = true
+	e.life.Unlock()
+	e.audit.close()
+	err := errors.Join(e.saveSnapshots(), e.releaseSequences())
+	return errors.Join(err, e.db.Close())
+}
+
+func (e *Engine) releaseSequences() error {
+	var errs []error
+	for _, s := range []*badger.Sequence{e.seqGallery, e.seqFace} {
+		if s != nil {
+			errs = append(errs, s.Release())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// enter marks a call in flight; the caller defers e.exit() when it returns nil.
+func (e *Engine) enter() error {
+	e.life.RLock()
+	if e.life.closed {
+		e.life.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+func (e *Engine) exit() { e.life.RUnlock() }
+
+// nextFaceID returns a never-reused face id (> 0; 0 is never handed to the index).
+func (e *Engine) nextFaceID() (uint64, error) {
+	for {
+		id, err := e.seqFace.Next()
+		if err != nil || id != 0 {
+			return id, err
+		}
+	}
+}
+
+func (e *Engine) nextGID() (uint64, error) {
+	for {
+		id, err := e.seqGallery.Next()
+		if err != nil || id != 0 {
+			return id, err
+		}
+	}
+}
+
+// update runs fn in a read-write transaction, retrying on Badger conflicts.
+func (e *Engine) update(fn func(txn *badger.Txn) error) error {
+	var err error
+	for range maxConflictRetries {
+		err = e.db.Update(fn)
+		if !errors.Is(err, badger.ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
+
+// Stats returns gallery counts and sizes (faces in each index).
+func (e *Engine) Stats() Stats {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	s := Stats{Galleries: len(e.mu.galleries), GallerySizes: make(map[string]int, len(e.mu.galleries))}
+	for _, g := range e.mu.galleries {
+		s.GallerySizes[g.rec.Tenant+"/"+g.rec.Name] = g.index().Len()
+	}
+	return s
+}
+
+// badgerLogger sends Badger's warnings and errors to slog; its info chatter is dropped.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Infof(string, ...any)        {}
+func (b badgerLogger) Debugf(string, ...any)       {}

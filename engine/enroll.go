@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/embed"
+)
+
+// Enroll extracts one face with the enrolment gate and stores it as a new template of
+// the person (created when new). Beyond Options.MaxTemplates the oldest template is
+// dropped. The call returns after the person row, the face row, the gallery counter and
+// the audit row are committed together and fsynced; only then is the index updated.
+func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult, err error) {
+	start := time.Now()
+	if err := validIDs(r.Tenant, r.Gallery, r.PersonID); err != nil {
+		return res, err
+	}
+	if err := validOptional(r.Name, r.TrxID); err != nil {
+		return res, err
+	}
+	if err := e.enter(); err != nil {
+		return res, err
+	}
+	defer e.exit()
+	if e.emb == nil {
+		return res, ErrNoEmbedder
+	}
+	g, err := e.lookup(r.Tenant, r.Gallery)
+	if errors.Is(err, ErrGalleryNotFound) && r.CreateGallery {
+		g, err = e.createGallery(r.Tenant, r.Gallery, true)
+	}
+	if err != nil {
+		return res, err
+	}
+	if err := e.checkModel(g); err != nil {
+		return res, err
+	}
+	face, err := e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
+	tExtract := time.Since(start)
+	if err != nil {
+		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: outcome(err), Tenant: r.Tenant, Gallery: r.Gallery,
+			Subject: e.keys.personHash(g.rec.GID, r.PersonID), Total: tExtract, Extract: tExtract})
+		return res, err
+	}
+	vec, err := normalized(face.Embedding, g.rec.Dim)
+	if err != nil {
+		return res, err
+	}
+	faceID, err := e.nextFaceID()
+	if err != nil {
+		return res, err
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.deleted {
+		return res, ErrGalleryNotFound
+	}
+	gid := g.rec.GID
+	ph := e.keys.personHash(gid, r.PersonID)
+	pk, fk := personKey(gid, ph), faceKey(gid, faceID)
+	var (
+		person  personRecord
+		name    string
+		dropped []uint64
+		seq     uint64
+	)
+	tCommit := time.Now()
+	err = e.update(func(txn *badger.Txn) error {
+		now := time.Now().UnixNano()
+		dropped, name = nil, r.Name
+		item, err := txn.Get(pk)
+		switch {
+		case errors.Is(err, badger.ErrKeyNotFound):
+			person = personRecord{SealedID: e.keys.seal([]byte(r.PersonID), pk), Created: now}
+		case err != nil:
+			return err
+		default:
+			if err := item.Value(func(v []byte) (err error) { person, err = decodePerson(v); return err }); err != nil {
+				return err
+			}
+		}
+		if r.Name != "" || person.SealedName == nil {
+			person.SealedName = e.keys.seal([]byte(r.Name), pk)
+		} else {
+			b, err := e.keys.open(person.SealedName, pk)
+			if err != nil {
+				return err
+			}
+			name = string(b)
+		}
+		person.Updated = now
+		person.Faces = append(person.Faces, faceID)
+		for len(person.Faces) > e.opts.MaxTemplates {
+			dropped = append(dropped, person.Faces[0])
+			person.Faces = person.Faces[1:]
+			if err := txn.Delete(faceKey(gid, dropped[len(dropped)-1])); err != nil {
+				return err
+			}
+		}
+		fr := faceRecord{
+			PersonHash: ph, ModelID: g.rec.ModelID, Quality: face.Quality, Score: face.Score,
+			Masked: face.Masked, Created: now, SealedEmbedding: e.keys.seal(vecBytes(vec), fk),
+		}
+		if err := txn.Set(fk, fr.encode()); err != nil {
+			return err
+		}
+		if err := txn.Set(pk, person.encode()); err != nil {
+			return err
+		}
+		if seq, err = bumpSeq(txn, g); err != nil {
+			return err
+		}
+		return e.auditTxn(txn, auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: "ok", Tenant: r.Tenant, Gallery: r.Gallery,
+			Subject: ph, Total: time.Since(start), Extract: tExtract, Store: time.Since(tCommit)})
+	})
+	if err != nil {
+		return res, err
+	}
+	g.seq = seq
+	idx := g.index()
+	if err := idx.Add(faceID, vec); err != nil {
+		// The vector was checked above, so this is a bug; the store stays right and the
+		// next Open rebuilds the index from it.
+		e.log.Error("index add failed after commit", "gallery", g.rec.Name, "err", err)
+	}
+	for _, id := range dropped {
+		idx.Delete(id)
+	}
+	if err := e.maybeUpgrade(g); err != nil {
+		e.log.Error("switching gallery to HNSW failed; staying exact", "gallery", g.rec.Name, "err", err)
+	}
+	res.Person = Person{ID: r.PersonID, Name: name, Created: time.Unix(0, person.Created), Updated: time.Unix(0, person.Updated), Templates: len(person.Faces)}
+	res.Face = face
+	return res, nil
+}
+
+// normalized returns a unit-length copy of v, refusing wrong lengths (a model mix-up)
+// and zero or non-finite vectors.
+func normalized(v []float32, dim int) ([]float32, error) {
+	if len(v) != dim {
+		return nil, fmt.Errorf("%w: embedding of %d dims, gallery has %d", ErrModelMismatch, len(v), dim)
+	}
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 || math.IsNaN(s) || math.IsInf(s, 0) {
+		return nil, fmt.Errorf("%w: zero or non-finite embedding", ErrInvalid)
+	}
+	inv := float32(1 / math.Sqrt(s))
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = x * inv
+	}
+	return out, nil
+}
+
+func dot(a, b []float32) float32 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}

@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/index"
+)
+
+// gallery is the in-memory side of one gallery: its record and its vector index.
+type gallery struct {
+	rec galleryRecord
+	key []byte
+	// mu serializes the gallery's writes: a write commits to Badger and applies the
+	// change to the index before the next write starts, so the index never lags behind
+	// a write that a later one depends on, and the exact->HNSW switch sees a quiet store.
+	mu      sync.Mutex
+	seq     uint64 // mutations committed (persisted with each one), under mu
+	deleted bool   // under mu
+	// snapSeq is the seq of the snapshot file on disk, valid when snapValid (under mu).
+	snapSeq   uint64
+	snapValid bool
+	idx       atomic.Pointer[idxBox]
+}
+
+type idxBox struct {
+	index.Index
+	exact bool
+}
+
+func (g *gallery) index() index.Index { return g.idx.Load().Index }
+
+// newIndex returns the index for a gallery about to hold n faces.
+func (e *Engine) newIndex(dim, n int) (*idxBox, error) {
+	if e.wantExact(n) {
+		return &idxBox{Index: index.NewFlat(dim), exact: true}, nil
+	}
+	h, err := index.NewHNSW(e.hnswOptions(dim))
+	if err != nil {
+		return nil, err
+	}
+	return &idxBox{Index: h}, nil
+}
+
+func (e *Engine) hnswOptions(dim int) index.Options {
+	return index.Options{Dim: dim, M: e.opts.IndexM, EfConstruction: e.opts.IndexEfConstruction, EfSearch: e.opts.IndexEfSearch}
+}
+
+// wantExact tells whether a gallery of n faces is searched exactly.
+func (e *Engine) wantExact(n int) bool { return e.opts.ExactBelow > 0 && n < e.opts.ExactBelow }
+
+// lookup finds a tenant's gallery; ErrGalleryNotFound when absent (also when it is
+// another tenant's: keys include the tenant, so the gallery simply is not there).
+func (e *Engine) lookup(tenant, name string) (*gallery, error) {
+	key := e.keys.galleryKey(tenant, name)
+	e.mu.RLock()
+	g := e.mu.galleries[string(key)]
+	e.mu.RUnlock()
+	if g == nil {
+		return nil, ErrGalleryNotFound
+	}
+	return g, nil
+}
+
+// checkModel refuses to mix embeddings of another model or dimension into a gallery.
+func (e *Engine) checkModel(g *gallery) error {
+	if e.emb == nil {
+		return ErrNoEmbedder
+	}
+	if g.rec.ModelID != e.emb.ModelID() || g.rec.Dim != e.emb.Dim() {
+		return fmt.Errorf("%w: gallery %q holds %s/%d, the embedder is %s/%d",
+			ErrModelMismatch, g.rec.Name, g.rec.ModelID, g.rec.Dim, e.emb.ModelID(), e.emb.Dim())
+	}
+	return nil
+}
+
+// CreateGallery creates an empty gallery bound to the embedder's model and dimension.
+func (e *Engine) CreateGallery(ctx context.Context, tenant, name string) error {
+	if err := validIDs(tenant, name); err != nil {
+		return err
+	}
+	if err := e.enter(); err != nil {
+		return err
+	}
+	defer e.exit()
+	_, err := e.createGallery(tenant, name, false)
+	return err
+}
+
+// createGallery creates the gallery, or returns the existing one when existingOK.
+func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, error) {
+	if e.emb == nil {
+		return nil, ErrNoEmbedder
+	}
+	e.createMu.Lock()
+	defer e.createMu.Unlock()
+	if g, err := e.lookup(tenant, name); err == nil {
+		if existingOK {
+			return g, nil
+		}
+		return nil, ErrGalleryExists
+	}
+	gid, err := e.nextGID()
+	if err != nil {
+		return nil, err
+	}
+	rec := galleryRecord{Tenant: tenant, Name: name, GID: gid, ModelID: e.emb.ModelID(), Dim: e.emb.Dim(), Created: time.Now().UnixNano()}
+	g := &gallery{rec: rec, key: e.keys.galleryKey(tenant, name)}
+	box, err := e.newIndex(rec.Dim, 0)
+	if err != nil {
+		return nil, err
+	}
+	g.idx.Store(box)
+	err = e.update(func(txn *badger.Txn) error {
+		if err := txn.Set(g.key, rec.encode()); err != nil {
+			return err
+		}
+		return e.auditTxn(txn, auditRecord{Op: "create-gallery", Outcome: "ok", Tenant: tenant, Gallery: name})
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.mu.galleries[string(g.key)] = g
+	e.mu.Unlock()
+	return g, nil
+}
+
+// DeleteGallery drops the gallery record (atomically: from then on the gallery is gone)
+// and then purges its people and faces. A crash during the purge leaves rows under a
+// gid no gallery owns; Open purges those (gids are never reused).
+func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
+	if err := validIDs(tenant, name); err != nil {
+		return err
+	}
+	if err := e.enter(); err != nil {
+		return err
+	}
+	defer e.exit()
+	e.createMu.Lock()
+	g, err := e.lookup(tenant, name)
+	if err != nil {
+		e.createMu.Unlock()
+		return err
+	}
+	g.mu.Lock()
+	err = e.update(func(txn *badger.Txn) error {
+		if err := txn.Delete(g.key); err != nil {
+			return err
+		}
+		if err := txn.Delete(gallerySeqKey(g.rec.GID)); err != nil {
+			return err
+		}
+		return e.auditTxn(txn, auditRecord{Op: "delete-gallery", Outcome: "ok", Tenant: tenant, Gallery: name})
+	})
+	if err == nil {
+		g.deleted = true
+		e.mu.Lock()
+		delete(e.mu.galleries, string(g.key))
+		e.mu.Unlock()
+	}
+	g.mu.Unlock()
+	e.createMu.Unlock()
+	if err != nil {
+		return err
+	}
+	_ = os.Remove(e.snapshotPath(g.rec.GID))
+	_, err = e.purgeGID(g.rec.GID)
+	return err
+}
+
+// purgeGID deletes every person and face row of a dropped gallery, in batches so that
+// a huge gallery does not exceed Badger's transaction size. It returns the rows deleted.
+func (e *Engine) purgeGID(gid uint64) (int, error) {
+	n := 0
+	for _, p := range [][]byte{gidPrefix(tabPerson, gid), gidPrefix(tabFace, gid)} {
+		for {
+			var keys [][]byte
+			err := e.db.View(func(txn *badger.Txn) error {
+				it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+				defer it.Close()
+				for it.Rewind(); it.Valid() && len(keys) < purgeBatchSize; it.Next() {
+					keys = append(keys, it.Item().KeyCopy(nil))
+				}
+				return nil
+			})
+			if err != nil || len(keys) == 0 {
+				if err != nil {
+					return n, err
+				}
+				break
+			}
+			wb := e.db.NewWriteBatch()
+			for _, k := range keys {
+				if err := wb.Delete(k); err != nil {
+					wb.Cancel()
+					return n, err
+				}
+			}
+			if err := wb.Flush(); err != nil {
+				return n, err
+			}
+			n += len(keys)
+		}
+	}
+	return n, nil
+}
+
+// Galleries lists the tenant's gallery names, sorted.
+func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error) {
+	if err := validIDs(tenant); err != nil {
+		return nil, err
+	}
+	if err := e.enter(); err != nil {
+		return nil, err
+	}
+	defer e.exit()
+	var names []string
+	err := e.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: e.keys.galleryPrefix(tenant), PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			err := it.Item().Value(func(v []byte) error {
+				g, err := decodeGallery(v)
+				if err != nil {
+					return err
+				}
+				if g.Tenant != tenant {
+					return fmt.Errorf("%w: gallery row of tenant %q under %q", ErrCorrupt, g.Tenant, tenant)
+				}
+				names = append(names, g.Name)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.Sort(names)
+	return names, err
+}
+
+// bumpSeq records one more committed mutation of g in txn (caller holds g.mu); the
+// counter tells a saved index snapshot whether it is still current.
+func bumpSeq(txn *badger.Txn, g *gallery) (uint64, error) {
+	next := g.seq + 1
+	return next, txn.Set(gallerySeqKey(g.rec.GID), seqValue(next))
+}

@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/wajah-id/wajah/index"
+)
+
+// Defaults of Options. A zero field takes its default in EnsureDefaults.
+const (
+	DefaultDir           = "./data"
+	DefaultKeyEnv        = "WAJAH_KEY"
+	DefaultThreshold     = 0.75 // FAR 1e-3 on the API's similarity scale
+	DefaultMaxTemplates  = 5
+	DefaultExactBelow    = 2000 // galleries smaller than this are searched exactly
+	DefaultMemTableSize  = 64 << 20
+	DefaultVLogFileSize  = 256 << 20
+	DefaultUserStatus    = "green"
+	maxIdentifierRunes   = 120
+	valueThreshold       = 4 << 10
+	storeSubdir          = "store" // Badger's files
+	indexSubdir          = "index" // HNSW snapshots
+	maxTemplatesCeiling  = 64
+	maxIdentifyK         = 100
+	defaultPageLimit     = 1000
+	maxPageLimit         = 10000
+	metricInnerProduct   = "ip" // the only metric: cosine on L2-normalized vectors
+	auditQueueCapacity   = 4096
+	maxConflictRetries   = 16
+	purgeBatchSize       = 1000
+	rebuildLogEveryFaces = 100000
+)
+
+// Options configure a store. Fields marked "persisted" are written on first open and
+// checked on every later open (see checkCompatibility): a zero value adopts what the store
+// holds, a different non-zero value fails with ErrIncompatible, because the on-disk data
+// or the index built from it would otherwise silently change meaning.
+type Options struct {
+	// Dir holds the store: Badger's files in Dir/store, index snapshots in Dir/index.
+	// Default "./data".
+	Dir string
+	// KeyFile names a file holding the 32-byte master key (raw, 64 hex digits or
+	// base64). It wins over KeyEnv.
+	KeyFile string
+	// KeyEnv names an environment variable holding the master key in hex or base64.
+	// Default "WAJAH_KEY". With neither a key file nor the variable set the store works
+	// unencrypted and logs a loud warning; a store created with a key refuses to open
+	// without it (ErrWrongKey), and the other way round.
+	KeyEnv string
+	// Threshold is the default verification threshold on the [0,1] similarity scale;
+	// default 0.75.
+	Threshold float64
+	// MaxTemplates per person; enrolling beyond it drops the oldest template. Default 5.
+	MaxTemplates int
+	// IndexM and IndexEfConstruction shape each gallery's HNSW graph (persisted);
+	// defaults from package index. IndexEfSearch is a run-time knob.
+	IndexM              int
+	IndexEfConstruction int
+	IndexEfSearch       int
+	// ExactBelow: galleries with fewer faces are searched by exact brute force, larger
+	// ones through HNSW. Default 2000. Negative means always HNSW.
+	ExactBelow int
+	// NoSyncWrites turns off fsync before a write is acknowledged. Only for tests and
+	// benchmarks that measure the engine rather than the disk: with it set an
+	// acknowledged write may be lost in a power failure.
+	NoSyncWrites bool
+	// MemTableSize and VLogFileSize tune Badger; defaults 64 MiB and 256 MiB. Tests use
+	// small values so that many stores fit in memory.
+	MemTableSize int64
+	VLogFileSize int64
+	// NoIndexSnapshots turns off the HNSW snapshots written by Close (every Open then
+	// rebuilds every index from the store).
+	NoIndexSnapshots bool
+	// DefaultUserStatus is what UserStatus returns for a NIK without a status; default
+	// "green" so that the local check-in provider admits people nobody has flagged.
+	DefaultUserStatus string
+	// Logger receives warnings and Badger's own messages; default slog.Default().
+	Logger *slog.Logger
+}
+
+// EnsureDefaults returns o with zero fields set to their defaults.
+func (o Options) EnsureDefaults() Options {
+	if o.Dir == "" {
+		o.Dir = DefaultDir
+	}
+	if o.KeyEnv == "" {
+		o.KeyEnv = DefaultKeyEnv
+	}
+	if o.Threshold == 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.MaxTemplates == 0 {
+		o.MaxTemplates = DefaultMaxTemplates
+	}
+	if o.IndexEfSearch == 0 {
+		o.IndexEfSearch = index.DefaultEfSearch
+	}
+	if o.ExactBelow == 0 {
+		o.ExactBelow = DefaultExactBelow
+	}
+	if o.MemTableSize == 0 {
+		o.MemTableSize = DefaultMemTableSize
+	}
+	if o.VLogFileSize == 0 {
+		o.VLogFileSize = DefaultVLogFileSize
+	}
+	if o.DefaultUserStatus == "" {
+		o.DefaultUserStatus = DefaultUserStatus
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Validate reports the first out-of-range field. IndexM and IndexEfConstruction may be
+// zero here: Open fills them from the store or from package index's defaults.
+func (o Options) Validate() error {
+	switch {
+	case o.Threshold <= 0 || o.Threshold > 1:
+		return fmt.Errorf("%w: Threshold %v not in (0,1]", ErrInvalid, o.Threshold)
+	case o.MaxTemplates < 1 || o.MaxTemplates > maxTemplatesCeiling:
+		return fmt.Errorf("%w: MaxTemplates %d not in 1..%d", ErrInvalid, o.MaxTemplates, maxTemplatesCeiling)
+	case o.IndexM != 0 && (o.IndexM < 2 || o.IndexM > 256):
+		return fmt.Errorf("%w: IndexM %d not in 2..256", ErrInvalid, o.IndexM)
+	case o.IndexEfConstruction != 0 && o.IndexEfConstruction < max(o.IndexM, 2):
+		return fmt.Errorf("%w: IndexEfConstruction %d < IndexM", ErrInvalid, o.IndexEfConstruction)
+	case o.IndexEfSearch < 1:
+		return fmt.Errorf("%w: IndexEfSearch %d < 1", ErrInvalid, o.IndexEfSearch)
+	case o.MemTableSize < 1<<20:
+		return fmt.Errorf("%w: MemTableSize %d < 1 MiB", ErrInvalid, o.MemTableSize)
+	case o.VLogFileSize < 1<<20 || o.VLogFileSize >= 2<<30:
+		return fmt.Errorf("%w: VLogFileSize %d not in [1 MiB, 2 GiB)", ErrInvalid, o.VLogFileSize)
+	}
+	if !validStatus(o.DefaultUserStatus) {
+		return fmt.Errorf("%w: DefaultUserStatus %q", ErrInvalid, o.DefaultUserStatus)
+	}
+	return nil
+}
+
+// validStatus: the four colours of the check-in contract.
+func validStatus(s string) bool {
+	switch s {
+	case "green", "yellow", "red", "black":
+		return true
+	}
+	return false
+}

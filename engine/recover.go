@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Recovery strategy: Badger is the only durable copy of the faces. On Open each HNSW
+// gallery is restored from its snapshot when the snapshot provably equals the store
+// (snapshot.go), and every other gallery is rebuilt from its face rows. There is no
+// second log that could disagree with Badger after a crash. Times are measured by
+// BenchmarkRebuild and reported by Engine.Recovery: exact galleries load at scan
+// speed, HNSW rebuilds are dominated by graph insertion (parallel over all CPUs).
+
+type faceVec struct {
+	id  uint64
+	vec []float32
+}
+
+// rebuild loads the galleries, purges rows of dropped galleries, and builds each
+// gallery's index from its face rows.
+func (e *Engine) rebuild() error {
+	start := time.Now()
+	gals := map[uint64]*gallery{}
+	err := e.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var rec galleryRecord
+			if err := it.Item().Value(func(v []byte) (err error) { rec, err = decodeGallery(v); return err }); err != nil {
+				return err
+			}
+			g := &gallery{rec: rec, key: it.Item().KeyCopy(nil)}
+			gals[rec.GID] = g
+			item, err := txn.Get(gallerySeqKey(rec.GID))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := item.Value(func(v []byte) (err error) { g.seq, err = decodeSeq(v); return err }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	orphans := map[uint64]bool{}
+	faces, snaps := 0, 0
+	for _, g := range gals {
+		n, err := e.countFaces(g.rec.GID)
+		if err != nil {
+			return err
+		}
+		if !e.wantExact(n) {
+			h, why := e.loadSnapshot(g, n)
+			if h != nil {
+				g.idx.Store(&idxBox{Index: h})
+				faces += n
+				snaps++
+				continue
+			}
+			e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
+		}
+		vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+		if err != nil {
+			return err
+		}
+		box, err := e.buildIndex(g.rec.Dim, vecs)
+		if err != nil {
+			return err
+		}
+		g.idx.Store(box)
+		faces += len(vecs)
+	}
+	e.removeStaleSnapshots(gals)
+	// Rows whose gid no gallery owns are leftovers of an interrupted DeleteGallery.
+	for _, tab := range []byte{tabPerson, tabFace} {
+		if err := e.scanGIDs(tab, func(gid uint64) {
+			if gals[gid] == nil {
+				orphans[gid] = true
+			}
+		}); err != nil {
+			return err
+		}
+	}
+	purged := 0
+	for gid := range orphans {
+		n, err := e.purgeGID(gid)
+		if err != nil {
+			return err
+		}
+		purged += n
+	}
+	e.mu.Lock()
+	for _, g := range gals {
+		e.mu.galleries[string(g.key)] = g
+	}
+	e.mu.Unlock()
+	e.recovery = Recovery{Galleries: len(gals), Faces: faces, Orphans: purged, Snapshots: snaps, Duration: time.Since(start)}
+	e.log.Info("engine: indexes ready", "galleries", len(gals), "faces", faces, "from_snapshots", snaps,
+		"orphan_rows_purged", purged, "duration", e.recovery.Duration)
+	return nil
+}
+
+// scanGIDs calls fn with each distinct gid present under table tab (keys only, seeking
+// past each gid's rows).
+func (e *Engine) scanGIDs(tab byte, fn func(gid uint64)) error {
+	return e.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tab}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); {
+			k := it.Item().Key()
+			if len(k) < 9 {
+				it.Next()
+				continue
+			}
+			gid := binary.BigEndian.Uint64(k[1:9])
+			fn(gid)
+			if gid == ^uint64(0) {
+				break
+			}
+			it.Seek(gidPrefix(tab, gid+1))
+		}
+		return nil
+	})
+}
+
+// loadFaces reads and decrypts a gallery's templates. A face row whose person row is
+// missing cannot exist (they are written and deleted in one transaction); it is counted
+// as corruption rather than silently indexed.
+func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, error) {
+	var out []faceVec
+	prefix := gidPrefix(tabFace, gid)
+	err := e.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.KeyCopy(nil)
+			if len(k) != len(prefix)+8 || !bytes.HasPrefix(k, prefix) {
+				return ErrCorrupt
+			}
+			var fr faceRecord
+			if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+				return err
+			}
+			plain, err := e.keys.open(fr.SealedEmbedding, k)
+			if err != nil {
+				return err
+			}
+			vec, err := bytesVec(plain)
+			if err != nil {
+				return err
+			}
+			if len(vec) != dim {
+				return ErrCorrupt
+			}
+			out = append(out, faceVec{id: binary.BigEndian.Uint64(k[len(prefix):]), vec: vec})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// buildIndex builds an index over vecs, inserting into HNSW from all CPUs (its inserts
+// are safe concurrently).
+func (e *Engine) buildIndex(dim int, vecs []faceVec) (*idxBox, error) {
+	box, err := e.newIndex(dim, len(vecs))
+	if err != nil {
+		return nil, err
+	}
+	workers := 1
+	if !box.exact {
+		workers = min(runtime.GOMAXPROCS(0), max(1, len(vecs)/1000))
+	}
+	var (
+		wg       sync.WaitGroup
+		errMu    sync.Mutex
+		firstErr error
+	)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(vecs); i += workers {
+				if err := box.Add(vecs[i].id, vecs[i].vec); err != nil {
+					errMu.Lock()
+					firstErr = errors.Join(firstErr, err)
+					errMu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return box, firstErr
+}
+
+// maybeUpgrade switches an exact gallery that reached ExactBelow faces to HNSW, built
+// from the store. The caller holds g.mu, so no write to the gallery is in flight and
+// the store holds exactly what the exact index holds.
+func (e *Engine) maybeUpgrade(g *gallery) error {
+	box := g.idx.Load()
+	if !box.exact || e.opts.ExactBelow <= 0 || box.Len() < e.opts.ExactBelow {
+		return nil
+	}
+	vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+	if err != nil {
+		return err
+	}
+	nb, err := e.buildIndex(g.rec.Dim, vecs)
+	if err != nil {
+		return err
+	}
+	if nb.exact {
+		return nil
+	}
+	g.idx.Store(nb)
+	e.log.Info("engine: gallery switched to HNSW", "gallery", g.rec.Name, "faces", len(vecs))
+	return nil
+}

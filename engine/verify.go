@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/index"
+)
+
+// Verify compares the face in r.Image with the person's templates (1:1) and reports the
+// best template's similarity. A face that does not match is Verified=false with a nil
+// error; the server maps it to 411.
+func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult, err error) {
+	start := time.Now()
+	if err := validIDs(r.Tenant, r.Gallery, r.PersonID); err != nil {
+		return res, err
+	}
+	if err := validOptional(r.TrxID); err != nil {
+		return res, err
+	}
+	thr, err := e.threshold(r.Threshold)
+	if err != nil {
+		return res, err
+	}
+	if err := e.enter(); err != nil {
+		return res, err
+	}
+	defer e.exit()
+	g, err := e.lookup(r.Tenant, r.Gallery)
+	if err != nil {
+		return res, err
+	}
+	if err := e.checkModel(g); err != nil {
+		return res, err
+	}
+	var tExtract time.Duration
+	defer func() {
+		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "verify", Outcome: verifyOutcome(res, err), Tenant: r.Tenant, Gallery: r.Gallery,
+			Subject: e.keys.personHash(g.rec.GID, r.PersonID), Total: time.Since(start), Extract: tExtract})
+	}()
+	// The person is looked up before the (expensive) extraction: an unknown id is 415
+	// whatever the image.
+	person, templates, err := e.loadPerson(g, r.PersonID)
+	if err != nil {
+		return res, err
+	}
+	t0 := time.Now()
+	face, err := e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeVerify})
+	tExtract = time.Since(t0)
+	if err != nil {
+		return res, err
+	}
+	q, err := normalized(face.Embedding, g.rec.Dim)
+	if err != nil {
+		return res, err
+	}
+	best := float32(-1)
+	for _, t := range templates {
+		best = max(best, dot(q, t))
+	}
+	res.Person, res.Face, res.Masker = person, face, face.Masked
+	res.Similarity = e.emb.Similarity(best)
+	res.Verified = res.Similarity >= thr
+	return res, nil
+}
+
+func verifyOutcome(res VerifyResult, err error) string {
+	if err == nil && !res.Verified {
+		return "not verified"
+	}
+	return outcome(err)
+}
+
+// loadPerson reads a person and decrypts their templates.
+func (e *Engine) loadPerson(g *gallery, id string) (p Person, templates [][]float32, err error) {
+	pk := personKey(g.rec.GID, e.keys.personHash(g.rec.GID, id))
+	err = e.db.View(func(txn *badger.Txn) error {
+		rec, err := getPerson(txn, pk)
+		if err != nil {
+			return err
+		}
+		if p, err = e.personOf(pk, rec); err != nil {
+			return err
+		}
+		for _, fid := range rec.Faces {
+			vec, err := e.getTemplate(txn, g, fid)
+			if err != nil {
+				return err
+			}
+			templates = append(templates, vec)
+		}
+		return nil
+	})
+	return p, templates, err
+}
+
+func getPerson(txn *badger.Txn, pk []byte) (rec personRecord, err error) {
+	item, err := txn.Get(pk)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return rec, ErrPersonNotFound
+	}
+	if err != nil {
+		return rec, err
+	}
+	err = item.Value(func(v []byte) (err error) { rec, err = decodePerson(v); return err })
+	return rec, err
+}
+
+func (e *Engine) getTemplate(txn *badger.Txn, g *gallery, fid uint64) ([]float32, error) {
+	fk := faceKey(g.rec.GID, fid)
+	item, err := txn.Get(fk)
+	if err != nil {
+		// A person row names only faces committed with it.
+		return nil, fmt.Errorf("%w: face %d of a person: %w", ErrCorrupt, fid, err)
+	}
+	var fr faceRecord
+	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+		return nil, err
+	}
+	plain, err := e.keys.open(fr.SealedEmbedding, fk)
+	if err != nil {
+		return nil, err
+	}
+	return bytesVec(plain)
+}
+
+// personOf decrypts a person row.
+func (e *Engine) personOf(pk []byte, rec personRecord) (Person, error) {
+	id, err := e.keys.open(rec.SealedID, pk)
+	if err != nil {
+		return Person{}, err
+	}
+	name, err := e.keys.open(rec.SealedName, pk)
+	if err != nil {
+		return Person{}, err
+	}
+	return Person{ID: string(id), Name: string(name), Created: time.Unix(0, rec.Created),
+		Updated: time.Unix(0, rec.Updated), Templates: len(rec.Faces)}, nil
+}
+
+// Identify searches the gallery (1:N) and returns up to K people at or above the
+// threshold, best first; none gives ErrNotVerified with the face still reported.
+func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyResult, err error) {
+	start := time.Now()
+	if err := validIDs(r.Tenant, r.Gallery); err != nil {
+		return res, err
+	}
+	if err := validOptional(r.TrxID); err != nil {
+		return res, err
+	}
+	thr, err := e.threshold(r.Threshold)
+	if err != nil {
+		return res, err
+	}
+	k := r.K
+	switch {
+	case k == 0:
+		k = 1
+	case k < 0 || k > maxIdentifyK:
+		return res, fmt.Errorf("%w: K %d not in 1..%d", ErrInvalid, k, maxIdentifyK)
+	}
+	if err := e.enter(); err != nil {
+		return res, err
+	}
+	defer e.exit()
+	g, err := e.lookup(r.Tenant, r.Gallery)
+	if err != nil {
+		return res, err
+	}
+	if err := e.checkModel(g); err != nil {
+		return res, err
+	}
+	var tExtract, tSearch time.Duration
+	defer func() {
+		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "identify", Outcome: outcome(err), Tenant: r.Tenant, Gallery: r.Gallery,
+			Total: time.Since(start), Extract: tExtract, Store: tSearch})
+	}()
+	face, err := e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeVerify})
+	tExtract = time.Since(start)
+	if err != nil {
+		return res, err
+	}
+	res.Face, res.Masker = face, face.Masked
+	q, err := normalized(face.Embedding, g.rec.Dim)
+	if err != nil {
+		return res, err
+	}
+	t0 := time.Now()
+	// Several templates per person: ask for enough hits to fill k distinct people.
+	hits := g.index().Search(q, min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling), nil)
+	tSearch = time.Since(t0)
+	res.Matches, err = e.resolveHits(g, hits, k, thr)
+	if err != nil {
+		return res, err
+	}
+	if len(res.Matches) == 0 {
+		return res, ErrNotVerified
+	}
+	return res, nil
+}
+
+// resolveHits turns index hits into people, checking each against the store: a face
+// deleted after the search (or during a delete's window between commit and index
+// update) has no row and is skipped, so a deleted face is never returned.
+func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64) ([]Match, error) {
+	var out []Match
+	var seen [][]byte
+	err := e.db.View(func(txn *badger.Txn) error {
+		for _, h := range hits {
+			if len(out) == k {
+				break
+			}
+			sim := e.emb.Similarity(h.Score)
+			if sim < thr {
+				break // hits are best first
+			}
+			fk := faceKey(g.rec.GID, h.ID)
+			item, err := txn.Get(fk)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			var fr faceRecord
+			if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+				return err
+			}
+			if slices.ContainsFunc(seen, func(s []byte) bool { return bytes.Equal(s, fr.PersonHash) }) {
+				continue
+			}
+			pk := personKey(g.rec.GID, fr.PersonHash)
+			rec, err := getPerson(txn, pk)
+			if errors.Is(err, ErrPersonNotFound) || (err == nil && !slices.Contains(rec.Faces, h.ID)) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			p, err := e.personOf(pk, rec)
+			if err != nil {
+				return err
+			}
+			seen = append(seen, fr.PersonHash)
+			out = append(out, Match{Person: p, Similarity: sim})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Compare extracts a face from each image and compares them; nothing is stored. Image
+// errors name their field so the server can pick the field's code.
+func (e *Engine) Compare(ctx context.Context, source, target []byte) (res CompareResult, err error) {
+	start := time.Now()
+	if err := e.enter(); err != nil {
+		return res, err
+	}
+	defer e.exit()
+	if e.emb == nil {
+		return res, ErrNoEmbedder
+	}
+	defer func() {
+		e.auditAsync(auditRecord{Op: "compare", Outcome: outcome(err), Total: time.Since(start)})
+	}()
+	var faces [2]embed.Face
+	for i, img := range [2][]byte{source, target} {
+		f, err := e.emb.Extract(ctx, img, embed.ExtractOptions{Purpose: embed.PurposeVerify})
+		if err != nil {
+			return res, &ImageError{Field: [2]string{"source_image", "target_image"}[i], Err: err}
+		}
+		faces[i] = f
+	}
+	dim := e.emb.Dim()
+	a, err := normalized(faces[0].Embedding, dim)
+	if err != nil {
+		return res, &ImageError{Field: "source_image", Err: err}
+	}
+	b, err := normalized(faces[1].Embedding, dim)
+	if err != nil {
+		return res, &ImageError{Field: "target_image", Err: err}
+	}
+	res.Similarity = e.emb.Similarity(dot(a, b))
+	res.Verified = res.Similarity >= e.opts.Threshold
+	res.Masker = faces[0].Masked || faces[1].Masked
+	return res, nil
+}

@@ -1,0 +1,6 @@
+//go:build !(goexperiment.simd && amd64)
+
+package index
+
+// simdKernels: none without GOEXPERIMENT=simd on amd64; the generic kernel is used.
+func simdKernels() map[string]func(a, b []float32) float32 { return nil }

@@ -1,0 +1,141 @@
+package index
+
+import (
+	"sync/atomic"
+)
+
+// scratch is per-call working memory, pooled so a search allocates only its result.
+type scratch struct {
+	visitSet
+	fr  maxHeap
+	res minHeap
+	sel []cand
+	q   []float32
+}
+
+func (h *HNSW) getScratch() *scratch {
+	s, _ := h.visited.Get().(*scratch)
+	if s == nil {
+		s = &scratch{q: make([]float32, h.dim)}
+	}
+	n := int(h.count.Load())
+	if len(s.mark) < n {
+		s.mark = make([]uint16, n+n/4+pageSize)
+		s.gen = 0
+	}
+	s.gen++
+	if s.gen == 0 {
+		clear(s.mark)
+		s.gen = 1
+	}
+	return s
+}
+
+func (h *HNSW) putScratch(s *scratch) { h.visited.Put(s) }
+
+// Search returns the k nearest live vectors by inner product with the default
+// efSearch (Options.EfSearch), skipping ids for which exclude is true.
+func (h *HNSW) Search(q []float32, k int, exclude func(id uint64) bool) []Result {
+	return h.SearchEf(q, k, h.opts.EfSearch, exclude)
+}
+
+// SearchEf is Search with an explicit candidate list size ef (raised to k): larger ef
+// trades speed for recall. The query is normalized, so Scores are cosines.
+func (h *HNSW) SearchEf(q []float32, k, ef int, exclude func(id uint64) bool) []Result {
+	if len(q) != h.dim || k <= 0 {
+		return nil
+	}
+	ef = max(ef, k)
+	s := h.getScratch()
+	defer h.putScratch(s)
+	if normalizeInto(s.q, q) != nil {
+		return nil
+	}
+	h.graphMu.RLock()
+	defer h.graphMu.RUnlock()
+	e := h.entry.Load()
+	if e == noEntry {
+		return nil
+	}
+	pages := *h.pages.Load()
+	ep := uint32(e)
+	cur := cand{score: dot(s.q, h.vec(h.pageOf(&pages, ep), ep)), node: ep}
+	for lc := int(e >> 32); lc > 0; lc-- {
+		cur = h.greedy(&pages, s.q, cur, lc)
+	}
+	h.searchLayer(&pages, s, s.q, cur, ef, 0, true, exclude)
+	for len(s.res) > k {
+		s.res.pop()
+	}
+	out := make([]Result, len(s.res))
+	for i := len(s.res) - 1; i >= 0; i-- {
+		c := s.res.pop()
+		out[i] = Result{ID: h.pageOf(&pages, c.node).ext[c.node&pageMask], Score: c.score}
+	}
+	return out
+}
+
+// greedy walks layer lc to a local maximum of similarity (ef = 1), the paper's descent
+// through the upper layers.
+func (h *HNSW) greedy(pages *[]*page, q []float32, cur cand, lc int) cand {
+	for changed := true; changed; {
+		changed = false
+		l := h.links(h.pageOf(pages, cur.node), cur.node, lc)
+		n := min(int(atomic.LoadUint32(&l[0])), len(l)-1)
+		for i := 1; i <= n; i++ {
+			nb := atomic.LoadUint32(&l[i])
+			if sc := dot(q, h.vec(h.pageOf(pages, nb), nb)); sc > cur.score {
+				cur, changed = cand{score: sc, node: nb}, true
+			}
+		}
+	}
+	return cur
+}
+
+// searchLayer is the paper's SEARCH-LAYER: best-first from ep keeping the ef best in
+// s.res. With filter, tombstones and excluded ids are walked through but never enter
+// the results, so the graph stays navigable around them.
+func (h *HNSW) searchLayer(pages *[]*page, s *scratch, q []float32, ep cand, ef, lc int, filter bool, exclude func(uint64) bool) {
+	s.fr, s.res = s.fr[:0], s.res[:0]
+	s.visit(ep.node)
+	s.fr.push(ep)
+	if !filter || h.accept(h.pageOf(pages, ep.node), ep.node, exclude) {
+		s.res.push(ep)
+	}
+	for len(s.fr) > 0 {
+		c := s.fr.pop()
+		if len(s.res) >= ef && c.score < s.res[0].score {
+			break
+		}
+		l := h.links(h.pageOf(pages, c.node), c.node, lc)
+		n := min(int(atomic.LoadUint32(&l[0])), len(l)-1)
+		for i := 1; i <= n; i++ {
+			nb := atomic.LoadUint32(&l[i])
+			if s.visit(nb) {
+				continue
+			}
+			pg := h.pageOf(pages, nb)
+			sc := dot(q, h.vec(pg, nb))
+			if len(s.res) < ef || sc > s.res[0].score {
+				s.fr.push(cand{score: sc, node: nb})
+				if filter && !h.accept(pg, nb, exclude) {
+					continue
+				}
+				if len(s.res) < ef {
+					s.res.push(cand{score: sc, node: nb})
+				} else {
+					s.res.replaceTop(cand{score: sc, node: nb})
+				}
+			}
+		}
+	}
+}
+
+// accept: node is live and not excluded by the caller.
+func (h *HNSW) accept(pg *page, node uint32, exclude func(uint64) bool) bool {
+	sl := node & pageMask
+	if atomic.LoadUint32(&pg.flags[sl])&flagDeleted != 0 {
+		return false
+	}
+	return exclude == nil || !exclude(pg.ext[sl])
+}

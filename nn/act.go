@@ -1,0 +1,106 @@
+package nn
+
+import "math"
+
+// applyActRow applies a fused activation in place to one row of channels. prelu holds
+// per-channel slopes (len(x)) or one shared slope.
+func applyActRow(x []float32, act Activation, alpha float32, prelu []float32) {
+	switch act {
+	case ActNone:
+	case ActRelu:
+		reluInPlace(x)
+	case ActRelu6:
+		for i, v := range x {
+			x[i] = min(max(v, 0), 6)
+		}
+	case ActReluN1To1:
+		for i, v := range x {
+			x[i] = min(max(v, -1), 1)
+		}
+	case ActTanh:
+		for i, v := range x {
+			x[i] = float32(math.Tanh(float64(v)))
+		}
+	case ActSigmoid:
+		for i, v := range x {
+			x[i] = sigmoid(v)
+		}
+	case ActLeakyRelu:
+		for i, v := range x {
+			if v < 0 {
+				x[i] = v * alpha
+			}
+		}
+	case ActPRelu:
+		if len(prelu) == 1 {
+			a := prelu[0]
+			for i, v := range x {
+				if v < 0 {
+					x[i] = v * a
+				}
+			}
+			return
+		}
+		preluRow(x, prelu[:len(x)])
+	}
+}
+
+// applyAct applies act to x viewed as rows of c channels.
+func applyAct(x []float32, c int, act Activation, alpha float32, prelu []float32) {
+	if act == ActNone {
+		return
+	}
+	if act != ActPRelu || len(prelu) <= 1 {
+		applyActRow(x, act, alpha, prelu)
+		return
+	}
+	for i := 0; i+c <= len(x); i += c {
+		preluRow(x[i:i+c], prelu)
+	}
+}
+
+func reluGeneric(x []float32) {
+	for i, v := range x {
+		if v < 0 {
+			x[i] = 0
+		}
+	}
+}
+
+func preluGeneric(x, a []float32) {
+	a = a[:len(x)]
+	for i, v := range x {
+		if v < 0 {
+			x[i] = v * a[i]
+		}
+	}
+}
+
+// reluInPlace and preluRow dispatch to SIMD when available (act_simd.go).
+var (
+	reluInPlace = reluGeneric
+	preluRow    = preluGeneric
+)
+
+func sigmoid(v float32) float32 {
+	return float32(1 / (1 + math.Exp(-float64(v))))
+}
+
+// activationOf names the fused activation for errors.
+func actAlpha(n *Node, consts [][]float32) ([]float32, error) {
+	if n.Attrs.Act != ActPRelu {
+		return nil, nil
+	}
+	if len(consts) < 4 || consts[3] == nil {
+		return nil, shapeErr(n, "PReLU activation needs a constant alpha as input 3")
+	}
+	return consts[3], nil
+}
+
+// elementwiseImpl groups one instruction set's element-wise kernels (for tests).
+type elementwiseImpl struct {
+	name  string
+	madd  func(dst, a, b []float32)
+	relu  func(x []float32)
+	prelu func(x, a []float32)
+}

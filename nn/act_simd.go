@@ -1,0 +1,100 @@
+//go:build goexperiment.simd && amd64
+
+package nn
+
+import "simd/archsimd"
+
+// SIMD twins of maddGeneric, reluGeneric and preluGeneric. Tails shorter than a vector use
+// the generic code.
+
+func init() {
+	switch {
+	case archsimd.X86.AVX512():
+		madd, reluInPlace, preluRow = madd512, relu512, prelu512
+	case archsimd.X86.AVX2():
+		madd, reluInPlace, preluRow = maddAVX2, reluAVX2, preluAVX2
+	}
+}
+
+// simdElementwise lists the SIMD element-wise kernels this CPU can run, by name.
+func simdElementwise() []elementwiseImpl {
+	var out []elementwiseImpl
+	if archsimd.X86.AVX2() {
+		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2})
+	}
+	if archsimd.X86.AVX512() {
+		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512})
+	}
+	return out
+}
+
+func madd512(dst, a, b []float32) {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		d := archsimd.LoadFloat32x16Slice(dst[i:])
+		x := archsimd.LoadFloat32x16Slice(a[i:])
+		y := archsimd.LoadFloat32x16Slice(b[i:])
+		x.MulAdd(y, d).StoreSlice(dst[i:])
+	}
+	maddGeneric(dst[i:], a[i:], b[i:])
+}
+
+func relu512(x []float32) {
+	var z archsimd.Float32x16
+	i := 0
+	for ; i+16 <= len(x); i += 16 {
+		archsimd.LoadFloat32x16Slice(x[i:]).Max(z).StoreSlice(x[i:])
+	}
+	reluGeneric(x[i:])
+}
+
+func prelu512(x, a []float32) {
+	n := len(x)
+	a = a[:n]
+	var z archsimd.Float32x16
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		v := archsimd.LoadFloat32x16Slice(x[i:])
+		al := archsimd.LoadFloat32x16Slice(a[i:])
+		// max(v,0) + alpha*min(v,0)
+		al.MulAdd(v.Min(z), v.Max(z)).StoreSlice(x[i:])
+	}
+	preluGeneric(x[i:], a[i:])
+}
+
+func maddAVX2(dst, a, b []float32) {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		d := archsimd.LoadFloat32x8Slice(dst[i:])
+		x := archsimd.LoadFloat32x8Slice(a[i:])
+		y := archsimd.LoadFloat32x8Slice(b[i:])
+		x.MulAdd(y, d).StoreSlice(dst[i:])
+	}
+	maddGeneric(dst[i:], a[i:], b[i:])
+}
+
+func reluAVX2(x []float32) {
+	var z archsimd.Float32x8
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		archsimd.LoadFloat32x8Slice(x[i:]).Max(z).StoreSlice(x[i:])
+	}
+	reluGeneric(x[i:])
+}
+
+func preluAVX2(x, a []float32) {
+	n := len(x)
+	a = a[:n]
+	var z archsimd.Float32x8
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		v := archsimd.LoadFloat32x8Slice(x[i:])
+		al := archsimd.LoadFloat32x8Slice(a[i:])
+		al.MulAdd(v.Min(z), v.Max(z)).StoreSlice(x[i:])
+	}
+	preluGeneric(x[i:], a[i:])
+}

@@ -1,0 +1,44 @@
+package nn
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchModels are the per-model benchmarks: batch 1 and 8 at the shapes wajah feeds.
+var benchModels = []struct {
+	model string
+	shape []int // batch dimension replaced per run
+}{
+	{"MobileFaceNet.tflite", []int{1, 112, 112, 3}},
+	{"pnet.tflite", []int{1, 240, 320, 3}},
+	{"rnet.tflite", []int{1, 24, 24, 3}},
+	{"onet.tflite", []int{1, 48, 48, 3}},
+	{"FaceAntiSpoofing.tflite", []int{1, 256, 256, 3}},
+}
+
+func BenchmarkModels(b *testing.B) {
+	for _, bm := range benchModels {
+		m := loadModel(b, bm.model)
+		for _, batch := range []int{1, 8} {
+			shape := append([]int{batch}, bm.shape[1:]...)
+			b.Run(fmt.Sprintf("%s/batch%d", bm.model, batch), func(b *testing.B) {
+				in := &Tensor{Shape: shape, Data: goldenInput(shape)}
+				macs, err := m.MACs(shape)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.Run(in); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					m.Run(in)
+				}
+				sec := b.Elapsed().Seconds() / float64(b.N)
+				b.ReportMetric(sec*1e3/float64(batch), "ms/item")
+				b.ReportMetric(2*float64(macs)/sec/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,161 @@
+//go:build goexperiment.simd && amd64
+
+package nn
+
+import "simd/archsimd"
+
+// AVX-512 and AVX2 GEMM micro-kernels; microGeneric is their reference.
+
+var (
+	avx512Gemm = gemmImpl{name: "avx512", mr: 6, nr: 32, kern: micro512}
+	avx2Gemm   = gemmImpl{name: "avx2", mr: 6, nr: 16, kern: microAVX2}
+)
+
+func init() {
+	switch {
+	case archsimd.X86.AVX512():
+		activeGemm = avx512Gemm
+	case archsimd.X86.AVX2():
+		activeGemm = avx2Gemm
+	}
+}
+
+// simdGemmImpls lists the SIMD micro-kernels this CPU can run (for tests and benchmarks).
+func simdGemmImpls() []gemmImpl {
+	var out []gemmImpl
+	if archsimd.X86.AVX2() {
+		out = append(out, avx2Gemm)
+	}
+	if archsimd.X86.AVX512() {
+		out = append(out, avx512Gemm)
+	}
+	return out
+}
+
+func micro512(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
+	if mr != 6 {
+		for i := 0; i < mr; i++ {
+			micro512x1(kc, a[i*lda:], bp, c[i*ldc:])
+		}
+		return
+	}
+	a0, a1, a2 := a[:kc], a[lda:lda+kc], a[2*lda:2*lda+kc]
+	a3, a4, a5 := a[3*lda:3*lda+kc], a[4*lda:4*lda+kc], a[5*lda:5*lda+kc]
+	r0, r1, r2 := c[:32], c[ldc:ldc+32], c[2*ldc:2*ldc+32]
+	r3, r4, r5 := c[3*ldc:3*ldc+32], c[4*ldc:4*ldc+32], c[5*ldc:5*ldc+32]
+	c00, c01 := archsimd.LoadFloat32x16Slice(r0), archsimd.LoadFloat32x16Slice(r0[16:])
+	c10, c11 := archsimd.LoadFloat32x16Slice(r1), archsimd.LoadFloat32x16Slice(r1[16:])
+	c20, c21 := archsimd.LoadFloat32x16Slice(r2), archsimd.LoadFloat32x16Slice(r2[16:])
+	c30, c31 := archsimd.LoadFloat32x16Slice(r3), archsimd.LoadFloat32x16Slice(r3[16:])
+	c40, c41 := archsimd.LoadFloat32x16Slice(r4), archsimd.LoadFloat32x16Slice(r4[16:])
+	c50, c51 := archsimd.LoadFloat32x16Slice(r5), archsimd.LoadFloat32x16Slice(r5[16:])
+	bp = bp[:kc*32]
+	for k := 0; k < kc; k++ {
+		b := bp[k*32 : k*32+32]
+		b0 := archsimd.LoadFloat32x16Slice(b)
+		b1 := archsimd.LoadFloat32x16Slice(b[16:])
+		v := archsimd.BroadcastFloat32x16(a0[k])
+		c00, c01 = b0.MulAdd(v, c00), b1.MulAdd(v, c01)
+		v = archsimd.BroadcastFloat32x16(a1[k])
+		c10, c11 = b0.MulAdd(v, c10), b1.MulAdd(v, c11)
+		v = archsimd.BroadcastFloat32x16(a2[k])
+		c20, c21 = b0.MulAdd(v, c20), b1.MulAdd(v, c21)
+		v = archsimd.BroadcastFloat32x16(a3[k])
+		c30, c31 = b0.MulAdd(v, c30), b1.MulAdd(v, c31)
+		v = archsimd.BroadcastFloat32x16(a4[k])
+		c40, c41 = b0.MulAdd(v, c40), b1.MulAdd(v, c41)
+		v = archsimd.BroadcastFloat32x16(a5[k])
+		c50, c51 = b0.MulAdd(v, c50), b1.MulAdd(v, c51)
+	}
+	c00.StoreSlice(r0)
+	c01.StoreSlice(r0[16:])
+	c10.StoreSlice(r1)
+	c11.StoreSlice(r1[16:])
+	c20.StoreSlice(r2)
+	c21.StoreSlice(r2[16:])
+	c30.StoreSlice(r3)
+	c31.StoreSlice(r3[16:])
+	c40.StoreSlice(r4)
+	c41.StoreSlice(r4[16:])
+	c50.StoreSlice(r5)
+	c51.StoreSlice(r5[16:])
+}
+
+func micro512x1(kc int, a []float32, bp []float32, c []float32) {
+	a = a[:kc]
+	c = c[:32]
+	c0, c1 := archsimd.LoadFloat32x16Slice(c), archsimd.LoadFloat32x16Slice(c[16:])
+	bp = bp[:kc*32]
+	for k, av := range a {
+		b := bp[k*32 : k*32+32]
+		v := archsimd.BroadcastFloat32x16(av)
+		c0 = archsimd.LoadFloat32x16Slice(b).MulAdd(v, c0)
+		c1 = archsimd.LoadFloat32x16Slice(b[16:]).MulAdd(v, c1)
+	}
+	c0.StoreSlice(c)
+	c1.StoreSlice(c[16:])
+}
+
+func microAVX2(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
+	if mr != 6 {
+		for i := 0; i < mr; i++ {
+			microAVX2x1(kc, a[i*lda:], bp, c[i*ldc:])
+		}
+		return
+	}
+	a0, a1, a2 := a[:kc], a[lda:lda+kc], a[2*lda:2*lda+kc]
+	a3, a4, a5 := a[3*lda:3*lda+kc], a[4*lda:4*lda+kc], a[5*lda:5*lda+kc]
+	r0, r1, r2 := c[:16], c[ldc:ldc+16], c[2*ldc:2*ldc+16]
+	r3, r4, r5 := c[3*ldc:3*ldc+16], c[4*ldc:4*ldc+16], c[5*ldc:5*ldc+16]
+	c00, c01 := archsimd.LoadFloat32x8Slice(r0), archsimd.LoadFloat32x8Slice(r0[8:])
+	c10, c11 := archsimd.LoadFloat32x8Slice(r1), archsimd.LoadFloat32x8Slice(r1[8:])
+	c20, c21 := archsimd.LoadFloat32x8Slice(r2), archsimd.LoadFloat32x8Slice(r2[8:])
+	c30, c31 := archsimd.LoadFloat32x8Slice(r3), archsimd.LoadFloat32x8Slice(r3[8:])
+	c40, c41 := archsimd.LoadFloat32x8Slice(r4), archsimd.LoadFloat32x8Slice(r4[8:])
+	c50, c51 := archsimd.LoadFloat32x8Slice(r5), archsimd.LoadFloat32x8Slice(r5[8:])
+	bp = bp[:kc*16]
+	for k := 0; k < kc; k++ {
+		b := bp[k*16 : k*16+16]
+		b0 := archsimd.LoadFloat32x8Slice(b)
+		b1 := archsimd.LoadFloat32x8Slice(b[8:])
+		v := archsimd.BroadcastFloat32x8(a0[k])
+		c00, c01 = b0.MulAdd(v, c00), b1.MulAdd(v, c01)
+		v = archsimd.BroadcastFloat32x8(a1[k])
+		c10, c11 = b0.MulAdd(v, c10), b1.MulAdd(v, c11)
+		v = archsimd.BroadcastFloat32x8(a2[k])
+		c20, c21 = b0.MulAdd(v, c20), b1.MulAdd(v, c21)
+		v = archsimd.BroadcastFloat32x8(a3[k])
+		c30, c31 = b0.MulAdd(v, c30), b1.MulAdd(v, c31)
+		v = archsimd.BroadcastFloat32x8(a4[k])
+		c40, c41 = b0.MulAdd(v, c40), b1.MulAdd(v, c41)
+		v = archsimd.BroadcastFloat32x8(a5[k])
+		c50, c51 = b0.MulAdd(v, c50), b1.MulAdd(v, c51)
+	}
+	c00.StoreSlice(r0)
+	c01.StoreSlice(r0[8:])
+	c10.StoreSlice(r1)
+	c11.StoreSlice(r1[8:])
+	c20.StoreSlice(r2)
+	c21.StoreSlice(r2[8:])
+	c30.StoreSlice(r3)
+	c31.StoreSlice(r3[8:])
+	c40.StoreSlice(r4)
+	c41.StoreSlice(r4[8:])
+	c50.StoreSlice(r5)
+	c51.StoreSlice(r5[8:])
+}
+
+func microAVX2x1(kc int, a []float32, bp []float32, c []float32) {
+	a = a[:kc]
+	c = c[:16]
+	c0, c1 := archsimd.LoadFloat32x8Slice(c), archsimd.LoadFloat32x8Slice(c[8:])
+	bp = bp[:kc*16]
+	for k, av := range a {
+		b := bp[k*16 : k*16+16]
+		v := archsimd.BroadcastFloat32x8(av)
+		c0 = archsimd.LoadFloat32x8Slice(b).MulAdd(v, c0)
+		c1 = archsimd.LoadFloat32x8Slice(b[8:]).MulAdd(v, c1)
+	}
+	c0.StoreSlice(c)
+	c1.StoreSlice(c[8:])
+}

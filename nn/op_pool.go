@@ -1,0 +1,75 @@
+package nn
+
+import "math"
+
+func init() {
+	Register(OpMaxPool2D, OpDef{Infer: inferPool, Compile: compilePool})
+	Register(OpAvgPool2D, OpDef{Infer: inferPool, Compile: compilePool})
+}
+
+func inferPool(n *Node, in [][]int, _ [][]float32) ([][]int, error) {
+	g, err := geometry(n, in[0], n.Attrs.Window[0], n.Attrs.Window[1])
+	if err != nil {
+		return nil, err
+	}
+	return [][]int{{g.n, g.oh, g.ow, g.c}}, nil
+}
+
+func compilePool(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, error) {
+	g, err := geometry(n, in[0], n.Attrs.Window[0], n.Attrs.Window[1])
+	if err != nil {
+		return Kernel{}, err
+	}
+	isMax := n.Op == OpMaxPool2D
+	act, alpha := n.Attrs.Act, n.Attrs.Alpha
+	return Kernel{Run: func(in, out [][]float32, _ []float32) {
+		pool(&g, in[0], out[0], isMax)
+		applyAct(out[0], g.c, act, alpha, nil)
+	}}, nil
+}
+
+// pool computes max or average pooling; the average excludes padding (TFLite, TF.js).
+func pool(g *convGeom, x, y []float32, isMax bool) {
+	c := g.c
+	for b := 0; b < g.n; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			y0, y1 := oy*g.sh-g.padTop, oy*g.sh-g.padTop+g.kh
+			y0, y1 = max(y0, 0), min(y1, g.h)
+			for ox := 0; ox < g.ow; ox++ {
+				x0, x1 := ox*g.sw-g.padLeft, ox*g.sw-g.padLeft+g.kw
+				x0, x1 = max(x0, 0), min(x1, g.w)
+				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
+				if isMax {
+					for i := range dst {
+						dst[i] = float32(math.Inf(-1))
+					}
+				} else {
+					clear(dst)
+				}
+				for iy := y0; iy < y1; iy++ {
+					for ix := x0; ix < x1; ix++ {
+						src := x[((b*g.h+iy)*g.w+ix)*c:][:c]
+						if isMax {
+							for i, v := range src {
+								dst[i] = max(dst[i], v)
+							}
+						} else {
+							for i, v := range src {
+								dst[i] += v
+							}
+						}
+					}
+				}
+				if !isMax {
+					cnt := (y1 - y0) * (x1 - x0)
+					if cnt > 0 {
+						inv := 1 / float32(cnt)
+						for i := range dst {
+							dst[i] *= inv
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package tfjs
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/wajah-id/wajah/nn"
+)
+
+// Load reads a TF.js graph model (model.json and the weight shards it lists, which are
+// looked up beside it) and returns a runnable model. Image inputs get a dynamic batch.
+func Load(modelJSONPath string) (*nn.Model, error) {
+	g, err := LoadGraph(modelJSONPath)
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.FromGraph(g)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", modelJSONPath, err)
+	}
+	return m, nil
+}
+
+// LoadGraph reads a TF.js graph model into nn's IR without planning it.
+func LoadGraph(modelJSONPath string) (*nn.Graph, error) {
+	f, err := os.Open(modelJSONPath)
+	if err != nil {
+		return nil, fmt.Errorf("tfjs: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxJSONBytes+1))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("tfjs: %s: %w", modelJSONPath, err)
+	}
+	g, err := parse(data, filepath.Dir(modelJSONPath))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", modelJSONPath, err)
+	}
+	return g, nil
+}
+
+// parse converts model.json bytes whose shards live in dir.
+func parse(data []byte, dir string) (*nn.Graph, error) {
+	m, err := parseModelJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	w, err := readWeights(dir, m.WeightsManifest)
+	if err != nil {
+		return nil, err
+	}
+	gr, err := buildGraph(m, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := rewrite(gr); err != nil {
+		return nil, err
+	}
+	return convert(gr)
+}

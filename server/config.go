@@ -1,0 +1,206 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is everything `wajah serve` reads. Each field is one setting with the same name
+// as a flag (--max-body), an environment variable (WAJAH_MAX_BODY) and a config-file key
+// (max-body = 8388608). Precedence: defaults < file < environment < flags. The file is
+// named by --config or WAJAH_CONFIG and holds `key = value` lines; # starts a comment.
+type Config struct {
+	Addr            string
+	DataDir         string
+	ModelsDir       string
+	KeyFile         string
+	Threshold       float64
+	MaxBody         int
+	RequestTimeout  time.Duration
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	Concurrency     int
+	IdentifyK       int
+	LogLevel        string
+	LogKey          string
+	OAuthClients    string // file of client_id=sha256hex(password) lines
+
+	Provider      string // local, http or simulator
+	DefaultStatus string // local provider: status of a NIK nobody set
+
+	PLURL          string
+	PLRegisterPath string
+	PLCheckinPath  string
+	PLCheckoutPath string
+	PLToken        string
+	PLClientID     string
+	PLTimeout      time.Duration
+	PLRetries      int
+	PLBackoff      time.Duration
+
+	SimAddr  string
+	SimFault string
+	SimDelay time.Duration
+}
+
+// DefaultConfig is what `wajah serve` runs with when nothing is configured.
+func DefaultConfig(modelsDir string) Config {
+	return Config{
+		Addr: ":8080", DataDir: "./data", ModelsDir: modelsDir, Threshold: 0.75, MaxBody: 8 << 20,
+		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
+		Provider: "local", DefaultStatus: "green",
+		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
+		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
+		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second,
+	}
+}
+
+// Bind registers every setting on fs (plus --config).
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.String("config", "", "config file of key = value lines (env WAJAH_CONFIG)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "store directory")
+	fs.StringVar(&c.ModelsDir, "models", c.ModelsDir, "models directory")
+	fs.StringVar(&c.KeyFile, "key-file", c.KeyFile, "file with the store's 32-byte master key (else env WAJAH_KEY; none: unencrypted)")
+	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "verified when similarity >= threshold")
+	fs.IntVar(&c.MaxBody, "max-body", c.MaxBody, "request body limit in bytes; larger bodies get 400 unread")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request's work")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time to read a request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "time to write a response")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "keep-alive idle time")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM")
+	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections (0: fasthttp default)")
+	fs.IntVar(&c.IdentifyK, "identify-k", c.IdentifyK, "matches returned by identify")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogKey, "log-key", c.LogKey, "HMAC key for NIK hashes in logs (default: random per process)")
+	fs.StringVar(&c.OAuthClients, "oauth-clients", c.OAuthClients, "file of client_id=sha256hex(password) lines; enables POST /oauth/client/token")
+	fs.StringVar(&c.Provider, "provider", c.Provider, "check-in provider: local, http or simulator")
+	fs.StringVar(&c.DefaultStatus, "default-status", c.DefaultStatus, "local provider: status of a NIK without one")
+	fs.StringVar(&c.PLURL, "pl-url", c.PLURL, "http provider: base URL of the check-in service")
+	fs.StringVar(&c.PLRegisterPath, "pl-register-path", c.PLRegisterPath, "http provider: registration path")
+	fs.StringVar(&c.PLCheckinPath, "pl-checkin-path", c.PLCheckinPath, "http provider: check-in path")
+	fs.StringVar(&c.PLCheckoutPath, "pl-checkout-path", c.PLCheckoutPath, "http provider: check-out path")
+	fs.StringVar(&c.PLToken, "pl-token", c.PLToken, "http provider: bearer token")
+	fs.StringVar(&c.PLClientID, "pl-client-id", c.PLClientID, "http provider: X-Client-Id header")
+	fs.DurationVar(&c.PLTimeout, "pl-timeout", c.PLTimeout, "http provider: timeout per attempt")
+	fs.IntVar(&c.PLRetries, "pl-retries", c.PLRetries, "http provider: retries where safe (-1: none)")
+	fs.DurationVar(&c.PLBackoff, "pl-backoff", c.PLBackoff, "http provider: first retry delay, doubled each time")
+	fs.StringVar(&c.SimAddr, "sim-addr", c.SimAddr, "simulator provider: where the in-process simulator listens")
+	fs.StringVar(&c.SimFault, "sim-fault", c.SimFault, "simulator provider: fault on every request")
+	fs.DurationVar(&c.SimDelay, "sim-delay", c.SimDelay, "simulator provider: delay of the delay fault")
+}
+
+// EnvName is the environment variable of a setting.
+func EnvName(setting string) string {
+	return "WAJAH_" + strings.ToUpper(strings.ReplaceAll(setting, "-", "_"))
+}
+
+// Load applies the config file, the environment, then args to the settings bound on fs.
+func Load(fs *flag.FlagSet, args []string, env func(string) (string, bool)) error {
+	path, _ := env("WAJAH_CONFIG")
+	for i, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if v, ok := strings.CutPrefix(a, "config="); ok {
+			path = v
+		} else if a == "config" && i+1 < len(args) && strings.HasPrefix(args[i], "-") {
+			path = args[i+1]
+		}
+	}
+	if path != "" {
+		if err := loadFile(fs, path); err != nil {
+			return err
+		}
+	}
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := env(EnvName(f.Name)); ok && err == nil && f.Name != "config" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s: %w", EnvName(f.Name), e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+func loadFile(fs *flag.FlagSet, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
+		fl := fs.Lookup(k)
+		if !ok || fl == nil || k == "config" {
+			return fmt.Errorf("%s:%d: unknown setting %q", path, n, k)
+		}
+		if err := fl.Value.Set(v); err != nil {
+			return fmt.Errorf("%s:%d: %s: %w", path, n, k, err)
+		}
+	}
+	return sc.Err()
+}
+
+// Options are the HTTP server's options from c.
+func (c *Config) Options(logger *slog.Logger) (Options, error) {
+	o := Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
+		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, Concurrency: c.Concurrency, Threshold: c.Threshold,
+		IdentifyK: c.IdentifyK, LogKey: []byte(c.LogKey), Logger: logger}
+	if c.OAuthClients != "" {
+		m, err := readOAuthClients(c.OAuthClients)
+		if err != nil {
+			return o, err
+		}
+		o.OAuthClients = m
+	}
+	return o, nil
+}
+
+func readOAuthClients(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		id, hash, ok := strings.Cut(line, "=")
+		hash = strings.ToLower(strings.TrimSpace(hash))
+		if !ok || len(hash) != 64 {
+			return nil, fmt.Errorf("%s:%d: want client_id=<64 hex digits of sha256(password)>", path, n+1)
+		}
+		m[strings.TrimSpace(id)] = hash
+	}
+	if len(m) == 0 {
+		return nil, errors.New(path + ": no clients")
+	}
+	return m, nil
+}
+
+// ParseLevel reads a log level name.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(s))
+	return l, err
+}

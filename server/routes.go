@@ -1,0 +1,283 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// call is one API request as the handlers see it.
+type call struct {
+	ctx    context.Context
+	fc     *fasthttp.RequestCtx
+	tenant string
+	trx    string // trx_id once parsed
+	nik    string // NIK or user_id, logged only as a keyed hash
+	st     *stages
+}
+
+// handler parses c's request, does the work and returns the body; the body may accompany an
+// error (e.g. similarity with 411). The returned error decides the status.
+type handler func(s *Server, c *call) (response, error)
+
+// route is one endpoint. idx indexes the metrics tables.
+type route struct {
+	name    string // canonical path, the metrics label
+	methods []string
+	auth    bool
+	h       handler
+	raw     func(s *Server, fc *fasthttp.RequestCtx) // non-JSON ops endpoints
+	idx     int
+}
+
+// apiPrefix is the alternative prefix the general endpoints are also served under.
+const apiPrefix = "/face-api"
+
+func (s *Server) buildRoutes() map[string]*route {
+	post, del, get := []string{"POST"}, []string{"DELETE", "POST"}, []string{"GET"}
+	list := []*route{
+		{name: "/pedulilindungi/enroll-face", methods: post, auth: true, h: (*Server).plEnroll},
+		{name: "/pedulilindungi/list-faces", methods: post, auth: true, h: (*Server).plList},
+		{name: "/pedulilindungi/verify-checkin-checkout", methods: post, auth: true, h: (*Server).plVerify},
+		{name: "/pedulilindungi/identify-checkin-checkout", methods: post, auth: true, h: (*Server).plIdentify},
+		{name: "/pedulilindungi/delete-face", methods: del, auth: true, h: (*Server).plDelete},
+		{name: "/facegallery/create-facegallery", methods: post, auth: true, h: (*Server).createGallery},
+		{name: "/facegallery/delete-facegallery", methods: del, auth: true, h: (*Server).deleteGallery},
+		{name: "/facegallery/my-facegalleries", methods: []string{"GET", "POST"}, auth: true, h: (*Server).myGalleries},
+		{name: "/facegallery/enroll-face", methods: post, auth: true, h: (*Server).enroll},
+		{name: "/facegallery/list-faces", methods: post, auth: true, h: (*Server).list},
+		{name: "/facegallery/verify-face", methods: post, auth: true, h: (*Server).verify},
+		{name: "/facegallery/identify-face", methods: post, auth: true, h: (*Server).identify},
+		{name: "/facegallery/delete-face", methods: del, auth: true, h: (*Server).deleteFace},
+		{name: "/compare-images", methods: post, auth: true, h: (*Server).compare},
+		{name: "/oauth/client/token", methods: post, h: (*Server).oauthToken},
+		{name: "/oauth/token/revoke", methods: post, h: (*Server).oauthRevoke},
+		{name: "/healthz", methods: get, raw: (*Server).healthz},
+		{name: "/readyz", methods: get, raw: (*Server).readyz},
+		{name: "/metrics", methods: get, raw: (*Server).serveMetrics},
+		{name: "/openapi.json", methods: get, raw: (*Server).openapi},
+		{name: "/docs", methods: get, raw: (*Server).docs},
+	}
+	m := make(map[string]*route, 2*len(list))
+	for i, r := range list {
+		r.idx = i
+		m[r.name] = r
+		if r.h != nil {
+			m[apiPrefix+r.name] = r
+		}
+	}
+	s.metrics.setRoutes(list)
+	return m
+}
+
+// serve is the fasthttp handler: route, authenticate, run, write, log, count.
+func (s *Server) serve(fc *fasthttp.RequestCtx) {
+	start := time.Now()
+	path := fc.Path()
+	if len(path) > 1 && path[len(path)-1] == '/' {
+		path = path[:len(path)-1]
+	}
+	r := s.routes[string(path)]
+	if r == nil {
+		s.finish(nil, &call{fc: fc, st: &stages{}}, nil, &apiError{code: codeMalformed, detail: "unknown endpoint", http: http.StatusNotFound}, start)
+		return
+	}
+	if !methodAllowed(r, fc.Method()) {
+		fc.Response.Header.Set("Allow", strings.Join(r.methods, ", "))
+		s.finish(r, &call{fc: fc, st: &stages{}}, nil, &apiError{code: codeMalformed, detail: "method not allowed", http: http.StatusMethodNotAllowed}, start)
+		return
+	}
+	if r.raw != nil {
+		r.raw(s, fc)
+		s.metrics.observe(r.idx, fc.Response.StatusCode(), nil, time.Since(start))
+		return
+	}
+	s.metrics.inflight.Add(1)
+	defer s.metrics.inflight.Add(-1)
+	ctx, cancel := context.WithTimeout(s.base, s.opts.RequestTimeout)
+	defer cancel()
+	c := &call{ctx: nil, fc: fc, st: &stages{}}
+	c.ctx = withStages(ctx, c.st)
+	var (
+		resp response
+		err  error
+	)
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		if r.auth {
+			if err = s.authenticate(c); err != nil {
+				return
+			}
+		}
+		resp, err = r.h(s, c)
+	}()
+	s.finish(r, c, resp, err, start)
+}
+
+func methodAllowed(r *route, m []byte) bool {
+	for _, x := range r.methods {
+		if string(m) == x {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticate resolves the Accesstoken header to the tenant. A refused request still gets
+// its trx_id echoed, read with a cheap decode of that field alone.
+func (s *Server) authenticate(c *call) error {
+	tok := c.fc.Request.Header.Peek("Accesstoken")
+	if len(tok) == 0 {
+		c.trx = peekTrxID(c.fc.PostBody())
+		return &apiError{code: codeUnauthorized, detail: "Accesstoken header missing"}
+	}
+	t0 := time.Now()
+	tenant, err := s.svc.Authenticate(c.ctx, string(tok))
+	c.st.add(stageAuth, time.Since(t0))
+	s.metrics.stage(stageAuth, time.Since(t0))
+	if err != nil {
+		c.trx = peekTrxID(c.fc.PostBody())
+		return err
+	}
+	c.tenant = tenant
+	return nil
+}
+
+func peekTrxID(body []byte) string {
+	var v struct {
+		TrxID jtrx `json:"trx_id"`
+	}
+	if len(body) == 0 || json.Unmarshal(body, &v) != nil || len(v.TrxID.v) > maxIdentifier {
+		return ""
+	}
+	return v.TrxID.v
+}
+
+// decode parses the body into v (a request struct), timing the decode stage.
+func (c *call) decode(v any) error {
+	t0 := time.Now()
+	err := decodeJSON(c.fc.PostBody(), v)
+	c.st.add(stageDecode, time.Since(t0))
+	return err
+}
+
+// setTrx records the parsed trx_id for the echo and the log.
+func (c *call) setTrx(t jtrx) {
+	if len(t.v) <= maxIdentifier {
+		c.trx = t.v
+	}
+}
+
+// finish writes the body, then logs one line and counts the request.
+func (s *Server) finish(r *route, c *call, resp response, err error, start time.Time) {
+	fc := c.fc
+	code, status, msg := toStatus(err)
+	if resp == nil {
+		resp = &head{}
+	}
+	h := resp.header()
+	h.Status, h.Message, h.TrxID = code.String(), msg, c.trx
+	t0 := time.Now()
+	body, merr := json.Marshal(resp)
+	if merr != nil {
+		code, status = codeServerError, http.StatusInternalServerError
+		body, _ = json.Marshal(&head{Status: code.String(), Message: messages[code], TrxID: c.trx})
+		err = merr
+	}
+	fc.SetStatusCode(status)
+	fc.SetContentType("application/json")
+	fc.Response.Header.Set("X-Request-Id", s.requestID(fc))
+	fc.SetBody(body)
+	c.st.add(stageWrite, time.Since(t0))
+	dur := time.Since(start)
+
+	idx := -1
+	name := "unknown"
+	if r != nil {
+		idx, name = r.idx, r.name
+	}
+	s.metrics.observe(idx, status, &code, dur)
+	level := slog.LevelInfo
+	if code >= 500 {
+		level = slog.LevelError
+		if code >= 600 {
+			level = slog.LevelWarn
+		}
+	}
+	if !s.log.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 16)
+	attrs = append(attrs,
+		slog.String("trx_id", c.trx),
+		slog.String("req_id", s.requestID(fc)),
+		slog.String("method", string(fc.Method())),
+		slog.String("endpoint", name),
+		slog.String("status", code.String()),
+		slog.Int("http_status", status),
+		slog.Float64("ms", msec(dur)),
+	)
+	if c.tenant != "" {
+		attrs = append(attrs, slog.String("tenant", c.tenant))
+	}
+	if c.nik != "" {
+		attrs = append(attrs, slog.String("nik_hash", s.nik.hash(c.nik)))
+	}
+	attrs = c.st.attrs(attrs)
+	if err != nil && code != codeOK {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	s.log.LogAttrs(context.Background(), level, "request", attrs...)
+}
+
+// requestID is per response: a process prefix and the connection's request number.
+func (s *Server) requestID(fc *fasthttp.RequestCtx) string {
+	if v := fc.UserValue(reqIDKey{}); v != nil {
+		return v.(string)
+	}
+	id := s.reqBase + fmt.Sprint(s.reqSeq.Add(1))
+	fc.SetUserValue(reqIDKey{}, id)
+	return id
+}
+
+type reqIDKey struct{}
+
+// transportError answers requests fasthttp could not read: too large, broken, timed out.
+func (s *Server) transportError(fc *fasthttp.RequestCtx, err error) {
+	detail := "cannot read request"
+	status := http.StatusBadRequest
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		detail = fmt.Sprintf("body larger than %d bytes", s.opts.MaxBodyBytes)
+	}
+	body, _ := json.Marshal(&head{Status: codeMalformed.String(), Message: messages[codeMalformed] + ": " + detail})
+	fc.SetStatusCode(status)
+	fc.SetContentType("application/json")
+	fc.SetBody(body)
+	s.metrics.observe(-1, status, ptr(codeMalformed), 0)
+	s.log.Warn("request", slog.String("trx_id", ""), slog.String("status", "400"), slog.Int("http_status", status),
+		slog.String("error", err.Error()), slog.String("remote", fc.RemoteAddr().String()))
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func msec(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// writeRaw writes a non-API body.
+func writeRaw(fc *fasthttp.RequestCtx, status int, contentType string, body []byte) {
+	fc.SetStatusCode(status)
+	fc.SetContentType(contentType)
+	fc.SetBody(body)
+}

@@ -1,0 +1,137 @@
+// Package server is wajah's HTTP API on fasthttp: the FaceGallery / PeduliLindungi contract
+// of ../shared/API.md plus health, readiness, metrics and docs. Handlers parse and validate a
+// request, call the engine (or the pedulilindungi.Gate for check-in flows) and return an
+// error; errors.go maps every error to its contract code in one place.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/pedulilindungi"
+)
+
+// Options configure the HTTP server. Zero fields take the defaults in brackets.
+type Options struct {
+	MaxBodyBytes   int               // request body limit; larger bodies get 400 unread [8 MiB]
+	RequestTimeout time.Duration     // deadline for one request's engine and check-in work [30s]
+	ReadTimeout    time.Duration     // [30s]
+	WriteTimeout   time.Duration     // [30s]
+	IdleTimeout    time.Duration     // keep-alive idle [120s]
+	Concurrency    int               // max concurrent connections [fasthttp default 256k]
+	Threshold      float64           // verified when similarity >= it; 0 = the engine's default (0.75)
+	IdentifyK      int               // matches returned by identify [5]
+	LogKey         []byte            // HMAC key for NIK hashes in logs; empty = random per process
+	OAuthClients   map[string]string // client_id -> hex SHA-256 of its password; empty disables /oauth/client/token
+	Logger         *slog.Logger      // [slog.Default()]
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 8 << 20
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 30 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 30 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 120 * time.Second
+	}
+	if o.IdentifyK <= 0 {
+		o.IdentifyK = 5
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Server serves the API. Create it with New; it is safe for concurrent use.
+type Server struct {
+	opts     Options
+	svc      engine.Service // wrapped for stage timing
+	gate     *pedulilindungi.Gate
+	log      *slog.Logger
+	metrics  *metrics
+	nik      *nikHasher
+	routes   map[string]*route
+	hs       *fasthttp.Server
+	closing  atomic.Bool
+	base     context.Context
+	cancel   context.CancelFunc
+	reqSeq   atomic.Uint64
+	reqBase  string
+	provider string
+}
+
+// New builds a server over an engine and a check-in provider.
+func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Server, error) {
+	if svc == nil || prov == nil {
+		return nil, errors.New("server: engine and provider are required")
+	}
+	opts = opts.withDefaults()
+	s := &Server{opts: opts, log: opts.Logger, provider: prov.Name()}
+	s.metrics = newMetrics()
+	s.metrics.stats = func() (int, map[string]int) {
+		st := svc.Stats()
+		return st.Galleries, st.GallerySizes
+	}
+	s.svc = &timedService{Service: svc, m: s.metrics}
+	s.gate = &pedulilindungi.Gate{Engine: s.svc, Provider: &timedProvider{Provider: prov, m: s.metrics}}
+	var err error
+	if s.nik, err = newNIKHasher(opts.LogKey); err != nil {
+		return nil, err
+	}
+	s.reqBase = randomID(4) + "-"
+	s.routes = s.buildRoutes()
+	s.base, s.cancel = context.WithCancel(context.Background())
+	s.hs = &fasthttp.Server{
+		Handler:                            s.serve,
+		ErrorHandler:                       s.transportError,
+		Name:                               "wajah",
+		MaxRequestBodySize:                 opts.MaxBodyBytes,
+		ReadTimeout:                        opts.ReadTimeout,
+		WriteTimeout:                       opts.WriteTimeout,
+		IdleTimeout:                        opts.IdleTimeout,
+		Concurrency:                        opts.Concurrency,
+		Logger:                             fasthttpLogger{s.log},
+		NoDefaultContentType:               true,
+		CloseOnShutdown:                    true,
+		SleepWhenConcurrencyLimitsExceeded: 100 * time.Millisecond,
+	}
+	return s, nil
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.hs.Serve(ln) }
+
+// Handler returns the request handler (for embedding in another fasthttp server).
+func (s *Server) Handler() fasthttp.RequestHandler { return s.serve }
+
+// Shutdown stops accepting connections, marks the server not ready and waits for in-flight
+// requests until ctx ends; then their contexts are cancelled.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	err := s.hs.ShutdownWithContext(ctx)
+	s.cancel()
+	return err
+}
+
+// fasthttpLogger routes fasthttp's own messages to slog.
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Warn("fasthttp", "msg", sprintf(format, args...))
+}
