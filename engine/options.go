@@ -69,6 +69,8 @@ type Options struct {
 	// small values so that many stores fit in memory.
 	MemTableSize int64
 	VLogFileSize int64
+	// ParallelBuild inserts into a rebuilt HNSW graph from all CPUs (see buildIndex).
+	ParallelBuild bool
 	// NoIndexSnapshots turns off the HNSW snapshots written by Close (every Open then
 	// rebuilds every index from the store).
 	NoIndexSnapshots bool

@@ -48,9 +48,9 @@ func build(t testing.TB, s *vecdata.Set, m, efc int) (*HNSW, *Flat) {
 // TestRecall is the recall regression test: thresholds sit a little under what the
 // current code measures, so a regression in search or the heuristic fails it.
 func TestRecall(t *testing.T) {
-	n := 20000
+	n := 10000
 	if testing.Short() {
-		n = 3000
+		n = 2000
 	}
 	for _, tc := range []struct {
 		name string

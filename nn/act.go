@@ -54,9 +54,27 @@ func applyAct(x []float32, c int, act Activation, alpha float32, prelu []float32
 		applyActRow(x, act, alpha, prelu)
 		return
 	}
-	for i := 0; i+c <= len(x); i += c {
-		preluRow(x[i:i+c], prelu)
+	// prelu is c slopes or, from tileAlpha, a multiple of c: walk x in chunks of its length
+	chunk := len(prelu)
+	for i := 0; i < len(x); i += chunk {
+		end := min(i+chunk, len(x))
+		preluRow(x[i:end], prelu[:end-i])
 	}
+}
+
+// tileAlpha repeats per-channel PReLU slopes so that layers with few channels still run
+// the element-wise kernel over long vectors. The result starts with alpha and its length is
+// a multiple of c.
+func tileAlpha(alpha []float32, c int) []float32 {
+	const span = 256
+	if len(alpha) != c || c == 0 || c >= span {
+		return alpha
+	}
+	out := make([]float32, 0, (span+c-1)/c*c)
+	for len(out) < span {
+		out = append(out, alpha...)
+	}
+	return out
 }
 
 func reluGeneric(x []float32) {
@@ -103,4 +121,5 @@ type elementwiseImpl struct {
 	madd  func(dst, a, b []float32)
 	relu  func(x []float32)
 	prelu func(x, a []float32)
+	add   func(y, a, b []float32)
 }

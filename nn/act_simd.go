@@ -10,9 +10,9 @@ import "simd/archsimd"
 func init() {
 	switch {
 	case archsimd.X86.AVX512():
-		madd, reluInPlace, preluRow = madd512, relu512, prelu512
+		madd, reluInPlace, preluRow, addVec = madd512, relu512, prelu512, add512
 	case archsimd.X86.AVX2():
-		madd, reluInPlace, preluRow = maddAVX2, reluAVX2, preluAVX2
+		madd, reluInPlace, preluRow, addVec = maddAVX2, reluAVX2, preluAVX2, addAVX2
 	}
 }
 
@@ -20,10 +20,10 @@ func init() {
 func simdElementwise() []elementwiseImpl {
 	var out []elementwiseImpl
 	if archsimd.X86.AVX2() {
-		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2})
+		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2, addAVX2})
 	}
 	if archsimd.X86.AVX512() {
-		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512})
+		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512, add512})
 	}
 	return out
 }
@@ -97,4 +97,24 @@ func preluAVX2(x, a []float32) {
 		al.MulAdd(v.Min(z), v.Max(z)).StoreSlice(x[i:])
 	}
 	preluGeneric(x[i:], a[i:])
+}
+
+func add512(y, a, b []float32) {
+	n := len(y)
+	a, b = a[:n], b[:n]
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		archsimd.LoadFloat32x16Slice(a[i:]).Add(archsimd.LoadFloat32x16Slice(b[i:])).StoreSlice(y[i:])
+	}
+	addGeneric(y[i:], a[i:], b[i:])
+}
+
+func addAVX2(y, a, b []float32) {
+	n := len(y)
+	a, b = a[:n], b[:n]
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		archsimd.LoadFloat32x8Slice(a[i:]).Add(archsimd.LoadFloat32x8Slice(b[i:])).StoreSlice(y[i:])
+	}
+	addGeneric(y[i:], a[i:], b[i:])
 }

@@ -8,6 +8,8 @@ func fuse(g *Graph) {
 	pruneDead(g)
 	fuseRelu6(g)
 	pruneDead(g)
+	fuseSoftmax(g)
+	pruneDead(g)
 	fuseBias(g)
 	pruneDead(g)
 	fuseActivation(g)
@@ -315,4 +317,44 @@ func dropEmpty(g *Graph) {
 		}
 	}
 	g.Nodes = kept
+}
+
+// fuseSoftmax rewrites exp(x - max(x)) / sum(exp(x - max(x))) over the last axis (MTCNN's
+// decomposed softmax) to Softmax(x).
+func fuseSoftmax(g *Graph) {
+	prod := producers(g)
+	get := func(t int, op Op) *Node {
+		if t < 0 || prod[t] < 0 || g.Nodes[prod[t]].Op != op || g.Nodes[prod[t]].Attrs.Act != ActNone {
+			return nil
+		}
+		return &g.Nodes[prod[t]]
+	}
+	lastAxis := func(r *Node, x int) bool {
+		rank := len(g.Tensors[x].Shape)
+		if !r.Attrs.KeepDims || rank == 0 || len(r.Inputs) != 2 || r.Inputs[1] < 0 {
+			return false
+		}
+		ax := g.Tensors[r.Inputs[1]].Data
+		return len(ax) == 1 && (int(ax[0]) == -1 || int(ax[0]) == rank-1)
+	}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		if n.Op != OpDiv || n.Attrs.Act != ActNone || len(n.Inputs) != 2 {
+			continue
+		}
+		exp, sum := get(n.Inputs[0], OpExp), get(n.Inputs[1], OpReduceSum)
+		if exp == nil || sum == nil || sum.Inputs[0] != n.Inputs[0] {
+			continue
+		}
+		sub := get(exp.Inputs[0], OpSub)
+		if sub == nil || len(sub.Inputs) != 2 {
+			continue
+		}
+		mx := get(sub.Inputs[1], OpReduceMax)
+		x := sub.Inputs[0]
+		if mx == nil || mx.Inputs[0] != x || !lastAxis(mx, x) || !lastAxis(sum, x) {
+			continue
+		}
+		*n = Node{Name: n.Name, Op: OpSoftmax, Inputs: []int{x}, Outputs: n.Outputs}
+	}
 }

@@ -8,10 +8,11 @@ package nn
 // a B panel stays in L1, and rows in blocks of Mc so the A block stays in L2.
 //
 // Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 6×32,
-// AVX2: 6×16, pure Go: 4×8); packings record the Nr they were made for.
+// AVX2: 6×16, pure Go: 4×8; layers with ≤16 outputs use the 8×16 AVX-512 kernel); packings
+// record the Nr they were made for.
 const (
 	Kc = 256 // K block: Kc·Nr floats of B (32 KiB at Nr=32) fit in L1
-	Mc = 96  // M block: Mc·Kc floats of A (96 KiB) fit in L2; a multiple of every Mr
+	Mc = 96  // M block: Mc·Kc floats of A (96 KiB) fit in L2; a multiple of every Mr (4, 6, 8)
 )
 
 // microKernel accumulates C[mr×nr] += A[mr×kc]·Bpanel[kc×nr] where nr is the kernel's Nr,
@@ -28,8 +29,20 @@ type gemmImpl struct {
 // genericGemm is the pure-Go reference micro-kernel.
 var genericGemm = gemmImpl{name: "generic", mr: 4, nr: 8, kern: microGeneric}
 
-// activeGemm is chosen at start-up (gemm_simd.go overrides it on capable CPUs).
-var activeGemm = genericGemm
+// activeGemm is chosen at start-up (gemm_simd.go overrides it on capable CPUs);
+// narrowGemm serves layers with few output channels, where a wide Nr wastes lanes.
+var (
+	activeGemm = genericGemm
+	narrowGemm = genericGemm
+)
+
+// pickGemm returns the micro-kernel for a product with n output columns.
+func pickGemm(n int) *gemmImpl {
+	if n <= narrowGemm.nr && narrowGemm.nr < activeGemm.nr {
+		return &narrowGemm
+	}
+	return &activeGemm
+}
 
 func microGeneric(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
 	const nr = 8
@@ -91,7 +104,7 @@ type epilogue struct {
 	bias  []float32 // len N or nil
 	act   Activation
 	alpha float32   // LeakyRelu
-	prelu []float32 // per-column alpha (len N) or one shared value (len 1)
+	prelu []float32 // per-column alpha (len N, or tiled by tileAlpha) or one shared value
 }
 
 // gemm computes C = A·B + bias and applies the activation. c has row stride ldc; scratch must
@@ -134,9 +147,17 @@ func gemm(impl *gemmImpl, m int, a []float32, lda int, b *packedB, c []float32, 
 			}
 		}
 	}
-	if ep.act != ActNone {
+	switch {
+	case ep.act == ActNone:
+	case ldc == n: // contiguous rows: one pass over the block
+		applyAct(c[:m*n], n, ep.act, ep.alpha, ep.prelu)
+	default:
+		prelu := ep.prelu
+		if len(prelu) > n {
+			prelu = prelu[:n]
+		}
 		for i := 0; i < m; i++ {
-			applyActRow(c[i*ldc:i*ldc+n], ep.act, ep.alpha, ep.prelu)
+			applyActRow(c[i*ldc:i*ldc+n], ep.act, ep.alpha, prelu)
 		}
 	}
 }

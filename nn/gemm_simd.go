@@ -8,15 +8,16 @@ import "simd/archsimd"
 
 var (
 	avx512Gemm = gemmImpl{name: "avx512", mr: 6, nr: 32, kern: micro512}
+	avx512n16  = gemmImpl{name: "avx512n16", mr: 8, nr: 16, kern: micro512n16}
 	avx2Gemm   = gemmImpl{name: "avx2", mr: 6, nr: 16, kern: microAVX2}
 )
 
 func init() {
 	switch {
 	case archsimd.X86.AVX512():
-		activeGemm = avx512Gemm
+		activeGemm, narrowGemm = avx512Gemm, avx512n16
 	case archsimd.X86.AVX2():
-		activeGemm = avx2Gemm
+		activeGemm, narrowGemm = avx2Gemm, avx2Gemm
 	}
 }
 
@@ -27,7 +28,7 @@ func simdGemmImpls() []gemmImpl {
 		out = append(out, avx2Gemm)
 	}
 	if archsimd.X86.AVX512() {
-		out = append(out, avx512Gemm)
+		out = append(out, avx512Gemm, avx512n16)
 	}
 	return out
 }
@@ -158,4 +159,53 @@ func microAVX2x1(kc int, a []float32, bp []float32, c []float32) {
 	}
 	c0.StoreSlice(c)
 	c1.StoreSlice(c[8:])
+}
+
+// micro512n16 is the narrow AVX-512 kernel: 8 rows by 16 columns.
+func micro512n16(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
+	if mr != 8 {
+		for i := 0; i < mr; i++ {
+			micro512n16x1(kc, a[i*lda:], bp, c[i*ldc:])
+		}
+		return
+	}
+	a0, a1, a2, a3 := a[:kc], a[lda:lda+kc], a[2*lda:2*lda+kc], a[3*lda:3*lda+kc]
+	a4, a5, a6, a7 := a[4*lda:4*lda+kc], a[5*lda:5*lda+kc], a[6*lda:6*lda+kc], a[7*lda:7*lda+kc]
+	r0, r1, r2, r3 := c[:16], c[ldc:ldc+16], c[2*ldc:2*ldc+16], c[3*ldc:3*ldc+16]
+	r4, r5, r6, r7 := c[4*ldc:4*ldc+16], c[5*ldc:5*ldc+16], c[6*ldc:6*ldc+16], c[7*ldc:7*ldc+16]
+	c0, c1 := archsimd.LoadFloat32x16Slice(r0), archsimd.LoadFloat32x16Slice(r1)
+	c2, c3 := archsimd.LoadFloat32x16Slice(r2), archsimd.LoadFloat32x16Slice(r3)
+	c4, c5 := archsimd.LoadFloat32x16Slice(r4), archsimd.LoadFloat32x16Slice(r5)
+	c6, c7 := archsimd.LoadFloat32x16Slice(r6), archsimd.LoadFloat32x16Slice(r7)
+	bp = bp[:kc*16]
+	for k := 0; k < kc; k++ {
+		b := archsimd.LoadFloat32x16Slice(bp[k*16 : k*16+16])
+		c0 = b.MulAdd(archsimd.BroadcastFloat32x16(a0[k]), c0)
+		c1 = b.MulAdd(archsimd.BroadcastFloat32x16(a1[k]), c1)
+		c2 = b.MulAdd(archsimd.BroadcastFloat32x16(a2[k]), c2)
+		c3 = b.MulAdd(archsimd.BroadcastFloat32x16(a3[k]), c3)
+		c4 = b.MulAdd(archsimd.BroadcastFloat32x16(a4[k]), c4)
+		c5 = b.MulAdd(archsimd.BroadcastFloat32x16(a5[k]), c5)
+		c6 = b.MulAdd(archsimd.BroadcastFloat32x16(a6[k]), c6)
+		c7 = b.MulAdd(archsimd.BroadcastFloat32x16(a7[k]), c7)
+	}
+	c0.StoreSlice(r0)
+	c1.StoreSlice(r1)
+	c2.StoreSlice(r2)
+	c3.StoreSlice(r3)
+	c4.StoreSlice(r4)
+	c5.StoreSlice(r5)
+	c6.StoreSlice(r6)
+	c7.StoreSlice(r7)
+}
+
+func micro512n16x1(kc int, a []float32, bp []float32, c []float32) {
+	a = a[:kc]
+	c = c[:16]
+	c0 := archsimd.LoadFloat32x16Slice(c)
+	bp = bp[:kc*16]
+	for k, av := range a {
+		c0 = archsimd.LoadFloat32x16Slice(bp[k*16 : k*16+16]).MulAdd(archsimd.BroadcastFloat32x16(av), c0)
+	}
+	c0.StoreSlice(c)
 }

@@ -134,6 +134,13 @@ func TestElementwiseSIMDMatchesGeneric(t *testing.T) {
 			checkGuards(t, buf, n)
 			assertClose(t, impl.name+" madd", got, ref, 1e-6)
 
+			ref = make([]float32, n)
+			addGeneric(ref, a, b)
+			buf, got = guarded(n)
+			impl.add(got, a, b)
+			checkGuards(t, buf, n)
+			assertClose(t, impl.name+" add", got, ref, 0)
+
 			ref = append(ref[:0], a...)
 			reluGeneric(ref)
 			buf, got = guarded(n)

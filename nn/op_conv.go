@@ -110,9 +110,9 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 	if err != nil {
 		return Kernel{}, err
 	}
-	impl := &activeGemm
+	impl := pickGemm(oc)
 	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(w, oc, k, impl.nr) }).(*packedB)
-	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: alpha}
+	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: tileAlpha(alpha, oc)}
 	m := g.n * g.oh * g.ow
 	macs := int64(m) * int64(oc) * int64(k)
 	if ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
@@ -150,8 +150,14 @@ func im2col(g *convGeom, x []float32, p0, cnt int, cols []float32) {
 					clear(dst)
 					continue
 				}
-				src := ((b*g.h+iy)*g.w + ix) * g.c
-				copy(dst, x[src:src+g.c])
+				src := x[((b*g.h+iy)*g.w+ix)*g.c:][:g.c]
+				if g.c <= 4 { // RGB first layers: a call to copy costs more than the copy
+					for j, v := range src {
+						dst[j] = v
+					}
+				} else {
+					copy(dst, src)
+				}
 			}
 		}
 	}
@@ -174,6 +180,10 @@ func compileDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Ker
 	}
 	act, lalpha := n.Attrs.Act, n.Attrs.Alpha
 	macs := int64(g.n*g.oh*g.ow) * int64(oc) * int64(g.kh*g.kw)
+	if g.kh*g.kw <= dwMaxTaps { // register-blocked kernel shared with the TF.js importer
+		k := newDWKernel(g, w, bias, act, lalpha, alpha)
+		return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) { k.run(in[0], out[0]) }}, nil
+	}
 	return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) {
 		depthwise(&g, in[0], w, bias, out[0])
 		applyAct(out[0], oc, act, lalpha, alpha)

@@ -181,9 +181,12 @@ func compileBinary(f func(a, b float32) float32) func(*Node, [][]int, [][]float3
 			c = out[0][len(out[0])-1]
 		}
 		na, nb, no := numel(in[0]), numel(in[1]), numel(out[0])
+		fast := sameShapeFast[n.Op]
 		return Kernel{Run: func(in, out [][]float32, _ []float32) {
 			a, b, y := in[0], in[1], out[0]
 			switch {
+			case na == no && nb == no && fast != nil:
+				fast(y, a, b)
 			case na == no && nb == no:
 				for i := range y {
 					y[i] = f(a[i], b[i])
@@ -209,6 +212,34 @@ func compileBinary(f func(a, b float32) float32) func(*Node, [][]int, [][]float3
 		}}, nil
 	}
 }
+
+// sameShapeFast holds loops without a call per element for the hot same-shape cases
+// (residual additions).
+var sameShapeFast = map[Op]func(y, a, b []float32){
+	OpAdd: func(y, a, b []float32) { addVec(y, a, b) },
+	OpMul: func(y, a, b []float32) {
+		a, b = a[:len(y)], b[:len(y)]
+		for i := range y {
+			y[i] = a[i] * b[i]
+		}
+	},
+	OpSub: func(y, a, b []float32) {
+		a, b = a[:len(y)], b[:len(y)]
+		for i := range y {
+			y[i] = a[i] - b[i]
+		}
+	},
+}
+
+func addGeneric(y, a, b []float32) {
+	a, b = a[:len(y)], b[:len(y)]
+	for i := range y {
+		y[i] = a[i] + b[i]
+	}
+}
+
+// addVec dispatches to SIMD when available.
+var addVec = addGeneric
 
 func inferSelect(n *Node, in [][]int, _ [][]float32) ([][]int, error) {
 	if len(in) != 3 || in[0] == nil || in[1] == nil || in[2] == nil {

@@ -33,9 +33,9 @@ func compileFC(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, er
 	if err != nil {
 		return Kernel{}, err
 	}
-	impl := &activeGemm
+	impl := pickGemm(nOut)
 	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(w, nOut, k, impl.nr) }).(*packedB)
-	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: alpha}
+	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: tileAlpha(alpha, nOut)}
 	m := numel(in[0]) / k
 	return Kernel{MACs: int64(m) * int64(k) * int64(nOut), Scratch: gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
 		gemm(impl, m, in[0], k, pb, out[0], nOut, ep, s)

@@ -40,7 +40,7 @@ const arenaAlign = 16
 
 // maxArena bounds a plan's memory (floats) so absurd input sizes fail instead of exhausting
 // memory.
-const maxArena = 1 << 30
+const maxArena = 1 << 28
 
 func buildPlan(g *Graph, inShapes [][]int) (*plan, error) {
 	nt := len(g.Tensors)

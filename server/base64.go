@@ -19,7 +19,7 @@ func decodeBase64(text []byte) ([]byte, error) {
 		}
 		text = text[i+1:]
 	}
-	if bytes.ContainsAny(text, " \t\r\n") {
+	if hasSpace(text) {
 		text = bytes.Map(func(r rune) rune {
 			switch r {
 			case ' ', '\t', '\r', '\n':
@@ -44,4 +44,10 @@ func decodeBase64(text []byte) ([]byte, error) {
 		return nil, errBase64
 	}
 	return out[:n], nil
+}
+
+// hasSpace is bytes.ContainsAny(text, " \t\r\n") at IndexByte speed.
+func hasSpace(b []byte) bool {
+	return bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0 ||
+		bytes.IndexByte(b, ' ') >= 0 || bytes.IndexByte(b, '\t') >= 0
 }

@@ -62,6 +62,9 @@ type fakeFace struct {
 
 func extract(img []byte, purpose embed.Purpose, force bool) (fakeFace, error) {
 	d := string(img[3:])
+	if i := strings.IndexByte(d, 0); i >= 0 {
+		d = d[:i] // padding after the directive
+	}
 	switch {
 	case strings.HasPrefix(d, "face:"):
 		return fakeFace{id: d[5:]}, nil

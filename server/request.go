@@ -177,7 +177,7 @@ func decodeJSON(body []byte, v any) error {
 	if len(body) == 0 || body[0] != '{' {
 		return failf(codeMalformed, "body must be a JSON object")
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := decodeObject(body, v); err != nil {
 		return &apiError{code: codeMalformed, detail: "body is not valid JSON", cause: err}
 	}
 	return nil

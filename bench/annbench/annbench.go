@@ -247,6 +247,14 @@ func (r *Report) Format() string {
 		fmt.Fprintf(&b, "  %6d %9.4f %9.4f %10.0f %9.1f %9.1f\n", p.Ef, p.Recall1, p.RecallK, p.QPS,
 			float64(p.P50.Nanoseconds())/1e3, float64(p.P99.Nanoseconds())/1e3)
 	}
+	for _, p := range r.Points {
+		if p.RecallK >= 0.99 {
+			// Flat's cost is linear in n, HNSW's nearly flat: estimate where they meet.
+			fmt.Fprintf(&b, "  exact search is faster below ~%.0f vectors (vs ef=%d, the first with recall@10 >= 0.99)\n",
+				float64(r.N)*r.FlatQPS/p.QPS, p.Ef)
+			break
+		}
+	}
 	if p := r.Persist; p != nil {
 		fmt.Fprintf(&b, "  persistence: snapshot %.1f MiB save %.2fs load %.2fs; log %d adds %.1f MiB append %.2fs replay %.2fs; rebuild %.2fs\n",
 			float64(p.SnapshotBytes)/(1<<20), p.Save.Seconds(), p.Load.Seconds(), p.LogRecords,

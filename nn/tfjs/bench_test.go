@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,13 +44,15 @@ func BenchmarkModel(b *testing.B) {
 				if _, err := m.Run(in); err != nil { // plan outside the timing
 					b.Fatal(err)
 				}
-				b.ResetTimer()
+				c0 := cpuTime()
 				for b.Loop() {
 					if _, err := m.Run(in); err != nil {
 						b.Fatal(err)
 					}
 				}
 				perOp := b.Elapsed().Seconds() / float64(b.N)
+				// CPU time per image: less disturbed than wall time on a shared machine.
+				b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1e3/float64(b.N*batch), "cpu-ms/image")
 				b.ReportMetric(2*float64(macs)/perOp/1e9, "GFLOP/s")
 				b.ReportMetric(perOp*1e3/float64(batch), "ms/image")
 			})
@@ -57,10 +60,13 @@ func BenchmarkModel(b *testing.B) {
 	}
 }
 
-// BenchmarkVsTFJS measures, in one process and back to back, the median latency of Go and
-// of TensorFlow.js 4.22 on its WASM SIMD backend (one thread) for the same model and batch,
-// and reports both and their ratio. It needs tfjs-oracle set up (npm ci, setup-models.sh)
-// in the folder named by $WAJAH_TFJS_ORACLE and skips otherwise. Use -benchtime 1x.
+// BenchmarkVsTFJS measures, in one process and back to back, Go and TensorFlow.js 4.22 on
+// its WASM SIMD backend (one thread) for the same model and batch. It reports median wall
+// time per call (go-ms, tfjs-ms) and CPU time per call (go-cpu-ms, tfjs-cpu-ms: for node,
+// the CPU time of a long run minus a short one, so start-up and warm-up cancel), and the
+// ratios. CPU time is the fairer figure on a machine shared with other jobs. It needs
+// tfjs-oracle set up (npm ci, setup-models.sh) in the folder named by $WAJAH_TFJS_ORACLE
+// and skips otherwise. Use -benchtime 1x -cpu 1.
 func BenchmarkVsTFJS(b *testing.B) {
 	dir := os.Getenv("WAJAH_TFJS_ORACLE")
 	if dir == "" {
@@ -73,73 +79,103 @@ func BenchmarkVsTFJS(b *testing.B) {
 				m := loadModel(b, bm.name)
 				in := synthetic(append([]int{batch}, bm.hwc...), bm.lo, bm.hi)
 				for b.Loop() {
-					goMs, err := goMedian(m, in, runs)
+					goMs, goCPU, err := goMedian(m, in, runs)
 					if err != nil {
 						b.Fatal(err)
 					}
-					jsMs, err := tfjsMedian(dir, bm.name, batch, runs)
+					jsMs, jsCPU, err := tfjsTimes(dir, bm.name, batch, runs)
 					if err != nil {
 						b.Skipf("tfjs: %v", err)
 					}
 					b.ReportMetric(goMs, "go-ms")
 					b.ReportMetric(jsMs, "tfjs-ms")
 					b.ReportMetric(goMs/jsMs, "go/tfjs")
+					b.ReportMetric(goCPU, "go-cpu-ms")
+					b.ReportMetric(jsCPU, "tfjs-cpu-ms")
+					b.ReportMetric(goCPU/jsCPU, "go/tfjs-cpu")
 				}
 			})
 		}
 	}
 }
 
-// goMedian is the median wall time of runs Runs after 3 warm-up runs, in ms.
-func goMedian(m *nn.Model, in *nn.Tensor, runs int) (float64, error) {
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// goMedian returns the median wall time of runs Runs after 3 warm-up runs and the mean CPU
+// time per run, in ms.
+func goMedian(m *nn.Model, in *nn.Tensor, runs int) (wall, cpu float64, err error) {
 	for range 3 {
 		if _, err := m.Run(in); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	ts := make([]float64, runs)
+	c0 := cpuTime()
 	for i := range ts {
 		start := time.Now()
 		if _, err := m.Run(in); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		ts[i] = float64(time.Since(start).Microseconds()) / 1e3
 	}
+	cpu = float64((cpuTime() - c0).Microseconds()) / 1e3 / float64(runs)
 	slices.Sort(ts)
-	return ts[runs/2], nil
+	return ts[runs/2], cpu, nil
 }
 
 var tfjsMu sync.Mutex
 
-// tfjsMedian runs oracle.js --bench on the wasm backend (SIMD, one thread) and returns its
-// median ms per call.
-func tfjsMedian(dir, model string, batch, runs int) (float64, error) {
+// tfjsTimes runs oracle.js --bench on the wasm backend (SIMD, one thread) twice, with few
+// and with many timed runs, and returns the median ms per call of the long run and the CPU
+// ms per call from the difference of the two processes' CPU times.
+func tfjsTimes(dir, model string, batch, runs int) (wall, cpu float64, err error) {
 	tfjsMu.Lock()
 	defer tfjsMu.Unlock()
+	_, shortCPU, err := tfjsRun(dir, model, batch, 3)
+	if err != nil {
+		return 0, 0, err
+	}
+	wall, longCPU, err := tfjsRun(dir, model, batch, 3+runs)
+	if err != nil {
+		return 0, 0, err
+	}
+	return wall, float64((longCPU - shortCPU).Microseconds()) / 1e3 / float64(runs), nil
+}
+
+func tfjsRun(dir, model string, batch, runs int) (float64, time.Duration, error) {
 	cmd := exec.Command("node", "oracle.js", "--model", model, "--backend", "wasm", "--bench", fmt.Sprint(runs),
 		"--bench-batches", fmt.Sprint(batch), "--json")
 	cmd.Dir = dir
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v", filepath.Join(dir, "oracle.js"), err)
+		return 0, 0, fmt.Errorf("%s: %v", filepath.Join(dir, "oracle.js"), err)
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	var r struct {
 		WasmSimd bool `json:"wasmSimd"`
+		Threads  int  `json:"wasmThreads"`
 		Bench    []struct {
 			Batch    int     `json:"batch"`
 			MedianMs float64 `json:"medianMs"`
 		} `json:"bench"`
 	}
 	if err := json.Unmarshal(out, &r); err != nil {
-		return 0, fmt.Errorf("oracle.js output: %v", err)
+		return 0, 0, fmt.Errorf("oracle.js output: %v", err)
 	}
-	if !r.WasmSimd {
-		return 0, fmt.Errorf("wasm backend ran without SIMD")
+	if !r.WasmSimd || r.Threads != 1 {
+		return 0, 0, fmt.Errorf("wasm backend ran with simd=%v threads=%d", r.WasmSimd, r.Threads)
 	}
 	for _, x := range r.Bench {
 		if x.Batch == batch {
-			return x.MedianMs, nil
+			return x.MedianMs, cpu, nil
 		}
 	}
-	return 0, fmt.Errorf("oracle.js reported no batch %d", batch)
+	return 0, 0, fmt.Errorf("oracle.js reported no batch %d", batch)
 }

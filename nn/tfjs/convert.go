@@ -423,7 +423,9 @@ func (c *converter) conv(n *node, depthwise bool) error {
 	}
 	op := nn.OpConv2D
 	if depthwise {
-		op = nn.OpDepthwiseConv2D
+		// nn's direct depthwise kernel for these models (op_tfjs_depthwise.go); it takes
+		// the bias and activation from the node, fused by rewrite.go.
+		op = nn.OpTFJSDepthwise
 	}
 	return c.emit(n, op, ins, a)
 }

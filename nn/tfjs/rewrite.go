@@ -8,6 +8,9 @@ package tfjs
 //   - Maximum(Minimum(y, 6), 0) (Keras clip_by_value) is Relu6(y), and Relu6(Relu(x)) is
 //     Relu6(x), so the whole ReLU → clip chain becomes one Relu6 the planner can fuse into
 //     the convolution before it.
+//   - A depthwise convolution followed by Add of a per-channel constant, then Relu or
+//     Relu6, becomes one FusedDepthwiseConv2dNative (the importer maps depthwise layers to
+//     nn's direct kernel, which the planner's own fusions do not cover).
 //
 // Rewritten nodes keep their names; nodes left unused drop out when the graph is reordered.
 
@@ -28,6 +31,12 @@ func rewrite(g *graph) error {
 			foldScale(n, uses)
 		case "Maximum":
 			clipToRelu6(n, uses)
+		}
+		switch n.op { // after the rewrites above, which may have made n one of these
+		case "Add", "AddV2", "BiasAdd":
+			fuseDepthwiseBias(n, uses)
+		case "Relu", "Relu6":
+			fuseDepthwiseAct(n, uses)
 		}
 	}
 	order, err := topoOrder(g.outputs)
@@ -122,4 +131,52 @@ func clipToRelu6(n *node, uses map[*node]int) {
 			return
 		}
 	}
+}
+
+// fuseDepthwiseBias rewrites Add(depthwise(x, w), b) with b per-channel into
+// FusedDepthwiseConv2dNative(x, w, b) with fused_ops [BiasAdd].
+func fuseDepthwiseBias(n *node, uses map[*node]int) {
+	if len(n.in) != 2 {
+		return
+	}
+	for s := 0; s < 2; s++ {
+		p, b := n.in[s], constInput(n.in[1-s])
+		if b == nil || b.f32 == nil || p.out != 0 || uses[p.n] != 1 || len(p.n.in) != 2 || p.n.op != "DepthwiseConv2dNative" {
+			continue
+		}
+		w := constInput(p.n.in[1])
+		if w == nil || len(w.dims) != 4 || len(b.f32) != w.dims[2]*w.dims[3] || (len(b.dims) != 1 && len(b.dims) != 4) {
+			continue
+		}
+		attr := make(map[string]attrValue, len(p.n.attr)+1)
+		for k, v := range p.n.attr {
+			attr[k] = v
+		}
+		attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd")}}}
+		n.op, n.attr = "FusedDepthwiseConv2dNative", attr
+		n.in = []ref{p.n.in[0], p.n.in[1], n.in[1-s]}
+		return
+	}
+}
+
+// fuseDepthwiseAct rewrites Relu/Relu6 of a FusedDepthwiseConv2dNative that has only a
+// BiasAdd into the fused op.
+func fuseDepthwiseAct(n *node, uses map[*node]int) {
+	if len(n.in) != 1 {
+		return
+	}
+	p := n.in[0]
+	if p.out != 0 || uses[p.n] != 1 || p.n.op != "FusedDepthwiseConv2dNative" {
+		return
+	}
+	ops, err := p.n.attrStrings("fused_ops")
+	if err != nil || len(ops) != 1 || ops[0] != "BiasAdd" {
+		return
+	}
+	attr := make(map[string]attrValue, len(p.n.attr))
+	for k, v := range p.n.attr {
+		attr[k] = v
+	}
+	attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd"), []byte(n.op)}}}
+	n.op, n.attr, n.in = p.n.op, attr, p.n.in
 }

@@ -1,0 +1,150 @@
+package nn
+
+// A direct depthwise convolution for the TF.js models (blazeface, facemesh, faceres,
+// mobilefacenet spend a third to a half of their time in depthwise layers with 16-1024
+// channels). Each output pixel keeps its channels in registers across all kh·kw taps and is
+// stored once, with the bias and ReLU/ReLU6 applied on the way out; interior pixels use
+// precomputed tap offsets, border pixels a tap list with the out-of-image taps dropped.
+// dwPixelGeneric is the reference; op_tfjs_depthwise_simd.go holds AVX-512 and AVX2 twins.
+
+// OpTFJSDepthwise is DepthwiseConv2D with this kernel; inputs and Attrs as
+// OpDepthwiseConv2D. The TF.js importer emits it (and fuses bias and activation itself).
+const OpTFJSDepthwise Op = "tfjs.DepthwiseConv2D"
+
+// dwMaxTaps bounds kh·kw for the direct kernel (larger windows use the generic op).
+const dwMaxTaps = 64
+
+func init() {
+	Register(OpTFJSDepthwise, OpDef{Infer: inferTFJSDepthwise, Compile: compileTFJSDepthwise})
+}
+
+// asDepthwise returns n as a plain OpDepthwiseConv2D node, to share its shape rules.
+func asDepthwise(n *Node) *Node {
+	d := *n
+	d.Op = OpDepthwiseConv2D
+	return &d
+}
+
+func inferTFJSDepthwise(n *Node, in [][]int, consts [][]float32) ([][]int, error) {
+	return inferConv(asDepthwise(n), in, consts)
+}
+
+// dwKernel is a compiled multiplier-1 depthwise convolution.
+type dwKernel struct {
+	g      convGeom
+	w      []float32 // [kh·kw][c]
+	bias   []float32 // [c] or nil
+	act    Activation
+	alpha  float32
+	prelu  []float32
+	offs   []int // interior tap offsets relative to the window's top-left input pixel
+	widx   []int // weight offset of each tap
+	simdOK bool  // use the SIMD pixel kernel (tests clear it)
+}
+
+func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
+	ws := in[1]
+	g, err := geometry(n, in[0], ws[1], ws[2])
+	if err != nil {
+		return Kernel{}, err
+	}
+	if ws[3] != g.c || g.kh*g.kw > dwMaxTaps {
+		return compileDepthwise(asDepthwise(n), in, consts, out)
+	}
+	w, bias, alpha, err := linearParams(n, in, consts, g.c)
+	if err != nil {
+		return Kernel{}, err
+	}
+	if len(w) != g.kh*g.kw*g.c {
+		return Kernel{}, shapeErr(n, "filter has %d values for %v", len(w), ws)
+	}
+	k := newDWKernel(g, w, bias, n.Attrs.Act, n.Attrs.Alpha, alpha)
+	macs := int64(g.n*g.oh*g.ow) * int64(g.c) * int64(g.kh*g.kw)
+	return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) { k.run(in[0], out[0]) }}, nil
+}
+
+func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, prelu []float32) *dwKernel {
+	k := &dwKernel{g: g, w: w, bias: bias, act: act, alpha: alpha, prelu: prelu, simdOK: true}
+	for ky := 0; ky < g.kh; ky++ {
+		for kx := 0; kx < g.kw; kx++ {
+			k.offs = append(k.offs, (ky*g.dh*g.w+kx*g.dw)*g.c)
+			k.widx = append(k.widx, (ky*g.kw+kx)*g.c)
+		}
+	}
+	return k
+}
+
+// run computes y from x (NHWC) for the compiled shapes.
+func (k *dwKernel) run(x, y []float32) {
+	g := &k.g
+	c := g.c
+	var offs, widx [dwMaxTaps]int
+	for b := 0; b < g.n; b++ {
+		for oy := 0; oy < g.oh; oy++ {
+			iy0 := oy*g.sh - g.padTop
+			rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
+			for ox := 0; ox < g.ow; ox++ {
+				ix0 := ox*g.sw - g.padLeft
+				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
+				if rowIn && ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w {
+					k.pixel(dst, x, ((b*g.h+iy0)*g.w+ix0)*c, k.offs, k.widx)
+					continue
+				}
+				nt := 0
+				for ky := 0; ky < g.kh; ky++ {
+					iy := iy0 + ky*g.dh
+					if iy < 0 || iy >= g.h {
+						continue
+					}
+					for kx := 0; kx < g.kw; kx++ {
+						ix := ix0 + kx*g.dw
+						if ix < 0 || ix >= g.w {
+							continue
+						}
+						offs[nt] = ((b*g.h+iy)*g.w + ix) * c
+						widx[nt] = (ky*g.kw + kx) * c
+						nt++
+					}
+				}
+				k.pixel(dst, x, 0, offs[:nt], widx[:nt])
+			}
+		}
+	}
+}
+
+// pixel computes one output pixel and applies the activation.
+func (k *dwKernel) pixel(dst, x []float32, base int, offs, widx []int) {
+	fused := k.act == ActNone || k.act == ActRelu || k.act == ActRelu6
+	act := k.act
+	if !fused {
+		act = ActNone
+	}
+	if k.simdOK && dwSIMD {
+		dwPixelSIMD(dst, x, base, offs, widx, k.w, k.bias, act)
+	} else {
+		dwPixelGeneric(dst, x, base, offs, widx, k.w, k.bias, act)
+	}
+	if !fused {
+		applyActRow(dst, k.act, k.alpha, k.prelu)
+	}
+}
+
+// dwPixelGeneric: dst[ch] = act(bias[ch] + Σ_t x[base+offs[t]+ch]·w[widx[t]+ch]).
+func dwPixelGeneric(dst, x []float32, base int, offs, widx []int, w, bias []float32, act Activation) {
+	for ch := range dst {
+		var s float32
+		if bias != nil {
+			s = bias[ch]
+		}
+		for t, off := range offs {
+			s += x[base+off+ch] * w[widx[t]+ch]
+		}
+		switch act {
+		case ActRelu:
+			s = max(s, 0)
+		case ActRelu6:
+			s = min(max(s, 0), 6)
+		}
+		dst[ch] = s
+	}
+}

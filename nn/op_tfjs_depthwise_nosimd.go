@@ -1,0 +1,10 @@
+//go:build !(goexperiment.simd && amd64)
+
+package nn
+
+// dwSIMD reports whether dwPixelSIMD is a real SIMD kernel.
+const dwSIMD = false
+
+func dwPixelSIMD(dst, x []float32, base int, offs, widx []int, w, bias []float32, act Activation) {
+	dwPixelGeneric(dst, x, base, offs, widx, w, bias, act)
+}

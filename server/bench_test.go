@@ -1,0 +1,57 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+// verifyPayload is a PL verify body with a ~100 KB image (a 640x480 JPEG's size).
+func verifyPayload(b testing.TB) []byte {
+	raw := append([]byte{0xFF, 0xD8, 0xFF}, "face:alice"...)
+	raw = append(raw, make([]byte, 100<<10)...)
+	body, err := json.Marshal(map[string]any{"nik": nikA, "facegallery_id": "g1", "image": base64.StdEncoding.EncodeToString(raw),
+		"trx_id": "bench", "qrCode": "checkin:VENUE-001", "latitude": -6.2, "longitude": 106.8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+func BenchmarkDecodeVerifyRequest(b *testing.B) {
+	body := verifyPayload(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var q plVisitReq
+		if err := decodeJSON(body, &q); err != nil || q.Image.b64 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyRoundTrip is one in-memory request through routing, auth, decode, the
+// fake engine, the local provider, the response and the log line: the server's overhead.
+func BenchmarkVerifyRoundTrip(b *testing.B) {
+	t := &testing.T{}
+	h := newHarness(t, nil, Options{})
+	_ = t
+	if r := h.do("POST", plEnroll, "tok-a", enrollBody("g1", nikA, "alice")); r.status() != "200" {
+		b.Fatal(r.raw)
+	}
+	body := verifyPayload(b)
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	req.SetRequestURI("http://wajah" + plVerify)
+	req.Header.SetMethod("POST")
+	req.Header.Set("Accesstoken", "tok-a")
+	req.SetBody(body)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.client.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+			b.Fatalf("%v %s", err, resp.Body())
+		}
+	}
+}
