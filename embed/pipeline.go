@@ -46,6 +46,10 @@ type Options struct {
 	// face, so off by default; Face.Liveness stays 0 when off).
 	NoMask   bool
 	Liveness bool
+
+	// RoundLandmarks rounds landmarks to whole pixels as MTCNN.kt does (the reference
+	// measurement did); a diagnostic for comparing with it, off by default.
+	RoundLandmarks bool
 }
 
 func (o Options) withDefaults() Options {
@@ -182,6 +186,9 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 			Score: b.score,
 		}
 		for j, l := range b.lm {
+			if p.opts.RoundLandmarks {
+				l = Point{float32(kround(l.X)), float32(kround(l.Y))}
+			}
 			f.Landmarks[j] = Point{l.X * s, l.Y * s}
 		}
 		f.Quality.FaceSize = faceSize(f.Landmarks)

@@ -222,6 +222,7 @@ func (m *crashModel) resolve(t *testing.T, e *Engine, op []string) {
 }
 
 func (m *crashModel) check(t *testing.T, e *Engine, round int) {
+	missed := 0
 	for id, tpl := range m.present {
 		r, err := e.Verify(ctx, VerifyRequest{Tenant: "t", Gallery: "g", PersonID: id, Image: img(id + "/probe")})
 		if err != nil || !r.Verified {
@@ -232,9 +233,16 @@ func (m *crashModel) check(t *testing.T, e *Engine, round int) {
 			t.Errorf("round %d: %s has %d templates, acknowledged %d", round, id, r.Person.Templates, len(tpl))
 		}
 		res, err := e.Identify(ctx, IdentifyRequest{Tenant: "t", Gallery: "g", Image: img(id + "/probe")})
-		if err != nil || res.Matches[0].Person.ID != id {
-			t.Errorf("round %d: acknowledged %s not identified: %v", round, id, err)
+		if errors.Is(err, ErrNotVerified) || (err == nil && res.Matches[0].Person.ID != id) {
+			missed++
+		} else if err != nil {
+			t.Errorf("round %d: identify %s: %v", round, id, err)
 		}
+	}
+	// Verify above proves each acknowledged person is in the store; Identify goes
+	// through HNSW past ExactBelow, which is approximate.
+	if g, err := e.lookup("t", "g"); err == nil && ((g.idx.Load().exact && missed > 0) || missed > len(m.present)/100) {
+		t.Errorf("round %d: %d of %d acknowledged people not identified (exact=%v)", round, missed, len(m.present), g.idx.Load().exact)
 	}
 	for id := range m.deleted {
 		if _, err := e.Verify(ctx, VerifyRequest{Tenant: "t", Gallery: "g", PersonID: id, Image: img(id + "/probe")}); !errors.Is(err, ErrPersonNotFound) {

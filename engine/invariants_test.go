@@ -15,7 +15,8 @@ import (
 //   - every value opens (version, CRC) and every sealed field decrypts;
 //   - every person's face ids have face rows that point back at the person;
 //   - every face row is listed by exactly its person;
-//   - every gallery's index holds exactly its face rows, and finds each by its vector;
+//   - every gallery's index holds as many faces as its face rows, and finds each by its
+//     vector (every one when exact; HNSW is approximate and may miss under 1%);
 //   - no person or face row belongs to a gid without a gallery.
 func checkInvariants(t testing.TB, e *Engine) {
 	t.Helper()
@@ -113,11 +114,15 @@ func checkInvariants(t testing.TB, e *Engine) {
 		if idx.Len() != len(fs) {
 			t.Errorf("gallery %s: index holds %d, store %d", g.rec.Name, idx.Len(), len(fs))
 		}
+		missed := 0
 		for id, f := range fs {
 			hits := idx.Search(f.vec, 10, nil)
 			if !slices.ContainsFunc(hits, func(h index.Result) bool { return h.ID == id }) {
-				t.Errorf("gallery %s: face %d not found by its own vector", g.rec.Name, id)
+				missed++
 			}
+		}
+		if exact := g.idx.Load().exact; (exact && missed > 0) || missed > len(fs)/100 {
+			t.Errorf("gallery %s (exact=%v): %d of %d faces not found by their own vector", g.rec.Name, exact, missed, len(fs))
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package index
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // Delete tombstones id: it is never returned again but its node keeps routing searches
 // until Compact repairs the links around it. When tombstones exceed
@@ -107,7 +104,8 @@ func (h *HNSW) Compact() {
 		h.ids.m[id] = remap[x]
 	}
 	h.ids.Unlock()
-	h.visited = sync.Pool{} // stale marks index old node ids
+	// Pooled visit sets stay valid: a mark only matches the generation that wrote it,
+	// and every use starts a new generation.
 }
 
 // repair re-links every live node that points at a tombstone (run under graphMu.Lock).

@@ -6,6 +6,7 @@ import "math"
 // AVX2 when built with GOEXPERIMENT=simd); dotGeneric is its specification.
 var (
 	dot     = dotGeneric
+	dot4    = dot4Generic
 	dotName = "generic"
 )
 
@@ -27,6 +28,11 @@ func dotGeneric(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// dot4Generic is the reference for the four-way kernels.
+func dot4Generic(q, a, b, c, d []float32) (float32, float32, float32, float32) {
+	return dotGeneric(q, a), dotGeneric(q, b), dotGeneric(q, c), dotGeneric(q, d)
 }
 
 // normalizeInto writes v/|v| into dst (len(dst) == len(v)); float64 accumulation keeps

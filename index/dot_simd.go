@@ -7,9 +7,9 @@ import "simd/archsimd"
 func init() {
 	switch {
 	case archsimd.X86.AVX512():
-		dot, dotName = dotAVX512, "avx512"
+		dot, dot4, dotName = dotAVX512, dot4AVX512, "avx512"
 	case archsimd.X86.AVX2():
-		dot, dotName = dotAVX2, "avx2"
+		dot, dot4, dotName = dotAVX2, dot4AVX2, "avx2"
 	}
 }
 
@@ -21,6 +21,18 @@ func simdKernels() map[string]func(a, b []float32) float32 {
 	}
 	if archsimd.X86.AVX2() {
 		k["avx2"] = dotAVX2
+	}
+	return k
+}
+
+// simdKernels4 lists the four-way kernels this CPU can run.
+func simdKernels4() map[string]func(q, a, b, c, d []float32) (float32, float32, float32, float32) {
+	k := map[string]func(q, a, b, c, d []float32) (float32, float32, float32, float32){}
+	if archsimd.X86.AVX512() {
+		k["avx512"] = dot4AVX512
+	}
+	if archsimd.X86.AVX2() {
+		k["avx2"] = dot4AVX2
 	}
 	return k
 }
@@ -76,3 +88,38 @@ func dotTail(a, b []float32) float32 {
 	}
 	return s
 }
+
+// dot4AVX512 scores one query against four vectors, loading each query chunk once and
+// paying one call for four products: the graph search scores neighbours in batches.
+func dot4AVX512(q, a, b, c, d []float32) (float32, float32, float32, float32) {
+	n := len(q)
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	var s0, s1, s2, s3 archsimd.Float32x16
+	for len(q) >= 16 && len(a) >= 16 && len(b) >= 16 && len(c) >= 16 && len(d) >= 16 {
+		x := archsimd.LoadFloat32x16((*[16]float32)(q[:16]))
+		s0 = x.MulAdd(archsimd.LoadFloat32x16((*[16]float32)(a[:16])), s0)
+		s1 = x.MulAdd(archsimd.LoadFloat32x16((*[16]float32)(b[:16])), s1)
+		s2 = x.MulAdd(archsimd.LoadFloat32x16((*[16]float32)(c[:16])), s2)
+		s3 = x.MulAdd(archsimd.LoadFloat32x16((*[16]float32)(d[:16])), s3)
+		q, a, b, c, d = q[16:], a[16:], b[16:], c[16:], d[16:]
+	}
+	return hsum16(s0) + dotTail(q, a), hsum16(s1) + dotTail(q, b), hsum16(s2) + dotTail(q, c), hsum16(s3) + dotTail(q, d)
+}
+
+// dot4AVX2 is the 8-lane variant.
+func dot4AVX2(q, a, b, c, d []float32) (float32, float32, float32, float32) {
+	n := len(q)
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	var s0, s1, s2, s3 archsimd.Float32x8
+	for len(q) >= 8 && len(a) >= 8 && len(b) >= 8 && len(c) >= 8 && len(d) >= 8 {
+		x := archsimd.LoadFloat32x8((*[8]float32)(q[:8]))
+		s0 = x.MulAdd(archsimd.LoadFloat32x8((*[8]float32)(a[:8])), s0)
+		s1 = x.MulAdd(archsimd.LoadFloat32x8((*[8]float32)(b[:8])), s1)
+		s2 = x.MulAdd(archsimd.LoadFloat32x8((*[8]float32)(c[:8])), s2)
+		s3 = x.MulAdd(archsimd.LoadFloat32x8((*[8]float32)(d[:8])), s3)
+		q, a, b, c, d = q[8:], a[8:], b[8:], c[8:], d[8:]
+	}
+	return hsum8(s0) + dotTail(q, a), hsum8(s1) + dotTail(q, b), hsum8(s2) + dotTail(q, c), hsum8(s3) + dotTail(q, d)
+}
+
+func hsum16(v archsimd.Float32x16) float32 { return hsum8(v.GetLo().Add(v.GetHi())) }

@@ -99,3 +99,37 @@ func itoa(n int) string {
 	}
 	return string(b)
 }
+
+// TestDot4Kernels checks the four-way kernels against four generic products, with NaN
+// guard bands behind every operand.
+func TestDot4Kernels(t *testing.T) {
+	kernels := simdKernels4()
+	if len(kernels) == 0 {
+		t.Skip("no SIMD kernels in this build")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const guard = 16
+	for name, k := range kernels {
+		for _, n := range awkward {
+			ops := make([][]float32, 5)
+			for j := range ops {
+				ops[j] = make([]float32, n+guard)
+				for i := range n {
+					ops[j][i] = float32(r.NormFloat64())
+				}
+				for i := n; i < n+guard; i++ {
+					ops[j][i] = float32(math.NaN())
+				}
+				ops[j] = ops[j][:n]
+			}
+			got := [4]float32{}
+			got[0], got[1], got[2], got[3] = k(ops[0], ops[1], ops[2], ops[3], ops[4])
+			for j := range 4 {
+				want := dotGeneric(ops[0], ops[j+1])
+				if d := math.Abs(float64(got[j] - want)); d > 1e-4*math.Sqrt(float64(n+1)) {
+					t.Errorf("%s n=%d operand %d: got %v want %v", name, n, j, got[j], want)
+				}
+			}
+		}
+	}
+}

@@ -78,12 +78,16 @@ func (f *Flat) Delete(id uint64) bool {
 	return true
 }
 
-// Search scans every vector. The query need not be normalized: ranking by inner product
-// is unchanged by the query's norm, but Scores are cosines only for a unit query.
+// Search scans every vector. The query is normalized, so Scores are cosines, as HNSW's.
 func (f *Flat) Search(q []float32, k int, exclude func(id uint64) bool) []Result {
 	if len(q) != f.dim || k <= 0 {
 		return nil
 	}
+	qn := make([]float32, f.dim)
+	if normalizeInto(qn, q) != nil {
+		return nil
+	}
+	q = qn
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	h := make(minHeap, 0, k+1)

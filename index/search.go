@@ -7,10 +7,12 @@ import (
 // scratch is per-call working memory, pooled so a search allocates only its result.
 type scratch struct {
 	visitSet
-	fr  maxHeap
-	res minHeap
-	sel []cand
-	q   []float32
+	fr     maxHeap
+	res    minHeap
+	sel    []cand
+	batch  []uint32  // unvisited neighbours of the node being expanded
+	scores []float32 // their similarities to the query
+	q      []float32
 }
 
 func (h *HNSW) getScratch() *scratch {
@@ -107,15 +109,33 @@ func (h *HNSW) searchLayer(pages *[]*page, s *scratch, q []float32, ep cand, ef,
 		if len(s.res) >= ef && c.score < s.res[0].score {
 			break
 		}
+		// Gather the unvisited neighbours first, then score them in one tight loop: the
+		// vector loads are independent and overlap, as hnswlib gets from prefetching.
 		l := h.links(h.pageOf(pages, c.node), c.node, lc)
 		n := min(int(atomic.LoadUint32(&l[0])), len(l)-1)
+		batch := s.batch[:0]
 		for i := 1; i <= n; i++ {
 			nb := atomic.LoadUint32(&l[i])
-			if s.visit(nb) {
-				continue
+			if !s.visit(nb) {
+				batch = append(batch, nb)
 			}
+		}
+		s.batch = batch
+		scores := s.scores[:0]
+		i := 0
+		for ; i+4 <= len(batch); i += 4 {
+			a, b, c, d := batch[i], batch[i+1], batch[i+2], batch[i+3]
+			s0, s1, s2, s3 := dot4(q, h.vec(h.pageOf(pages, a), a), h.vec(h.pageOf(pages, b), b),
+				h.vec(h.pageOf(pages, c), c), h.vec(h.pageOf(pages, d), d))
+			scores = append(scores, s0, s1, s2, s3)
+		}
+		for ; i < len(batch); i++ {
+			scores = append(scores, dot(q, h.vec(h.pageOf(pages, batch[i]), batch[i])))
+		}
+		s.scores = scores
+		for j, nb := range batch {
 			pg := h.pageOf(pages, nb)
-			sc := dot(q, h.vec(pg, nb))
+			sc := scores[j]
 			if len(s.res) < ef || sc > s.res[0].score {
 				s.fr.push(cand{score: sc, node: nb})
 				if filter && !h.accept(pg, nb, exclude) {

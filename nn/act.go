@@ -122,4 +122,5 @@ type elementwiseImpl struct {
 	relu  func(x []float32)
 	prelu func(x, a []float32)
 	add   func(y, a, b []float32)
+	max   func(dst, src []float32)
 }

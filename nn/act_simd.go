@@ -10,9 +10,9 @@ import "simd/archsimd"
 func init() {
 	switch {
 	case archsimd.X86.AVX512():
-		madd, reluInPlace, preluRow, addVec = madd512, relu512, prelu512, add512
+		madd, reluInPlace, preluRow, addVec, maxInto = madd512, relu512, prelu512, add512, max512
 	case archsimd.X86.AVX2():
-		madd, reluInPlace, preluRow, addVec = maddAVX2, reluAVX2, preluAVX2, addAVX2
+		madd, reluInPlace, preluRow, addVec, maxInto = maddAVX2, reluAVX2, preluAVX2, addAVX2, maxAVX2
 	}
 }
 
@@ -20,10 +20,10 @@ func init() {
 func simdElementwise() []elementwiseImpl {
 	var out []elementwiseImpl
 	if archsimd.X86.AVX2() {
-		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2, addAVX2})
+		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2, addAVX2, maxAVX2})
 	}
 	if archsimd.X86.AVX512() {
-		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512, add512})
+		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512, add512, max512})
 	}
 	return out
 }
@@ -117,4 +117,25 @@ func addAVX2(y, a, b []float32) {
 		archsimd.LoadFloat32x8Slice(a[i:]).Add(archsimd.LoadFloat32x8Slice(b[i:])).StoreSlice(y[i:])
 	}
 	addGeneric(y[i:], a[i:], b[i:])
+}
+
+func max512(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		archsimd.LoadFloat32x16Slice(dst[i:]).Max(archsimd.LoadFloat32x16Slice(src[i:])).StoreSlice(dst[i:])
+	}
+	// The tail is scalar: the masked SlicePart loads trip checkptr under -race.
+	maxIntoGeneric(dst[i:], src[i:])
+}
+
+func maxAVX2(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		archsimd.LoadFloat32x8Slice(dst[i:]).Max(archsimd.LoadFloat32x8Slice(src[i:])).StoreSlice(dst[i:])
+	}
+	maxIntoGeneric(dst[i:], src[i:])
 }

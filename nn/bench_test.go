@@ -42,3 +42,23 @@ func BenchmarkModels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGemm measures the GEMM alone at shapes taken from the models.
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range []struct{ m, k, n int }{{75684, 27, 10}, {17825, 144, 32}, {3136, 64, 128}, {196, 128, 256}} {
+		for _, impl := range allGemms() {
+			b.Run(fmt.Sprintf("%dx%dx%d/%s", s.m, s.k, s.n, impl.name), func(b *testing.B) {
+				a := goldenInput([]int{1, s.m * s.k})
+				w := goldenInput([]int{1, s.n * s.k})
+				pb := packB(w, s.n, s.k, impl.nr)
+				c := make([]float32, s.m*s.n)
+				scratch := make([]float32, gemmScratch(&impl))
+				ep := &epilogue{}
+				for b.Loop() {
+					gemm(&impl, s.m, a, s.k, pb, c, s.n, ep, scratch)
+				}
+				b.ReportMetric(2*float64(s.m*s.k*s.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package nn
 
+import "sync"
+
 // Packed GEMM: C[M×N] = A[M×K]·B[K×N] + bias, then a fused activation.
 //
 // B (the weights) is packed once at plan time into panels of Nr columns, k-major inside a
@@ -101,6 +103,11 @@ func packBKN(b []float32, k, n, nr int) *packedB {
 
 // epilogue is the bias and activation applied to C.
 type epilogue struct {
+	once     sync.Once
+	tile     []float32 // bias pattern of the ragged panel, see initTile
+	rowsOnce sync.Once
+	rows     []float32 // bias pattern of Mc contiguous rows, see initRows
+
 	bias  []float32 // len N or nil
 	act   Activation
 	alpha float32   // LeakyRelu
@@ -108,59 +115,105 @@ type epilogue struct {
 }
 
 // gemm computes C = A·B + bias and applies the activation. c has row stride ldc; scratch must
-// hold gemmScratch(impl) floats.
+// hold gemmScratch(impl) floats. Rows are taken Mc at a time; within a row block every K
+// block and every panel is applied before the next row block, so a ragged last panel
+// (N not a multiple of Nr) accumulates in an Mc×Nr scratch tile and is copied out once.
 func gemm(impl *gemmImpl, m int, a []float32, lda int, b *packedB, c []float32, ldc int, ep *epilogue, scratch []float32) {
 	n, k, nr, mr := b.n, b.k, b.nr, impl.mr
-	tile := scratch[:mr*nr]
-	for i := 0; i < m; i++ { // initialise C with the bias
-		row := c[i*ldc : i*ldc+n]
-		if ep.bias != nil {
-			copy(row, ep.bias)
-		} else {
-			clear(row)
+	full := n / nr * nr // columns covered by whole panels
+	rag := n - full
+	tile := scratch[:Mc*nr]
+	for i0 := 0; i0 < m; i0 += Mc {
+		mc := min(Mc, m-i0)
+		ep.initRows(c[i0*ldc:], ldc, full, mc)
+		if rag > 0 {
+			ep.initTile(tile[:mc*nr], full, nr)
 		}
-	}
-	for k0 := 0; k0 < k; k0 += Kc {
-		kc := min(Kc, k-k0)
-		for i0 := 0; i0 < m; i0 += Mc {
-			mc := min(Mc, m-i0)
+		for k0 := 0; k0 < k; k0 += Kc {
+			kc := min(Kc, k-k0)
 			for pan := 0; pan*nr < n; pan++ {
 				j0 := pan * nr
 				bp := b.data[pan*k*nr+k0*nr : pan*k*nr+(k0+kc)*nr]
-				full := j0+nr <= n
 				for i := i0; i < i0+mc; i += mr {
 					rows := min(mr, i0+mc-i)
 					ai := a[i*lda+k0:]
-					if full {
+					if j0 < full {
 						impl.kern(rows, kc, ai, lda, bp, c[i*ldc+j0:], ldc)
-						continue
-					}
-					w := n - j0 // ragged last panel: go through a tile
-					for r := 0; r < rows; r++ {
-						copy(tile[r*nr:r*nr+w], c[(i+r)*ldc+j0:(i+r)*ldc+n])
-					}
-					impl.kern(rows, kc, ai, lda, bp, tile, nr)
-					for r := 0; r < rows; r++ {
-						copy(c[(i+r)*ldc+j0:(i+r)*ldc+n], tile[r*nr:r*nr+w])
+					} else {
+						impl.kern(rows, kc, ai, lda, bp, tile[(i-i0)*nr:], nr)
 					}
 				}
 			}
 		}
-	}
-	switch {
-	case ep.act == ActNone:
-	case ldc == n: // contiguous rows: one pass over the block
-		applyAct(c[:m*n], n, ep.act, ep.alpha, ep.prelu)
-	default:
-		prelu := ep.prelu
-		if len(prelu) > n {
-			prelu = prelu[:n]
+		if rag > 0 {
+			copyRagged(c[i0*ldc:], ldc, full, rag, tile, nr, mc)
 		}
-		for i := 0; i < m; i++ {
-			applyActRow(c[i*ldc:i*ldc+n], ep.act, ep.alpha, prelu)
+		cb := c[i0*ldc:]
+		switch {
+		case ep.act == ActNone:
+		case ldc == n: // contiguous rows: one pass over the block
+			applyAct(cb[:mc*n], n, ep.act, ep.alpha, ep.prelu)
+		default:
+			prelu := ep.prelu
+			if len(prelu) > n {
+				prelu = prelu[:n]
+			}
+			for i := 0; i < mc; i++ {
+				applyActRow(cb[i*ldc:i*ldc+n], ep.act, ep.alpha, prelu)
+			}
+		}
+	}
+}
+
+// initTile fills an Mc×nr tile with the bias of columns [full, full+nr) (zero past N).
+// The pattern is built once per epilogue: one copy instead of a call per row.
+func (ep *epilogue) initTile(tile []float32, full, nr int) {
+	ep.once.Do(func() {
+		ep.tile = make([]float32, Mc*nr)
+		if ep.bias != nil {
+			for r := 0; r < Mc; r++ {
+				copy(ep.tile[r*nr:r*nr+nr], ep.bias[full:])
+			}
+		}
+	})
+	copy(tile, ep.tile)
+}
+
+// initRows sets columns [0, full) of mc rows of C to the bias; contiguous rows take one
+// copy of a prebuilt pattern.
+func (ep *epilogue) initRows(c []float32, ldc, full, mc int) {
+	if ldc == full {
+		ep.rowsOnce.Do(func() {
+			ep.rows = make([]float32, Mc*full)
+			if ep.bias != nil {
+				for r := 0; r < Mc; r++ {
+					copy(ep.rows[r*full:], ep.bias[:full])
+				}
+			}
+		})
+		copy(c[:mc*full], ep.rows)
+		return
+	}
+	for i := 0; i < mc; i++ {
+		row := c[i*ldc : i*ldc+full]
+		if ep.bias != nil {
+			copy(row, ep.bias[:full])
+		} else {
+			clear(row)
+		}
+	}
+}
+
+// copyRagged copies the first rag columns of mc tile rows into C at column full.
+func copyRagged(c []float32, ldc, full, rag int, tile []float32, nr, mc int) {
+	for r := 0; r < mc; r++ {
+		dst := c[r*ldc+full : r*ldc+full+rag]
+		src := tile[r*nr : r*nr+rag]
+		for j := range dst { // rows are short: a loop beats a call to copy
+			dst[j] = src[j]
 		}
 	}
 }
 
 // gemmScratch is the scratch gemm needs.
-func gemmScratch(impl *gemmImpl) int { return impl.mr * impl.nr }
+func gemmScratch(impl *gemmImpl) int { return Mc * impl.nr }

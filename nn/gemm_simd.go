@@ -205,7 +205,7 @@ func micro512n16x1(kc int, a []float32, bp []float32, c []float32) {
 	c0 := archsimd.LoadFloat32x16Slice(c)
 	bp = bp[:kc*16]
 	for k, av := range a {
-		c0 = archsimd.LoadFloat32x16Slice(bp[k*16 : k*16+16]).MulAdd(archsimd.BroadcastFloat32x16(av), c0)
+		c0 = archsimd.LoadFloat32x16Slice(bp[k*16:k*16+16]).MulAdd(archsimd.BroadcastFloat32x16(av), c0)
 	}
 	c0.StoreSlice(c)
 }

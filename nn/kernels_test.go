@@ -141,6 +141,14 @@ func TestElementwiseSIMDMatchesGeneric(t *testing.T) {
 			checkGuards(t, buf, n)
 			assertClose(t, impl.name+" add", got, ref, 0)
 
+			ref = append(ref[:0], d0...)
+			maxIntoGeneric(ref, a)
+			buf, got = guarded(n)
+			copy(got, d0)
+			impl.max(got, a)
+			checkGuards(t, buf, n)
+			assertClose(t, impl.name+" max", got, ref, 0)
+
 			ref = append(ref[:0], a...)
 			reluGeneric(ref)
 			buf, got = guarded(n)
@@ -165,6 +173,27 @@ func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
 	for i := range want {
 		if math.Abs(float64(got[i]-want[i])) > tol*(1+math.Abs(float64(want[i]))) {
 			t.Fatalf("%s n=%d: [%d] = %g, want %g", what, len(want), i, got[i], want[i])
+		}
+	}
+}
+
+// TestTiledPReLU checks that tiling the slopes of a few-channel layer changes nothing.
+func TestTiledPReLU(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []int{1, 2, 10, 17, 300} {
+		for _, rows := range []int{1, 3, 40, 101} {
+			alpha := make([]float32, c)
+			randFill(r, alpha)
+			x := make([]float32, rows*c)
+			randFill(r, x)
+			want := append([]float32(nil), x...)
+			for i := range want {
+				if want[i] < 0 {
+					want[i] *= alpha[i%c]
+				}
+			}
+			applyAct(x, c, ActPRelu, 0, tileAlpha(alpha, c))
+			assertClose(t, "tiled prelu", x, want, 0)
 		}
 	}
 }

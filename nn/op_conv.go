@@ -120,6 +120,11 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 			gemm(impl, m, in[0], k, pb, out[0], oc, ep, s)
 		}}, nil
 	}
+	if directOK(&g) {
+		return Kernel{MACs: macs, Scratch: gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
+			convDirect(impl, &g, in[0], pb, out[0], ep, s)
+		}}, nil
+	}
 	chunk := Mc * 4
 	return Kernel{MACs: macs, Scratch: chunk*k + gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
 		cols, gs := s[:chunk*k], s[chunk*k:]

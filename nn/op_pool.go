@@ -50,13 +50,9 @@ func pool(g *convGeom, x, y []float32, isMax bool) {
 					for ix := x0; ix < x1; ix++ {
 						src := x[((b*g.h+iy)*g.w+ix)*c:][:c]
 						if isMax {
-							for i, v := range src {
-								dst[i] = max(dst[i], v)
-							}
+							maxInto(dst, src)
 						} else {
-							for i, v := range src {
-								dst[i] += v
-							}
+							addVec(dst, dst, src)
 						}
 					}
 				}
@@ -73,3 +69,13 @@ func pool(g *convGeom, x, y []float32, isMax bool) {
 		}
 	}
 }
+
+func maxIntoGeneric(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = max(dst[i], v)
+	}
+}
+
+// maxInto computes dst = max(dst, src), dispatching to SIMD when available.
+var maxInto = maxIntoGeneric

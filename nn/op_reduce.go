@@ -152,6 +152,16 @@ func compileSoftmax(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, erro
 	if beta == 0 {
 		beta = 1
 	}
+	if c == 2 { // MTCNN's face/non-face scores: one exp per pair
+		return Kernel{Run: func(in, out [][]float32, _ []float32) {
+			x, y := in[0], out[0][:len(in[0])]
+			for r := 0; r+1 < len(x); r += 2 {
+				d := float64((x[r+1] - x[r]) * beta)
+				p0 := float32(1 / (1 + math.Exp(d)))
+				y[r], y[r+1] = p0, 1-p0
+			}
+		}}, nil
+	}
 	return Kernel{Run: func(in, out [][]float32, _ []float32) {
 		for r := 0; r+c <= len(in[0]); r += c {
 			src, dst := in[0][r:r+c], out[0][r:r+c]

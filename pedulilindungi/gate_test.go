@@ -23,7 +23,10 @@ func (l *ledger) RecordCheckin(_ context.Context, r engine.CheckinRecord) error 
 	l.records = append(l.records, r)
 	return nil
 }
-func (l *ledger) SetUserStatus(_ context.Context, nik, s string) error { l.statuses[nik] = s; return nil }
+func (l *ledger) SetUserStatus(_ context.Context, nik, s string) error {
+	l.statuses[nik] = s
+	return nil
+}
 func (l *ledger) UserStatus(_ context.Context, nik string) (string, error) {
 	s, ok := l.statuses[nik]
 	if !ok {

@@ -55,3 +55,18 @@ func BenchmarkVerifyRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+// The request decoder is on every request's path: keep its allocations bounded (the decoded
+// image, the request's strings, the reflect lookups).
+func TestDecodeAllocs(t *testing.T) {
+	body := verifyPayload(t)
+	n := testing.AllocsPerRun(20, func() {
+		var q plVisitReq
+		if err := decodeJSON(body, &q); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n > 20 {
+		t.Errorf("%v allocations per verify request decode, want <= 20", n)
+	}
+}

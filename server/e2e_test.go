@@ -68,7 +68,7 @@ func newE2E(t *testing.T) *e2eStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Options{Logger: quiet}, eng, prov)
+	srv, err := New(Options{Logger: quiet, RequestTimeout: 5 * time.Minute}, eng, prov) // -race slows the pipeline 10x
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func (s *Server) serve(fc *fasthttp.RequestCtx) {
 	defer s.metrics.inflight.Add(-1)
 	ctx, cancel := context.WithTimeout(s.base, s.opts.RequestTimeout)
 	defer cancel()
-	c := &call{ctx: nil, fc: fc, st: &stages{}}
+	c := &call{fc: fc, st: &stages{}}
 	c.ctx = withStages(ctx, c.st)
 	var (
 		resp response
@@ -145,7 +145,6 @@ func (s *Server) authenticate(c *call) error {
 	t0 := time.Now()
 	tenant, err := s.svc.Authenticate(c.ctx, string(tok))
 	c.st.add(stageAuth, time.Since(t0))
-	s.metrics.stage(stageAuth, time.Since(t0))
 	if err != nil {
 		c.trx = peekTrxID(c.fc.PostBody())
 		return err
@@ -208,6 +207,11 @@ func (s *Server) finish(r *route, c *call, resp response, err error, start time.
 		idx, name = r.idx, r.name
 	}
 	s.metrics.observe(idx, status, &code, dur)
+	for st, d := range c.st.d {
+		if d > 0 {
+			s.metrics.stage(stage(st), d)
+		}
+	}
 	level := slog.LevelInfo
 	if code >= 500 {
 		level = slog.LevelError
@@ -272,8 +276,6 @@ func (s *Server) transportError(fc *fasthttp.RequestCtx, err error) {
 func ptr[T any](v T) *T { return &v }
 
 func msec(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 
 // writeRaw writes a non-API body.
 func writeRaw(fc *fasthttp.RequestCtx, status int, contentType string, body []byte) {

@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync/atomic"
@@ -133,5 +134,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 type fasthttpLogger struct{ l *slog.Logger }
 
 func (f fasthttpLogger) Printf(format string, args ...any) {
-	f.l.Warn("fasthttp", "msg", sprintf(format, args...))
+	f.l.Warn("fasthttp", "detail", fmt.Sprintf(format, args...))
 }

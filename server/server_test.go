@@ -201,6 +201,7 @@ func TestOps(t *testing.T) {
 		`wajah_requests_total{endpoint="/pedulilindungi/list-faces",status="416"} 1`,
 		`wajah_request_duration_seconds_bucket{endpoint="/pedulilindungi/enroll-face",le="+Inf"} 1`,
 		`wajah_stage_duration_seconds_count{stage="enroll"} 1`,
+		`wajah_stage_duration_seconds_count{stage="decode"} 2`,
 		`wajah_stage_duration_seconds_count{stage="checkin"} 1`,
 		`wajah_gallery_faces{gallery="tenant-a/g1"} 1`,
 		`wajah_checkin_calls_total{status="200"} 1`,

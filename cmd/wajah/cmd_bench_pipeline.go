@@ -33,7 +33,7 @@ func runBenchPipeline(args []string) error {
 	if err != nil {
 		return err
 	}
-	base, err := readImage(*src)
+	base, err := evalReadImage(*src)
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,6 +71,7 @@ type imageResult struct {
 	emb      []float32
 	detected bool
 	err      error
+	quality  embed.Quality
 }
 
 func runEvalPairs(args []string) error {
@@ -79,8 +82,9 @@ func runEvalPairs(args []string) error {
 	out := fs.String("out", "eval-out", "directory for roc.png and hist.png")
 	frac := fs.Float64("detect-frac", 0.2, "smallest face searched, as a fraction of the shorter image side (the reference used 0.2)")
 	limit := fs.Int("limit", 0, "use only the first N pairs of each file (0: all)")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,7 +104,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, NoMask: true})
 	if err != nil {
 		return err
 	}
@@ -119,8 +123,18 @@ func runEvalPairs(args []string) error {
 		return err
 	}
 	fmt.Printf("images %d, not detected %d (mean-landmark fallback), unreadable %d\n", len(paths), stats.missed, stats.unreadable)
+	var sizes, yaws, pitches []float64
+	for _, r := range res {
+		if r.detected {
+			sizes = append(sizes, float64(r.quality.FaceSize))
+			yaws = append(yaws, float64(r.quality.Yaw))
+			pitches = append(pitches, float64(r.quality.Pitch))
+		}
+	}
+	fmt.Printf("detected faces: size (eye-mouth px) p5 %.1f median %.1f; yaw median %.1f, p95 |yaw| %.1f; pitch median %.1f\n",
+		evalQuantile(sizes, 0.05), evalQuantile(sizes, 0.5), evalQuantile(yaws, 0.5), evalQuantileAbs(yaws, 0.95), evalQuantile(pitches, 0.5))
 	fmt.Printf("ms per image (per worker): decode %.1f, detect %.1f, align+embed %.1f (%d workers, GOMAXPROCS %d)\n",
-		stats.decode.ms(len(paths)), stats.detect.ms(len(paths)), stats.embed.ms(len(paths)), *workers, gomaxprocs())
+		stats.decode.ms(len(paths)), stats.detect.ms(len(paths)), stats.embed.ms(len(paths)), *workers, runtime.GOMAXPROCS(0))
 	score := func(rows []pairRow) []roc.Labeled {
 		var l []roc.Labeled
 		for _, r := range rows {
@@ -172,10 +186,10 @@ func runEvalPairs(args []string) error {
 		return err
 	}
 	title := fmt.Sprintf("%s  AUC %.4f", filepath.Base(*pairsPath), roc.AUC(ts))
-	if err := writePNG(filepath.Join(*out, "roc.png"), func(f *os.File) error { return roc.PlotROC(f, title, roc.Curve(ts)) }); err != nil {
+	if err := evalWritePNG(filepath.Join(*out, "roc.png"), func(f *os.File) error { return roc.PlotROC(f, title, roc.Curve(ts)) }); err != nil {
 		return err
 	}
-	if err := writePNG(filepath.Join(*out, "hist.png"), func(f *os.File) error {
+	if err := evalWritePNG(filepath.Join(*out, "hist.png"), func(f *os.File) error {
 		return roc.PlotHistogram(f, "cosine: same vs different", ts, -0.4, 1, thr)
 	}); err != nil {
 		return err
@@ -184,7 +198,24 @@ func runEvalPairs(args []string) error {
 	return nil
 }
 
-func writePNG(path string, draw func(*os.File) error) error {
+func evalQuantile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+func evalQuantileAbs(v []float64, q float64) float64 {
+	a := make([]float64, len(v))
+	for i, x := range v {
+		a[i] = math.Abs(x)
+	}
+	return evalQuantile(a, q)
+}
+
+func evalWritePNG(path string, draw func(*os.File) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -196,16 +227,16 @@ func writePNG(path string, draw func(*os.File) error) error {
 	return f.Close()
 }
 
-type stopwatch time.Duration
+type evalStopwatch time.Duration
 
-func (s *stopwatch) add(t time.Time) { *s += stopwatch(time.Since(t)) }
-func (s stopwatch) ms(n int) float64 {
+func (s *evalStopwatch) add(t time.Time) { *s += evalStopwatch(time.Since(t)) }
+func (s evalStopwatch) ms(n int) float64 {
 	return float64(time.Duration(s).Microseconds()) / 1000 / float64(max(n, 1))
 }
 
 type embedStats struct {
 	missed, unreadable    int
-	decode, detect, embed stopwatch
+	decode, detect, embed evalStopwatch
 }
 
 // embedAll embeds every image once (the cache of the run), with workers in parallel: the
@@ -263,6 +294,7 @@ func embedAll(p *embed.Pipeline, root string, paths []string, workers int, quiet
 				if i := embed.PickCentral(faces, j.d.Full.W, j.d.Full.H); i >= 0 {
 					f := &faces[i]
 					j.res.detected = true
+					j.res.quality = f.Quality
 					for k, l := range f.Landmarks {
 						j.rel[k] = embed.Point{X: l.X / float32(j.d.Full.W), Y: l.Y / float32(j.d.Full.H)}
 					}
@@ -289,11 +321,11 @@ func embedAll(p *embed.Pipeline, root string, paths []string, workers int, quiet
 		close(done)
 	}()
 	var st embedStats
-	bar := newProgress(os.Stderr, "images", len(jobs), quiet)
+	bar := newProgressBar(os.Stderr, "images", len(jobs), quiet)
 	for j := range done {
-		st.decode += stopwatch(j.times[0])
-		st.detect += stopwatch(j.times[1])
-		st.embed += stopwatch(j.times[2])
+		st.decode += evalStopwatch(j.times[0])
+		st.detect += evalStopwatch(j.times[1])
+		st.embed += evalStopwatch(j.times[2])
 		bar.step(!j.res.detected)
 	}
 	if firstErr != nil {
@@ -375,7 +407,7 @@ func runEvalMask(args []string) error {
 	root := fs.String("root", ".", "directory the manifest paths are relative to")
 	split := fs.String("split", "all", "rows to use: all, val (train-mask's held-out fifth) or train")
 	model := fs.String("model", "", "mask weights file (default: the built-in model)")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -409,9 +441,9 @@ func runEvalMask(args []string) error {
 	}
 	var tp, fp, tn, fn, missed int
 	var probs []roc.Labeled
-	bar := newProgress(os.Stderr, "mask", len(sel), *quiet)
+	bar := newProgressBar(os.Stderr, "mask", len(sel), *quiet)
 	for _, r := range sel {
-		img, err := readImage(filepath.Join(*root, r.path))
+		img, err := evalReadImage(filepath.Join(*root, r.path))
 		if err != nil {
 			return err
 		}
@@ -439,19 +471,19 @@ func runEvalMask(args []string) error {
 	n := tp + fp + tn + fn
 	fmt.Printf("%d images (%s split), face not detected in %d (template fallback)\n", n, *split, missed)
 	fmt.Printf("accuracy %.4f, AUC %.4f\n", float64(tp+tn)/float64(max(n, 1)), roc.AUC(probs))
-	fmt.Printf("masked:   precision %.4f recall %.4f (n=%d)\n", ratio(tp, tp+fp), ratio(tp, tp+fn), tp+fn)
-	fmt.Printf("unmasked: precision %.4f recall %.4f (n=%d)\n", ratio(tn, tn+fn), ratio(tn, tn+fp), tn+fp)
+	fmt.Printf("masked:   precision %.4f recall %.4f (n=%d)\n", evalRatio(tp, tp+fp), evalRatio(tp, tp+fn), tp+fn)
+	fmt.Printf("unmasked: precision %.4f recall %.4f (n=%d)\n", evalRatio(tn, tn+fn), evalRatio(tn, tn+fp), tn+fp)
 	return nil
 }
 
-func ratio(a, b int) float64 {
+func evalRatio(a, b int) float64 {
 	if b == 0 {
 		return 0
 	}
 	return float64(a) / float64(b)
 }
 
-func readImage(path string) (*embed.RGB, error) {
+func evalReadImage(path string) (*embed.RGB, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func runTrainMask(args []string) error {
 	maxSide := fs.Int("max-side", 128, "images larger than this are shrunk to a side in [80, max-side] first, so that both classes share one resolution range")
 	compare := fs.Bool("compare", false, "report validation accuracy of every feature kind with 0 and 16 hidden units first")
 	cache := fs.String("cache", "", "feature cache file (gob), reused when the manifest hash matches")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,6 +119,16 @@ func runTrainMask(args []string) error {
 	cfg.Kind, cfg.Hidden = k, *hidden
 	m := embed.TrainMask(xt, yt, cfg)
 	fmt.Printf("%s, hidden %d: train %.4f (n=%d), validation %.4f (n=%d)\n", *kind, *hidden, accuracy(m, xt, yt), len(xt), accuracy(m, xv, yv), len(xv))
+	// The pipeline only classifies detected faces: report the validation images MTCNN found
+	// apart from the template fallbacks.
+	var xd [][]float32
+	var yd []float32
+	for i := range data.Label {
+		if isValidation(i) && data.Detected[i] {
+			xd, yd = append(xd, features(k, i)), append(yd, data.Label[i])
+		}
+	}
+	fmt.Printf("validation, detected faces only: %.4f (n=%d)\n", accuracy(m, xd, yd), len(xd))
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return err
@@ -141,9 +151,9 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet bool
 		return nil, err
 	}
 	d := &maskData{Manifest: hash}
-	bar := newProgress(os.Stderr, "features", len(rows), quiet)
+	bar := newProgressBar(os.Stderr, "features", len(rows), quiet)
 	for i, r := range rows {
-		img, err := readImage(filepath.Join(root, r.path))
+		img, err := evalReadImage(filepath.Join(root, r.path))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.path, err)
 		}

@@ -218,6 +218,16 @@ func (c *converter) node(n *node) error {
 		return c.matmul(n)
 	case "MaxPool", "AvgPool":
 		return c.pool(n)
+	case "wajah.AddRelu", "wajah.AddRelu6": // from rewrite.go
+		ins, err := c.inputs(n, 2)
+		if err != nil {
+			return err
+		}
+		act := nn.ActRelu
+		if n.op == "wajah.AddRelu6" {
+			act = nn.ActRelu6
+		}
+		return c.emit(n, nn.OpAdd, ins[:2], nn.Attrs{Act: act})
 	case "LeakyRelu":
 		ins, err := c.inputs(n, 1)
 		if err != nil {
@@ -422,6 +432,10 @@ func (c *converter) conv(n *node, depthwise bool) error {
 		ins = ins[:len(ins)-1]
 	}
 	op := nn.OpConv2D
+	if n.op == "_FusedConv2D" && kh == 1 && kw == 1 && a.Strides == [2]int{1, 1} && a.Padding != nn.PadExplicit {
+		// nn's pointwise kernel (op_tfjs_conv1x1.go); TF already fused bias and activation.
+		op = nn.OpTFJSConv1x1
+	}
 	if depthwise {
 		// nn's direct depthwise kernel for these models (op_tfjs_depthwise.go); it takes
 		// the bias and activation from the node, fused by rewrite.go.

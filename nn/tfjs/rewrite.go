@@ -1,5 +1,7 @@
 package tfjs
 
+import "math"
+
 // Graph rewrites on the TF graph before conversion, for patterns the TF.js converter leaves
 // unfused (faceres, a Keras MobileNet exported without folding):
 //
@@ -8,42 +10,68 @@ package tfjs
 //   - Maximum(Minimum(y, 6), 0) (Keras clip_by_value) is Relu6(y), and Relu6(Relu(x)) is
 //     Relu6(x), so the whole ReLU → clip chain becomes one Relu6 the planner can fuse into
 //     the convolution before it.
+//   - x + c*(x - |x|) where x is already ReLU'd is x (mobilefacenet: the converter fused the
+//     relu(x) half of a PReLU into the depthwise op, leaving the negative half on a
+//     non-negative input, where it is exactly zero).
+//   - Relu(Add(a, b)) (residual blocks) becomes one add with the activation applied on the
+//     way out (op "wajah.AddRelu", converted to nn's Add with Attrs.Act).
+//   - relu(x) + c*(x - |x|) is Prelu(x, 2c) (mobilefacenet), and a Prelu after a
+//     _FusedConv2D with only a BiasAdd joins its fused_ops.
 //   - A depthwise convolution followed by Add of a per-channel constant, then Relu or
 //     Relu6, becomes one FusedDepthwiseConv2dNative (the importer maps depthwise layers to
 //     nn's direct kernel, which the planner's own fusions do not cover).
 //
 // Rewritten nodes keep their names; nodes left unused drop out when the graph is reordered.
 
-// rewrite applies the rewrites and recomputes the topological order.
+// rewrite applies the rewrites, one kind per pass over the live graph, and recomputes the
+// topological order.
 func rewrite(g *graph) error {
-	uses := map[*node]int{}
-	for _, n := range g.order {
-		for _, r := range n.in {
-			uses[r.n]++
+	passes := []func(n *node, uses map[*node]int){
+		func(n *node, uses map[*node]int) {
+			switch n.op {
+			case "Mul":
+				foldScale(n, uses)
+			case "Maximum":
+				clipToRelu6(n, uses)
+			case "Add", "AddV2":
+				dropZeroNegPart(n)
+				preluPattern(n, uses)
+			}
+		},
+		func(n *node, uses map[*node]int) {
+			if n.op == "Add" || n.op == "AddV2" || n.op == "BiasAdd" {
+				fuseDepthwiseBias(n, uses)
+			}
+		},
+		func(n *node, uses map[*node]int) {
+			if n.op == "Relu" || n.op == "Relu6" {
+				fuseDepthwiseAct(n, uses)
+				fuseAddRelu(n, uses)
+			}
+			if n.op == "Prelu" {
+				fuseConvPrelu(n, uses)
+			}
+		},
+	}
+	for _, pass := range passes {
+		uses := map[*node]int{}
+		for _, n := range g.order {
+			for _, r := range n.in {
+				uses[r.n]++
+			}
 		}
-	}
-	for _, o := range g.outputs {
-		uses[o.n]++
-	}
-	for _, n := range g.order {
-		switch n.op {
-		case "Mul":
-			foldScale(n, uses)
-		case "Maximum":
-			clipToRelu6(n, uses)
+		for _, o := range g.outputs {
+			uses[o.n]++
 		}
-		switch n.op { // after the rewrites above, which may have made n one of these
-		case "Add", "AddV2", "BiasAdd":
-			fuseDepthwiseBias(n, uses)
-		case "Relu", "Relu6":
-			fuseDepthwiseAct(n, uses)
+		for _, n := range g.order {
+			pass(n, uses)
 		}
+		order, err := topoOrder(g.outputs)
+		if err != nil {
+			return err
+		}
+		g.order = order
 	}
-	order, err := topoOrder(g.outputs)
-	if err != nil {
-		return err
-	}
-	g.order = order
 	return nil
 }
 
@@ -179,4 +207,119 @@ func fuseDepthwiseAct(n *node, uses map[*node]int) {
 	}
 	attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd"), []byte(n.op)}}}
 	n.op, n.attr, n.in = p.n.op, attr, p.n.in
+}
+
+// nonNegative reports whether r's values are >= 0 by construction (a ReLU, fused or not).
+func nonNegative(r ref) bool {
+	if r.out != 0 {
+		return false
+	}
+	switch r.n.op {
+	case "Relu", "Relu6":
+		return true
+	case "_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatMul":
+		ops, err := r.n.attrStrings("fused_ops")
+		return err == nil && len(ops) > 0 && (ops[len(ops)-1] == "Relu" || ops[len(ops)-1] == "Relu6")
+	}
+	return false
+}
+
+// dropZeroNegPart rewrites n = x + c*(x - |x|) with x >= 0 and c a finite constant to
+// Identity(x).
+func dropZeroNegPart(n *node) {
+	if len(n.in) != 2 {
+		return
+	}
+	for s := 0; s < 2; s++ {
+		x, m := n.in[s], n.in[1-s]
+		if !nonNegative(x) || m.n.op != "Mul" || m.out != 0 || len(m.n.in) != 2 {
+			continue
+		}
+		for t := 0; t < 2; t++ {
+			sub, c := m.n.in[t], constInput(m.n.in[1-t])
+			if c == nil || c.f32 == nil || sub.n.op != "Sub" || sub.out != 0 || len(sub.n.in) != 2 || sub.n.in[0] != x {
+				continue
+			}
+			if a := sub.n.in[1]; a.n.op != "Abs" || a.out != 0 || len(a.n.in) != 1 || a.n.in[0] != x {
+				continue
+			}
+			finite := true
+			for _, v := range c.f32 {
+				finite = finite && !math.IsInf(float64(v), 0) && !math.IsNaN(float64(v))
+			}
+			if finite {
+				n.op, n.attr, n.in = "Identity", nil, []ref{x}
+				return
+			}
+		}
+	}
+}
+
+// fuseAddRelu rewrites Relu(Add(a, b)) into wajah.AddRelu(a, b) (Relu6: wajah.AddRelu6).
+func fuseAddRelu(n *node, uses map[*node]int) {
+	if n.op != "Relu" && n.op != "Relu6" || len(n.in) != 1 {
+		return
+	}
+	p := n.in[0]
+	if p.out != 0 || uses[p.n] != 1 || len(p.n.in) != 2 || (p.n.op != "Add" && p.n.op != "AddV2") {
+		return
+	}
+	n.op = "wajah.Add" + n.op
+	n.attr, n.in = nil, p.n.in
+}
+
+// preluPattern rewrites n = Relu(x) + c*(x - |x|) to Prelu(x, 2c).
+func preluPattern(n *node, uses map[*node]int) {
+	if n.op != "Add" && n.op != "AddV2" || len(n.in) != 2 {
+		return
+	}
+	for s := 0; s < 2; s++ {
+		r, m := n.in[s], n.in[1-s]
+		if r.n.op != "Relu" || r.out != 0 || uses[r.n] != 1 || len(r.n.in) != 1 {
+			continue
+		}
+		x := r.n.in[0]
+		if m.n.op != "Mul" || m.out != 0 || uses[m.n] != 1 || len(m.n.in) != 2 {
+			continue
+		}
+		for t := 0; t < 2; t++ {
+			sub, c := m.n.in[t], constInput(m.n.in[1-t])
+			if c == nil || c.f32 == nil || sub.n.op != "Sub" || sub.out != 0 || uses[sub.n] != 1 || len(sub.n.in) != 2 || sub.n.in[0] != x {
+				continue
+			}
+			if a := sub.n.in[1]; a.n.op != "Abs" || a.out != 0 || uses[a.n] != 1 || len(a.n.in) != 1 || a.n.in[0] != x {
+				continue
+			}
+			alpha := make([]float32, len(c.f32))
+			for i, v := range c.f32 {
+				alpha[i] = 2 * v
+			}
+			an := &node{name: n.name + "/alpha", op: "Const", value: &constTensor{dims: c.dims, f32: alpha}}
+			n.op, n.attr, n.in = "Prelu", nil, []ref{x, {n: an}}
+			return
+		}
+	}
+}
+
+// fuseConvPrelu rewrites Prelu(_FusedConv2D[BiasAdd](x), a) into
+// _FusedConv2D[BiasAdd, Prelu](x, w, b, a).
+func fuseConvPrelu(n *node, uses map[*node]int) {
+	if len(n.in) != 2 {
+		return
+	}
+	p := n.in[0]
+	if p.out != 0 || uses[p.n] != 1 || p.n.op != "_FusedConv2D" || len(p.n.in) != 3 {
+		return
+	}
+	ops, err := p.n.attrStrings("fused_ops")
+	if err != nil || len(ops) != 1 || ops[0] != "BiasAdd" {
+		return
+	}
+	attr := make(map[string]attrValue, len(p.n.attr))
+	for k, v := range p.n.attr {
+		attr[k] = v
+	}
+	attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd"), []byte("Prelu")}}}
+	n.op, n.attr = p.n.op, attr
+	n.in = []ref{p.n.in[0], p.n.in[1], p.n.in[2], n.in[1]}
 }

@@ -3,13 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"time"
 )
 
-// progress draws a one-line bar on a terminal stream: done/total, rate and time left.
-type progress struct {
+// progressBar draws a one-line bar on a terminal stream: done/total, rate and time left.
+type progressBar struct {
 	w      io.Writer
 	label  string
 	total  int
@@ -20,13 +19,13 @@ type progress struct {
 	failed int
 }
 
-func newProgress(w io.Writer, label string, total int, quiet bool) *progress {
+func newProgressBar(w io.Writer, label string, total int, quiet bool) *progressBar {
 	now := time.Now()
-	return &progress{w: w, label: label, total: total, start: now, quiet: quiet}
+	return &progressBar{w: w, label: label, total: total, start: now, quiet: quiet}
 }
 
 // step records one item; the bar redraws at most 5 times a second and at the end.
-func (p *progress) step(failed bool) {
+func (p *progressBar) step(failed bool) {
 	p.done++
 	if failed {
 		p.failed++
@@ -50,5 +49,3 @@ func (p *progress) step(failed bool) {
 		fmt.Fprintln(p.w)
 	}
 }
-
-func gomaxprocs() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,58 @@
+package nn
+
+// Implicit-GEMM convolution for unpadded convolutions with unit width dilation (MTCNN's
+// VALID 3x3 and 2x2 layers). In NHWC the kw·C inputs of one kernel row are contiguous, and
+// consecutive output pixels of a row start sw·C floats apart, so each kernel row is a GEMM
+// K block whose A rows are read straight from the input with lda = sw·C: no im2col copy.
+
+// directOK reports whether a convolution can use convDirect.
+func directOK(g *convGeom) bool {
+	return g.padTop == 0 && g.padLeft == 0 && g.dw == 1 &&
+		(g.oh-1)*g.sh+(g.kh-1)*g.dh < g.h && (g.ow-1)*g.sw+g.kw-1 < g.w
+}
+
+// convDirect computes y = conv(x) + bias with the activation; tile holds Mc·Nr floats.
+func convDirect(impl *gemmImpl, g *convGeom, x []float32, b *packedB, y []float32, ep *epilogue, tile []float32) {
+	n, k, nr, mr := b.n, b.k, b.nr, impl.mr
+	full := n / nr * nr
+	rag := n - full
+	kwc := g.kw * g.c
+	lda := g.sw * g.c
+	for bi := 0; bi < g.n; bi++ {
+		for oy := 0; oy < g.oh; oy++ {
+			out := y[(bi*g.oh+oy)*g.ow*n:]
+			for i0 := 0; i0 < g.ow; i0 += Mc {
+				mc := min(Mc, g.ow-i0)
+				ep.initRows(out[i0*n:], n, full, mc)
+				if rag > 0 {
+					ep.initTile(tile[:mc*nr], full, nr)
+				}
+				for ky := 0; ky < g.kh; ky++ {
+					iy := oy*g.sh + ky*g.dh
+					aBase := ((bi*g.h+iy)*g.w + i0*g.sw) * g.c
+					for k0 := 0; k0 < kwc; k0 += Kc {
+						kc := min(Kc, kwc-k0)
+						kk := ky*kwc + k0 // offset in the packed K dimension
+						for pan := 0; pan*nr < n; pan++ {
+							j0 := pan * nr
+							bp := b.data[pan*k*nr+kk*nr : pan*k*nr+(kk+kc)*nr]
+							for i := i0; i < i0+mc; i += mr {
+								rows := min(mr, i0+mc-i)
+								ai := x[aBase+(i-i0)*lda+k0:]
+								if j0 < full {
+									impl.kern(rows, kc, ai, lda, bp, out[i*n+j0:], n)
+								} else {
+									impl.kern(rows, kc, ai, lda, bp, tile[(i-i0)*nr:], nr)
+								}
+							}
+						}
+					}
+				}
+				if rag > 0 {
+					copyRagged(out[i0*n:], n, full, rag, tile, nr, mc)
+				}
+				applyAct(out[i0*n:(i0+mc)*n], n, ep.act, ep.alpha, ep.prelu)
+			}
+		}
+	}
+}
