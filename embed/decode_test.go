@@ -337,3 +337,43 @@ func FuzzDecodeBase64(f *testing.F) {
 		}
 	})
 }
+
+func TestYCbCrUpsampling(t *testing.T) {
+	for _, ratio := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422,
+		image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411} {
+		m := image.NewYCbCr(image.Rect(0, 0, 9, 7), ratio)
+		for i := range m.Y {
+			m.Y[i] = uint8(30 + i)
+		}
+		for i := range m.Cb {
+			m.Cb[i], m.Cr[i] = 100, 150
+		}
+		got := FromImage(m)
+		// Constant chroma: every ratio gives exactly the standard conversion.
+		for y := 0; y < 7; y++ {
+			for x := 0; x < 9; x++ {
+				r, g, b := color.YCbCrToRGB(m.Y[m.YOffset(x, y)], 100, 150)
+				i := 3 * (y*9 + x)
+				if got.Pix[i] != r || got.Pix[i+1] != g || got.Pix[i+2] != b {
+					t.Fatalf("ratio %v at (%d,%d): %v, want %d %d %d", ratio, x, y, got.Pix[i:i+3], r, g, b)
+				}
+			}
+		}
+	}
+	// A horizontal chroma step in 4:2:0 is interpolated 3:1 next to the edge.
+	m := image.NewYCbCr(image.Rect(0, 0, 8, 2), image.YCbCrSubsampleRatio420)
+	for i := range m.Y {
+		m.Y[i] = 128
+	}
+	for i := range m.Cr {
+		m.Cr[i] = 128
+		if i%m.CStride >= 2 {
+			m.Cr[i] = 228 // chroma columns 2, 3: pixels 4..7
+		}
+	}
+	got := FromImage(m)
+	red := func(x int) uint8 { return got.Pix[3*x] }
+	if !(red(2) == red(0) && red(3) > red(2) && red(4) > red(3) && red(4) < red(7) && red(5) == red(7)) {
+		t.Fatalf("step not interpolated: %d %d %d %d %d %d %d %d", red(0), red(1), red(2), red(3), red(4), red(5), red(6), red(7))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -307,4 +308,54 @@ func TestLiveness(t *testing.T) {
 	if _, err := testPipeline(t).Liveness(d, &faces[0]); !errors.Is(err, ErrNoLiveness) {
 		t.Errorf("liveness without the model: %v", err)
 	}
+}
+
+const maskTrain = "../../shared/data/mask-train"
+
+func TestMaskClassifier(t *testing.T) {
+	p := testPipeline(t)
+	if p.mask == nil {
+		t.Skip("no mask model built in")
+	}
+	// Validation rows (index % 5 == 4) of each class, never seen in training.
+	tests := []struct {
+		dir   string
+		first int
+		mask  bool
+	}{
+		{"masked", 4, true},
+		{"unmasked", 2004, false},
+	}
+	for _, tt := range tests {
+		ok, n := 0, 6
+		for k := 0; k < n; k++ {
+			path := filepath.Join(maskTrain, tt.dir, fmt5(tt.first+5*k)+".jpg")
+			data, err := os.ReadFile(path)
+			if os.IsNotExist(err) {
+				t.Skipf("%s absent (needs ../shared/data/mask-train)", path)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := Decode(data, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			crop, emb, _, err := p.MaskSample(context.Background(), img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (p.mask.Predict(crop, emb) >= 0.5) == tt.mask {
+				ok++
+			}
+		}
+		if ok < n-1 {
+			t.Errorf("%s: %d/%d classified right", tt.dir, ok, n)
+		}
+	}
+}
+
+func fmt5(i int) string {
+	s := "0000" + strconv.Itoa(i)
+	return s[len(s)-5:]
 }

@@ -11,11 +11,13 @@ func faceSize(lm [5]Point) float32 {
 }
 
 // Generic head geometry behind the pose estimate, in units of the eye-to-mouth distance:
-// the nose tip stands about 0.27 in front of the eye/mouth plane, and in a frontal face it
-// sits at 0.494 of the way from the eye line to the mouth line (the ArcFace template).
+// the nose tip stands about 0.27 in front of the eye/mouth plane, and in a frontal face
+// MTCNN puts it 0.536 of the way from the eye line to the mouth line (the median over the
+// 4,991 faces detected in LFW View 1, whose median yaw is -0.7 degrees; the ArcFace
+// template has 0.494).
 const (
 	noseDepth     = 0.27
-	noseFrontal   = 0.494
+	noseFrontal   = 0.536
 	noseDepthIOD  = 0.27 // nose depth over inter-ocular distance, for yaw
 	radiansToDeg  = 180 / math.Pi
 	maxPoseDegree = 90

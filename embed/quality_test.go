@@ -10,8 +10,9 @@ func TestFaceSizeAndPose(t *testing.T) {
 		t.Fatalf("template face size = %v", s)
 	}
 	yaw, pitch := pose(arcface112)
-	if math.Abs(float64(yaw)) > 1 || math.Abs(float64(pitch)) > 1 {
-		t.Fatalf("frontal template: yaw %v pitch %v, want about 0", yaw, pitch)
+	// The template's nose sits a little higher than MTCNN's median frontal nose.
+	if math.Abs(float64(yaw)) > 1 || pitch < 5 || pitch > 12 {
+		t.Fatalf("template: yaw %v pitch %v, want about 0 and 8.8", yaw, pitch)
 	}
 	// Roll and scale must not change the pose.
 	m := affine{2 * math.Cos(0.5), -2 * math.Sin(0.5), 30, 2 * math.Sin(0.5), 2 * math.Cos(0.5), 10}
@@ -41,7 +42,7 @@ func TestFaceSizeAndPose(t *testing.T) {
 		lm[Nose].X += tt.dx
 		lm[Nose].Y += tt.dy
 		y, p := pose(lm)
-		if sgn(y, 5) != tt.yawSign || sgn(p, 5) != tt.pSign {
+		if sgn(y-yaw, 5) != tt.yawSign || sgn(p-pitch, 5) != tt.pSign {
 			t.Errorf("%s: yaw %v pitch %v", tt.name, y, p)
 		}
 	}

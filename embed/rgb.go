@@ -23,16 +23,7 @@ func toRGB(src image.Image) *RGB {
 	dst := NewRGB(w, h)
 	switch m := src.(type) {
 	case *image.YCbCr:
-		for y := 0; y < h; y++ {
-			o := 3 * y * w
-			yi := m.YOffset(b.Min.X, b.Min.Y+y)
-			for x := 0; x < w; x++ {
-				ci := m.COffset(b.Min.X+x, b.Min.Y+y)
-				r, g, bb := color.YCbCrToRGB(m.Y[yi+x], m.Cb[ci], m.Cr[ci])
-				dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2] = r, g, bb
-				o += 3
-			}
-		}
+		ycbcrToRGB(m, dst)
 	case *image.Gray:
 		for y := 0; y < h; y++ {
 			row := m.Pix[y*m.Stride : y*m.Stride+w]
@@ -79,6 +70,75 @@ func toRGB(src image.Image) *RGB {
 		}
 	}
 	return dst
+}
+
+// ycbcrToRGB converts with "fancy" chroma upsampling as libjpeg (and so OpenCV, which the
+// reference measurement decoded with) does it: each full-resolution pixel takes 3/4 of the
+// nearer and 1/4 of the farther chroma sample in each subsampled direction, instead of
+// image/jpeg's nearest sample, which leaves 2-pixel colour blocks on edges.
+func ycbcrToRGB(m *image.YCbCr, dst *RGB) {
+	b := m.Bounds()
+	w, h := b.Dx(), b.Dy()
+	var sx, sy int // chroma subsampling factors
+	switch m.SubsampleRatio {
+	case image.YCbCrSubsampleRatio420:
+		sx, sy = 2, 2
+	case image.YCbCrSubsampleRatio422:
+		sx, sy = 2, 1
+	case image.YCbCrSubsampleRatio440:
+		sx, sy = 1, 2
+	case image.YCbCrSubsampleRatio444:
+		sx, sy = 1, 1
+	default: // 4:1:1 and 4:1:0: rare; nearest sample
+		for y := 0; y < h; y++ {
+			o := 3 * y * w
+			yi := m.YOffset(b.Min.X, b.Min.Y+y)
+			for x := 0; x < w; x++ {
+				ci := m.COffset(b.Min.X+x, b.Min.Y+y)
+				dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2] = color.YCbCrToRGB(m.Y[yi+x], m.Cb[ci], m.Cr[ci])
+				o += 3
+			}
+		}
+		return
+	}
+	cw := (w + sx - 1) / sx
+	chh := (h + sy - 1) / sy
+	// Per output column: near and far chroma column and the far weight in quarters.
+	taps := func(n, s, cn int) (near, far []int32, wf []int32) {
+		near, far, wf = make([]int32, n), make([]int32, n), make([]int32, n)
+		for i := 0; i < n; i++ {
+			if s == 1 {
+				near[i], far[i] = int32(i), int32(i)
+				continue
+			}
+			c := i / 2
+			f := c - 1
+			if i%2 == 1 {
+				f = c + 1
+			}
+			near[i], far[i], wf[i] = int32(c), int32(max(0, min(cn-1, f))), 1
+		}
+		return
+	}
+	nx, fx, wx := taps(w, sx, cw)
+	ny, fy, wy := taps(h, sy, chh)
+	// Chroma offsets are relative to the image's first chroma sample.
+	c0 := m.COffset(b.Min.X, b.Min.Y)
+	for y := 0; y < h; y++ {
+		rn := c0 + int(ny[y])*m.CStride
+		rf := c0 + int(fy[y])*m.CStride
+		vn, vf := 4-wy[y], wy[y]
+		yi := m.YOffset(b.Min.X, b.Min.Y+y)
+		o := 3 * y * w
+		for x := 0; x < w; x++ {
+			hn, hf := 4-wx[x], wx[x]
+			a, bb := int(nx[x]), int(fx[x])
+			cb := (vn*(hn*int32(m.Cb[rn+a])+hf*int32(m.Cb[rn+bb])) + vf*(hn*int32(m.Cb[rf+a])+hf*int32(m.Cb[rf+bb])) + 8) >> 4
+			cr := (vn*(hn*int32(m.Cr[rn+a])+hf*int32(m.Cr[rn+bb])) + vf*(hn*int32(m.Cr[rf+a])+hf*int32(m.Cr[rf+bb])) + 8) >> 4
+			dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2] = color.YCbCrToRGB(m.Y[yi+x], uint8(cb), uint8(cr))
+			o += 3
+		}
+	}
 }
 
 // Image returns a copy as *image.RGBA, for encoding or drawing.

@@ -19,6 +19,7 @@ func sampleRecords() map[string][]byte {
 		"ledger":  ledgerRecord{Tenant: "a", SealedNIK: []byte{0, '1'}, Direction: "checkin", Latitude: -6.2, At: 11}.encode(),
 		"audit":   auditRecord{TrxID: "t", Op: "enroll", Outcome: "ok", Subject: []byte{1}, Total: 5}.encode(),
 		"seq":     seqValue(42),
+		"change":  changeRecord{Adds: []uint64{7}, Dels: []uint64{1, 2}}.encode(),
 	}
 }
 
@@ -33,7 +34,8 @@ func decodeAny(b []byte) []error {
 	_, e7 := decodeLedger(b)
 	_, e8 := decodeAudit(b)
 	_, e9 := decodeSeq(b)
-	return []error{e1, e2, e3, e4, e5, e6, e7, e8, e9}
+	_, e10 := decodeChange(b)
+	return []error{e1, e2, e3, e4, e5, e6, e7, e8, e9, e10}
 }
 
 func TestRecordRoundTrip(t *testing.T) {

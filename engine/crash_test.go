@@ -41,7 +41,8 @@ const (
 func crashOptions(dir string) Options {
 	o := baseTestOptions(dir)
 	o.MaxTemplates = crashMaxTpl
-	o.ExactBelow = 150 // cross over to HNSW during the run
+	o.ExactBelow = 150   // cross over to HNSW during the run
+	o.SnapshotEvery = 25 // background checkpoints: kills land in them too
 	return o
 }
 
@@ -59,7 +60,7 @@ func TestCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	dir := t.TempDir()
 	m := &crashModel{present: map[string][]string{}, deleted: map[string]bool{}}
-	kills, acked, duringOpen, snapOpens, rebuilds := 0, 0, 0, 0, 0
+	kills, acked, duringOpen, snapOpens, rebuilds, replayed := 0, 0, 0, 0, 0, 0
 	for round := range rounds {
 		var del []string
 		for id := range m.present {
@@ -129,6 +130,7 @@ func TestCrash(t *testing.T) {
 		if e.Recovery().Snapshots == 0 {
 			rebuilds++
 		}
+		replayed += e.Recovery().Replayed
 		m.check(t, e, round)
 		checkInvariants(t, e)
 		if err := e.Close(); err != nil {
@@ -139,8 +141,8 @@ func TestCrash(t *testing.T) {
 		}
 	}
 	t.Logf("%d rounds, %d kills (%d during Open), %d acknowledged ops, %d people present, %d deleted; "+
-		"child opens from snapshot %d, parent reopens rebuilt from the store %d",
-		rounds, kills, duringOpen, acked, len(m.present), len(m.deleted), snapOpens, rebuilds)
+		"child opens from snapshot %d; parent reopens rebuilt from the store %d, change records replayed %d",
+		rounds, kills, duringOpen, acked, len(m.present), len(m.deleted), snapOpens, rebuilds, replayed)
 }
 
 // crashModel is what the acknowledged operations imply.

@@ -48,6 +48,7 @@ type Engine struct {
 		galleries map[string]*gallery // by string(galleryKey)
 	}
 	audit    *auditWriter
+	bg       sync.WaitGroup // background index checkpoints
 	recovery Recovery
 }
 
@@ -57,6 +58,7 @@ type Recovery struct {
 	Faces     int
 	Orphans   int // rows of dropped galleries purged at open (a crash hit a purge)
 	Snapshots int // galleries restored from an index snapshot instead of rebuilt
+	Replayed  int // change records applied on top of those snapshots
 	Duration  time.Duration
 }
 
@@ -77,6 +79,9 @@ func Open(opts Options, emb Embedder) (*Engine, error) {
 			"Set a 32-byte key in a key file or in $" + opts.KeyEnv + " before enrolling real people.")
 	}
 	if err := os.MkdirAll(filepath.Join(opts.Dir, indexSubdir), 0o700); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if err := removeEmptyVlogs(filepath.Join(opts.Dir, storeSubdir+"-disabled"), opts.Logger); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	bo := badger.DefaultOptions(filepath.Join(opts.Dir, storeSubdir)).
@@ -146,6 +151,7 @@ func (e *Engine) Close() error {
 	e.life.closed = true
 	e.life.Unlock()
 	e.audit.close()
+	e.bg.Wait()
 	err := errors.Join(e.saveSnapshots(), e.releaseSequences())
 	return errors.Join(err, e.db.Close())
 }

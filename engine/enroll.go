@@ -113,7 +113,7 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 		if err := txn.Set(pk, person.encode()); err != nil {
 			return err
 		}
-		if seq, err = bumpSeq(txn, g); err != nil {
+		if seq, err = bumpSeq(txn, g, changeRecord{Adds: []uint64{faceID}, Dels: dropped}); err != nil {
 			return err
 		}
 		return e.auditTxn(txn, auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: "ok", Tenant: r.Tenant, Gallery: r.Gallery,
@@ -135,6 +135,7 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 	if err := e.maybeUpgrade(g); err != nil {
 		e.log.Error("switching gallery to HNSW failed; staying exact", "gallery", g.rec.Name, "err", err)
 	}
+	e.maybeCheckpoint(g)
 	res.Person = Person{ID: r.PersonID, Name: name, Created: time.Unix(0, person.Created), Updated: time.Unix(0, person.Updated), Templates: len(person.Faces)}
 	res.Face = face
 	return res, nil

@@ -24,9 +24,10 @@ type gallery struct {
 	seq     uint64 // mutations committed (persisted with each one), under mu
 	deleted bool   // under mu
 	// snapSeq is the seq of the snapshot file on disk, valid when snapValid (under mu).
-	snapSeq   uint64
-	snapValid bool
-	idx       atomic.Pointer[idxBox]
+	snapSeq       uint64
+	snapValid     bool
+	checkpointing atomic.Bool // a background snapshot is queued or running
+	idx           atomic.Pointer[idxBox]
 }
 
 type idxBox struct {
@@ -175,11 +176,15 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 	return err
 }
 
-// purgeGID deletes every person and face row of a dropped gallery, in batches so that
+// gidTables hold rows keyed by gid first.
+var gidTables = []byte{tabPerson, tabFace, tabChange, tabGSeq}
+
+// purgeGID deletes every row of a dropped gallery, in batches so that
 // a huge gallery does not exceed Badger's transaction size. It returns the rows deleted.
 func (e *Engine) purgeGID(gid uint64) (int, error) {
 	n := 0
-	for _, p := range [][]byte{gidPrefix(tabPerson, gid), gidPrefix(tabFace, gid)} {
+	for _, tab := range gidTables {
+		p := gidPrefix(tab, gid)
 		for {
 			var keys [][]byte
 			err := e.db.View(func(txn *badger.Txn) error {
@@ -247,9 +252,13 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 	return names, err
 }
 
-// bumpSeq records one more committed mutation of g in txn (caller holds g.mu); the
-// counter tells a saved index snapshot whether it is still current.
-func bumpSeq(txn *badger.Txn, g *gallery) (uint64, error) {
+// bumpSeq records one more committed mutation of g in txn (caller holds g.mu): the
+// counter, which tells a saved index snapshot whether it is current, and the change
+// record that brings an older snapshot up to date.
+func bumpSeq(txn *badger.Txn, g *gallery, c changeRecord) (uint64, error) {
 	next := g.seq + 1
+	if err := txn.Set(changeKey(g.rec.GID, next), c.encode()); err != nil {
+		return 0, err
+	}
 	return next, txn.Set(gallerySeqKey(g.rec.GID), seqValue(next))
 }

@@ -23,6 +23,7 @@ import (
 //	0x16 hash(nik)                           user status colour
 //	0x17 nanos(8) random(8)                  audit record
 //	0x18 gid(8)                              gallery mutation counter (index snapshots)
+//	0x19 gid(8) seq(8)                       index change record: face ids added / removed
 const (
 	tabMeta    = 0x01
 	tabSeq     = 0x02
@@ -35,6 +36,7 @@ const (
 	tabStatus  = 0x16
 	tabAudit   = 0x17
 	tabGSeq    = 0x18
+	tabChange  = 0x19
 
 	schemaVersion = 1
 )
@@ -96,6 +98,10 @@ func timeKey(tab byte, nanos int64) []byte {
 }
 
 func gallerySeqKey(gid uint64) []byte { return gidPrefix(tabGSeq, gid) }
+
+func changeKey(gid, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(gidPrefix(tabChange, gid), seq)
+}
 
 func seqValue(n uint64) []byte {
 	w := newRecord(10)

@@ -17,6 +17,7 @@ const (
 	DefaultMemTableSize  = 64 << 20
 	DefaultVLogFileSize  = 256 << 20
 	DefaultUserStatus    = "green"
+	DefaultSnapshotEvery = 10000
 	maxIdentifierRunes   = 120
 	valueThreshold       = 4 << 10
 	storeSubdir          = "store" // Badger's files
@@ -69,6 +70,10 @@ type Options struct {
 	// small values so that many stores fit in memory.
 	MemTableSize int64
 	VLogFileSize int64
+	// SnapshotEvery: an HNSW gallery is snapshotted in the background after this many
+	// mutations since its last snapshot, which bounds the change records Open replays
+	// after a crash. Default 10000; negative: only Close writes snapshots.
+	SnapshotEvery int
 	// ParallelBuild inserts into a rebuilt HNSW graph from all CPUs (see buildIndex).
 	ParallelBuild bool
 	// NoIndexSnapshots turns off the HNSW snapshots written by Close (every Open then
@@ -106,6 +111,9 @@ func (o Options) EnsureDefaults() Options {
 	}
 	if o.VLogFileSize == 0 {
 		o.VLogFileSize = DefaultVLogFileSize
+	}
+	if o.SnapshotEvery == 0 {
+		o.SnapshotEvery = DefaultSnapshotEvery
 	}
 	if o.DefaultUserStatus == "" {
 		o.DefaultUserStatus = DefaultUserStatus

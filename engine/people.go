@@ -113,7 +113,7 @@ func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID str
 		if err := txn.Delete(pk); err != nil {
 			return err
 		}
-		if seq, err = bumpSeq(txn, g); err != nil {
+		if seq, err = bumpSeq(txn, g, changeRecord{Dels: faces}); err != nil {
 			return err
 		}
 		return e.auditTxn(txn, auditRecord{Op: "delete-person", Outcome: "ok", Tenant: tenant, Gallery: gallery,
@@ -127,5 +127,6 @@ func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID str
 	for _, f := range faces {
 		idx.Delete(f)
 	}
+	e.maybeCheckpoint(g)
 	return nil
 }

@@ -191,6 +191,40 @@ func decodeFace(v []byte) (f faceRecord, err error) {
 	return f, r.end()
 }
 
+// changeRecord is one gallery mutation as the index sees it, written in the mutation's
+// transaction under its seq: replayed on top of an older snapshot at Open.
+type changeRecord struct {
+	Adds, Dels []uint64
+}
+
+func (c changeRecord) encode() []byte {
+	w := newRecord(4 + 10*(len(c.Adds)+len(c.Dels)))
+	for _, ids := range [2][]uint64{c.Adds, c.Dels} {
+		w.uvarint(uint64(len(ids)))
+		for _, id := range ids {
+			w.uvarint(id)
+		}
+	}
+	return w.done()
+}
+
+func decodeChange(v []byte) (c changeRecord, err error) {
+	r, err := decodeRecord(v)
+	if err != nil {
+		return c, err
+	}
+	for _, ids := range [2]*[]uint64{&c.Adds, &c.Dels} {
+		n := r.uvarint()
+		if n > maxTemplatesCeiling+1 {
+			return c, fmt.Errorf("%w: change of %d faces", ErrCorrupt, n)
+		}
+		for range n {
+			*ids = append(*ids, r.uvarint())
+		}
+	}
+	return c, r.end()
+}
+
 type statusRecord struct {
 	Status  string
 	Updated int64

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -70,6 +71,11 @@ func (e *Engine) rebuild() error {
 				continue
 			}
 			e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
+			_ = os.Remove(e.snapshotPath(g.rec.GID)) // stale: its change records go below
+		}
+		// Change records only serve snapshots; a rebuilt index needs none of them.
+		if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
+			return err
 		}
 		vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
 		if err != nil {
@@ -84,7 +90,7 @@ func (e *Engine) rebuild() error {
 	}
 	e.removeStaleSnapshots(gals)
 	// Rows whose gid no gallery owns are leftovers of an interrupted DeleteGallery.
-	for _, tab := range []byte{tabPerson, tabFace} {
+	for _, tab := range gidTables {
 		if err := e.scanGIDs(tab, func(gid uint64) {
 			if gals[gid] == nil {
 				orphans[gid] = true
@@ -106,9 +112,10 @@ func (e *Engine) rebuild() error {
 		e.mu.galleries[string(g.key)] = g
 	}
 	e.mu.Unlock()
-	e.recovery = Recovery{Galleries: len(gals), Faces: faces, Orphans: purged, Snapshots: snaps, Duration: time.Since(start)}
+	e.recovery.Galleries, e.recovery.Faces, e.recovery.Orphans, e.recovery.Snapshots = len(gals), faces, purged, snaps
+	e.recovery.Duration = time.Since(start)
 	e.log.Info("engine: indexes ready", "galleries", len(gals), "faces", faces, "from_snapshots", snaps,
-		"orphan_rows_purged", purged, "duration", e.recovery.Duration)
+		"changes_replayed", e.recovery.Replayed, "orphan_rows_purged", purged, "duration", e.recovery.Duration)
 	return nil
 }
 

@@ -14,16 +14,20 @@ import (
 	"github.com/wajah-id/wajah/index"
 )
 
-// Index snapshots make a clean restart fast without a second source of truth.
+// Index snapshots plus a change log kept in Badger make restarts fast without a second
+// source of truth.
 //
-// Each gallery carries a mutation counter (seq) in Badger, bumped in the same
-// transaction as every enrol and delete. Close writes each HNSW gallery's graph with the
-// seq it reflects (under the gallery's write lock, so graph and seq agree). Open uses a
-// snapshot only when its seq equals the store's counter and its size equals the face
-// rows: then no mutation happened since it was written, and it is exactly the store's
-// state. Any other case (a crash after later writes, a torn or foreign file, other
-// graph parameters) rebuilds that gallery from Badger. No log is needed: Badger is the
-// log. After a crash, only galleries written to since their last snapshot are rebuilt.
+// Each gallery carries a mutation counter (seq) in Badger. Every enrol and delete bumps
+// it and writes a change record (face ids added and removed) under the new seq, in the
+// same transaction as the rows themselves, so the log can never disagree with the data.
+// A snapshot is the HNSW graph with the seq it reflects, written under the gallery's
+// write lock (graph and seq agree) by Close and, in the background, every
+// Options.SnapshotEvery mutations; once it is durable the change records up to its seq
+// are trimmed. Open loads the snapshot, replays the change records after its seq (adds
+// read the face row, deletes tombstone), and accepts the result only when every seq up
+// to the store's counter was replayed and the size equals the face rows. Any other case
+// (a gap, a torn or foreign file, other graph parameters) rebuilds the gallery from its
+// face rows.
 //
 // Snapshot files hold embeddings, so they are sealed with the store key like every
 // template (AES-GCM over the whole file, additional data naming the gallery).
@@ -38,8 +42,8 @@ func snapshotAAD(gid uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte("wajah index snapshot v1/"), gid)
 }
 
-// saveSnapshot writes g's graph if it is HNSW and changed since the last save. The
-// caller holds g.mu.
+// saveSnapshot writes g's graph if it is HNSW and changed since the last save, then
+// trims the change records it covers. The caller holds g.mu.
 func (e *Engine) saveSnapshot(g *gallery) error {
 	h, ok := g.index().(*index.HNSW)
 	if !ok || g.snapSeq == g.seq && g.snapValid {
@@ -54,7 +58,30 @@ func (e *Engine) saveSnapshot(g *gallery) error {
 		return err
 	}
 	g.snapSeq, g.snapValid = g.seq, true
-	return nil
+	return e.trimChanges(g.rec.GID, g.seq)
+}
+
+// maybeCheckpoint starts a background snapshot of an HNSW gallery that has taken
+// Options.SnapshotEvery mutations since its last one, bounding what Open replays after
+// a crash. The caller holds g.mu; the snapshot waits for it.
+func (e *Engine) maybeCheckpoint(g *gallery) {
+	if e.opts.NoIndexSnapshots || e.opts.SnapshotEvery <= 0 || g.idx.Load().exact ||
+		g.seq-g.snapSeq < uint64(e.opts.SnapshotEvery) || !g.checkpointing.CompareAndSwap(false, true) {
+		return
+	}
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		defer g.checkpointing.Store(false)
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.deleted {
+			return
+		}
+		if err := e.saveSnapshot(g); err != nil {
+			e.log.Error("engine: index checkpoint failed", "gallery", g.rec.Name, "err", err)
+		}
+	}()
 }
 
 // saveSnapshots is called by Close once no call is in flight.
@@ -79,8 +106,9 @@ func (e *Engine) saveSnapshots() error {
 	return errors.Join(errs...)
 }
 
-// loadSnapshot returns g's saved graph when it matches the store exactly (seq and n
-// faces), or nil and the reason it was not used.
+// loadSnapshot returns g's saved graph brought up to the store's seq by its change
+// records, when the result provably matches the store (no gap, n faces), or nil and
+// the reason it was not used.
 func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, string) {
 	if e.opts.NoIndexSnapshots {
 		return nil, "snapshots off"
@@ -100,13 +128,97 @@ func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, string) {
 	switch {
 	case err != nil:
 		return nil, err.Error()
-	case seq != g.seq:
-		return nil, fmt.Sprintf("snapshot at mutation %d, store at %d", seq, g.seq)
-	case h.Len() != n:
-		return nil, fmt.Sprintf("snapshot holds %d faces, store %d", h.Len(), n)
+	case seq > g.seq:
+		return nil, fmt.Sprintf("snapshot at mutation %d, store only at %d", seq, g.seq)
+	}
+	if seq < g.seq {
+		if err := e.replayChanges(g, h, seq); err != nil {
+			return nil, err.Error()
+		}
+	}
+	if h.Len() != n {
+		return nil, fmt.Sprintf("snapshot and changes hold %d faces, store %d", h.Len(), n)
 	}
 	g.snapSeq, g.snapValid = seq, true
 	return h, ""
+}
+
+// replayChanges applies g's change records after seq to h; every seq up to g.seq must
+// be there. An added face whose row is gone was removed by a later change.
+func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) error {
+	next := after + 1
+	prefix := gidPrefix(tabChange, g.rec.GID)
+	err := e.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		defer it.Close()
+		for it.Seek(changeKey(g.rec.GID, next)); it.Valid() && next <= g.seq; it.Next() {
+			k := it.Item().Key()
+			if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) != next {
+				return fmt.Errorf("change log gap at mutation %d", next)
+			}
+			var c changeRecord
+			if err := it.Item().Value(func(v []byte) (err error) { c, err = decodeChange(v); return err }); err != nil {
+				return err
+			}
+			for _, id := range c.Adds {
+				vec, err := e.getTemplate(txn, g, id)
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if err := h.Add(id, vec); err != nil {
+					return err
+				}
+			}
+			for _, id := range c.Dels {
+				h.Delete(id)
+			}
+			next++
+		}
+		return nil
+	})
+	if err == nil && next != g.seq+1 {
+		err = fmt.Errorf("change log ends at mutation %d, store at %d", next-1, g.seq)
+	}
+	if err == nil {
+		e.recovery.Replayed += int(g.seq - after)
+	}
+	return err
+}
+
+// trimChanges deletes g's change records up to and including seq.
+func (e *Engine) trimChanges(gid, upto uint64) error {
+	prefix := gidPrefix(tabChange, gid)
+	for {
+		var keys [][]byte
+		err := e.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(keys) < purgeBatchSize; it.Next() {
+				k := it.Item().Key()
+				if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) > upto {
+					break
+				}
+				keys = append(keys, it.Item().KeyCopy(nil))
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		wb := e.db.NewWriteBatch()
+		for _, k := range keys {
+			if err := wb.Delete(k); err != nil {
+				wb.Cancel()
+				return err
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			return err
+		}
+	}
 }
 
 // removeStaleSnapshots deletes snapshot files of galleries that no longer exist.

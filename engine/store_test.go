@@ -201,8 +201,8 @@ func TestOrphanPurge(t *testing.T) {
 	e.Close()
 	e = openTest(t, testOptions(t, dir), newFake())
 	defer e.Close()
-	if r := e.Recovery(); r.Orphans != 4 || r.Galleries != 1 || r.Faces != 1 {
-		t.Fatalf("recovery %+v, want 4 orphan rows (2 people, 2 faces)", r)
+	if r := e.Recovery(); r.Orphans != 7 || r.Galleries != 1 || r.Faces != 1 {
+		t.Fatalf("recovery %+v, want 7 orphan rows (2 people, 2 faces, 2 changes, 1 counter)", r)
 	}
 	checkInvariants(t, e)
 }
@@ -289,8 +289,9 @@ func TestConcurrent(t *testing.T) {
 }
 
 // TestSnapshots: a clean Close lets Open restore the HNSW graph; writes after the
-// snapshot (a crash skipping Close is simulated by turning snapshots off before it) or
-// a damaged file make Open rebuild from the store instead.
+// snapshot (a crash skipping Close is simulated by turning snapshots off before it) are
+// replayed from the change records; a gap in them or a damaged file makes Open rebuild
+// from the store instead.
 func TestSnapshots(t *testing.T) {
 	dir := t.TempDir()
 	o := testOptions(t, dir)
@@ -301,28 +302,44 @@ func TestSnapshots(t *testing.T) {
 		enroll(t, e, "acme", "g", fmt.Sprint(i), fmt.Sprintf("p%d/1", i))
 	}
 	e.Close()
-	reopen := func(wantSnaps, wantFaces int) *Engine {
+	reopen := func(wantSnaps, wantReplayed, wantFaces int) *Engine {
 		t.Helper()
 		e := openTest(t, o, newFake())
-		if r := e.Recovery(); r.Snapshots != wantSnaps || r.Faces != wantFaces {
-			t.Fatalf("recovery %+v, want %d snapshots, %d faces", r, wantSnaps, wantFaces)
+		if r := e.Recovery(); r.Snapshots != wantSnaps || r.Replayed != wantReplayed || r.Faces != wantFaces {
+			t.Fatalf("recovery %+v, want %d snapshots, %d replayed, %d faces", r, wantSnaps, wantReplayed, wantFaces)
 		}
 		checkInvariants(t, e)
 		return e
 	}
-	e = reopen(1, 50)
+	crash := func(e *Engine) {
+		e.opts.NoIndexSnapshots = true // as if the process died before Close
+		e.Close()
+	}
+	e = reopen(1, 0, 50)
 	enroll(t, e, "acme", "g", "late", "late/1")
 	if err := e.DeletePerson(ctx, "acme", "g", "3"); err != nil {
 		t.Fatal(err)
 	}
-	e.opts.NoIndexSnapshots = true // as if the process died before Close
-	e.Close()
-	e = reopen(0, 50)
+	crash(e)
+	e = reopen(1, 2, 50) // snapshot + enrol + delete replayed
 	if r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("late/2")}); err != nil || r.Matches[0].Person.ID != "late" {
-		t.Fatalf("late enrol after rebuild: %v", err)
+		t.Fatalf("late enrol after replay: %v", err)
 	}
+	if _, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("p3/2")}); !errors.Is(err, ErrNotVerified) {
+		t.Fatalf("deleted person after replay: %v", err)
+	}
+	enroll(t, e, "acme", "g", "later", "later/1")
+	gid := e.mu.galleries[string(e.keys.galleryKey("acme", "g"))].rec.GID
+	crash(e)
+	// Lose a change record: the gap forces a rebuild.
+	e = openTest(t, o, newFake())
+	if err := e.db.Update(func(txn *badger.Txn) error { return txn.Delete(changeKey(gid, 53)) }); err != nil {
+		t.Fatal(err)
+	}
+	crash(e)
+	e = reopen(0, 0, 51)
 	e.Close()
-	e = reopen(1, 50)
+	e = reopen(1, 0, 51)
 	e.Close()
 	// A damaged snapshot is ignored, not fatal.
 	g := filepath.Join(dir, indexSubdir)
@@ -336,7 +353,7 @@ func TestSnapshots(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e = reopen(0, 50)
+	e = reopen(0, 0, 51)
 	// Dropping the gallery removes its snapshot.
 	if err := e.DeleteGallery(ctx, "acme", "g"); err != nil {
 		t.Fatal(err)
@@ -344,5 +361,22 @@ func TestSnapshots(t *testing.T) {
 	e.Close()
 	if ents, _ := os.ReadDir(g); len(ents) != 0 {
 		t.Fatalf("snapshot of a dropped gallery left: %v", ents)
+	}
+}
+
+// TestEmptyVlogAfterCrash reproduces what a kill between creating and sizing a value
+// log leaves behind (seen in TestCrash): Open must still succeed with the data intact.
+func TestEmptyVlogAfterCrash(t *testing.T) {
+	dir := t.TempDir()
+	e := openTest(t, testOptions(t, dir), newFake())
+	enroll(t, e, "acme", "g", "x", "x/1")
+	e.Close()
+	if err := os.WriteFile(filepath.Join(dir, storeSubdir, "000099.vlog"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e = openTest(t, testOptions(t, dir), newFake())
+	defer e.Close()
+	if r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "x", Image: img("x/2")}); err != nil || !r.Verified {
+		t.Fatalf("verify after reopen: %v", err)
 	}
 }

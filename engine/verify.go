@@ -90,6 +90,10 @@ func (e *Engine) loadPerson(g *gallery, id string) (p Person, templates [][]floa
 		}
 		for _, fid := range rec.Faces {
 			vec, err := e.getTemplate(txn, g, fid)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				// A person row names only faces committed with it.
+				return fmt.Errorf("%w: face %d of a person is missing", ErrCorrupt, fid)
+			}
 			if err != nil {
 				return err
 			}
@@ -116,8 +120,7 @@ func (e *Engine) getTemplate(txn *badger.Txn, g *gallery, fid uint64) ([]float32
 	fk := faceKey(g.rec.GID, fid)
 	item, err := txn.Get(fk)
 	if err != nil {
-		// A person row names only faces committed with it.
-		return nil, fmt.Errorf("%w: face %d of a person: %w", ErrCorrupt, fid, err)
+		return nil, err
 	}
 	var fr faceRecord
 	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {

@@ -26,11 +26,7 @@ func applyActRow(x []float32, act Activation, alpha float32, prelu []float32) {
 			x[i] = sigmoid(v)
 		}
 	case ActLeakyRelu:
-		for i, v := range x {
-			if v < 0 {
-				x[i] = v * alpha
-			}
-		}
+		leakyInPlace(x, alpha)
 	case ActPRelu:
 		if len(prelu) == 1 {
 			a := prelu[0]
@@ -94,10 +90,19 @@ func preluGeneric(x, a []float32) {
 	}
 }
 
-// reluInPlace and preluRow dispatch to SIMD when available (act_simd.go).
+func leakyGeneric(x []float32, alpha float32) {
+	for i, v := range x {
+		if v < 0 {
+			x[i] = v * alpha
+		}
+	}
+}
+
+// reluInPlace, preluRow and leakyInPlace dispatch to SIMD when available (act_simd.go).
 var (
-	reluInPlace = reluGeneric
-	preluRow    = preluGeneric
+	reluInPlace  = reluGeneric
+	preluRow     = preluGeneric
+	leakyInPlace = leakyGeneric
 )
 
 func sigmoid(v float32) float32 {
@@ -123,4 +128,5 @@ type elementwiseImpl struct {
 	prelu func(x, a []float32)
 	add   func(y, a, b []float32)
 	max   func(dst, src []float32)
+	leaky func(x []float32, alpha float32)
 }

@@ -11,8 +11,10 @@ func init() {
 	switch {
 	case archsimd.X86.AVX512():
 		madd, reluInPlace, preluRow, addVec, maxInto = madd512, relu512, prelu512, add512, max512
+		leakyInPlace = leaky512
 	case archsimd.X86.AVX2():
 		madd, reluInPlace, preluRow, addVec, maxInto = maddAVX2, reluAVX2, preluAVX2, addAVX2, maxAVX2
+		leakyInPlace = leakyAVX2
 	}
 }
 
@@ -20,10 +22,10 @@ func init() {
 func simdElementwise() []elementwiseImpl {
 	var out []elementwiseImpl
 	if archsimd.X86.AVX2() {
-		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2, addAVX2, maxAVX2})
+		out = append(out, elementwiseImpl{"avx2", maddAVX2, reluAVX2, preluAVX2, addAVX2, maxAVX2, leakyAVX2})
 	}
 	if archsimd.X86.AVX512() {
-		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512, add512, max512})
+		out = append(out, elementwiseImpl{"avx512", madd512, relu512, prelu512, add512, max512, leaky512})
 	}
 	return out
 }
@@ -138,4 +140,27 @@ func maxAVX2(dst, src []float32) {
 		archsimd.LoadFloat32x8Slice(dst[i:]).Max(archsimd.LoadFloat32x8Slice(src[i:])).StoreSlice(dst[i:])
 	}
 	maxIntoGeneric(dst[i:], src[i:])
+}
+
+// leaky512 computes max(v,0) + alpha*min(v,0), exact for any alpha.
+func leaky512(x []float32, alpha float32) {
+	var z archsimd.Float32x16
+	a := archsimd.BroadcastFloat32x16(alpha)
+	i := 0
+	for ; i+16 <= len(x); i += 16 {
+		v := archsimd.LoadFloat32x16Slice(x[i:])
+		a.MulAdd(v.Min(z), v.Max(z)).StoreSlice(x[i:])
+	}
+	leakyGeneric(x[i:], alpha)
+}
+
+func leakyAVX2(x []float32, alpha float32) {
+	var z archsimd.Float32x8
+	a := archsimd.BroadcastFloat32x8(alpha)
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		v := archsimd.LoadFloat32x8Slice(x[i:])
+		a.MulAdd(v.Min(z), v.Max(z)).StoreSlice(x[i:])
+	}
+	leakyGeneric(x[i:], alpha)
 }

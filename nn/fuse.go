@@ -280,7 +280,16 @@ func fuseActivation(g *Graph) {
 			continue
 		}
 		l := &g.Nodes[prod[y]]
-		if !isLinearOp(l.Op) || l.Attrs.Act != ActNone || len(l.Outputs) != 1 {
+		if l.Attrs.Act != ActNone || len(l.Outputs) != 1 {
+			continue
+		}
+		if (l.Op == OpAdd || l.Op == OpSub || l.Op == OpMul) && act != ActPRelu {
+			l.Attrs.Act, l.Attrs.Alpha = act, n.Attrs.Alpha // residual add + activation
+			l.Outputs = n.Outputs
+			n.Op, n.Inputs, n.Outputs = OpIdentity, nil, nil
+			continue
+		}
+		if !isLinearOp(l.Op) {
 			continue
 		}
 		ins := append([]int(nil), l.Inputs...)

@@ -9,8 +9,8 @@ import "sync"
 // in place (row stride lda): rows are walked Mr at a time, K in blocks of Kc so one block of
 // a B panel stays in L1, and rows in blocks of Mc so the A block stays in L2.
 //
-// Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 6×32,
-// AVX2: 6×16, pure Go: 4×8; layers with ≤16 outputs use the 8×16 AVX-512 kernel); packings
+// Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 4×32,
+// AVX2: 4×16, pure Go: 4×8; layers with ≤16 outputs use the 6×16 AVX-512 kernel); packings
 // record the Nr they were made for.
 const (
 	Kc = 256 // K block: Kc·Nr floats of B (32 KiB at Nr=32) fit in L1
@@ -29,7 +29,9 @@ type gemmImpl struct {
 }
 
 // genericGemm is the pure-Go reference micro-kernel.
-var genericGemm = gemmImpl{name: "generic", mr: 4, nr: 8, kern: microGeneric}
+var genericGemm = gemmImpl{name: "generic", mr: mrGeneric, nr: nrGeneric, kern: microGeneric}
+
+const mrGeneric, nrGeneric = 4, 8 // pure-Go tile
 
 // activeGemm is chosen at start-up (gemm_simd.go overrides it on capable CPUs);
 // narrowGemm serves layers with few output channels, where a wide Nr wastes lanes.
@@ -47,8 +49,8 @@ func pickGemm(n int) *gemmImpl {
 }
 
 func microGeneric(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
-	const nr = 8
-	var acc [4 * nr]float32
+	const nr = nrGeneric
+	var acc [mrGeneric * nr]float32
 	for i := 0; i < mr; i++ {
 		ci := c[i*ldc : i*ldc+nr]
 		copy(acc[i*nr:(i+1)*nr], ci)

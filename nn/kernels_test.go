@@ -150,6 +150,14 @@ func TestElementwiseSIMDMatchesGeneric(t *testing.T) {
 			assertClose(t, impl.name+" max", got, ref, 0)
 
 			ref = append(ref[:0], a...)
+			leakyGeneric(ref, 0.2)
+			buf, got = guarded(n)
+			copy(got, a)
+			impl.leaky(got, 0.2)
+			checkGuards(t, buf, n)
+			assertClose(t, impl.name+" leaky", got, ref, 1e-6)
+
+			ref = append(ref[:0], a...)
 			reluGeneric(ref)
 			buf, got = guarded(n)
 			copy(got, a)

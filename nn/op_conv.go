@@ -136,33 +136,39 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 	}}, nil
 }
 
-// im2col writes the patches of output pixels [p0, p0+cnt) as rows of kh·kw·c values.
+// im2col writes the patches of output pixels [p0, p0+cnt) as rows of kh·kw·c values. With
+// unit width dilation a kernel row's kw·c inputs are contiguous in NHWC, so a fully inside
+// kernel row is one copy.
 func im2col(g *convGeom, x []float32, p0, cnt int, cols []float32) {
 	k := g.kh * g.kw * g.c
+	rowLen := g.kw * g.c
 	for p := p0; p < p0+cnt; p++ {
 		ox := p % g.ow
 		oy := (p / g.ow) % g.oh
 		b := p / (g.ow * g.oh)
 		row := cols[(p-p0)*k : (p-p0+1)*k]
-		i := 0
+		ix0 := ox*g.sw - g.padLeft
+		inside := g.dw == 1 && ix0 >= 0 && ix0+g.kw <= g.w
 		for ky := 0; ky < g.kh; ky++ {
 			iy := oy*g.sh - g.padTop + ky*g.dh
+			seg := row[ky*rowLen : (ky+1)*rowLen]
+			if iy < 0 || iy >= g.h {
+				clear(seg)
+				continue
+			}
+			base := (b*g.h + iy) * g.w
+			if inside {
+				copy(seg, x[(base+ix0)*g.c:(base+ix0)*g.c+rowLen])
+				continue
+			}
 			for kx := 0; kx < g.kw; kx++ {
-				ix := ox*g.sw - g.padLeft + kx*g.dw
-				dst := row[i : i+g.c]
-				i += g.c
-				if iy < 0 || iy >= g.h || ix < 0 || ix >= g.w {
+				ix := ix0 + kx*g.dw
+				dst := seg[kx*g.c : (kx+1)*g.c]
+				if ix < 0 || ix >= g.w {
 					clear(dst)
 					continue
 				}
-				src := x[((b*g.h+iy)*g.w+ix)*g.c:][:g.c]
-				if g.c <= 4 { // RGB first layers: a call to copy costs more than the copy
-					for j, v := range src {
-						dst[j] = v
-					}
-				} else {
-					copy(dst, src)
-				}
+				copy(dst, x[(base+ix)*g.c:(base+ix+1)*g.c])
 			}
 		}
 	}

@@ -73,10 +73,12 @@ func inferSame(n *Node, in [][]int, _ [][]float32) ([][]int, error) {
 func compileUnary(f func(float32, *Attrs) float32) func(*Node, [][]int, [][]float32, [][]int) (Kernel, error) {
 	return func(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, error) {
 		a := n.Attrs
-		if n.Op == OpRelu {
+		switch n.Op { // activations reuse the in-place SIMD kernels
+		case OpRelu, OpLeakyRelu, OpRelu6:
+			act := map[Op]Activation{OpRelu: ActRelu, OpLeakyRelu: ActLeakyRelu, OpRelu6: ActRelu6}[n.Op]
 			return Kernel{Run: func(in, out [][]float32, _ []float32) {
 				copy(out[0], in[0])
-				reluInPlace(out[0])
+				applyActRow(out[0], act, a.Alpha, nil)
 			}}, nil
 		}
 		return Kernel{Run: func(in, out [][]float32, _ []float32) {

@@ -49,9 +49,18 @@ func pool(g *convGeom, x, y []float32, isMax bool) {
 				for iy := y0; iy < y1; iy++ {
 					for ix := x0; ix < x1; ix++ {
 						src := x[((b*g.h+iy)*g.w+ix)*c:][:c]
-						if isMax {
+						switch {
+						case c < 16 && isMax: // few channels (pnet): a call costs more than the loop
+							for i, v := range src {
+								dst[i] = max(dst[i], v)
+							}
+						case c < 16:
+							for i, v := range src {
+								dst[i] += v
+							}
+						case isMax:
 							maxInto(dst, src)
-						} else {
+						default:
 							addVec(dst, dst, src)
 						}
 					}

@@ -1,15 +1,20 @@
 package nn
 
-// A pointwise (1x1, stride 1) convolution for layers whose output channel count is not a
-// multiple of the GEMM's 32-wide panels (blazeface's 24- and 48-channel layers, facemesh's
-// 16): the packed GEMM runs those through a ragged tile with copies and separate bias and
-// activation passes, at a fifth of its usual speed. Here each tile of 6 pixels × 32
-// channels stays in registers from the bias to the activation and is stored once, with
-// masked stores for the ragged columns. AVX-512 only (op_tfjs_conv1x1_simd.go); other CPUs
-// and builds fall back to OpConv2D.
+// A convolution for the TF.js models' fused convolutions, which have few output channels
+// (blazeface 24 and 48, facemesh 16, liveness 16-32): the packed GEMM runs those through a
+// ragged tile with copies and separate bias and activation passes. Here each tile of
+// 4 pixels × 32 channels (8 × 16 for narrow layers) stays in registers from the bias to
+// the activation and is stored once, with masked stores for the ragged columns. Pointwise
+// layers read the input in place; others gather patches (im2col, one contiguous copy per
+// kernel row when the window is inside the image) for 96 pixels at a time. AVX-512 only
+// (op_tfjs_conv1x1_simd.go); other CPUs and builds compile the op as OpConv2D.
 
-// OpTFJSConv1x1 is a 1x1, stride-1, unpadded Conv2D; inputs and Attrs as OpConv2D.
+// OpTFJSConv1x1 is Conv2D with this kernel; inputs and Attrs as OpConv2D. (The name is
+// historical: any kernel size, stride and padding is accepted.)
 const OpTFJSConv1x1 Op = "tfjs.Conv1x1"
+
+// c1Chunk is the number of output pixels gathered per im2col block.
+const c1Chunk = 96
 
 func init() {
 	Register(OpTFJSConv1x1, OpDef{Infer: inferConv1x1, Compile: compileConv1x1})
@@ -42,21 +47,72 @@ func compileConv1x1(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 	if err != nil {
 		return Kernel{}, err
 	}
-	if !conv1x1SIMD || ws[1] != 1 || ws[2] != 1 || g.sh != 1 || g.sw != 1 || g.padTop != 0 || g.padLeft != 0 || ws[3] != g.c {
+	if !conv1x1SIMD || ws[3] != g.c {
 		return compileConv(asConv(n), in, consts, out)
 	}
-	oc := ws[0]
+	oc, k := ws[0], ws[1]*ws[2]*ws[3]
 	w, bias, alpha, err := linearParams(n, in, consts, oc)
 	if err != nil {
 		return Kernel{}, err
 	}
-	q := n.cached("conv1x1", func() any { return newC1Kernel(w, bias, g.c, oc) }).(*c1Kernel)
+	if len(w) != oc*k {
+		return Kernel{}, shapeErr(n, "filter has %d values for %v", len(w), ws)
+	}
+	q := n.cached("conv1x1", func() any { return newC1Kernel(w, bias, k, oc) }).(*c1Kernel)
 	kq := *q
 	kq.act, kq.alpha, kq.prelu = n.Attrs.Act, n.Attrs.Alpha, alpha
 	m := g.n * g.oh * g.ow
-	return Kernel{MACs: int64(m) * int64(oc) * int64(g.c), Run: func(in, out [][]float32, _ []float32) {
-		kq.run(in[0], out[0], m)
+	macs := int64(m) * int64(oc) * int64(k)
+	if ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
+		return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) {
+			kq.run(in[0], out[0], m)
+		}}, nil
+	}
+	return Kernel{MACs: macs, Scratch: c1Chunk * k, Run: func(in, out [][]float32, s []float32) {
+		for p0 := 0; p0 < m; p0 += c1Chunk {
+			cnt := min(c1Chunk, m-p0)
+			patches(&g, in[0], p0, cnt, s[:cnt*k])
+			kq.run(s[:cnt*k], out[0][p0*oc:(p0+cnt)*oc], cnt)
+		}
 	}}, nil
+}
+
+// patches writes the receptive fields of output pixels [p0, p0+cnt) as rows of kh·kw·c
+// values (zeros outside the image), copying a whole kernel row at once where it can.
+func patches(g *convGeom, x []float32, p0, cnt int, cols []float32) {
+	c := g.c
+	rowLen := g.kw * c
+	k := g.kh * rowLen
+	for p := p0; p < p0+cnt; p++ {
+		ox := p % g.ow
+		oy := (p / g.ow) % g.oh
+		b := p / (g.ow * g.oh)
+		row := cols[(p-p0)*k : (p-p0+1)*k]
+		ix0 := ox*g.sw - g.padLeft
+		inX := ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w
+		for ky := 0; ky < g.kh; ky++ {
+			iy := oy*g.sh - g.padTop + ky*g.dh
+			dst := row[ky*rowLen : (ky+1)*rowLen]
+			if iy < 0 || iy >= g.h {
+				clear(dst)
+				continue
+			}
+			src := ((b*g.h + iy) * g.w) * c
+			if inX && g.dw == 1 {
+				copy(dst, x[src+ix0*c:src+ix0*c+rowLen])
+				continue
+			}
+			for kx := 0; kx < g.kw; kx++ {
+				ix := ix0 + kx*g.dw
+				d := dst[kx*c : (kx+1)*c]
+				if ix < 0 || ix >= g.w {
+					clear(d)
+					continue
+				}
+				copy(d, x[src+ix*c:src+(ix+1)*c])
+			}
+		}
+	}
 }
 
 // newC1Kernel packs OHWI [n,1,1,k] weights as [k][np].

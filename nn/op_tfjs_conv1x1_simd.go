@@ -47,14 +47,39 @@ func act512(v archsimd.Float32x16, act Activation) archsimd.Float32x16 {
 	return v
 }
 
+// storePart16 stores the first len(s) (< 16) lanes of v. A masked store touches only those
+// lanes, but archsimd's pointer conversion needs 16 floats of backing array (checkptr,
+// under -race, rejects less), so at the very end of a buffer it goes through a copy.
+func storePart16(v archsimd.Float32x16, s []float32) {
+	if cap(s) >= 16 {
+		v.StoreSlicePart(s)
+		return
+	}
+	var t [16]float32
+	v.StoreSlice(t[:])
+	copy(s, t[:len(s)])
+}
+
+// loadPart16 loads len(s) (< 16) floats, zeros elsewhere; see storePart16.
+func loadPart16(s []float32) archsimd.Float32x16 {
+	if cap(s) >= 16 {
+		return archsimd.LoadFloat32x16SlicePart(s)
+	}
+	var t [16]float32
+	copy(t[:], s)
+	return archsimd.LoadFloat32x16Slice(t[:])
+}
+
 // store writes the first cols (1..32) lanes of c0|c1 to dst.
 func store2(c0, c1 archsimd.Float32x16, dst []float32, cols int) {
 	if cols >= 16 {
 		c0.StoreSlice(dst[:16])
-		c1.StoreSlicePart(dst[16:cols])
+		if cols > 16 {
+			storePart16(c1, dst[16:cols])
+		}
 		return
 	}
-	c0.StoreSlicePart(dst[:cols])
+	storePart16(c0, dst[:cols])
 }
 
 // c1x4 computes 4 pixels (x rows of k) × cols (17..32) columns. w and bias start at the
@@ -99,14 +124,14 @@ func c1x8(x []float32, k int, w []float32, np int, bias []float32, y []float32, 
 		c6 = w0.MulAdd(archsimd.BroadcastFloat32x16(x6[i]), c6)
 		c7 = w0.MulAdd(archsimd.BroadcastFloat32x16(x7[i]), c7)
 	}
-	act512(c0, act).StoreSlicePart(y[0:cols])
-	act512(c1, act).StoreSlicePart(y[n : n+cols])
-	act512(c2, act).StoreSlicePart(y[2*n : 2*n+cols])
-	act512(c3, act).StoreSlicePart(y[3*n : 3*n+cols])
-	act512(c4, act).StoreSlicePart(y[4*n : 4*n+cols])
-	act512(c5, act).StoreSlicePart(y[5*n : 5*n+cols])
-	act512(c6, act).StoreSlicePart(y[6*n : 6*n+cols])
-	act512(c7, act).StoreSlicePart(y[7*n : 7*n+cols])
+	storePart16(act512(c0, act), y[0:cols])
+	storePart16(act512(c1, act), y[n:n+cols])
+	storePart16(act512(c2, act), y[2*n:2*n+cols])
+	storePart16(act512(c3, act), y[3*n:3*n+cols])
+	storePart16(act512(c4, act), y[4*n:4*n+cols])
+	storePart16(act512(c5, act), y[5*n:5*n+cols])
+	storePart16(act512(c6, act), y[6*n:6*n+cols])
+	storePart16(act512(c7, act), y[7*n:7*n+cols])
 }
 
 // c1x1 computes one pixel × cols (≤32) columns.

@@ -101,3 +101,83 @@ func BenchmarkTFJSConv1x1(b *testing.B) {
 		}
 	}
 }
+
+// TestTFJSConvPatches runs the op end to end (compile, run) on strided, padded and dilated
+// geometries and compares it with a float64 convolution.
+func TestTFJSConvPatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cases := []struct {
+		h, w, c, n, k, s, d int
+		pad                 Padding
+		act                 Activation
+	}{
+		{9, 9, 3, 24, 5, 2, 1, PadSame, ActRelu},
+		{8, 7, 3, 16, 3, 1, 1, PadSame, ActRelu},
+		{10, 10, 5, 33, 3, 3, 1, PadValid, ActNone},
+		{7, 9, 2, 17, 3, 1, 2, PadSame, ActRelu6},
+		{6, 6, 4, 8, 1, 2, 1, PadValid, ActNone},
+		{5, 5, 1, 40, 5, 1, 1, PadSame, ActPRelu},
+		{20, 11, 3, 24, 5, 2, 1, PadSame, ActNone}, // more pixels than one chunk
+	}
+	for _, c := range cases {
+		for _, batch := range []int{1, 2} {
+			name := fmt.Sprintf("%dx%dx%d_n%d_k%d_s%d_d%d_p%d_a%d_b%d", c.h, c.w, c.c, c.n, c.k, c.s, c.d, c.pad, c.act, batch)
+			t.Run(name, func(t *testing.T) {
+				n := &Node{Name: name, Op: OpTFJSConv1x1, Attrs: Attrs{Strides: [2]int{c.s, c.s}, Dilations: [2]int{c.d, c.d}, Padding: c.pad, Act: c.act}}
+				shapes := [][]int{{batch, c.h, c.w, c.c}, {c.n, c.k, c.k, c.c}, {c.n}, nil}
+				consts := [][]float32{nil, randSlice(rng, c.n*c.k*c.k*c.c), randSlice(rng, c.n), nil}
+				if c.act == ActPRelu {
+					shapes[3], consts[3] = []int{c.n}, randSlice(rng, c.n)
+				}
+				def, _ := lookup(OpTFJSConv1x1)
+				out, err := def.Infer(n, shapes, consts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				kern, err := def.Compile(n, shapes, consts, out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, _ := geometry(n, shapes[0], c.k, c.k)
+				x := randSlice(rng, batch*c.h*c.w*c.c)
+				y := make([]float32, numel(out[0]))
+				kern.Run([][]float32{x, consts[1], consts[2], consts[3]}, [][]float32{y}, make([]float32, kern.Scratch))
+				w := consts[1]
+				for b := 0; b < batch; b++ {
+					for oy := 0; oy < g.oh; oy++ {
+						for ox := 0; ox < g.ow; ox++ {
+							for o := 0; o < c.n; o++ {
+								s := float64(consts[2][o])
+								for ky := 0; ky < c.k; ky++ {
+									for kx := 0; kx < c.k; kx++ {
+										iy, ix := oy*c.s-g.padTop+ky*c.d, ox*c.s-g.padLeft+kx*c.d
+										if iy < 0 || iy >= c.h || ix < 0 || ix >= c.w {
+											continue
+										}
+										for i := 0; i < c.c; i++ {
+											s += float64(x[((b*c.h+iy)*c.w+ix)*c.c+i]) * float64(w[((o*c.k+ky)*c.k+kx)*c.c+i])
+										}
+									}
+								}
+								switch c.act {
+								case ActRelu:
+									s = math.Max(s, 0)
+								case ActRelu6:
+									s = math.Min(math.Max(s, 0), 6)
+								case ActPRelu:
+									if s < 0 {
+										s *= float64(consts[3][o])
+									}
+								}
+								got := y[((b*g.oh+oy)*g.ow+ox)*c.n+o]
+								if math.Abs(float64(got)-s) > 1e-4*(1+math.Abs(s)) {
+									t.Fatalf("y[%d,%d,%d,%d] = %v, want %v", b, oy, ox, o, got, s)
+								}
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -40,6 +40,14 @@ type dwKernel struct {
 	offs   []int // interior tap offsets relative to the window's top-left input pixel
 	widx   []int // weight offset of each tap
 	simdOK bool  // use the SIMD pixel kernel (tests clear it)
+
+	// Stride-1 layers whose channel count is not a multiple of 16 run the interior of each
+	// row as one flat span: output float j reads input float j+offs[t] of the span, and
+	// the weights repeat with period c, so they are tiled to span (a multiple of both c
+	// and 16) floats per tap and every vector is full.
+	span int       // 0 when the span path is off
+	wt   []float32 // [taps][span]
+	bt   []float32 // [span] tiled bias (zeros without bias)
 }
 
 func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
@@ -71,7 +79,28 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 			k.widx = append(k.widx, (ky*g.kw+kx)*g.c)
 		}
 	}
+	if g.sw == 1 && g.c%16 != 0 && g.c/gcd(g.c, 16) <= 24 {
+		k.span = 16 * g.c / gcd(g.c, 16)
+		taps := g.kh * g.kw
+		k.wt = make([]float32, taps*k.span)
+		k.bt = make([]float32, k.span)
+		for i := 0; i < k.span; i++ {
+			for t := 0; t < taps; t++ {
+				k.wt[t*k.span+i] = w[t*g.c+i%g.c]
+			}
+			if bias != nil {
+				k.bt[i] = bias[i%g.c]
+			}
+		}
+	}
 	return k
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // run computes y from x (NHWC) for the compiled shapes.
@@ -83,7 +112,21 @@ func (k *dwKernel) run(x, y []float32) {
 		for oy := 0; oy < g.oh; oy++ {
 			iy0 := oy*g.sh - g.padTop
 			rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
+			// Interior columns [oxA, oxB): every tap inside the image.
+			oxA, oxB := 0, 0
+			if rowIn && k.span > 0 {
+				oxA = min(g.padLeft, g.ow)
+				oxB = max(min(g.w-(g.kw-1)*g.dw+g.padLeft, g.ow), oxA)
+				if oxB > oxA {
+					dst := y[((b*g.oh+oy)*g.ow+oxA)*c : ((b*g.oh+oy)*g.ow+oxB)*c]
+					k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA-g.padLeft)*c)
+				}
+			}
 			for ox := 0; ox < g.ow; ox++ {
+				if ox == oxA && oxB > oxA {
+					ox = oxB - 1
+					continue
+				}
 				ix0 := ox*g.sw - g.padLeft
 				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
 				if rowIn && ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w {
@@ -126,6 +169,42 @@ func (k *dwKernel) pixel(dst, x []float32, base int, offs, widx []int) {
 	}
 	if !fused {
 		applyActRow(dst, k.act, k.alpha, k.prelu)
+	}
+}
+
+// spanRow computes the flat interior span dst, whose first float reads input float xbase
+// for tap 0 (before the tap offsets), and applies the activation.
+func (k *dwKernel) spanRow(dst, x []float32, xbase int) {
+	fused := k.act == ActNone || k.act == ActRelu || k.act == ActRelu6
+	act := k.act
+	if !fused {
+		act = ActNone
+	}
+	if k.simdOK && dwSIMD {
+		dwSpanSIMD(dst, x, xbase, k.offs, k.wt, k.bt, k.span, act)
+	} else {
+		dwSpanGeneric(dst, x, xbase, k.offs, k.wt, k.bt, k.span, act)
+	}
+	if !fused {
+		applyAct(dst, k.g.c, k.act, k.alpha, k.prelu)
+	}
+}
+
+// dwSpanGeneric: dst[j] = act(bt[j%span] + Σ_t x[xbase+offs[t]+j]·wt[t·span + j%span]).
+func dwSpanGeneric(dst, x []float32, xbase int, offs []int, wt, bt []float32, span int, act Activation) {
+	for j := range dst {
+		ph := j % span
+		s := bt[ph]
+		for t, off := range offs {
+			s += x[xbase+off+j] * wt[t*span+ph]
+		}
+		switch act {
+		case ActRelu:
+			s = max(s, 0)
+		case ActRelu6:
+			s = min(max(s, 0), 6)
+		}
+		dst[j] = s
 	}
 }
 

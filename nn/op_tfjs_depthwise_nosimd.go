@@ -8,3 +8,7 @@ const dwSIMD = false
 func dwPixelSIMD(dst, x []float32, base int, offs, widx []int, w, bias []float32, act Activation) {
 	dwPixelGeneric(dst, x, base, offs, widx, w, bias, act)
 }
+
+func dwSpanSIMD(dst, x []float32, xbase int, offs []int, wt, bt []float32, span int, act Activation) {
+	dwSpanGeneric(dst, x, xbase, offs, wt, bt, span, act)
+}

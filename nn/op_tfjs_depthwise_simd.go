@@ -141,3 +141,48 @@ func dwPixelAVX2(dst, x []float32, base int, offs, widx []int, w, bias []float32
 		dwPixelGeneric(dst[c0:], x, base+c0, offs, widx, w[c0:], b, act)
 	}
 }
+
+// dwSpanSIMD computes a flat span 16 floats at a time (AVX-512; AVX2 machines use the
+// generic code, as the span path only serves small layers).
+func dwSpanSIMD(dst, x []float32, xbase int, offs []int, wt, bt []float32, span int, act Activation) {
+	if !dwUse512 {
+		dwSpanGeneric(dst, x, xbase, offs, wt, bt, span, act)
+		return
+	}
+	n := len(dst)
+	zero := archsimd.Float32x16{}
+	six := archsimd.BroadcastFloat32x16(6)
+	ph := 0
+	j := 0
+	for ; j+16 <= n; j += 16 {
+		a := archsimd.LoadFloat32x16Slice(bt[ph : ph+16])
+		for t, off := range offs {
+			a = archsimd.LoadFloat32x16Slice(x[xbase+off+j:]).MulAdd(archsimd.LoadFloat32x16Slice(wt[t*span+ph:]), a)
+		}
+		switch act {
+		case ActRelu:
+			a = a.Max(zero)
+		case ActRelu6:
+			a = a.Max(zero).Min(six)
+		}
+		a.StoreSlice(dst[j:])
+		if ph += 16; ph == span {
+			ph = 0
+		}
+	}
+	if j < n {
+		r := n - j
+		a := loadPart16(bt[ph : ph+r])
+		for t, off := range offs {
+			xs := x[xbase+off+j : xbase+off+n]
+			a = loadPart16(xs).MulAdd(loadPart16(wt[t*span+ph:t*span+ph+r]), a)
+		}
+		switch act {
+		case ActRelu:
+			a = a.Max(zero)
+		case ActRelu6:
+			a = a.Max(zero).Min(six)
+		}
+		storePart16(a, dst[j:])
+	}
+}

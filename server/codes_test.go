@@ -59,6 +59,7 @@ func TestEveryEngineCode(t *testing.T) {
 		{"ok", "POST", plVerify, "tok-a", ver, "200", 200},
 		{"not json", "POST", plEnroll, "tok-a", "{nik:", "400", 400},
 		{"array body", "POST", plEnroll, "tok-a", "[1,2]", "400", 400},
+		{"long trx_id", "POST", plList, "tok-a", map[string]any{"facegallery_id": "g1", "trx_id": strings.Repeat("é", 121)}, "400", 400},
 		{"long nik", "POST", plEnroll, "tok-a", with(enr, "nik", strings.Repeat("9", 121)), "400", 400},
 		{"bad qr", "POST", plVerify, "tok-a", with(ver, "qrCode", "enter:x"), "400", 400},
 		{"lat type", "POST", plVerify, "tok-a", with(ver, "latitude", true), "400", 400},
@@ -100,6 +101,7 @@ func TestEveryEngineCode(t *testing.T) {
 		{"source base64", "POST", "/compare-images", "tok-a", with(cmp, "source_image", "%%%"), "494", 400},
 		{"source type", "POST", "/compare-images", "tok-a", with(cmp, "source_image", gif), "495", 400},
 		{"source type by engine", "POST", "/compare-images", "tok-a", with(cmp, "source_image", img("type")), "495", 400},
+		{"engine panic", "POST", plList, "tok-a", map[string]any{"facegallery_id": "panic"}, "500", 500},
 		{"server error", "POST", plList, "tok-a", map[string]any{"facegallery_id": "boom", "trx_id": "t500"}, "500", 500},
 	}
 	seen := map[string]bool{}

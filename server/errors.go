@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -260,8 +259,6 @@ func classify(err error) code {
 		return codeForbidden
 	case errors.Is(err, engine.ErrInvalid), errors.Is(err, engine.ErrGalleryExists), errors.Is(err, pedulilindungi.ErrInvalid):
 		return codeMalformed
-	case errors.Is(err, context.DeadlineExceeded):
-		return codeServerError
 	}
-	return codeServerError
+	return codeServerError // includes context.DeadlineExceeded: the request ran out of time
 }

@@ -47,6 +47,8 @@ func (f *fakeEngine) gallery(tenant, g string) (map[string]engine.Person, error)
 		return nil, engine.ErrForbidden
 	case "boom":
 		return nil, errBoom
+	case "panic":
+		panic("fake engine bug")
 	}
 	p, ok := f.galleries[tenant][g]
 	if !ok {

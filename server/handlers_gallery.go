@@ -18,7 +18,6 @@ func (s *Server) galleryID(c *call) (string, error) {
 	if err := c.decode(&q); err != nil {
 		return "", err
 	}
-	c.setTrx(q.TrxID)
 	return identifier(q.Gallery, codeGalleryNull, "facegallery_id")
 }
 
@@ -45,7 +44,6 @@ func (s *Server) myGalleries(c *call) (response, error) {
 		if err := c.decode(&q); err != nil {
 			return nil, err
 		}
-		c.setTrx(q.TrxID)
 	}
 	gs, err := s.svc.Galleries(c.ctx, c.tenant)
 	if gs == nil {
@@ -68,7 +66,6 @@ func (s *Server) enroll(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	id := k.id(q.UserID, codeUserIDNull, "user_id")
 	name := k.id(q.UserName, codeUserNameNull, "user_name")
@@ -111,7 +108,6 @@ func (s *Server) verify(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	id := k.id(q.UserID, codeUserIDNull, "user_id")
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
@@ -137,7 +133,6 @@ func (s *Server) identify(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
 	img := k.img(q.Image, fieldImage)
@@ -159,7 +154,6 @@ func (s *Server) deleteFace(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	id := k.id(q.UserID, codeUserIDNull, "user_id")
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
@@ -181,7 +175,6 @@ func (s *Server) compare(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	src := k.img(q.Source, fieldSource)
 	tgt := k.img(q.Target, fieldTarget)

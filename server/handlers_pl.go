@@ -26,7 +26,6 @@ func (s *Server) plEnroll(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	nik := k.id(q.NIK, codeUserIDNull, "nik")
 	name := k.id(q.UserName, codeUserNameNull, "user_name")
@@ -61,7 +60,6 @@ func (s *Server) people(c *call) ([]engine.Person, string, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, "", err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
 	limit := k.num(q.Limit, "limit", 1, 10000, 0)
@@ -128,7 +126,6 @@ func (s *Server) plVerify(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	nik := k.id(q.NIK, codeUserIDNull, "nik")
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
@@ -160,7 +157,6 @@ func (s *Server) plIdentify(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
 	img := k.img(q.Image, fieldImage)
@@ -213,7 +209,6 @@ func (s *Server) plDelete(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	var k check
 	nik := k.id(q.NIK, codeUserIDNull, "nik")
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")

@@ -23,7 +23,7 @@ import (
 
 // harness runs a Server over an in-memory listener with the fake engine.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *Server
 	fake   *fakeEngine
 	client *fasthttp.Client
@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newHarness(t *testing.T, prov func(f *fakeEngine) pedulilindungi.Provider, opts Options) *harness {
+func newHarness(t testing.TB, prov func(f *fakeEngine) pedulilindungi.Provider, opts Options) *harness {
 	t.Helper()
 	h := &harness{t: t, fake: newFake(), logs: &syncBuffer{}, done: make(chan error, 1)}
 	if prov == nil {
@@ -73,7 +73,7 @@ func newHarness(t *testing.T, prov func(f *fakeEngine) pedulilindungi.Provider, 
 }
 
 // simProvider starts a simulator and returns an HTTP provider for it.
-func simProvider(t *testing.T, sim *plsim.Server, timeout time.Duration) func(*fakeEngine) pedulilindungi.Provider {
+func simProvider(t testing.TB, sim *plsim.Server, timeout time.Duration) func(*fakeEngine) pedulilindungi.Provider {
 	ts := httptest.NewServer(sim)
 	t.Cleanup(ts.Close)
 	return func(*fakeEngine) pedulilindungi.Provider {

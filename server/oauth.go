@@ -23,7 +23,6 @@ func (s *Server) oauthToken(c *call) (response, error) {
 	if err := c.decode(&q); err != nil {
 		return nil, err
 	}
-	c.setTrx(q.TrxID)
 	pw := q.Password
 	if !pw.set {
 		pw = q.ClientSecret
@@ -50,7 +49,6 @@ func (s *Server) oauthRevoke(c *call) (response, error) {
 		if err := c.decode(&q); err != nil {
 			return nil, err
 		}
-		c.setTrx(q.TrxID)
 	}
 	tok := q.Token.v
 	if !q.Token.set {

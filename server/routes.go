@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 )
@@ -112,7 +115,7 @@ func (s *Server) serve(fc *fasthttp.RequestCtx) {
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("panic: %v", p)
+				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 			}
 		}()
 		if r.auth {
@@ -157,25 +160,31 @@ func peekTrxID(body []byte) string {
 	var v struct {
 		TrxID jtrx `json:"trx_id"`
 	}
-	if len(body) == 0 || json.Unmarshal(body, &v) != nil || len(v.TrxID.v) > maxIdentifier {
+	if len(body) == 0 || decodeObject(body, &v) != nil || utf8.RuneCountInString(v.TrxID.v) > maxIdentifier {
 		return ""
 	}
 	return v.TrxID.v
 }
 
-// decode parses the body into v (a request struct), timing the decode stage.
+// decode parses the body into v (a request struct), timing the decode stage, and takes
+// its trx_id for the echo and the log. A trx_id over 120 characters is refused (400) and
+// neither echoed nor logged.
 func (c *call) decode(v any) error {
 	t0 := time.Now()
 	err := decodeJSON(c.fc.PostBody(), v)
 	c.st.add(stageDecode, time.Since(t0))
-	return err
-}
-
-// setTrx records the parsed trx_id for the echo and the log.
-func (c *call) setTrx(t jtrx) {
-	if len(t.v) <= maxIdentifier {
+	if err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(v).Elem()
+	if f, ok := fieldsOf(rv.Type()).index["trx_id"]; ok {
+		t := rv.Field(f).Interface().(jtrx)
+		if utf8.RuneCountInString(t.v) > maxIdentifier {
+			return failf(codeMalformed, "trx_id longer than %d characters", maxIdentifier)
+		}
 		c.trx = t.v
 	}
+	return nil
 }
 
 // finish writes the body, then logs one line and counts the request.

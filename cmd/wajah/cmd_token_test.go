@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wajah-id/wajah/engine"
+)
+
+// capture runs fn with stdout redirected and returns what it printed.
+func capture(t *testing.T, fn func() error) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	runErr := fn()
+	os.Stdout = old
+	w.Close()
+	out, _ := io.ReadAll(r)
+	return string(out), runErr
+}
+
+func TestTokenAndStatusCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(engine.DefaultKeyEnv, "") // an unencrypted test store
+	out, err := capture(t, func() error { return runTokenCreate([]string{"--client", "acme", "--data", dir}) })
+	tok := strings.TrimSpace(out)
+	if err != nil || !strings.HasPrefix(tok, "wjh_") {
+		t.Fatalf("token create: %q %v", out, err)
+	}
+	if err := runStatusSet([]string{"--nik", "3201", "--status", "red", "--data", dir}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runStatusSet([]string{"--nik", "3201", "--status", "blue", "--data", dir}); !errors.Is(err, engine.ErrInvalid) {
+		t.Fatalf("bad colour: %v", err)
+	}
+	if out, err := capture(t, func() error { return runStatusGet([]string{"--nik", "3201", "--data", dir}) }); err != nil || strings.TrimSpace(out) != "red" {
+		t.Fatalf("status get: %q %v", out, err)
+	}
+	e, err := engine.Open(engine.Options{Dir: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tenant, err := e.Authenticate(context.Background(), tok); err != nil || tenant != "acme" {
+		t.Fatalf("authenticate: %q %v", tenant, err)
+	}
+	e.Close()
+	if err := runTokenRevoke([]string{"--data", dir, tok}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runTokenRevoke([]string{"--data", dir, tok}); !errors.Is(err, engine.ErrUnauthorized) {
+		t.Fatalf("second revoke: %v", err)
+	}
+	if err := runTokenCreate([]string{"--data", dir}); err == nil {
+		t.Fatal("token create without --client succeeded")
+	}
+}

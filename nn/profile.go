@@ -1,0 +1,52 @@
+package nn
+
+import "time"
+
+// OpTime is one planned step's share of a profiled run.
+type OpTime struct {
+	Op       Op
+	Name     string
+	In, Out  []int // shapes of the first input and output
+	Act      Activation
+	Duration time.Duration // mean per run
+	MACs     int64
+}
+
+// Profile runs the model reps times step by step and returns the mean time of every
+// planned step, in execution order (for `wajah bench nn -profile`; not for production).
+func (m *Model) Profile(reps int, inputs ...*Tensor) ([]OpTime, error) {
+	p, err := m.planFor(inputs)
+	if err != nil {
+		return nil, err
+	}
+	rs := p.newState()
+	for i, t := range p.inputs {
+		copy(p.view(rs.arena, t), inputs[i].Data)
+	}
+	nodes := make([]*Node, 0, len(p.steps))
+	for i := range m.g.Nodes {
+		if def, _ := lookup(m.g.Nodes[i].Op); !def.Alias || p.slot[m.g.Nodes[i].Inputs[0]] < 0 {
+			nodes = append(nodes, &m.g.Nodes[i])
+		}
+	}
+	out := make([]OpTime, len(p.steps))
+	for i, s := range p.steps {
+		n := nodes[min(i, len(nodes)-1)]
+		out[i] = OpTime{Op: n.Op, Name: n.Name, Out: p.shapes[s.out[0]], Act: n.Attrs.Act, MACs: s.k.MACs}
+		if len(s.in) > 0 && s.in[0] >= 0 {
+			out[i].In = p.shapes[s.in[0]]
+		}
+	}
+	reps = max(reps, 1)
+	for r := 0; r < reps; r++ {
+		for i, s := range p.steps {
+			t0 := time.Now()
+			s.k.Run(rs.ins[i], rs.outs[i], rs.scratch)
+			out[i].Duration += time.Since(t0)
+		}
+	}
+	for i := range out {
+		out[i].Duration /= time.Duration(reps)
+	}
+	return out, nil
+}
