@@ -175,13 +175,7 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	minSize := p.opts.MinDetect
-	if p.opts.DetectFrac > 0 {
-		minSize = max(minSize, int(p.opts.DetectFrac*float32(min(d.Work.W, d.Work.H))))
-	} else {
-		minSize = max(minSize, int(boxPerFaceSize*p.opts.MinFaceSize/d.Scale))
-	}
-	boxes, err := p.det.detect(d.Work, minSize)
+	boxes, err := p.det.detect(d.Work, p.minBox(d))
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +198,14 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 	}
 	sort.SliceStable(faces, func(i, j int) bool { return faces[i].Quality.FaceSize > faces[j].Quality.FaceSize })
 	return faces, nil
+}
+
+// minBox is the smallest face box searched in d's working image (see Options.MinDetect).
+func (p *Pipeline) minBox(d *Decoded) int {
+	if p.opts.DetectFrac > 0 {
+		return max(p.opts.MinDetect, int(p.opts.DetectFrac*float32(min(d.Work.W, d.Work.H))))
+	}
+	return max(p.opts.MinDetect, int(boxPerFaceSize*p.opts.MinFaceSize/d.Scale))
 }
 
 // AlignFace returns the 112x112 aligned crop of f. It samples the working image when the

@@ -81,7 +81,7 @@ func Open(opts Options, emb Embedder) (*Engine, error) {
 	if err := os.MkdirAll(filepath.Join(opts.Dir, indexSubdir), 0o700); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	if err := removeEmptyVlogs(filepath.Join(opts.Dir, storeSubdir+"-disabled"), opts.Logger); err != nil {
+	if err := removeEmptyLogs(filepath.Join(opts.Dir, storeSubdir), opts.Logger); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	bo := badger.DefaultOptions(filepath.Join(opts.Dir, storeSubdir)).

@@ -364,19 +364,24 @@ func TestSnapshots(t *testing.T) {
 	}
 }
 
-// TestEmptyVlogAfterCrash reproduces what a kill between creating and sizing a value
-// log leaves behind (seen in TestCrash): Open must still succeed with the data intact.
-func TestEmptyVlogAfterCrash(t *testing.T) {
-	dir := t.TempDir()
-	e := openTest(t, testOptions(t, dir), newFake())
-	enroll(t, e, "acme", "g", "x", "x/1")
-	e.Close()
-	if err := os.WriteFile(filepath.Join(dir, storeSubdir, "000099.vlog"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e = openTest(t, testOptions(t, dir), newFake())
-	defer e.Close()
-	if r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "x", Image: img("x/2")}); err != nil || !r.Verified {
-		t.Fatalf("verify after reopen: %v", err)
+// TestEmptyLogAfterCrash reproduces what a kill between creating and sizing a value log
+// or memtable WAL leaves behind (both seen in TestCrash): Open must still succeed with
+// the data intact.
+func TestEmptyLogAfterCrash(t *testing.T) {
+	for _, name := range []string{"000099.vlog", "00099.mem"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			e := openTest(t, testOptions(t, dir), newFake())
+			enroll(t, e, "acme", "g", "x", "x/1")
+			e.Close()
+			if err := os.WriteFile(filepath.Join(dir, storeSubdir, name), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e = openTest(t, testOptions(t, dir), newFake())
+			defer e.Close()
+			if r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "x", Image: img("x/2")}); err != nil || !r.Verified {
+				t.Fatalf("verify after reopen: %v", err)
+			}
+		})
 	}
 }

@@ -31,7 +31,7 @@
 //     Replay is idempotent: re-adding an id replaces it, deleting an absent id is a no-op.
 //
 // Restoring a snapshot is much faster than rebuilding the graph from vectors (at 100k x
-// 192 see the figures in bench/README.md), so rebuild is the fallback, not the default.
+// 192 see the figures in bench/INDEX.md), so rebuild is the fallback, not the default.
 //
 // Formats: the snapshot is a versioned header, the nodes, and a trailing CRC32-C of
 // everything before it. The log is a header (magic, version, dim, CRC) then records:

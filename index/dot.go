@@ -35,13 +35,11 @@ func dot4Generic(q, a, b, c, d []float32) (float32, float32, float32, float32) {
 	return dotGeneric(q, a), dotGeneric(q, b), dotGeneric(q, c), dotGeneric(q, d)
 }
 
-// normalizeInto writes v/|v| into dst (len(dst) == len(v)); float64 accumulation keeps
-// the norm exact enough that stored vectors have |v| = 1 within 1e-6.
+// normalizeInto writes v/|v| into dst (len(dst) == len(v)). The squared norm comes
+// from the SIMD kernel (float32 lanes: |v| = 1 within ~1e-6 for embedding sizes), which
+// matters for per-query cost on small galleries.
 func normalizeInto(dst, v []float32) error {
-	var ss float64
-	for _, x := range v {
-		ss += float64(x) * float64(x)
-	}
+	ss := float64(dot(v, v))
 	if ss == 0 || math.IsInf(ss, 0) || math.IsNaN(ss) {
 		return ErrZeroVector
 	}

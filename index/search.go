@@ -78,13 +78,24 @@ func (h *HNSW) SearchEf(q []float32, k, ef int, exclude func(id uint64) bool) []
 }
 
 // greedy walks layer lc to a local maximum of similarity (ef = 1), the paper's descent
-// through the upper layers.
+// through the upper layers; neighbours are scored four at a time as in searchLayer.
 func (h *HNSW) greedy(pages *[]*page, q []float32, cur cand, lc int) cand {
 	for changed := true; changed; {
 		changed = false
 		l := h.links(h.pageOf(pages, cur.node), cur.node, lc)
 		n := min(int(atomic.LoadUint32(&l[0])), len(l)-1)
-		for i := 1; i <= n; i++ {
+		i := 1
+		for ; i+4 <= n+1; i += 4 {
+			a, b, c, d := atomic.LoadUint32(&l[i]), atomic.LoadUint32(&l[i+1]), atomic.LoadUint32(&l[i+2]), atomic.LoadUint32(&l[i+3])
+			s0, s1, s2, s3 := dot4(q, h.vec(h.pageOf(pages, a), a), h.vec(h.pageOf(pages, b), b),
+				h.vec(h.pageOf(pages, c), c), h.vec(h.pageOf(pages, d), d))
+			for _, x := range [4]cand{{s0, a}, {s1, b}, {s2, c}, {s3, d}} {
+				if x.score > cur.score {
+					cur, changed = x, true
+				}
+			}
+		}
+		for ; i <= n; i++ {
 			nb := atomic.LoadUint32(&l[i])
 			if sc := dot(q, h.vec(h.pageOf(pages, nb), nb)); sc > cur.score {
 				cur, changed = cand{score: sc, node: nb}, true

@@ -21,15 +21,28 @@ const (
 // a holds row i at a[i*lda:], bp is kc·nr packed floats and c row i at c[i*ldc:].
 type microKernel func(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int)
 
+// segKernel is microKernel over nseg K segments whose A parts start segStride floats apart
+// (kernel rows of an implicit-GEMM convolution) and whose packed B parts are consecutive:
+// C stays in registers across segments.
+type segKernel func(mr, nseg, kc int, a []float32, lda, segStride int, bp []float32, c []float32, ldc int)
+
 // gemmImpl is one micro-kernel with its tile shape.
 type gemmImpl struct {
 	name   string
 	mr, nr int
 	kern   microKernel
+	seg    segKernel // nil: callers loop over segments with kern
 }
 
 // genericGemm is the pure-Go reference micro-kernel.
-var genericGemm = gemmImpl{name: "generic", mr: mrGeneric, nr: nrGeneric, kern: microGeneric}
+var genericGemm = gemmImpl{name: "generic", mr: mrGeneric, nr: nrGeneric, kern: microGeneric, seg: segGeneric}
+
+// segGeneric is the reference segKernel.
+func segGeneric(mr, nseg, kc int, a []float32, lda, segStride int, bp []float32, c []float32, ldc int) {
+	for s := 0; s < nseg; s++ {
+		microGeneric(mr, kc, a[s*segStride:], lda, bp[s*kc*nrGeneric:], c, ldc)
+	}
+}
 
 const mrGeneric, nrGeneric = 4, 8 // pure-Go tile
 

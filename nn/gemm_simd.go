@@ -16,9 +16,9 @@ const (
 )
 
 var (
-	avx512Gemm = gemmImpl{name: "avx512", mr: mr512, nr: nr512, kern: micro512r4}
+	avx512Gemm = gemmImpl{name: "avx512", mr: mr512, nr: nr512, kern: micro512r4, seg: seg512r4}
 	avx512x6   = gemmImpl{name: "avx512x6", mr: 6, nr: 32, kern: micro512}
-	avx512n16  = gemmImpl{name: "avx512n16", mr: mr512Narrow, nr: nr512Narrow, kern: micro512n16}
+	avx512n16  = gemmImpl{name: "avx512n16", mr: mr512Narrow, nr: nr512Narrow, kern: micro512n16, seg: seg512n16}
 	avx2Gemm   = gemmImpl{name: "avx2", mr: mrAVX2, nr: nrAVX2, kern: microAVX2r4}
 )
 
@@ -244,4 +244,82 @@ func microAVX2r4(mr, kc int, a []float32, lda int, bp []float32, c []float32, ld
 	c21.StoreSlice(r2[8:])
 	c30.StoreSlice(r3)
 	c31.StoreSlice(r3[8:])
+}
+
+// seg512r4 is micro512r4 over kernel-row segments (see segKernel).
+func seg512r4(mr, nseg, kc int, a []float32, lda, ss int, bp []float32, c []float32, ldc int) {
+	if mr != 4 {
+		for s := 0; s < nseg; s++ {
+			micro512r4(mr, kc, a[s*ss:], lda, bp[s*kc*32:], c, ldc)
+		}
+		return
+	}
+	r0, r1, r2, r3 := c[:32], c[ldc:ldc+32], c[2*ldc:2*ldc+32], c[3*ldc:3*ldc+32]
+	c00, c01 := archsimd.LoadFloat32x16Slice(r0), archsimd.LoadFloat32x16Slice(r0[16:])
+	c10, c11 := archsimd.LoadFloat32x16Slice(r1), archsimd.LoadFloat32x16Slice(r1[16:])
+	c20, c21 := archsimd.LoadFloat32x16Slice(r2), archsimd.LoadFloat32x16Slice(r2[16:])
+	c30, c31 := archsimd.LoadFloat32x16Slice(r3), archsimd.LoadFloat32x16Slice(r3[16:])
+	for s := 0; s < nseg; s++ {
+		as := a[s*ss:]
+		a0, a1, a2, a3 := as[:kc], as[lda:lda+kc], as[2*lda:2*lda+kc], as[3*lda:3*lda+kc]
+		bs := bp[s*kc*32 : (s+1)*kc*32]
+		a1, a2, a3 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)]
+		for k := range a0 {
+			b := bs[k*32 : k*32+32]
+			b0 := archsimd.LoadFloat32x16Slice(b)
+			b1 := archsimd.LoadFloat32x16Slice(b[16:])
+			v := archsimd.BroadcastFloat32x16(a0[k])
+			c00, c01 = b0.MulAdd(v, c00), v.MulAdd(b1, c01)
+			v = archsimd.BroadcastFloat32x16(a1[k])
+			c10, c11 = b0.MulAdd(v, c10), v.MulAdd(b1, c11)
+			v = archsimd.BroadcastFloat32x16(a2[k])
+			c20, c21 = b0.MulAdd(v, c20), v.MulAdd(b1, c21)
+			v = archsimd.BroadcastFloat32x16(a3[k])
+			c30, c31 = b0.MulAdd(v, c30), v.MulAdd(b1, c31)
+		}
+	}
+	c00.StoreSlice(r0)
+	c01.StoreSlice(r0[16:])
+	c10.StoreSlice(r1)
+	c11.StoreSlice(r1[16:])
+	c20.StoreSlice(r2)
+	c21.StoreSlice(r2[16:])
+	c30.StoreSlice(r3)
+	c31.StoreSlice(r3[16:])
+}
+
+// seg512n16 is micro512n16 over kernel-row segments (see segKernel).
+func seg512n16(mr, nseg, kc int, a []float32, lda, ss int, bp []float32, c []float32, ldc int) {
+	if mr != 6 {
+		for s := 0; s < nseg; s++ {
+			micro512n16(mr, kc, a[s*ss:], lda, bp[s*kc*16:], c, ldc)
+		}
+		return
+	}
+	r0, r1, r2 := c[:16], c[ldc:ldc+16], c[2*ldc:2*ldc+16]
+	r3, r4, r5 := c[3*ldc:3*ldc+16], c[4*ldc:4*ldc+16], c[5*ldc:5*ldc+16]
+	c0, c1, c2 := archsimd.LoadFloat32x16Slice(r0), archsimd.LoadFloat32x16Slice(r1), archsimd.LoadFloat32x16Slice(r2)
+	c3, c4, c5 := archsimd.LoadFloat32x16Slice(r3), archsimd.LoadFloat32x16Slice(r4), archsimd.LoadFloat32x16Slice(r5)
+	for s := 0; s < nseg; s++ {
+		as := a[s*ss:]
+		a0, a1, a2 := as[:kc], as[lda:lda+kc], as[2*lda:2*lda+kc]
+		a3, a4, a5 := as[3*lda:3*lda+kc], as[4*lda:4*lda+kc], as[5*lda:5*lda+kc]
+		bs := bp[s*kc*16 : (s+1)*kc*16]
+		a1, a2, a3, a4, a5 = a1[:len(a0)], a2[:len(a0)], a3[:len(a0)], a4[:len(a0)], a5[:len(a0)]
+		for k := range a0 {
+			b := archsimd.LoadFloat32x16Slice(bs[k*16 : k*16+16])
+			c0 = archsimd.BroadcastFloat32x16(a0[k]).MulAdd(b, c0)
+			c1 = archsimd.BroadcastFloat32x16(a1[k]).MulAdd(b, c1)
+			c2 = archsimd.BroadcastFloat32x16(a2[k]).MulAdd(b, c2)
+			c3 = archsimd.BroadcastFloat32x16(a3[k]).MulAdd(b, c3)
+			c4 = archsimd.BroadcastFloat32x16(a4[k]).MulAdd(b, c4)
+			c5 = archsimd.BroadcastFloat32x16(a5[k]).MulAdd(b, c5)
+		}
+	}
+	c0.StoreSlice(r0)
+	c1.StoreSlice(r1)
+	c2.StoreSlice(r2)
+	c3.StoreSlice(r3)
+	c4.StoreSlice(r4)
+	c5.StoreSlice(r5)
 }

@@ -205,3 +205,60 @@ func TestTiledPReLU(t *testing.T) {
 		}
 	}
 }
+
+// TestSegKernelsMatchGeneric compares the segmented (implicit-GEMM) micro-kernels with
+// segGeneric, with guard bands around C.
+func TestSegKernelsMatchGeneric(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, impl := range allGemms() {
+		if impl.seg == nil {
+			continue
+		}
+		for _, mr := range []int{1, impl.mr - 1, impl.mr} {
+			for _, nseg := range []int{1, 2, 5} {
+				for _, kc := range []int{1, 3, 9, 17} {
+					if mr < 1 {
+						continue
+					}
+					lda, ss, ldc := kc+2, 3*kc+5, impl.nr+3
+					a := make([]float32, (nseg-1)*ss+(mr-1)*lda+kc)
+					randFill(r, a)
+					bp := make([]float32, nseg*kc*impl.nr)
+					randFill(r, bp)
+					c0 := make([]float32, mr*ldc)
+					randFill(r, c0)
+					want := make([]float32, mr*impl.nr)
+					for i := 0; i < mr; i++ {
+						for j := 0; j < impl.nr; j++ {
+							acc := float64(c0[i*ldc+j])
+							for s := 0; s < nseg; s++ {
+								for k := 0; k < kc; k++ {
+									acc += float64(a[s*ss+i*lda+k]) * float64(bp[(s*kc+k)*impl.nr+j])
+								}
+							}
+							want[i*impl.nr+j] = float32(acc)
+						}
+					}
+					buf, c := guarded(mr * ldc)
+					copy(c, c0)
+					impl.seg(mr, nseg, kc, a, lda, ss, bp, c, ldc)
+					checkGuards(t, buf, mr*ldc)
+					for i := 0; i < mr; i++ {
+						for j := 0; j < ldc; j++ {
+							got := c[i*ldc+j]
+							if j >= impl.nr {
+								if got != c0[i*ldc+j] {
+									t.Fatalf("%s: wrote past the tile at (%d,%d)", impl.name, i, j)
+								}
+								continue
+							}
+							if w := want[i*impl.nr+j]; math.Abs(float64(got-w)) > 1e-4*(1+math.Abs(float64(w))) {
+								t.Fatalf("%s mr=%d nseg=%d kc=%d: C[%d,%d] = %g, want %g", impl.name, mr, nseg, kc, i, j, got, w)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

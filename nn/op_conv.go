@@ -125,6 +125,14 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 			convDirect(impl, &g, in[0], pb, out[0], ep, s)
 		}}, nil
 	}
+	if pg, ok := paddedGeom(&g); ok { // pad once, then implicit GEMM: no im2col copy
+		size := pg.n * pg.h * pg.w * pg.c
+		return Kernel{MACs: macs, Scratch: size + gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
+			xp := s[:size]
+			padInput(&g, &pg, in[0], xp)
+			convDirect(impl, &pg, xp, pb, out[0], ep, s[size:])
+		}}, nil
+	}
 	chunk := Mc * 4
 	return Kernel{MACs: macs, Scratch: chunk*k + gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
 		cols, gs := s[:chunk*k], s[chunk*k:]

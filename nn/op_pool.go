@@ -1,7 +1,5 @@
 package nn
 
-import "math"
-
 func init() {
 	Register(OpMaxPool2D, OpDef{Infer: inferPool, Compile: compilePool})
 	Register(OpAvgPool2D, OpDef{Infer: inferPool, Compile: compilePool})
@@ -29,27 +27,28 @@ func compilePool(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, error) 
 }
 
 // pool computes max or average pooling; the average excludes padding (TFLite, TF.js).
+// A window's first pixel initialises the output and the others fold into it.
 func pool(g *convGeom, x, y []float32, isMax bool) {
 	c := g.c
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
-			y0, y1 := oy*g.sh-g.padTop, oy*g.sh-g.padTop+g.kh
-			y0, y1 = max(y0, 0), min(y1, g.h)
+			y0, y1 := max(oy*g.sh-g.padTop, 0), min(oy*g.sh-g.padTop+g.kh, g.h)
 			for ox := 0; ox < g.ow; ox++ {
-				x0, x1 := ox*g.sw-g.padLeft, ox*g.sw-g.padLeft+g.kw
-				x0, x1 = max(x0, 0), min(x1, g.w)
+				x0, x1 := max(ox*g.sw-g.padLeft, 0), min(ox*g.sw-g.padLeft+g.kw, g.w)
 				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
-				if isMax {
-					for i := range dst {
-						dst[i] = float32(math.Inf(-1))
-					}
-				} else {
+				if y0 >= y1 || x0 >= x1 { // window entirely in the padding
 					clear(dst)
+					continue
 				}
+				first := true
 				for iy := y0; iy < y1; iy++ {
+					row := x[((b*g.h+iy)*g.w)*c:]
 					for ix := x0; ix < x1; ix++ {
-						src := x[((b*g.h+iy)*g.w+ix)*c:][:c]
+						src := row[ix*c : ix*c+c]
 						switch {
+						case first:
+							copy(dst, src)
+							first = false
 						case c < 16 && isMax: // few channels (pnet): a call costs more than the loop
 							for i, v := range src {
 								dst[i] = max(dst[i], v)
@@ -66,12 +65,9 @@ func pool(g *convGeom, x, y []float32, isMax bool) {
 					}
 				}
 				if !isMax {
-					cnt := (y1 - y0) * (x1 - x0)
-					if cnt > 0 {
-						inv := 1 / float32(cnt)
-						for i := range dst {
-							dst[i] *= inv
-						}
+					inv := 1 / float32((y1-y0)*(x1-x0))
+					for i := range dst {
+						dst[i] *= inv
 					}
 				}
 			}

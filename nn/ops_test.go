@@ -76,7 +76,9 @@ func TestConvPaths(t *testing.T) {
 			}
 		}
 	}
-	cases = append(cases, cfg{false, 1, 12, 13, 4, 7, 3, 3, 1, 2, PadSame, [4]int{}, ActNone})
+	cases = append(cases, cfg{false, 1, 12, 13, 4, 7, 3, 3, 1, 2, PadSame, [4]int{}, ActNone},
+		cfg{false, 1, 8, 9, 40, 20, 3, 3, 1, 1, PadValid, [4]int{}, ActRelu}, // K > Kc
+		cfg{false, 2, 8, 9, 40, 9, 3, 3, 2, 1, PadSame, [4]int{}, ActRelu})
 	for _, c := range []int{1, 16, 19} {
 		for _, mult := range []int{1, 2} {
 			for _, k := range [][2]int{{3, 3}, {5, 5}, {9, 9}} {

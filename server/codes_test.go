@@ -78,7 +78,8 @@ func TestEveryEngineCode(t *testing.T) {
 		{"unknown gallery", "POST", plList, "tok-a", map[string]any{"facegallery_id": "nope"}, "416", 400},
 		{"other tenant's gallery", "POST", plList, "tok-b", map[string]any{"facegallery_id": "g1"}, "416", 400},
 		{"image missing", "POST", plEnroll, "tok-a", with(enr, "image", nil), "451", 400},
-		{"image null", "POST", plEnroll, "tok-a", with(enr, "image", nil), "451", 400},
+		{"image null", "POST", plEnroll, "tok-a", `{"nik":"p2","user_name":"B","facegallery_id":"g1","image":null}`, "451", 400},
+		{"nik null", "POST", plEnroll, "tok-a", `{"nik":null,"user_name":"B","facegallery_id":"g1","image":"/9j/"}`, "452", 400},
 		{"image number", "POST", plEnroll, "tok-a", with(enr, "image", 7), "451", 400},
 		{"image empty", "POST", plEnroll, "tok-a", with(enr, "image", ""), "451", 400},
 		{"nik missing", "POST", plEnroll, "tok-a", with(enr, "nik", nil), "452", 400},
@@ -133,8 +134,8 @@ func TestEveryEngineCode(t *testing.T) {
 // TestCheckinCodes provokes every 6xx code through the HTTP provider and the simulator,
 // on verify (check-in) and enroll (registration), and checks that no state changed.
 func TestCheckinCodes(t *testing.T) {
-	sim := plsim.New(plsim.Config{Token: "sim", Delay: 500 * time.Millisecond, Logger: quiet})
-	h := newHarness(t, simProvider(t, sim, 150*time.Millisecond), Options{})
+	sim := plsim.New(plsim.Config{Token: "sim", Delay: 3 * time.Second, Logger: quiet})
+	h := newHarness(t, simProvider(t, sim, time.Second), Options{}) // delay 3s > timeout 1s: 604
 	if r := h.do("POST", plEnroll, "tok-a", enrollBody("g1", nikA, "alice")); r.status() != "200" {
 		t.Fatalf("setup enroll: %v", r.raw)
 	}

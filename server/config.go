@@ -29,6 +29,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Concurrency     int
 	IdentifyK       int
+	MaxInflight     int
 	LogLevel        string
 	LogKey          string
 	OAuthClients    string // file of client_id=sha256hex(password) lines
@@ -80,6 +81,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections (0: fasthttp default)")
 	fs.IntVar(&c.IdentifyK, "identify-k", c.IdentifyK, "matches returned by identify")
+	fs.IntVar(&c.MaxInflight, "max-inflight", c.MaxInflight, "API requests worked on at once; more wait until their deadline (0: 4 x GOMAXPROCS)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogKey, "log-key", c.LogKey, "HMAC key for NIK hashes in logs (default: random per process)")
 	fs.StringVar(&c.OAuthClients, "oauth-clients", c.OAuthClients, "file of client_id=sha256hex(password) lines; enables POST /oauth/client/token")
@@ -163,7 +165,7 @@ func loadFile(fs *flag.FlagSet, path string) error {
 func (c *Config) Options(logger *slog.Logger) (Options, error) {
 	o := Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, Concurrency: c.Concurrency, Threshold: c.Threshold,
-		IdentifyK: c.IdentifyK, LogKey: []byte(c.LogKey), Logger: logger}
+		IdentifyK: c.IdentifyK, MaxInflight: c.MaxInflight, LogKey: []byte(c.LogKey), Logger: logger}
 	if c.OAuthClients != "" {
 		m, err := readOAuthClients(c.OAuthClients)
 		if err != nil {

@@ -123,6 +123,13 @@ func (s *Server) serve(fc *fasthttp.RequestCtx) {
 				return
 			}
 		}
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		case <-c.ctx.Done():
+			err = &apiError{code: codeServerError, detail: "server busy", cause: c.ctx.Err()}
+			return
+		}
 		resp, err = r.h(s, c)
 	}()
 	s.finish(r, c, resp, err, start)
@@ -240,6 +247,7 @@ func (s *Server) finish(r *route, c *call, resp response, err error, start time.
 		slog.String("status", code.String()),
 		slog.Int("http_status", status),
 		slog.Float64("ms", msec(dur)),
+		slog.String("remote", fc.RemoteIP().String()),
 	)
 	if c.tenant != "" {
 		attrs = append(attrs, slog.String("tenant", c.tenant))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,7 @@ type Options struct {
 	Concurrency    int               // max concurrent connections [fasthttp default 256k]
 	Threshold      float64           // verified when similarity >= it; 0 = the engine's default (0.75)
 	IdentifyK      int               // matches returned by identify [5]
+	MaxInflight    int               // API requests worked on at once; more wait until their deadline [4 x GOMAXPROCS]
 	LogKey         []byte            // HMAC key for NIK hashes in logs; empty = random per process
 	OAuthClients   map[string]string // client_id -> hex SHA-256 of its password; empty disables /oauth/client/token
 	Logger         *slog.Logger      // [slog.Default()]
@@ -53,6 +55,9 @@ func (o Options) withDefaults() Options {
 	if o.IdentifyK <= 0 {
 		o.IdentifyK = 5
 	}
+	if o.MaxInflight <= 0 {
+		o.MaxInflight = 4 * runtime.GOMAXPROCS(0)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -72,6 +77,7 @@ type Server struct {
 	closing  atomic.Bool
 	base     context.Context
 	cancel   context.CancelFunc
+	slots    chan struct{} // MaxInflight tokens: face work is CPU- and memory-bound
 	reqSeq   atomic.Uint64
 	reqBase  string
 	provider string
@@ -96,6 +102,7 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 		return nil, err
 	}
 	s.reqBase = randomID(4) + "-"
+	s.slots = make(chan struct{}, opts.MaxInflight)
 	s.routes = s.buildRoutes()
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.hs = &fasthttp.Server{

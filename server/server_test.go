@@ -305,3 +305,22 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 func sha256hex(s string) string { return hexSHA256(s) }
+
+// MaxInflight: a request beyond the limit waits for a slot, and gives up at its deadline.
+func TestMaxInflight(t *testing.T) {
+	h := newHarness(t, nil, Options{MaxInflight: 1, RequestTimeout: 300 * time.Millisecond})
+	h.do("POST", plEnroll, "tok-a", enrollBody("g", "n", "a"))
+	h.fake.entered, h.fake.delay = make(chan struct{}), make(chan struct{})
+	first := make(chan reply, 1)
+	go func() { first <- h.do("POST", plVerify, "tok-a", verifyBody("g", "n", "a")) }()
+	<-h.fake.entered
+	if r := h.do("POST", plList, "tok-a", map[string]any{"facegallery_id": "g"}); r.status() != "500" || !strings.Contains(r.raw, "busy") {
+		t.Errorf("second request while the only slot is taken: %s", r.raw)
+	}
+	close(h.fake.delay)
+	<-first
+	h.fake.entered = nil
+	if r := h.do("POST", plList, "tok-a", map[string]any{"facegallery_id": "g"}); r.status() != "200" {
+		t.Errorf("after the slot is free: %s", r.raw)
+	}
+}

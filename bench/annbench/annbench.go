@@ -24,6 +24,7 @@ type Config struct {
 	Efs          []int
 	K            int // recall@K (10)
 	BuildThreads int // goroutines inserting concurrently (1 = single-thread build)
+	Rounds       int // query passes per efSearch; QPS is the best pass, latencies pooled
 	Persist      bool
 	TempDir      string // for the persistence files; "" means os.TempDir
 }
@@ -44,7 +45,7 @@ type Report struct {
 	Build      time.Duration
 	BuildCPU   time.Duration // process CPU time of the build (GC included)
 	IndexBytes uint64        // heap growth while building (vectors + graph + id map)
-	FlatQPS    float64 // exact search, per CPU-second
+	FlatQPS    float64       // exact search, per CPU-second
 	Points     []Point
 	Persist    *PersistReport
 }
@@ -111,19 +112,23 @@ func Run(s *vecdata.Set, c Config) (*Report, error) {
 	rep.FlatQPS = float64(s.NQ()) / (cpuTime() - t0).Seconds()
 	flat = nil
 
-	lat := make([]time.Duration, s.NQ())
+	var lat []time.Duration
 	for _, ef := range c.Efs {
 		p := Point{Ef: ef}
 		var hit1, hitK, totK int
 		res := make([][]index.Result, s.NQ())
-		start, c0 := time.Now(), cpuTime()
-		for q := range s.NQ() {
-			t := time.Now()
-			res[q] = h.SearchEf(s.Query(q), c.K, ef, nil)
-			lat[q] = time.Since(t)
+		// Best of Rounds passes: other jobs on a shared machine only ever slow a pass.
+		lat = lat[:0]
+		for range max(c.Rounds, 1) {
+			start, c0 := time.Now(), cpuTime()
+			for q := range s.NQ() {
+				t := time.Now()
+				res[q] = h.SearchEf(s.Query(q), c.K, ef, nil)
+				lat = append(lat, time.Since(t))
+			}
+			p.QPS = max(p.QPS, float64(s.NQ())/time.Since(start).Seconds())
+			p.CPUQPS = max(p.CPUQPS, float64(s.NQ())/(cpuTime()-c0).Seconds())
 		}
-		p.QPS = float64(s.NQ()) / time.Since(start).Seconds()
-		p.CPUQPS = float64(s.NQ()) / (cpuTime() - c0).Seconds()
 		for q, got := range res {
 			ex := truth[q]
 			if len(ex) > 0 && len(got) > 0 && got[0].ID == ex[0].ID {

@@ -30,6 +30,7 @@ func runBenchIndex(args []string) error {
 	k := fs.Int("k", 10, "recall@k")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	threads := fs.Int("threads", 1, "build goroutines (queries are always single-thread)")
+	rounds := fs.Int("rounds", 3, "query passes per efSearch (QPS: best pass)")
 	persist := fs.Bool("persist", false, "also time snapshot save/load and log replay vs rebuild")
 	writeFvecs := fs.String("write-fvecs", "", "write PREFIX.base.fvecs and PREFIX.query.fvecs")
 	hnswlib := fs.Bool("hnswlib", false, "run bench/hnswlib_compare.py on the same vectors and print both")
@@ -65,7 +66,7 @@ func runBenchIndex(args []string) error {
 			return err
 		}
 	}
-	rep, err := annbench.Run(set, annbench.Config{M: *m, EfC: *efc, Efs: efList, K: *k, BuildThreads: *threads, Persist: *persist})
+	rep, err := annbench.Run(set, annbench.Config{M: *m, EfC: *efc, Efs: efList, K: *k, BuildThreads: *threads, Rounds: *rounds, Persist: *persist})
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func runBenchIndex(args []string) error {
 	if *hnswlib {
 		cmd := exec.Command(*python, *script, "--base", prefix+".base.fvecs", "--query", prefix+".query.fvecs",
 			"--m", strconv.Itoa(*m), "--efc", strconv.Itoa(*efc), "--ef", *efs, "--k", strconv.Itoa(*k),
-			"--threads", strconv.Itoa(*threads))
+			"--threads", strconv.Itoa(*threads), "--rounds", strconv.Itoa(*rounds))
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("hnswlib comparison: %w", err)

@@ -319,7 +319,7 @@ func printProfile(m *nn.Model, shape []int) error {
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b *row) int { return int(b.d - a.d) })
-	fmt.Printf("  profile: %.2f ms in %d steps\n", float64(total.Microseconds())/1e3, len(steps))
+	fmt.Printf("  profile (thread CPU time): %.2f ms in %d steps\n", float64(total.Microseconds())/1e3, len(steps))
 	for _, r := range rows[:min(15, len(rows))] {
 		fmt.Printf("  %8.3f ms %5.1f%% %6.1f GFLOP/s  %s\n", float64(r.d.Microseconds())/1e3,
 			100*float64(r.d)/float64(total), 2*float64(r.macs)/r.d.Seconds()/1e9, r.key)
