@@ -64,6 +64,15 @@ const (
 	exTwo    = "face_recognition/examples/two_people.jpg"
 )
 
+// heavy skips a whole-pipeline test under -race and -short: nn inference is the bulk of
+// its cost and has its own race tests; TestConcurrentExtract still runs.
+func heavy(t testing.TB) {
+	t.Helper()
+	if raceBuild || testing.Short() {
+		t.Skip("model-heavy; runs without -race and -short")
+	}
+}
+
 func extract(t *testing.T, p *Pipeline, data []byte, o ExtractOptions) Face {
 	t.Helper()
 	f, err := p.Extract(context.Background(), data, o)
@@ -74,6 +83,7 @@ func extract(t *testing.T, p *Pipeline, data []byte, o ExtractOptions) Face {
 }
 
 func TestExtractFace(t *testing.T) {
+	heavy(t)
 	p := testPipeline(t)
 	f := extract(t, p, photo(t, exObama), ExtractOptions{})
 	if len(f.Embedding) != Dim {
@@ -106,6 +116,7 @@ func TestExtractFace(t *testing.T) {
 }
 
 func TestSamePersonSimilar(t *testing.T) {
+	heavy(t)
 	p := testPipeline(t)
 	emb := map[string][]float32{}
 	for _, rel := range []string{exObama, exObama2, exBiden, "face_recognition/examples/knn_examples/train/biden/biden2.jpg"} {
@@ -129,6 +140,7 @@ func TestSamePersonSimilar(t *testing.T) {
 }
 
 func TestQualityGate(t *testing.T) {
+	heavy(t)
 	p := testPipeline(t)
 	two := photo(t, exTwo)
 	// A tiny face: obama.jpg shrunk so that eye-to-mouth is about 28 px.
@@ -186,6 +198,7 @@ func TestQualityGate(t *testing.T) {
 }
 
 func TestDetectScaleInvariant(t *testing.T) {
+	heavy(t)
 	p := testPipeline(t)
 	img, err := Decode(photo(t, exObama), Limits{})
 	if err != nil {
@@ -208,6 +221,36 @@ func TestDetectScaleInvariant(t *testing.T) {
 	}
 	if c := Cosine(f.Embedding, ref.Embedding); c < 0.9 {
 		t.Errorf("cosine with the original size = %.3f", c)
+	}
+}
+
+// TestConcurrentExtract runs the pipeline from several goroutines on one small photo: the
+// race detector's view of the shared models, and every result must agree.
+func TestConcurrentExtract(t *testing.T) {
+	p := testPipeline(t)
+	data := photo(t, "face_recognition/examples/obama_small.jpg")
+	const n = 3
+	faces := make([]Face, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			faces[i], errs[i] = p.Extract(context.Background(), data, ExtractOptions{})
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < n; i++ {
+		if errs[i] != nil {
+			t.Fatalf("goroutine %d: %v", i, errs[i])
+		}
+		if c := Cosine(faces[i].Embedding, faces[0].Embedding); c < 0.9999 {
+			t.Fatalf("goroutine %d: embedding differs (cosine %v)", i, c)
+		}
+	}
+	if q := faces[0].Quality.FaceSize; q < 40 || q > 60 {
+		t.Errorf("obama_small face size %v, want about 50", q)
 	}
 }
 
@@ -282,9 +325,7 @@ func BenchmarkStages(b *testing.B) {
 }
 
 func TestLiveness(t *testing.T) {
-	if testing.Short() {
-		t.Skip("FaceAntiSpoofing costs 4.5 GMAC per face")
-	}
+	heavy(t)        // FaceAntiSpoofing costs 4.5 GMAC per face
 	testPipeline(t) // skips when models are missing
 	p, err := New(Options{Liveness: true, NoMask: true})
 	if err != nil {
@@ -313,6 +354,7 @@ func TestLiveness(t *testing.T) {
 const maskTrain = "../../shared/data/mask-train"
 
 func TestMaskClassifier(t *testing.T) {
+	heavy(t)
 	p := testPipeline(t)
 	if p.mask == nil {
 		t.Skip("no mask model built in")

@@ -83,7 +83,7 @@ func testOptions(t testing.TB, dir string) Options {
 
 func baseTestOptions(dir string) Options {
 	return Options{
-		Dir: dir, KeyEnv: "WAJAH_TEST_KEY_UNSET", MemTableSize: 4 << 20, VLogFileSize: 16 << 20,
+		Dir: dir, KeyEnv: "WAJAH_TEST_KEY", MemTableSize: 4 << 20, VLogFileSize: 16 << 20,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }

@@ -133,3 +133,27 @@ func TestDot4Kernels(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDot4(b *testing.B) {
+	for _, n := range []int{128, 192} {
+		v := make([][]float32, 5)
+		for i := range v {
+			v[i] = make([]float32, n)
+			for j := range v[i] {
+				v[i][j] = float32(j%7) * 0.1
+			}
+		}
+		kernels := simdKernels4()
+		if kernels == nil {
+			kernels = map[string]func(q, a, b, c, d []float32) (float32, float32, float32, float32){}
+		}
+		kernels["generic"] = dot4Generic
+		for name, k := range kernels {
+			b.Run(name+"/"+itoa(n), func(b *testing.B) {
+				for b.Loop() {
+					k(v[0], v[1], v[2], v[3], v[4])
+				}
+			})
+		}
+	}
+}

@@ -126,3 +126,25 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestBufferReuse checks that the planner shares memory between tensors whose lifetimes do
+// not overlap: MobileFaceNet's arena is a fraction of the sum of its activations.
+func TestBufferReuse(t *testing.T) {
+	m := loadModel(t, "MobileFaceNet.tflite")
+	in := &Tensor{Shape: []int{1, 112, 112, 3}, Data: make([]float32, 112*112*3)}
+	p, err := m.planFor([]*Tensor{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, s := range p.slotSize {
+		sum += s
+	}
+	t.Logf("arena %d floats for %d floats of activations in %d buffers", p.arenaSize, sum, len(p.slotSize))
+	if p.arenaSize*3 > sum {
+		t.Errorf("arena %d floats is more than a third of the %d floats of activations", p.arenaSize, sum)
+	}
+	if p.arenaSize < 56*56*128 { // must at least hold the largest tensor
+		t.Errorf("arena %d floats is smaller than the largest activation", p.arenaSize)
+	}
+}

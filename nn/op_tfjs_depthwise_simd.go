@@ -154,6 +154,32 @@ func dwSpanSIMD(dst, x []float32, xbase int, offs []int, wt, bt []float32, span 
 	six := archsimd.BroadcastFloat32x16(6)
 	ph := 0
 	j := 0
+	// Two vectors per step: independent FMA chains.
+	for ; j+32 <= n; j += 32 {
+		ph2 := ph + 16
+		if ph2 == span {
+			ph2 = 0
+		}
+		a := archsimd.LoadFloat32x16Slice(bt[ph : ph+16])
+		b := archsimd.LoadFloat32x16Slice(bt[ph2 : ph2+16])
+		for t, off := range offs {
+			xs := x[xbase+off+j:][:32]
+			wt0 := wt[t*span:][:span]
+			a = archsimd.LoadFloat32x16Slice(xs).MulAdd(archsimd.LoadFloat32x16Slice(wt0[ph:]), a)
+			b = archsimd.LoadFloat32x16Slice(xs[16:]).MulAdd(archsimd.LoadFloat32x16Slice(wt0[ph2:]), b)
+		}
+		switch act {
+		case ActRelu:
+			a, b = a.Max(zero), b.Max(zero)
+		case ActRelu6:
+			a, b = a.Max(zero).Min(six), b.Max(zero).Min(six)
+		}
+		a.StoreSlice(dst[j:])
+		b.StoreSlice(dst[j+16:])
+		if ph = ph2 + 16; ph == span {
+			ph = 0
+		}
+	}
 	for ; j+16 <= n; j += 16 {
 		a := archsimd.LoadFloat32x16Slice(bt[ph : ph+16])
 		for t, off := range offs {

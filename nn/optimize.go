@@ -48,16 +48,20 @@ func validate(g *Graph) error {
 	for i := range producer {
 		producer[i] = -1
 	}
-	for i, t := range g.Tensors {
-		if t.Data != nil {
-			if n := numelChecked(t.Shape); (n == 0 && len(t.Shape) > 0) || len(t.Data) != max(n, 1) && len(t.Shape) > 0 {
-				return fmt.Errorf("%w: constant %q has %d values for shape %v", ErrGraph, t.Name, len(t.Data), t.Shape)
-			}
-			if len(t.Shape) == 0 && len(t.Data) != 1 {
-				return fmt.Errorf("%w: scalar constant %q has %d values", ErrGraph, t.Name, len(t.Data))
-			}
+	for _, t := range g.Tensors {
+		if t.Data == nil {
+			continue
 		}
-		_ = i
+		want := 1
+		for _, d := range t.Shape {
+			if d < 0 || (d > 0 && want > maxFoldElems/d) {
+				return fmt.Errorf("%w: constant %q has shape %v", ErrGraph, t.Name, t.Shape)
+			}
+			want *= d
+		}
+		if len(t.Data) != want {
+			return fmt.Errorf("%w: constant %q has %d values for shape %v", ErrGraph, t.Name, len(t.Data), t.Shape)
+		}
 	}
 	if len(g.Inputs) == 0 || len(g.Outputs) == 0 {
 		return fmt.Errorf("%w: graph needs inputs and outputs", ErrGraph)

@@ -154,21 +154,11 @@ func compileCopy(_ *Node, _ [][]int, _ [][]float32, _ [][]int) (Kernel, error) {
 // inputs are freed, so a kernel never writes over its own inputs.
 func (p *plan) layout(slotSize []int) {
 	ns := len(slotSize)
-	first := make([]int, ns)
-	last := make([]int, ns)
-	for i := range first {
-		first[i] = -1
+	last := make([]int, ns) // last step reading each slot
+	for i := range last {
 		last[i] = -1
 	}
-	for _, t := range p.inputs {
-		first[p.slot[t]] = -1
-	}
 	for si, s := range p.steps {
-		for _, t := range s.out {
-			if p.slot[t] >= 0 && first[p.slot[t]] == -1 && last[p.slot[t]] == -1 {
-				first[p.slot[t]] = si
-			}
-		}
 		for _, t := range s.in {
 			if t >= 0 && p.slot[t] >= 0 {
 				last[p.slot[t]] = si

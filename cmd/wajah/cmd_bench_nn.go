@@ -13,10 +13,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
@@ -30,7 +34,7 @@ func init() {
 // nnBenchModel is one model of the benchmark with the input size wajah feeds it.
 type nnBenchModel struct {
 	file  string
-	shape []int // batch replaced per run; dynamic H, W set here
+	shape []int // batch replaced per run; nil: the model's own input shape
 }
 
 var nnBenchModels = []nnBenchModel{
@@ -46,9 +50,20 @@ var nnBenchModels = []nnBenchModel{
 	{"facemesh.json", nil},
 }
 
+// timing is one runtime's figures for one model and batch, in ms per call: median and
+// minimum wall time, and CPU time (the machine is shared, so CPU time is the steadier
+// comparison; 0 when unknown).
+type timing struct {
+	med, min, cpu float64
+}
+
+func (t timing) String() string {
+	return fmt.Sprintf("%7.2f %7.2f %7.2f", t.med, t.min, t.cpu)
+}
+
 func runBenchNN(args []string) error {
 	fs := flag.NewFlagSet("bench nn", flag.ContinueOnError)
-	runs := fs.Int("n", 30, "timed runs per model and batch (median reported)")
+	runs := fs.Int("n", 30, "timed runs per model and batch")
 	batches := fs.String("batch", "1", "comma list of batch sizes")
 	only := fs.String("models", "", "comma list of model files (default: all fetched)")
 	tfliteEval := fs.String("tflite-eval", "", "installed copy of tools/tflite-eval: also time TFLite's WASM interpreter (1 thread)")
@@ -65,8 +80,8 @@ func runBenchNN(args []string) error {
 		}
 		bs = append(bs, b)
 	}
-	fmt.Println("ms per call, median (min) of -n runs; one goroutine; refs are 1-thread WASM")
-	fmt.Printf("%-24s %5s %16s %8s %12s %16s %12s\n", "model", "batch", "go ms", "GFLOP/s", "ref", "ref ms", "go/ref")
+	fmt.Println("ms per call: median, min (wall) and CPU time; GFLOP/s from Go's CPU time; Go runs on one goroutine, refs are 1-thread WASM")
+	fmt.Printf("%-24s %5s %23s %7s %12s %23s %11s\n", "model", "batch", "go med/min/cpu", "GFLOP/s", "ref", "ref med/min/cpu", "go/ref med/cpu")
 	for _, bm := range nnBenchModels {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), bm.file) {
 			continue
@@ -87,7 +102,7 @@ func runBenchNN(args []string) error {
 		}
 		shape := bm.shape
 		if shape == nil {
-			shape = append([]int(nil), m.Inputs()[0].Shape...)
+			shape = m.Inputs()[0].Shape
 		}
 		for _, b := range bs {
 			s := append([]int{b}, shape[1:]...)
@@ -95,7 +110,7 @@ func runBenchNN(args []string) error {
 				fmt.Printf("%-24s skipped: dynamic input %v\n", bm.file, m.Inputs()[0].Shape)
 				break
 			}
-			goMs, goMin, gflops, err := timeGo(m, s, *runs)
+			goT, gflops, err := timeGo(m, s, *runs)
 			if err != nil {
 				return fmt.Errorf("%s: %w", bm.file, err)
 			}
@@ -104,26 +119,29 @@ func runBenchNN(args []string) error {
 					return err
 				}
 			}
-			refName, refMs, refMin := "", 0.0, 0.0
+			var refName string
+			var ref timing
 			switch {
 			case *tfliteEval != "" && strings.HasSuffix(bm.file, ".tflite"):
 				refName = "tflite-wasm"
-				refMs, refMin, err = timeTFLiteRef(*tfliteEval, path, s, *runs)
+				ref, err = timeTFLiteRef(*tfliteEval, path, s, *runs)
 			case *tfjsOracle != "" && strings.HasSuffix(bm.file, ".json"):
 				refName = "tfjs-wasm"
-				refMs, refMin, err = timeTFJSRef(*tfjsOracle, path, b, *runs)
+				ref, err = timeTFJSRef(*tfjsOracle, path, b, *runs)
 			}
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "%s: reference: %v\n", bm.file, err)
 				refName = ""
 			}
-			goCol := fmt.Sprintf("%.2f (%.2f)", goMs, goMin)
 			if refName == "" {
-				fmt.Printf("%-24s %5d %16s %8.1f\n", bm.file, b, goCol, gflops)
+				fmt.Printf("%-24s %5d %23s %7.1f\n", bm.file, b, goT, gflops)
 				continue
 			}
-			fmt.Printf("%-24s %5d %16s %8.1f %12s %16s %5.2f (%.2f)\n", bm.file, b, goCol, gflops, refName,
-				fmt.Sprintf("%.2f (%.2f)", refMs, refMin), goMs/refMs, goMin/refMin)
+			cpuRatio := "    -"
+			if ref.cpu > 0 {
+				cpuRatio = fmt.Sprintf("%5.2f", goT.cpu/ref.cpu)
+			}
+			fmt.Printf("%-24s %5d %23s %7.1f %12s %23s %5.2f %s\n", bm.file, b, goT, gflops, refName, ref, goT.med/ref.med, cpuRatio)
 		}
 	}
 	return nil
@@ -142,27 +160,42 @@ func benchInput(shape []int) *nn.Tensor {
 	return &nn.Tensor{Shape: shape, Data: x}
 }
 
-// timeGo returns the median and minimum ms per Run call and GFLOP/s at the median
-// (2 FLOPs per multiply-add).
-func timeGo(m *nn.Model, shape []int, runs int) (float64, float64, float64, error) {
+// threadCPU is the calling thread's CPU time in ms.
+func threadCPU() float64 {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts) != nil {
+		return 0
+	}
+	return float64(ts.Nano()) / 1e6
+}
+
+// timeGo times Run and returns GFLOP/s from the CPU time (2 FLOPs per multiply-add).
+func timeGo(m *nn.Model, shape []int, runs int) (timing, float64, error) {
 	in := benchInput(shape)
 	macs, err := m.MACs(shape)
 	if err != nil {
-		return 0, 0, 0, err
+		return timing{}, 0, err
 	}
 	for i := 0; i < 3; i++ {
 		if _, err := m.Run(in); err != nil {
-			return 0, 0, 0, err
+			return timing{}, 0, err
 		}
 	}
+	runtime.LockOSThread() // so the thread CPU clock follows this goroutine
+	defer runtime.UnlockOSThread()
 	ts := make([]float64, runs)
+	cpu0 := threadCPU()
 	for i := range ts {
 		t0 := time.Now()
 		m.Run(in)
 		ts[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
 	}
-	med := median(ts)
-	return med, slices.Min(ts), 2 * float64(macs) / (med / 1e3) / 1e9, nil
+	t := timing{med: median(ts), min: slices.Min(ts), cpu: (threadCPU() - cpu0) / float64(runs)}
+	per := t.cpu // CPU time: on a shared machine wall time counts other jobs' turns
+	if per <= 0 {
+		per = t.med
+	}
+	return t, 2 * float64(macs) / (per / 1e3) / 1e9, nil
 }
 
 func median(ts []float64) float64 {
@@ -174,38 +207,50 @@ func median(ts []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
+// procCPU returns a process's user+system CPU time in ms from /proc (clock ticks).
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) * 10 // USER_HZ is 100 on Linux
+}
+
 // timeTFLiteRef times TFLite's interpreter (tfjs-tflite WASM, XNNPACK, 1 thread) through
-// infer-server.js on the same input shape. Files that fix the batch (MobileFaceNet: 2) are
-// fed their own batch and the time is scaled to the requested batch.
-func timeTFLiteRef(dir, model string, shape []int, runs int) (float64, float64, error) {
+// infer-server.js on the same input shape. MobileFaceNet's file fixes batch 2 in a Reshape,
+// so it is fed batch 2 and the time scaled to the requested batch; batch-1 files run larger
+// batches as consecutive batch-1 calls (the server's loop mode). CPU time is the server
+// process's over at least a second of timed runs, so it includes the server's own per-call
+// overhead (noticeable only for sub-millisecond models).
+func timeTFLiteRef(dir, model string, shape []int, runs int) (timing, error) {
 	raw, err := os.ReadFile(model)
 	if err != nil {
-		return 0, 0, err
-	}
-	m, err := nn.ParseTFLite(raw)
-	if err != nil {
-		return 0, 0, err
+		return timing{}, err
 	}
 	feed := append([]int(nil), shape...)
-	scale := 1.0
-	loop := false
-	if strings.Contains(model, "MobileFaceNet") { // batch 2 is baked into a Reshape
+	scale, loop := 1.0, false
+	if strings.Contains(filepath.Base(model), "MobileFaceNet") {
 		feed[0] = 2
 		scale = float64(shape[0]) / 2
 	} else if shape[0] > 1 {
-		loop = true // batch-1 files: the server splits the batch into runs
+		loop = true
 	}
-	_ = m
-	file1 := append([]int{1}, feed[1:]...)
-	if feed[0] == 2 {
-		file1[0] = 2
+	fileShape := append([]int(nil), feed...)
+	if loop {
+		fileShape[0] = 1
 	}
-	if err := nn.PatchTFLiteInputShape(raw, file1); err != nil {
-		return 0, 0, err
+	if err := nn.PatchTFLiteInputShape(raw, fileShape); err != nil {
+		return timing{}, err
 	}
 	tmp, err := os.CreateTemp("", "bench-*.tflite")
 	if err != nil {
-		return 0, 0, err
+		return timing{}, err
 	}
 	defer os.Remove(tmp.Name())
 	tmp.Write(raw)
@@ -214,7 +259,7 @@ func timeTFLiteRef(dir, model string, shape []int, runs int) (float64, float64, 
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return timing{}, err
 	}
 	defer cmd.Wait()
 	defer stdin.Close()
@@ -226,18 +271,17 @@ func timeTFLiteRef(dir, model string, shape []int, runs int) (float64, float64, 
 	req.Write(hdr)
 	binary.Write(&req, binary.LittleEndian, in.Data)
 	br := bufio.NewReader(stdout)
-	var ts []float64
-	for i := 0; i < runs+3; i++ {
+	call := func() (float64, error) {
 		if _, err := stdin.Write(req.Bytes()); err != nil {
-			return 0, 0, err
+			return 0, err
 		}
 		var n uint32
 		if err := binary.Read(br, binary.LittleEndian, &n); err != nil {
-			return 0, 0, fmt.Errorf("infer-server: %w", err)
+			return 0, fmt.Errorf("infer-server: %w", err)
 		}
 		hb := make([]byte, n)
 		if _, err := io.ReadFull(br, hb); err != nil {
-			return 0, 0, err
+			return 0, err
 		}
 		var resp struct {
 			Outputs []struct{ Shape []int }
@@ -245,10 +289,10 @@ func timeTFLiteRef(dir, model string, shape []int, runs int) (float64, float64, 
 			Error   string
 		}
 		if err := json.Unmarshal(hb, &resp); err != nil {
-			return 0, 0, err
+			return 0, err
 		}
 		if resp.Error != "" {
-			return 0, 0, errors.New(resp.Error)
+			return 0, errors.New(resp.Error)
 		}
 		for _, o := range resp.Outputs {
 			sz := 4
@@ -257,39 +301,70 @@ func timeTFLiteRef(dir, model string, shape []int, runs int) (float64, float64, 
 			}
 			io.CopyN(io.Discard, br, int64(sz))
 		}
-		if i >= 3 { // warm-up
-			total := 0.0
-			for _, v := range resp.Ms {
-				total += v
-			}
-			ts = append(ts, total*scale)
+		total := 0.0
+		for _, v := range resp.Ms {
+			total += v
+		}
+		return total * scale, nil
+	}
+	for i := 0; i < 3; i++ { // warm-up
+		if _, err := call(); err != nil {
+			return timing{}, err
 		}
 	}
-	return median(ts), slices.Min(ts), nil
+	var ts []float64
+	cpu0, start := procCPU(cmd.Process.Pid), time.Now()
+	for len(ts) < runs || (time.Since(start) < time.Second && len(ts) < 2000) {
+		ms, err := call()
+		if err != nil {
+			return timing{}, err
+		}
+		ts = append(ts, ms)
+	}
+	cpu := (procCPU(cmd.Process.Pid) - cpu0) / float64(len(ts)) * scale
+	return timing{med: median(ts), min: slices.Min(ts), cpu: cpu}, nil
 }
 
-// timeTFJSRef runs tfjs-oracle's own benchmark (TF.js 4.22 WASM SIMD, 1 thread).
-func timeTFJSRef(dir, modelJSON string, batch, runs int) (float64, float64, error) {
+// timeTFJSRef runs tfjs-oracle's own benchmark (TF.js 4.22 WASM SIMD, 1 thread). CPU time
+// per call is the difference in the child's CPU time between a short and a long run, which
+// cancels start-up, model loading and warm-up.
+func timeTFJSRef(dir, modelJSON string, batch, runs int) (timing, error) {
 	name := strings.TrimSuffix(filepath.Base(modelJSON), ".json")
-	cmd := exec.Command("node", filepath.Join(dir, "oracle.js"), "--model", name, "--backend", "wasm",
-		"--models-dir", filepath.Dir(modelJSON), "--bench", strconv.Itoa(runs), "--bench-batches", strconv.Itoa(batch), "--json")
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, 0, fmt.Errorf("oracle.js: %w", err)
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		var r struct {
-			Bench []struct {
-				Batch    int
-				MedianMs float64
-				MinMs    float64
+	oracle := func(n int) (timing, float64, error) {
+		cmd := exec.Command("node", filepath.Join(dir, "oracle.js"), "--model", name, "--backend", "wasm",
+			"--models-dir", filepath.Dir(modelJSON), "--bench", strconv.Itoa(n), "--bench-batches", strconv.Itoa(batch), "--json")
+		out, err := cmd.Output()
+		if err != nil {
+			return timing{}, 0, fmt.Errorf("oracle.js: %w", err)
+		}
+		cpu := 0.0
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			cpu = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			var r struct {
+				Bench []struct {
+					MedianMs, MinMs float64
+				}
+			}
+			if json.Unmarshal([]byte(line), &r) == nil && len(r.Bench) > 0 {
+				return timing{med: r.Bench[0].MedianMs, min: r.Bench[0].MinMs}, cpu, nil
 			}
 		}
-		if json.Unmarshal([]byte(line), &r) == nil && len(r.Bench) > 0 {
-			return r.Bench[0].MedianMs, r.Bench[0].MinMs, nil
-		}
+		return timing{}, 0, errors.New("oracle.js printed no bench line")
 	}
-	return 0, 0, errors.New("oracle.js printed no bench line")
+	_, cpuShort, err := oracle(2)
+	if err != nil {
+		return timing{}, err
+	}
+	long, cpuLong, err := oracle(runs + 2)
+	if err != nil {
+		return timing{}, err
+	}
+	if d := cpuLong - cpuShort; d > 0 {
+		long.cpu = d / float64(runs)
+	}
+	return long, nil
 }
 
 // printProfile prints where one run's time goes, aggregated by op and shapes.
