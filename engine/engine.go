@@ -45,7 +45,7 @@ type Engine struct {
 	createMu sync.Mutex
 	mu       struct {
 		sync.RWMutex
-		galleries map[string]*gallery // by string(galleryKey)
+		galleries map[galleryName]*gallery
 	}
 	audit    *auditWriter
 	bg       sync.WaitGroup // background index checkpoints
@@ -97,7 +97,7 @@ func Open(opts Options, emb Embedder) (*Engine, error) {
 		return nil, fmt.Errorf("engine: open badger: %w", err)
 	}
 	e := &Engine{opts: opts, emb: emb, db: db, log: opts.Logger}
-	e.mu.galleries = map[string]*gallery{}
+	e.mu.galleries = map[galleryName]*gallery{}
 	if err := e.start(master); err != nil {
 		e.releaseSequences()
 		return nil, errors.Join(err, db.Close())

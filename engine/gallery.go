@@ -13,6 +13,9 @@ import (
 	"github.com/wajah-id/wajah/index"
 )
 
+// galleryName identifies a gallery in memory; in the store its key is hashed.
+type galleryName struct{ tenant, name string }
+
 // gallery is the in-memory side of one gallery: its record and its vector index.
 type gallery struct {
 	rec galleryRecord
@@ -59,9 +62,8 @@ func (e *Engine) wantExact(n int) bool { return e.opts.ExactBelow > 0 && n < e.o
 // lookup finds a tenant's gallery; ErrGalleryNotFound when absent (also when it is
 // another tenant's: keys include the tenant, so the gallery simply is not there).
 func (e *Engine) lookup(tenant, name string) (*gallery, error) {
-	key := e.keys.galleryKey(tenant, name)
 	e.mu.RLock()
-	g := e.mu.galleries[string(key)]
+	g := e.mu.galleries[galleryName{tenant, name}]
 	e.mu.RUnlock()
 	if g == nil {
 		return nil, ErrGalleryNotFound
@@ -128,7 +130,7 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 		return nil, err
 	}
 	e.mu.Lock()
-	e.mu.galleries[string(g.key)] = g
+	e.mu.galleries[galleryName{tenant, name}] = g
 	e.mu.Unlock()
 	return g, nil
 }
@@ -163,7 +165,7 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 	if err == nil {
 		g.deleted = true
 		e.mu.Lock()
-		delete(e.mu.galleries, string(g.key))
+		delete(e.mu.galleries, galleryName{tenant, name})
 		e.mu.Unlock()
 	}
 	g.mu.Unlock()

@@ -109,7 +109,7 @@ func (e *Engine) rebuild() error {
 	}
 	e.mu.Lock()
 	for _, g := range gals {
-		e.mu.galleries[string(g.key)] = g
+		e.mu.galleries[galleryName{g.rec.Tenant, g.rec.Name}] = g
 	}
 	e.mu.Unlock()
 	e.recovery.Galleries, e.recovery.Faces, e.recovery.Orphans, e.recovery.Snapshots = len(gals), faces, purged, snaps

@@ -329,7 +329,7 @@ func TestSnapshots(t *testing.T) {
 		t.Fatalf("deleted person after replay: %v", err)
 	}
 	enroll(t, e, "acme", "g", "later", "later/1")
-	gid := e.mu.galleries[string(e.keys.galleryKey("acme", "g"))].rec.GID
+	gid := e.mu.galleries[galleryName{"acme", "g"}].rec.GID
 	crash(e)
 	// Lose a change record: the gap forces a rebuild.
 	e = openTest(t, o, newFake())

@@ -40,13 +40,14 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 		return res, err
 	}
 	var tExtract time.Duration
+	ph := e.keys.personHash(g.rec.GID, r.PersonID)
 	defer func() {
 		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "verify", Outcome: verifyOutcome(res, err), Tenant: r.Tenant, Gallery: r.Gallery,
-			Subject: e.keys.personHash(g.rec.GID, r.PersonID), Total: time.Since(start), Extract: tExtract})
+			Subject: ph, Total: time.Since(start), Extract: tExtract})
 	}()
 	// The person is looked up before the (expensive) extraction: an unknown id is 415
 	// whatever the image.
-	person, templates, err := e.loadPerson(g, r.PersonID)
+	person, templates, err := e.loadPerson(g, ph)
 	if err != nil {
 		return res, err
 	}
@@ -77,9 +78,9 @@ func verifyOutcome(res VerifyResult, err error) string {
 	return outcome(err)
 }
 
-// loadPerson reads a person and decrypts their templates.
-func (e *Engine) loadPerson(g *gallery, id string) (p Person, templates [][]float32, err error) {
-	pk := personKey(g.rec.GID, e.keys.personHash(g.rec.GID, id))
+// loadPerson reads a person (by personHash) and decrypts their templates.
+func (e *Engine) loadPerson(g *gallery, ph []byte) (p Person, templates [][]float32, err error) {
+	pk := personKey(g.rec.GID, ph)
 	err = e.db.View(func(txn *badger.Txn) error {
 		rec, err := getPerson(txn, pk)
 		if err != nil {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sync/atomic"
 )
 
@@ -102,7 +103,7 @@ func (h *HNSW) link(node uint32) {
 		sel := h.selectNeighbors(&pages, s.sel, h.m)
 		h.setLinks(&pages, node, lc, sel)
 		for _, c := range sel {
-			h.addLink(&pages, c.node, node, lc, c.score)
+			s.cs = h.addLink(&pages, c.node, node, lc, c.score, s.cs)
 		}
 	}
 	if level > top {
@@ -113,7 +114,7 @@ func (h *HNSW) link(node uint32) {
 // sortedDesc empties the heap into dst, best first.
 func sortedDesc(dst []cand, res *minHeap) []cand {
 	n := len(*res)
-	dst = append(dst[:0], make([]cand, n)...)
+	dst = slices.Grow(dst[:0], n)[:n]
 	for i := n - 1; i >= 0; i-- {
 		dst[i] = res.pop()
 	}
@@ -134,8 +135,9 @@ func (h *HNSW) setLinks(pages *[]*page, node uint32, lc int, sel []cand) {
 }
 
 // addLink adds the back link nb -> node (score is their similarity). A full list is
-// re-pruned with the heuristic over its links plus the newcomer, as in hnswlib.
-func (h *HNSW) addLink(pages *[]*page, nb, node uint32, lc int, score float32) {
+// re-pruned with the heuristic over its links plus the newcomer, as in hnswlib. buf is
+// scratch space, returned for reuse.
+func (h *HNSW) addLink(pages *[]*page, nb, node uint32, lc int, score float32, buf []cand) []cand {
 	pg := h.pageOf(pages, nb)
 	mu := &pg.locks[nb&pageMask]
 	mu.Lock()
@@ -144,17 +146,16 @@ func (h *HNSW) addLink(pages *[]*page, nb, node uint32, lc int, score float32) {
 	n := int(atomic.LoadUint32(&l[0]))
 	for i := 1; i <= n; i++ {
 		if atomic.LoadUint32(&l[i]) == node {
-			return
+			return buf
 		}
 	}
 	if n < len(l)-1 {
 		atomic.StoreUint32(&l[1+n], node)
 		atomic.StoreUint32(&l[0], uint32(n+1))
-		return
+		return buf
 	}
 	base := h.vec(pg, nb)
-	cs := make([]cand, 0, n+1)
-	cs = append(cs, cand{score: score, node: node})
+	cs := append(buf[:0], cand{score: score, node: node})
 	for i := 1; i <= n; i++ {
 		x := atomic.LoadUint32(&l[i])
 		cs = append(cs, cand{score: dot(base, h.vec(h.pageOf(pages, x), x)), node: x})
@@ -165,4 +166,5 @@ func (h *HNSW) addLink(pages *[]*page, nb, node uint32, lc int, score float32) {
 		atomic.StoreUint32(&l[1+i], c.node)
 	}
 	atomic.StoreUint32(&l[0], uint32(len(sel)))
+	return cs
 }

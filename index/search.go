@@ -10,6 +10,7 @@ type scratch struct {
 	fr     maxHeap
 	res    minHeap
 	sel    []cand
+	cs     []cand    // addLink candidates
 	batch  []uint32  // unvisited neighbours of the node being expanded
 	scores []float32 // their similarities to the query
 	q      []float32

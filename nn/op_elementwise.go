@@ -9,12 +9,7 @@ func init() {
 	for op, f := range binaryFuncs {
 		Register(op, OpDef{Infer: inferBroadcast, Compile: compileBinary(f)})
 	}
-	Register(OpPRelu, OpDef{Infer: inferBroadcast, Compile: compileBinary(func(x, a float32) float32 {
-		if x < 0 {
-			return x * a
-		}
-		return x
-	})})
+	Register(OpPRelu, OpDef{Infer: inferBroadcast, Compile: compilePRelu})
 	Register(OpSelect, OpDef{Infer: inferSelect, Compile: compileSelect})
 }
 
@@ -184,11 +179,19 @@ func compileBinary(f func(a, b float32) float32) func(*Node, [][]int, [][]float3
 		}
 		na, nb, no := numel(in[0]), numel(in[1]), numel(out[0])
 		fast := sameShapeFast[n.Op]
+		var chanFast func(y, a, b []float32) // a full, b one value per channel (batch norm)
+		if nb == c && na == no && len(in[1]) > 0 && in[1][len(in[1])-1] == c && c > 1 {
+			chanFast = sameShapeFast[n.Op]
+		}
 		return Kernel{Run: func(in, out [][]float32, _ []float32) {
 			a, b, y := in[0], in[1], out[0]
 			switch {
 			case na == no && nb == no && fast != nil:
 				fast(y, a, b)
+			case chanFast != nil:
+				for r := 0; r < no; r += c {
+					chanFast(y[r:r+c], a[r:r+c], b)
+				}
 			case na == no && nb == no:
 				for i := range y {
 					y[i] = f(a[i], b[i])
@@ -283,4 +286,29 @@ func compileSelect(n *Node, in [][]int, _ [][]float32, out [][]int) (Kernel, err
 			}
 		}
 	}}, nil
+}
+
+// compilePRelu runs per-channel (or shared) slopes through the SIMD activation kernel and
+// falls back to broadcasting for other alpha shapes.
+func compilePRelu(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
+	x, a := in[0], in[1]
+	c := 1
+	if len(x) > 0 {
+		c = x[len(x)-1]
+	}
+	na := numel(a)
+	perChannel := na == 1 || (na == c && len(a) > 0 && a[len(a)-1] == c)
+	if consts[1] != nil && perChannel && numel(out[0]) == numel(x) {
+		alpha := tileAlpha(consts[1], c)
+		return Kernel{Run: func(in, out [][]float32, _ []float32) {
+			copy(out[0], in[0])
+			applyAct(out[0], c, ActPRelu, 0, alpha)
+		}}, nil
+	}
+	return compileBinary(func(x, a float32) float32 {
+		if x < 0 {
+			return x * a
+		}
+		return x
+	})(n, in, consts, out)
 }

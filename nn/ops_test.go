@@ -214,6 +214,38 @@ func TestPoolAndShapeOps(t *testing.T) {
 	if fmt.Sprint(mn.Shape) != "[2 1 1 3]" || math.Abs(float64(mn.Data[5])-s/35) > 1e-5 {
 		t.Errorf("mean: shape %v got %g want %g", mn.Shape, mn.Data[5], s/35)
 	}
+	// PRelu with per-channel slopes (the SIMD path)
+	pr := run(OpPRelu, Attrs{}, []float32{0.5, -2, 3})
+	for i, v := range x {
+		want := v
+		if v < 0 {
+			want = v * []float32{0.5, -2, 3}[i%3]
+		}
+		if pr.Data[i] != want {
+			t.Fatalf("prelu [%d] = %g, want %g", i, pr.Data[i], want)
+		}
+	}
+	// per-channel scale (the row-wise fast path) and a per-width shift (the broadcast path)
+	ml := run(OpMul, Attrs{}, []float32{0.5, -2, 3})
+	g := &Graph{}
+	xi := g.AddTensor("x", xs, nil)
+	wi := g.AddTensor("w", []int{7, 1}, []float32{1, 2, 3, 4, 5, 6, 7})
+	yi := g.AddTensor("y", nil, nil)
+	g.AddNode(OpAdd, "add", []int{xi, wi}, []int{yi}, Attrs{})
+	g.Inputs, g.Outputs = []int{xi}, []int{yi}
+	m, err := FromGraph(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad, err := m.Run(&Tensor{Shape: xs, Data: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range x {
+		if ml.Data[i] != v*[]float32{0.5, -2, 3}[i%3] || ad[0].Data[i] != v+float32(i/3%7+1) {
+			t.Fatalf("mul/add [%d]: %g %g from %g", i, ml.Data[i], ad[0].Data[i], v)
+		}
+	}
 	// softmax over channels sums to one
 	sm := run(OpSoftmax, Attrs{})
 	for i := 0; i < len(sm.Data); i += 3 {

@@ -41,6 +41,7 @@ func runBenchHTTP(args []string) error {
 	gallery := fs.String("gallery", "bench", "gallery")
 	nik := fs.String("nik", "3201999900000001", "NIK / user_id of the benchmark person")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	inflight := fs.Int("max-inflight", 0, "--self: the server's max-inflight (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func runBenchHTTP(args []string) error {
 	}
 	base := strings.TrimRight(*url, "/")
 	if *self {
-		b, tok, stop, err := selfServer()
+		b, tok, stop, err := selfServer(*inflight)
 		if err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func benchEnroll(base, token, gallery, nik, img string) error {
 }
 
 // selfServer runs the real stack on loopback TCP over a temporary store.
-func selfServer() (base, token string, stop func(), err error) {
+func selfServer(maxInflight int) (base, token string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "wajah-bench-http-")
 	if err != nil {
 		return "", "", nil, err
@@ -147,6 +148,7 @@ func selfServer() (base, token string, stop func(), err error) {
 		cleanup()
 		return "", "", nil, err
 	}
+	cfg.MaxInflight = maxInflight
 	opts, _ := cfg.Options(quiet)
 	srv, err := server.New(opts, eng, &pedulilindungi.Local{Ledger: eng})
 	if err != nil {

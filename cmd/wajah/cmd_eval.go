@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/gob"
 	"errors"
 	"flag"
 	"fmt"
@@ -84,6 +85,7 @@ func runEvalPairs(args []string) error {
 	limit := fs.Int("limit", 0, "use only the first N pairs of each file (0: all)")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -118,9 +120,16 @@ func runEvalPairs(args []string) error {
 			}
 		}
 	}
-	res, stats, err := embedAll(p, *root, paths, *workers, *quiet)
+	res, stats, err := loadEmbeddings(*cache, paths)
 	if err != nil {
-		return err
+		if res, stats, err = embedAll(p, *root, paths, *workers, *quiet); err != nil {
+			return err
+		}
+		if *cache != "" {
+			if err := saveEmbeddings(*cache, res, stats); err != nil {
+				return err
+			}
+		}
 	}
 	fmt.Printf("images %d, not detected %d (mean-landmark fallback), unreadable %d\n", len(paths), stats.missed, stats.unreadable)
 	var sizes, yaws, pitches []float64
@@ -196,6 +205,61 @@ func runEvalPairs(args []string) error {
 	}
 	fmt.Printf("wrote %s and %s\n", filepath.Join(*out, "roc.png"), filepath.Join(*out, "hist.png"))
 	return nil
+}
+
+// embCache is what --cache stores: per image the embedding, detection flag and quality.
+type embCache struct {
+	Emb      map[string][]float32
+	Detected map[string]bool
+	Quality  map[string]embed.Quality
+	Stats    [5]float64 // missed, unreadable, decode, detect, embed (ns)
+}
+
+func loadEmbeddings(path string, paths []string) (map[string]*imageResult, embedStats, error) {
+	var st embedStats
+	if path == "" {
+		return nil, st, errors.New("no cache")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, st, err
+	}
+	defer f.Close()
+	var c embCache
+	if err := gob.NewDecoder(f).Decode(&c); err != nil {
+		return nil, st, err
+	}
+	res := make(map[string]*imageResult, len(paths))
+	for _, q := range paths {
+		e, ok := c.Emb[q]
+		if !ok {
+			return nil, st, errors.New("cache misses " + q)
+		}
+		res[q] = &imageResult{emb: e, detected: c.Detected[q], quality: c.Quality[q]}
+	}
+	st.missed, st.unreadable = int(c.Stats[0]), int(c.Stats[1])
+	st.decode, st.detect, st.embed = evalStopwatch(c.Stats[2]), evalStopwatch(c.Stats[3]), evalStopwatch(c.Stats[4])
+	fmt.Fprintln(os.Stderr, "embeddings loaded from", path)
+	return res, st, nil
+}
+
+func saveEmbeddings(path string, res map[string]*imageResult, st embedStats) error {
+	c := embCache{Emb: map[string][]float32{}, Detected: map[string]bool{}, Quality: map[string]embed.Quality{},
+		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}}
+	for q, r := range res {
+		if r.emb != nil {
+			c.Emb[q], c.Detected[q], c.Quality[q] = r.emb, r.detected, r.quality
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := gob.NewEncoder(f).Encode(&c); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func evalQuantile(v []float64, q float64) float64 {
