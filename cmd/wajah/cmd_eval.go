@@ -85,6 +85,7 @@ func runEvalPairs(args []string) error {
 	limit := fs.Int("limit", 0, "use only the first N pairs of each file (0: all)")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	scale := fs.Float64("scale", 1, "resize every image by this factor first (to measure accuracy against face size)")
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
 	if err := fs.Parse(args); err != nil {
@@ -122,7 +123,7 @@ func runEvalPairs(args []string) error {
 	}
 	res, stats, err := loadEmbeddings(*cache, paths)
 	if err != nil {
-		if res, stats, err = embedAll(p, *root, paths, *workers, *quiet); err != nil {
+		if res, stats, err = embedAll(p, *root, paths, *scale, *workers, *quiet); err != nil {
 			return err
 		}
 		if *cache != "" {
@@ -306,7 +307,7 @@ type embedStats struct {
 // embedAll embeds every image once (the cache of the run), with workers in parallel: the
 // protocol's central face, or the mean landmarks of the detected images when none is found
 // (as the reference did).
-func embedAll(p *embed.Pipeline, root string, paths []string, workers int, quiet bool) (map[string]*imageResult, embedStats, error) {
+func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, workers int, quiet bool) (map[string]*imageResult, embedStats, error) {
 	ctx := context.Background()
 	type job struct {
 		path  string
@@ -340,6 +341,10 @@ func embedAll(p *embed.Pipeline, root string, paths []string, workers int, quiet
 				data, err := os.ReadFile(filepath.Join(root, j.path))
 				if err == nil {
 					j.d, err = p.Decode(data)
+				}
+				if err == nil && scale != 1 {
+					f := j.d.Full
+					j.d = p.Prepare(embed.Resize(f, max(1, int(float64(f.W)*scale+0.5)), max(1, int(float64(f.H)*scale+0.5))))
 				}
 				j.times[0] = time.Since(t)
 				if err != nil {
