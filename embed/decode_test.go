@@ -360,6 +360,18 @@ func TestYCbCrUpsampling(t *testing.T) {
 			}
 		}
 	}
+	// 4:4:4 with every chroma value: exactly color.YCbCrToRGB (the inlined conversion).
+	full := image.NewYCbCr(image.Rect(0, 0, 256, 256), image.YCbCrSubsampleRatio444)
+	for i := range full.Y {
+		full.Y[i], full.Cb[i], full.Cr[i] = uint8(i*7), uint8(i), uint8(i>>8)
+	}
+	got444 := FromImage(full)
+	for i := range full.Y {
+		r, g, b := color.YCbCrToRGB(full.Y[i], full.Cb[i], full.Cr[i])
+		if got444.Pix[3*i] != r || got444.Pix[3*i+1] != g || got444.Pix[3*i+2] != b {
+			t.Fatalf("4:4:4 pixel %d: %v, want %d %d %d", i, got444.Pix[3*i:3*i+3], r, g, b)
+		}
+	}
 	// A horizontal chroma step in 4:2:0 is interpolated 3:1 next to the edge.
 	m := image.NewYCbCr(image.Rect(0, 0, 8, 2), image.YCbCrSubsampleRatio420)
 	for i := range m.Y {

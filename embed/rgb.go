@@ -124,21 +124,39 @@ func ycbcrToRGB(m *image.YCbCr, dst *RGB) {
 	ny, fy, wy := taps(h, sy, chh)
 	// Chroma offsets are relative to the image's first chroma sample.
 	c0 := m.COffset(b.Min.X, b.Min.Y)
+	vcb, vcr := make([]int32, cw), make([]int32, cw) // vertically interpolated chroma, x4
 	for y := 0; y < h; y++ {
-		rn := c0 + int(ny[y])*m.CStride
-		rf := c0 + int(fy[y])*m.CStride
+		rn := m.Cb[c0+int(ny[y])*m.CStride:][:cw]
+		rf := m.Cb[c0+int(fy[y])*m.CStride:][:cw]
+		qn := m.Cr[c0+int(ny[y])*m.CStride:][:cw]
+		qf := m.Cr[c0+int(fy[y])*m.CStride:][:cw]
 		vn, vf := 4-wy[y], wy[y]
-		yi := m.YOffset(b.Min.X, b.Min.Y+y)
-		o := 3 * y * w
-		for x := 0; x < w; x++ {
+		for i := range vcb {
+			vcb[i] = vn*int32(rn[i]) + vf*int32(rf[i])
+			vcr[i] = vn*int32(qn[i]) + vf*int32(qf[i])
+		}
+		yrow := m.Y[m.YOffset(b.Min.X, b.Min.Y+y):][:w]
+		out := dst.Pix[3*y*w:][:3*w]
+		for x, yv := range yrow {
 			hn, hf := 4-wx[x], wx[x]
-			a, bb := int(nx[x]), int(fx[x])
-			cb := (vn*(hn*int32(m.Cb[rn+a])+hf*int32(m.Cb[rn+bb])) + vf*(hn*int32(m.Cb[rf+a])+hf*int32(m.Cb[rf+bb])) + 8) >> 4
-			cr := (vn*(hn*int32(m.Cr[rn+a])+hf*int32(m.Cr[rn+bb])) + vf*(hn*int32(m.Cr[rf+a])+hf*int32(m.Cr[rf+bb])) + 8) >> 4
-			dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2] = color.YCbCrToRGB(m.Y[yi+x], uint8(cb), uint8(cr))
-			o += 3
+			a, c := nx[x], fx[x]
+			cb := (hn*vcb[a]+hf*vcb[c]+8)>>4 - 128
+			cr := (hn*vcr[a]+hf*vcr[c]+8)>>4 - 128
+			// color.YCbCrToRGB, inlined (16.16 fixed point, clamped).
+			yy := int32(yv) * 0x10101
+			out[3*x] = clamp16(yy + 91881*cr)
+			out[3*x+1] = clamp16(yy - 22554*cb - 46802*cr)
+			out[3*x+2] = clamp16(yy + 116130*cb)
 		}
 	}
+}
+
+// clamp16 converts a 16.16 fixed-point value to a byte, clamping to [0,255].
+func clamp16(v int32) uint8 {
+	if uint32(v)&0xff000000 == 0 {
+		return uint8(v >> 16)
+	}
+	return uint8(^(v >> 31))
 }
 
 // Image returns a copy as *image.RGBA, for encoding or drawing.

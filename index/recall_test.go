@@ -59,6 +59,7 @@ func TestRecall(t *testing.T) {
 		min  float64
 	}{
 		{"clustered-128", vecdata.Clustered(n, 200, 128, 1), 128, 0.98},
+		{"clustered-128-ef16", vecdata.Clustered(n, 200, 128, 1), 16, 0.85},
 		{"uniform-64", vecdata.Uniform(n, 200, 64, 2), 128, 0.92},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

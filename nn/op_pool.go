@@ -20,48 +20,64 @@ func compilePool(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, error) 
 	}
 	isMax := n.Op == OpMaxPool2D
 	act, alpha := n.Attrs.Act, n.Attrs.Alpha
-	return Kernel{Run: func(in, out [][]float32, _ []float32) {
-		pool(&g, in[0], out[0], isMax)
+	return Kernel{Scratch: g.w * g.c, Run: func(in, out [][]float32, s []float32) {
+		pool(&g, in[0], out[0], s, isMax)
 		applyAct(out[0], g.c, act, alpha, nil)
 	}}, nil
 }
 
 // pool computes max or average pooling; the average excludes padding (TFLite, TF.js).
-// A window's first pixel initialises the output and the others fold into it.
-func pool(g *convGeom, x, y []float32, isMax bool) {
+// Each output row first folds its window's input rows into one row (long, SIMD-friendly
+// vectors), then folds each output pixel's window columns from that row. row holds w·c
+// floats.
+func pool(g *convGeom, x, y, row []float32, isMax bool) {
 	c := g.c
+	span := g.w * c
+	row = row[:span]
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
 			y0, y1 := max(oy*g.sh-g.padTop, 0), min(oy*g.sh-g.padTop+g.kh, g.h)
+			out := y[(b*g.oh+oy)*g.ow*c : (b*g.oh+oy+1)*g.ow*c]
+			if y0 >= y1 { // the window lies in the padding
+				clear(out)
+				continue
+			}
+			copy(row, x[(b*g.h+y0)*span:(b*g.h+y0+1)*span])
+			for iy := y0 + 1; iy < y1; iy++ {
+				src := x[(b*g.h+iy)*span : (b*g.h+iy+1)*span]
+				if isMax {
+					maxInto(row, src)
+				} else {
+					addVec(row, row, src)
+				}
+			}
 			for ox := 0; ox < g.ow; ox++ {
 				x0, x1 := max(ox*g.sw-g.padLeft, 0), min(ox*g.sw-g.padLeft+g.kw, g.w)
-				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
-				if y0 >= y1 || x0 >= x1 { // window entirely in the padding
+				dst := out[ox*c : ox*c+c]
+				if x0 >= x1 {
 					clear(dst)
 					continue
 				}
-				first := true
-				for iy := y0; iy < y1; iy++ {
-					row := x[((b*g.h+iy)*g.w)*c:]
-					for ix := x0; ix < x1; ix++ {
-						src := row[ix*c : ix*c+c]
-						switch {
-						case first:
-							copy(dst, src)
-							first = false
-						case c < 16 && isMax: // few channels (pnet): a call costs more than the loop
-							for i, v := range src {
-								dst[i] = max(dst[i], v)
+				copy(dst, row[x0*c:x0*c+c])
+				for ix := x0 + 1; ix < x1; ix++ {
+					src := row[ix*c : ix*c+c]
+					switch {
+					case c < 16 && isMax: // few channels (pnet): a call costs more than the loop
+						d := dst[:len(src)]
+						for i, v := range src {
+							if v > d[i] { // not max(): no NaN/-0 handling on the hot path
+								d[i] = v
 							}
-						case c < 16:
-							for i, v := range src {
-								dst[i] += v
-							}
-						case isMax:
-							maxInto(dst, src)
-						default:
-							addVec(dst, dst, src)
 						}
+					case c < 16:
+						d := dst[:len(src)]
+						for i, v := range src {
+							d[i] += v
+						}
+					case isMax:
+						maxInto(dst, src)
+					default:
+						addVec(dst, dst, src)
 					}
 				}
 				if !isMax {
