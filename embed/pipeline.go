@@ -53,6 +53,10 @@ type Options struct {
 	// RoundLandmarks rounds landmarks to whole pixels as MTCNN.kt does (the reference
 	// measurement did); a diagnostic for comparing with it, off by default.
 	RoundLandmarks bool
+
+	// FlipTTA embeds the aligned crop and its mirror image and uses their normalized sum
+	// (one extra MobileFaceNet run per face); see EmbedFace and embed/README.md.
+	FlipTTA bool
 }
 
 func (o Options) withDefaults() Options {
@@ -223,30 +227,15 @@ func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
 }
 
 // EmbedCrops runs MobileFaceNet on aligned crops in one batch and returns L2-normalized
-// embeddings.
+// embeddings (no flip augmentation; see EmbedFace).
 func (p *Pipeline) EmbedCrops(crops ...*RGB) ([][]float32, error) {
-	const n = AlignSize * AlignSize * 3
-	in := &nn.Tensor{Shape: []int{len(crops), AlignSize, AlignSize, 3}, Data: make([]float32, len(crops)*n)}
-	for i, c := range crops {
-		if c.W != AlignSize || c.H != AlignSize {
-			return nil, fmt.Errorf("embed: crop is %dx%d, want %d", c.W, c.H, AlignSize)
-		}
-		d := in.Data[i*n : (i+1)*n]
-		for j, v := range c.Pix {
-			d[j] = (float32(v) - 127.5) / 128
-		}
-	}
-	out, err := p.mfn.Run(in)
+	raw, err := p.embedRaw(crops...)
 	if err != nil {
-		return nil, fmt.Errorf("mobilefacenet: %w", err)
-	}
-	e := out[0]
-	if len(e.Data) != len(crops)*Dim {
-		return nil, fmt.Errorf("mobilefacenet: output shape %v", e.Shape)
+		return nil, err
 	}
 	res := make([][]float32, len(crops))
 	for i := range crops {
-		res[i] = l2normalize(e.Data[i*Dim : (i+1)*Dim])
+		res[i] = l2normalize(raw[i*Dim : (i+1)*Dim])
 	}
 	return res, nil
 }
@@ -281,13 +270,13 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	}
 	crop := p.AlignFace(d, f)
 	f.Quality.Blur, f.Quality.Exposure = blurExposure(crop)
-	emb, err := p.EmbedCrops(crop)
+	emb, plain, err := p.EmbedFace(crop)
 	if err != nil {
 		return err
 	}
-	f.Embedding = emb[0]
+	f.Embedding = emb
 	if p.mask != nil {
-		f.MaskScore = p.mask.Predict(crop, f.Embedding)
+		f.MaskScore = p.mask.Predict(crop, plain)
 		f.Masked = f.MaskScore >= 0.5
 	}
 	if p.spoof != nil {
