@@ -37,6 +37,11 @@ type EnrollRequest struct {
 	Force                           bool   // accept a face below the size gate
 	CreateGallery                   bool   // create the gallery when missing (check-in endpoints)
 	TrxID                           string
+	// BeforeCommit, when set, runs after the face has passed the quality gate and before
+	// anything is stored; its error aborts the enrolment with nothing written. The check-in
+	// endpoints register the NIK with the check-in service here, so a refused image never
+	// reaches the service and a refused registration never reaches the store.
+	BeforeCommit func(ctx context.Context, face embed.Face) error
 }
 
 // EnrollResult reports the stored template.

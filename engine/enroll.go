@@ -23,34 +23,60 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 	if err := validOptional(r.Name, r.TrxID); err != nil {
 		return res, err
 	}
-	if err := e.enter(); err != nil {
+	g, face, vec, tExtract, err := e.enrollExtract(ctx, r, start)
+	if err != nil {
 		return res, err
+	}
+	// The hook runs outside the engine's lifetime lock: it may call the check-in service
+	// (seconds) or the engine itself (the local provider reads statuses).
+	if r.BeforeCommit != nil {
+		if err := r.BeforeCommit(ctx, face); err != nil {
+			return res, err
+		}
+	}
+	return e.enrollCommit(r, g, face, vec, start, tExtract)
+}
+
+// enrollExtract finds (or creates) the gallery and extracts the face through the gate.
+func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.Time) (g *gallery, face embed.Face, vec []float32, tExtract time.Duration, err error) {
+	if err := e.enter(); err != nil {
+		return nil, face, nil, 0, err
 	}
 	defer e.exit()
 	if e.emb == nil {
-		return res, ErrNoEmbedder
+		return nil, face, nil, 0, ErrNoEmbedder
 	}
-	g, err := e.lookup(r.Tenant, r.Gallery)
+	g, err = e.lookup(r.Tenant, r.Gallery)
 	if errors.Is(err, ErrGalleryNotFound) && r.CreateGallery {
 		g, err = e.createGallery(r.Tenant, r.Gallery, true)
 	}
 	if err != nil {
-		return res, err
+		return nil, face, nil, 0, err
 	}
 	if err := e.checkModel(g); err != nil {
-		return res, err
+		return nil, face, nil, 0, err
 	}
-	face, err := e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
-	tExtract := time.Since(start)
+	face, err = e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
+	tExtract = time.Since(start)
 	if err != nil {
 		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: outcome(err), Tenant: r.Tenant, Gallery: r.Gallery,
 			Subject: e.keys.personHash(g.rec.GID, r.PersonID), Total: tExtract, Extract: tExtract})
-		return res, err
+		return nil, face, nil, 0, err
 	}
-	vec, err := normalized(face.Embedding, g.rec.Dim)
+	vec, err = normalized(face.Embedding, g.rec.Dim)
 	if err != nil {
+		return nil, face, nil, 0, err
+	}
+	return g, face, vec, tExtract, nil
+}
+
+// enrollCommit stores the extracted face as a new template; the gallery may have been
+// dropped since extraction, which g.deleted reports under g.mu.
+func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec []float32, start time.Time, tExtract time.Duration) (res EnrollResult, err error) {
+	if err := e.enter(); err != nil {
 		return res, err
 	}
+	defer e.exit()
 	faceID, err := e.nextFaceID()
 	if err != nil {
 		return res, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/engine"
 )
 
@@ -32,19 +33,25 @@ type EnrollResult struct {
 	PLError error
 }
 
-// Enroll registers NIK + name with the provider, then stores the face. A provider failure
-// stops the enrolment unless forcePL is set.
+// Enroll checks the face, registers NIK + name with the provider, then stores the face. A
+// provider failure stops the enrolment unless forcePL is set.
 func (g *Gate) Enroll(ctx context.Context, r engine.EnrollRequest, forcePL bool) (EnrollResult, error) {
 	var out EnrollResult
-	reply, err := g.Provider.Register(ctx, Registration{Tenant: r.Tenant, Gallery: r.Gallery, NIK: r.PersonID, Name: r.Name, TrxID: r.TrxID})
-	switch {
-	case err == nil:
-		out.Reply = &reply
-	case forcePL && Code(err) != 0:
-		out.Reply, out.PLError = ReplyOf(err), err
-	default:
-		out.Reply = ReplyOf(err)
-		return out, err
+	// Register only once the image has passed the quality gate, and store only once the
+	// service has accepted (or force_pl overrides it).
+	r.BeforeCommit = func(ctx context.Context, _ embed.Face) error {
+		reply, err := g.Provider.Register(ctx, Registration{Tenant: r.Tenant, Gallery: r.Gallery, NIK: r.PersonID, Name: r.Name, TrxID: r.TrxID})
+		switch {
+		case err == nil:
+			out.Reply = &reply
+			return nil
+		case forcePL && Code(err) != 0:
+			out.Reply, out.PLError = ReplyOf(err), err
+			return nil
+		default:
+			out.Reply = ReplyOf(err)
+			return err
+		}
 	}
 	r.CreateGallery = true
 	res, err := g.Engine.Enroll(ctx, r)

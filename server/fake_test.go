@@ -158,6 +158,16 @@ func (f *fakeEngine) Enroll(ctx context.Context, r engine.EnrollRequest) (engine
 	if err != nil {
 		return engine.EnrollResult{}, err
 	}
+	if r.BeforeCommit != nil {
+		// As the engine does: the hook runs after the gate, before anything is stored,
+		// and without the store's lock (it may call the check-in provider).
+		f.mu.Unlock()
+		err := r.BeforeCommit(ctx, embed.Face{})
+		f.mu.Lock()
+		if err != nil {
+			return engine.EnrollResult{}, err
+		}
+	}
 	p := people[r.PersonID]
 	p.ID, p.Name = r.PersonID, r.Name
 	p.Templates++

@@ -88,6 +88,7 @@ func runEvalPairs(args []string) error {
 	scale := fs.Float64("scale", 1, "resize every image by this factor first (to measure accuracy against face size)")
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
+	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, NoMask: true})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, FlipTTA: *flip, NoMask: true})
 	if err != nil {
 		return err
 	}
@@ -368,12 +369,12 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 						j.rel[k] = embed.Point{X: l.X / float32(j.d.Full.W), Y: l.Y / float32(j.d.Full.H)}
 					}
 					t = time.Now()
-					e, err := p.EmbedCrops(p.AlignFace(j.d, f))
+					e, _, err := p.EmbedFace(p.AlignFace(j.d, f))
 					j.times[2] = time.Since(t)
 					if err != nil {
 						fail(err)
 					} else {
-						j.res.emb = e[0]
+						j.res.emb = e
 						j.d = nil // keep memory flat; only misses need the image again
 					}
 				}
@@ -427,11 +428,11 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 		for k := range f.Landmarks {
 			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(j.d.Full.W), Y: mean[k].Y / float32(max(n, 1)) * float32(j.d.Full.H)}
 		}
-		e, err := p.EmbedCrops(p.AlignFace(j.d, &f))
+		e, _, err := p.EmbedFace(p.AlignFace(j.d, &f))
 		if err != nil {
 			return nil, st, err
 		}
-		j.res.emb = e[0]
+		j.res.emb = e
 	}
 	return res, st, nil
 }
