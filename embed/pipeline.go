@@ -57,6 +57,10 @@ type Options struct {
 	// FlipTTA embeds the aligned crop and its mirror image and uses their normalized sum
 	// (one extra MobileFaceNet run per face); see EmbedFace and embed/README.md.
 	FlipTTA bool
+
+	// CVWarp aligns with OpenCV 4.6's fixed-point warpAffine arithmetic (warpcv.go), as the
+	// reference measurement did; a diagnostic, off by default.
+	CVWarp bool
 }
 
 func (o Options) withDefaults() Options {
@@ -222,6 +226,9 @@ func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
 	var lm [5]Point
 	for i, l := range f.Landmarks {
 		lm[i] = Point{l.X / s, l.Y / s}
+	}
+	if p.opts.CVWarp {
+		return warpAffineCV(src, alignTransform(lm), AlignSize, AlignSize)
 	}
 	return Align(src, lm)
 }

@@ -26,11 +26,12 @@ func runBenchPipeline(args []string) error {
 	n := fs.Int("n", 20, "timed runs per size (after one warm-up)")
 	procs := fs.Int("procs", 1, "GOMAXPROCS (the target is one core)")
 	live := fs.Bool("liveness", false, "also time FaceAntiSpoofing")
+	flip := fs.Bool("flip", false, "flip test-time augmentation (embed the crop and its mirror)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	runtime.GOMAXPROCS(*procs)
-	p, err := embed.New(embed.Options{Liveness: *live})
+	p, err := embed.New(embed.Options{Liveness: *live, FlipTTA: *flip})
 	if err != nil {
 		return err
 	}
@@ -128,14 +129,14 @@ func benchOnce(p *embed.Pipeline, data []byte, live bool) (r, c [8]float64, err 
 	crop := p.AlignFace(d, f)
 	stop(2)
 	start()
-	e, err := p.EmbedCrops(crop)
+	_, plain, err := p.EmbedFace(crop)
 	if err != nil {
 		return r, c, err
 	}
 	stop(3)
 	if m := p.MaskModel(); m != nil {
 		start()
-		m.Predict(crop, e[0])
+		m.Predict(crop, plain)
 		stop(4)
 	}
 	if live {

@@ -88,6 +88,7 @@ func runEvalPairs(args []string) error {
 	scale := fs.Float64("scale", 1, "resize every image by this factor first (to measure accuracy against face size)")
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
+	cvwarp := fs.Bool("cv-warp", false, "align with OpenCV 4.6's fixed-point warpAffine arithmetic, as the reference (diagnostic)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,7 +109,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, FlipTTA: *flip, NoMask: true})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: true})
 	if err != nil {
 		return err
 	}
