@@ -49,6 +49,17 @@ func runServe(args []string) error {
 			logger.Error("close store", "error", err.Error())
 		}
 	}()
+	// Operator commands reach the store through this socket while the server holds it.
+	if adm, err := server.ListenAdmin(cfg.DataDir, eng, logger); err != nil {
+		logger.Warn("admin socket disabled: token and status commands need the server stopped", "error", err.Error())
+	} else {
+		defer func() {
+			if err := adm.Close(); err != nil {
+				logger.Warn("close admin socket", "error", err.Error())
+			}
+		}()
+		logger.Info("admin socket listening", "path", adm.Path())
+	}
 	prov, stopProv, err := newProvider(&cfg, eng, logger)
 	if err != nil {
 		return err

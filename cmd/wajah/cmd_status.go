@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+
+	"github.com/wajah-id/wajah/server"
 )
 
 func init() {
@@ -15,37 +17,33 @@ func runStatusSet(args []string) error {
 	fs := flag.NewFlagSet("status set", flag.ContinueOnError)
 	nik := fs.String("nik", "", "NIK; required")
 	status := fs.String("status", "", "green, yellow, red or black; required")
-	open := storeFlags(fs)
+	store := newStoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *nik == "" || *status == "" || fs.NArg() != 0 {
 		return fmt.Errorf("usage: wajah status set --nik NIK --status green|yellow|red|black [--data DIR]")
 	}
-	e, err := open()
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	return e.SetUserStatus(context.Background(), *nik, *status)
+	return store.do(func(ctx context.Context, svc server.AdminService) error {
+		return svc.SetUserStatus(ctx, *nik, *status)
+	})
 }
 
 func runStatusGet(args []string) error {
 	fs := flag.NewFlagSet("status get", flag.ContinueOnError)
 	nik := fs.String("nik", "", "NIK; required")
-	open := storeFlags(fs)
+	store := newStoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *nik == "" || fs.NArg() != 0 {
 		return fmt.Errorf("usage: wajah status get --nik NIK [--data DIR]")
 	}
-	e, err := open()
-	if err != nil {
+	var s string
+	err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
+		s, err = svc.UserStatus(ctx, *nik)
 		return err
-	}
-	defer e.Close()
-	s, err := e.UserStatus(context.Background(), *nik)
+	})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/server"
 )
 
 func init() {
@@ -14,37 +14,21 @@ func init() {
 	register("token revoke", "revoke an API token", runTokenRevoke)
 }
 
-// storeFlags adds the flags that locate and unlock the store, and returns an opener.
-// The store is opened without an embedder: operator commands never touch faces.
-func storeFlags(fs *flag.FlagSet) func() (*engine.Engine, error) {
-	dir := fs.String("data", engine.DefaultDir, "store directory")
-	keyFile := fs.String("key-file", "", "file holding the 32-byte encryption key (raw, hex or base64)")
-	keyEnv := fs.String("key-env", engine.DefaultKeyEnv, "environment variable holding the encryption key")
-	return func() (*engine.Engine, error) {
-		e, err := engine.Open(engine.Options{Dir: *dir, KeyFile: *keyFile, KeyEnv: *keyEnv}, nil)
-		if err != nil {
-			return nil, fmt.Errorf("open store %s (is the server running on it?): %w", *dir, err)
-		}
-		return e, nil
-	}
-}
-
 func runTokenCreate(args []string) error {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	client := fs.String("client", "", "client (tenant) name; required")
-	open := storeFlags(fs)
+	store := newStoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *client == "" || fs.NArg() != 0 {
 		return fmt.Errorf("usage: wajah token create --client NAME [--data DIR]")
 	}
-	e, err := open()
-	if err != nil {
+	var tok string
+	err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
+		tok, err = svc.CreateToken(ctx, *client)
 		return err
-	}
-	defer e.Close()
-	tok, err := e.CreateToken(context.Background(), *client)
+	})
 	if err != nil {
 		return err
 	}
@@ -55,19 +39,17 @@ func runTokenCreate(args []string) error {
 
 func runTokenRevoke(args []string) error {
 	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
-	open := storeFlags(fs)
+	store := newStoreFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: wajah token revoke [--data DIR] TOKEN")
 	}
-	e, err := open()
+	err := store.do(func(ctx context.Context, svc server.AdminService) error {
+		return svc.RevokeToken(ctx, fs.Arg(0))
+	})
 	if err != nil {
-		return err
-	}
-	defer e.Close()
-	if err := e.RevokeToken(context.Background(), fs.Arg(0)); err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "token revoked")

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/server"
+)
+
+// storeFlags adds the flags that locate and unlock the store, for operator commands.
+type storeFlags struct {
+	dir, keyFile, keyEnv *string
+}
+
+func newStoreFlags(fs *flag.FlagSet) *storeFlags {
+	return &storeFlags{
+		dir:     fs.String("data", engine.DefaultDir, "store directory"),
+		keyFile: fs.String("key-file", "", "file holding the 32-byte encryption key (raw, hex or base64)"),
+		keyEnv:  fs.String("key-env", engine.DefaultKeyEnv, "environment variable holding the encryption key"),
+	}
+}
+
+// open opens the store without an embedder: operator commands never touch faces.
+func (s *storeFlags) open() (*engine.Engine, error) {
+	e, err := engine.Open(engine.Options{Dir: *s.dir, KeyFile: *s.keyFile, KeyEnv: *s.keyEnv}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s (is the server running on it without its admin socket?): %w", *s.dir, err)
+	}
+	return e, nil
+}
+
+// do runs fn through the admin socket of a server running on the store, or, when none
+// answers there, against the store opened directly (Badger allows one process per store).
+// fn must make a single call on svc so that it is never applied twice.
+func (s *storeFlags) do(fn func(ctx context.Context, svc server.AdminService) error) error {
+	ctx := context.Background()
+	err := fn(ctx, server.NewAdminClient(*s.dir))
+	if !errors.Is(err, server.ErrAdminUnavailable) {
+		return err
+	}
+	e, err := s.open()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	return fn(ctx, e)
+}

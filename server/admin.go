@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wajah-id/wajah/engine"
+)
+
+// The admin socket lets operator commands (token create/revoke, status set/get) reach a
+// running server: Badger allows one process per data directory, so while `wajah serve` holds
+// the store they cannot open it themselves. It is a unix socket inside the data directory,
+// mode 0600, so only the store's owner can use it; it is not part of the public API.
+
+// AdminSocketName is the file name of the admin socket inside the data directory.
+const AdminSocketName = "admin.sock"
+
+// ErrAdminUnavailable: no server answers on the admin socket (absent, stale or refused);
+// the caller may open the store directly.
+var ErrAdminUnavailable = errors.New("admin socket unavailable")
+
+// errAdminInUse: another live process answers on the admin socket.
+var errAdminInUse = errors.New("admin socket in use by another process")
+
+// AdminService is the part of engine.Service the admin socket exposes.
+type AdminService interface {
+	CreateToken(ctx context.Context, client string) (string, error)
+	RevokeToken(ctx context.Context, token string) error
+	SetUserStatus(ctx context.Context, nik, status string) error
+	UserStatus(ctx context.Context, nik string) (string, error)
+}
+
+var (
+	_ AdminService = engine.Service(nil)
+	_ AdminService = (*AdminClient)(nil)
+)
+
+// adminMsg is the one JSON shape of admin requests and responses; unused fields are empty.
+type adminMsg struct {
+	Client  string `json:"client,omitempty"`
+	Token   string `json:"token,omitempty"`
+	NIK     string `json:"nik,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Error   string `json:"error,omitempty"`   // kind of failure, see adminErrors
+	Message string `json:"message,omitempty"` // the cause's text
+}
+
+// adminErrors names the engine errors that cross the socket, so the client can return the
+// same sentinel (callers test them with errors.Is).
+var adminErrors = map[string]error{
+	"invalid":      engine.ErrInvalid,
+	"unauthorized": engine.ErrUnauthorized,
+	"not_found":    engine.ErrPersonNotFound,
+	"closed":       engine.ErrClosed,
+}
+
+// AdminServer serves the admin socket of one data directory.
+type AdminServer struct {
+	path string
+	ln   net.Listener
+	hs   *http.Server
+	done chan struct{}
+}
+
+// AdminSocketPath is where the admin socket of the data directory dir lives.
+func AdminSocketPath(dir string) string {
+	if dir == "" {
+		dir = engine.DefaultDir
+	}
+	return filepath.Join(dir, AdminSocketName)
+}
+
+// ListenAdmin serves svc on dir/admin.sock until Close. A stale socket left by a crashed
+// server is removed first; a socket some process still answers on is an error.
+func ListenAdmin(dir string, svc AdminService, logger *slog.Logger) (*AdminServer, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	path := AdminSocketPath(dir)
+	if _, err := os.Lstat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s: %w", path, errAdminInUse)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("remove stale admin socket: %w", err)
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	// Close must not race a later server for the path: we remove it ourselves.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	a := &AdminServer{path: path, ln: ln, done: make(chan struct{})}
+	a.hs = &http.Server{Handler: adminHandler(svc, logger), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go func() {
+		defer close(a.done)
+		_ = a.hs.Serve(ln)
+	}()
+	return a, nil
+}
+
+// Path is the socket's file name.
+func (a *AdminServer) Path() string { return a.path }
+
+// Close stops serving, waits briefly for requests in flight, and removes the socket.
+func (a *AdminServer) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := a.hs.Shutdown(ctx)
+	<-a.done
+	if rerr := os.Remove(a.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	return err
+}
+
+func adminHandler(svc AdminService, logger *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, fn func(ctx context.Context, in adminMsg) (adminMsg, error)) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			var in adminMsg
+			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+				writeAdmin(w, http.StatusBadRequest, adminMsg{Error: "invalid", Message: "admin: bad request body: " + err.Error()})
+				return
+			}
+			out, err := fn(r.Context(), in)
+			if err != nil {
+				kind := "other"
+				for k, sentinel := range adminErrors {
+					if errors.Is(err, sentinel) {
+						kind = k
+						break
+					}
+				}
+				logger.Info("admin request failed", "path", r.URL.Path, "error", err.Error())
+				writeAdmin(w, http.StatusUnprocessableEntity, adminMsg{Error: kind, Message: err.Error()})
+				return
+			}
+			logger.Info("admin request", "path", r.URL.Path)
+			writeAdmin(w, http.StatusOK, out)
+		})
+	}
+	handle("POST /token/create", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		tok, err := svc.CreateToken(ctx, in.Client)
+		return adminMsg{Token: tok}, err
+	})
+	handle("POST /token/revoke", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		return adminMsg{}, svc.RevokeToken(ctx, in.Token)
+	})
+	handle("POST /status/set", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		return adminMsg{}, svc.SetUserStatus(ctx, in.NIK, in.Status)
+	})
+	handle("POST /status/get", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		s, err := svc.UserStatus(ctx, in.NIK)
+		return adminMsg{Status: s}, err
+	})
+	return mux
+}
+
+func writeAdmin(w http.ResponseWriter, status int, m adminMsg) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(m)
+}
