@@ -38,12 +38,19 @@ func TestEnrollBeforeCommit(t *testing.T) {
 	if _, err := e.Enroll(ctx, req); !errors.Is(err, refused) || calls != 1 {
 		t.Fatalf("refused: err %v, hook calls %d", err, calls)
 	}
-	if _, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g1", PersonID: req.PersonID, Image: img("p1/probe")}); !errors.Is(err, ErrPersonNotFound) {
-		t.Fatalf("after a refused hook, verify err = %v, want ErrPersonNotFound (nothing stored)", err)
+	// Neither the refused image nor the refused hook created the gallery.
+	if gs, err := e.Galleries(ctx, "acme"); err != nil || len(gs) != 0 {
+		t.Fatalf("after refused enrolments: galleries %v, err %v; want none", gs, err)
+	}
+	if _, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g1", PersonID: req.PersonID, Image: img("p1/probe")}); !errors.Is(err, ErrGalleryNotFound) {
+		t.Fatalf("after a refused hook, verify err = %v, want ErrGalleryNotFound (nothing stored)", err)
 	}
 	req.BeforeCommit = hook(nil)
 	if _, err := e.Enroll(ctx, req); err != nil || calls != 2 {
 		t.Fatalf("accepted: err %v, hook calls %d", err, calls)
+	}
+	if gs, err := e.Galleries(ctx, "acme"); err != nil || len(gs) != 1 || gs[0] != "g1" {
+		t.Fatalf("after an accepted enrolment: galleries %v, err %v; want [g1]", gs, err)
 	}
 	r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g1", PersonID: req.PersonID, Image: img("p1/probe")})
 	if err != nil || !r.Verified {

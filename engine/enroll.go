@@ -37,7 +37,9 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 	return e.enrollCommit(r, g, face, vec, start, tExtract)
 }
 
-// enrollExtract finds (or creates) the gallery and extracts the face through the gate.
+// enrollExtract finds the gallery and extracts the face through the gate. A missing
+// gallery with CreateGallery set comes back as nil: it is created only at commit, so a
+// refused image or registration leaves no empty gallery behind.
 func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.Time) (g *gallery, face embed.Face, vec []float32, tExtract time.Duration, err error) {
 	if err := e.enter(); err != nil {
 		return nil, face, nil, 0, err
@@ -46,37 +48,53 @@ func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.
 	if e.emb == nil {
 		return nil, face, nil, 0, ErrNoEmbedder
 	}
+	dim := e.emb.Dim() // a gallery created at commit takes the embedder's model and dimension
 	g, err = e.lookup(r.Tenant, r.Gallery)
-	if errors.Is(err, ErrGalleryNotFound) && r.CreateGallery {
-		g, err = e.createGallery(r.Tenant, r.Gallery, true)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrGalleryNotFound) && r.CreateGallery:
+		g = nil
+	case err != nil:
 		return nil, face, nil, 0, err
-	}
-	if err := e.checkModel(g); err != nil {
-		return nil, face, nil, 0, err
+	default:
+		if err := e.checkModel(g); err != nil {
+			return nil, face, nil, 0, err
+		}
+		dim = g.rec.Dim
 	}
 	face, err = e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
 	tExtract = time.Since(start)
 	if err != nil {
+		var gid uint64 // no gallery yet: the subject hash is keyed by gallery id 0
+		if g != nil {
+			gid = g.rec.GID
+		}
 		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: outcome(err), Tenant: r.Tenant, Gallery: r.Gallery,
-			Subject: e.keys.personHash(g.rec.GID, r.PersonID), Total: tExtract, Extract: tExtract})
+			Subject: e.keys.personHash(gid, r.PersonID), Total: tExtract, Extract: tExtract})
 		return nil, face, nil, 0, err
 	}
-	vec, err = normalized(face.Embedding, g.rec.Dim)
+	vec, err = normalized(face.Embedding, dim)
 	if err != nil {
 		return nil, face, nil, 0, err
 	}
 	return g, face, vec, tExtract, nil
 }
 
-// enrollCommit stores the extracted face as a new template; the gallery may have been
-// dropped since extraction, which g.deleted reports under g.mu.
+// enrollCommit stores the extracted face as a new template, creating the gallery when
+// enrollExtract deferred it; the gallery may have been dropped since extraction, which
+// g.deleted reports under g.mu.
 func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec []float32, start time.Time, tExtract time.Duration) (res EnrollResult, err error) {
 	if err := e.enter(); err != nil {
 		return res, err
 	}
 	defer e.exit()
+	if g == nil {
+		if g, err = e.createGallery(r.Tenant, r.Gallery, true); err != nil {
+			return res, err
+		}
+		if err := e.checkModel(g); err != nil {
+			return res, err
+		}
+	}
 	faceID, err := e.nextFaceID()
 	if err != nil {
 		return res, err
