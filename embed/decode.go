@@ -127,6 +127,8 @@ func Decode(data []byte, lim Limits) (*RGB, error) {
 	img := toRGB(m)
 	if f == FormatJPEG {
 		img = orient(img, jpegOrientation(data))
+	} else {
+		img = orient(img, pngOrientation(data))
 	}
 	return img, nil
 }

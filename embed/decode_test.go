@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"strings"
 	"testing"
 )
 
@@ -43,8 +45,8 @@ func encPNG(t testing.TB, m image.Image) []byte {
 	return b.Bytes()
 }
 
-// withOrientation inserts an APP1 EXIF segment carrying orientation o after SOI.
-func withOrientation(jpg []byte, o uint16, bigEndian bool) []byte {
+// tiffWithOrientation is a TIFF header whose IFD0 holds one entry: orientation o.
+func tiffWithOrientation(o uint16, bigEndian bool) []byte {
 	var bo binary.ByteOrder = binary.LittleEndian
 	hdr := "II"
 	if bigEndian {
@@ -60,7 +62,12 @@ func withOrientation(jpg []byte, o uint16, bigEndian bool) []byte {
 	bo.PutUint16(e[2:], 3)
 	bo.PutUint32(e[4:], 1)
 	bo.PutUint16(e[8:], o)
-	body := append([]byte("Exif\x00\x00"), tiff...)
+	return tiff
+}
+
+// withOrientation inserts an APP1 EXIF segment carrying orientation o after SOI.
+func withOrientation(jpg []byte, o uint16, bigEndian bool) []byte {
+	body := append([]byte("Exif\x00\x00"), tiffWithOrientation(o, bigEndian)...)
 	seg := []byte{0xFF, 0xE1, 0, 0}
 	binary.BigEndian.PutUint16(seg[2:], uint16(len(body)+2))
 	seg = append(seg, body...)
@@ -261,6 +268,75 @@ func TestOrientation(t *testing.T) {
 	}
 }
 
+// pngWithChunk inserts a chunk of type typ after IHDR (8-byte signature + 25-byte IHDR),
+// or before IEND when late; badCRC corrupts its checksum.
+func pngWithChunk(pngb []byte, typ string, body []byte, late, badCRC bool) []byte {
+	c := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	c = append(c, typ...)
+	c = append(c, body...)
+	sum := crc32.ChecksumIEEE(c[4:])
+	if badCRC {
+		sum ^= 1
+	}
+	c = binary.BigEndian.AppendUint32(c, sum)
+	at := 8 + 25
+	if late {
+		at = len(pngb) - 12
+	}
+	out := append([]byte{}, pngb[:at]...)
+	out = append(out, c...)
+	return append(out, pngb[at:]...)
+}
+
+func TestPNGOrientation(t *testing.T) {
+	pngb := encPNG(t, testImage(40, 20))
+	tiff6 := tiffWithOrientation(6, true)
+	tests := []struct {
+		name string
+		data []byte
+		want int
+	}{
+		{"none", pngb, 1},
+		{"exif 6", pngWithChunk(pngb, "eXIf", tiff6, false, false), 6},
+		{"exif 3 little endian", pngWithChunk(pngb, "eXIf", tiffWithOrientation(3, false), false, false), 3},
+		{"jpeg-style prefix", pngWithChunk(pngb, "eXIf", append([]byte("Exif\x00\x00"), tiff6...), false, false), 6},
+		{"bad crc: no value, and the decoder refuses the file", pngWithChunk(pngb, "eXIf", tiff6, false, true), 1},
+		{"after IDAT ignored", pngWithChunk(pngb, "eXIf", tiff6, true, false), 1},
+		{"invalid value ignored", pngWithChunk(pngb, "eXIf", tiffWithOrientation(9, true), false, false), 1},
+		{"other chunk", pngWithChunk(pngb, "tEXt", []byte("k\x00v"), false, false), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if o := pngOrientation(tt.data); o != tt.want {
+				t.Fatalf("orientation = %d, want %d", o, tt.want)
+			}
+			m, err := Decode(tt.data, Limits{})
+			if strings.HasPrefix(tt.name, "bad crc") {
+				if !errors.Is(err, ErrImageCorrupt) {
+					t.Fatalf("err = %v, want ErrImageCorrupt", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, h := 40, 20
+			if tt.want >= 5 {
+				w, h = 20, 40
+			}
+			if m.W != w || m.H != h {
+				t.Fatalf("decoded %dx%d, want %dx%d", m.W, m.H, w, h)
+			}
+		})
+	}
+	rotated := pngWithChunk(pngb, "eXIf", tiff6, false, false)
+	for n := range len(rotated) { // every truncation parses without a value from a cut chunk
+		if o := pngOrientation(rotated[:n]); o != 1 && n < 8+25+12+len(tiff6) {
+			t.Fatalf("truncated at %d: orientation %d", n, o)
+		}
+	}
+}
+
 func TestJPEGOrientationBounded(t *testing.T) {
 	jpg := withOrientation(encJPEG(t, testImage(8, 8)), 6, false)
 	const segEnd = 2 + 4 + 6 + 26 // SOI, APP1 marker and length, "Exif\0\0", TIFF with one entry
@@ -298,6 +374,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(withOrientation(jpg, 6, true))
 	f.Add(jpg[:len(jpg)/3])
 	f.Add(pngb[:40])
+	f.Add(pngWithChunk(pngb, "eXIf", tiffWithOrientation(8, false), false, false))
 	f.Add(pngBomb())
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x10, 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42})
 	f.Fuzz(func(t *testing.T, data []byte) {
