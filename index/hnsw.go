@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Nodes live in fixed-size pages so the graph grows without moving what concurrent
@@ -17,12 +18,16 @@ const (
 	noNode    = math.MaxUint32
 )
 
-// page holds pageSize nodes. vecs, level, ext and upper[i] are written once before the
-// node is published (linked or made the entry point); link words and flags are read
-// with atomics because inserts rewrite them while searches run.
+// page holds pageSize nodes. A node's vector, level, ext and upper are written once
+// before it is published (linked or made the entry point); link words and flags are
+// read with atomics because inserts rewrite them while searches run.
+//
+// Each node's vector and its layer-0 links share one block (vector first, 64-byte
+// aligned): a search scores a node's vector before it expands the node, so the links
+// arrive with the same cache lines. At 1M vectors, where nothing fits in cache, separate
+// arrays cost a miss per expansion.
 type page struct {
-	vecs   []float32    // pageSize*dim, normalized
-	links0 []uint32     // pageSize*(m0+1): count then ids, layer 0
+	level0 []uint32     // pageSize*stride0: dim float32 bits, count, m0 ids, padding
 	upper  [][]uint32   // per node: level*(m+1) words for layers 1..level
 	level  []uint8      // top layer of each node
 	ext    []uint64     // caller id
@@ -39,6 +44,7 @@ type HNSW struct {
 	opts      Options
 	dim, m    int
 	m0        int     // layer-0 degree, 2*M
+	stride0   int     // words per node in page.level0, a multiple of 16 (64 bytes)
 	levelMult float64 // 1/ln(M)
 
 	// graphMu: searches and mutations hold it shared; Compact holds it exclusively
@@ -81,6 +87,7 @@ func NewHNSW(opts Options) (*HNSW, error) {
 		dim:       opts.Dim,
 		m:         opts.M,
 		m0:        2 * opts.M,
+		stride0:   (opts.Dim + 2*opts.M + 1 + 15) &^ 15,
 		levelMult: 1 / math.Log(float64(opts.M)),
 		rng:       rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15)),
 	}
@@ -110,8 +117,7 @@ func (h *HNSW) Nodes() int { return int(h.count.Load()) }
 // newPage allocates storage for pageSize nodes.
 func (h *HNSW) newPage() *page {
 	return &page{
-		vecs:   make([]float32, pageSize*h.dim),
-		links0: make([]uint32, pageSize*(h.m0+1)),
+		level0: make([]uint32, pageSize*h.stride0), // large allocations are page-aligned
 		upper:  make([][]uint32, pageSize),
 		level:  make([]uint8, pageSize),
 		ext:    make([]uint64, pageSize),
@@ -131,16 +137,16 @@ func (h *HNSW) pageOf(pages *[]*page, node uint32) *page {
 }
 
 func (h *HNSW) vec(pg *page, node uint32) []float32 {
-	o := int(node&pageMask) * h.dim
-	return pg.vecs[o : o+h.dim : o+h.dim]
+	blk := pg.level0[int(node&pageMask)*h.stride0:]
+	return unsafe.Slice((*float32)(unsafe.Pointer(&blk[0])), h.dim)
 }
 
 // links returns the link block (count word then ids) of node at layer lc.
 func (h *HNSW) links(pg *page, node uint32, lc int) []uint32 {
 	s := int(node & pageMask)
 	if lc == 0 {
-		o := s * (h.m0 + 1)
-		return pg.links0[o : o+h.m0+1 : o+h.m0+1]
+		o := s*h.stride0 + h.dim
+		return pg.level0[o : o+h.m0+1 : o+h.m0+1]
 	}
 	o := (lc - 1) * (h.m + 1)
 	return pg.upper[s][o : o+h.m+1 : o+h.m+1]
