@@ -9,6 +9,7 @@ import (
 
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
+	"github.com/wajah-id/wajah/nn/tfjs"
 )
 
 // ModelID names the embedding model; galleries record it and refuse another.
@@ -45,6 +46,16 @@ type Options struct {
 	// face's size makes the photo ambiguous (414). Default 0.7.
 	MultiFaceRatio float32
 
+	// Detector picks the first stage: DetectorMTCNN (default: pnet/rnet/onet) or
+	// DetectorBlazeFace (blazeface-back proposals, landmarks from two ONet passes). See
+	// embed/README.md for the measurement behind the default.
+	Detector string
+
+	// NoRefine reads the landmarks off MTCNN's single ONet pass, as the reference did. By
+	// default a second ONet pass on each final box supplies them (mtcnn.refineONet; one 48x48
+	// ONet run per face, ~0.3 ms), which scored better on LFW train pairs (embed/README.md).
+	NoRefine bool
+
 	// NoMask skips the mask classifier; Liveness runs FaceAntiSpoofing.tflite (4.5 GMAC per
 	// face, so off by default; Face.Liveness stays 0 when off).
 	NoMask   bool
@@ -77,8 +88,17 @@ func (o Options) withDefaults() Options {
 	if o.MultiFaceRatio <= 0 {
 		o.MultiFaceRatio = 0.7
 	}
+	if o.Detector == "" {
+		o.Detector = DetectorMTCNN
+	}
 	return o
 }
+
+// Detector names for Options.Detector.
+const (
+	DetectorMTCNN     = "mtcnn"
+	DetectorBlazeFace = "blazeface"
+)
 
 // boxPerFaceSize: the detector searches boxes down to this multiple of MinFaceSize.
 const boxPerFaceSize = 1.3
@@ -87,6 +107,7 @@ const boxPerFaceSize = 1.3
 type Pipeline struct {
 	opts  Options
 	det   *mtcnn
+	blaze *blazeface // nil unless Options.Detector is DetectorBlazeFace
 	mfn   runner
 	mask  *MaskModel
 	spoof runner
@@ -117,6 +138,24 @@ func New(opts Options) (*Pipeline, error) {
 		ms[i] = m
 	}
 	p := &Pipeline{opts: opts, det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3]}
+	p.det.refine = !opts.NoRefine
+	switch opts.Detector {
+	case DetectorMTCNN:
+	case DetectorBlazeFace:
+		path, err := models.Path("blazeface-back.json")
+		if err != nil {
+			return nil, err
+		}
+		m, err := tfjs.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("load blazeface-back: %w", err)
+		}
+		if p.blaze, err = newBlazeFace(m); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("embed: unknown detector %q (want %q or %q)", opts.Detector, DetectorMTCNN, DetectorBlazeFace)
+	}
 	if !opts.NoMask {
 		m, err := DefaultMaskModel()
 		if err != nil && !errors.Is(err, ErrNoMaskModel) {
@@ -183,7 +222,13 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	boxes, err := p.det.detect(d.Work, p.minBox(d))
+	var boxes []mbox
+	var err error
+	if p.blaze != nil {
+		boxes, err = p.det.detectBlaze(p.blaze, d.Work, p.minBox(d))
+	} else {
+		boxes, err = p.det.detect(d.Work, p.minBox(d))
+	}
 	if err != nil {
 		return nil, err
 	}

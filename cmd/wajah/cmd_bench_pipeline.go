@@ -27,11 +27,12 @@ func runBenchPipeline(args []string) error {
 	procs := fs.Int("procs", 1, "GOMAXPROCS (the target is one core)")
 	live := fs.Bool("liveness", false, "also time FaceAntiSpoofing")
 	flip := fs.Bool("flip", false, "flip test-time augmentation (embed the crop and its mirror)")
+	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	runtime.GOMAXPROCS(*procs)
-	p, err := embed.New(embed.Options{Liveness: *live, FlipTTA: *flip})
+	p, err := embed.New(embed.Options{Liveness: *live, FlipTTA: *flip, Detector: *detector})
 	if err != nil {
 		return err
 	}
