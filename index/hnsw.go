@@ -45,6 +45,7 @@ type HNSW struct {
 	dim, m    int
 	m0        int     // layer-0 degree, 2*M
 	stride0   int     // words per node in page.level0, a multiple of 16 (64 bytes)
+	touch     int8    // touchAuto, touchOn, touchOff: see preload
 	levelMult float64 // 1/ln(M)
 
 	// graphMu: searches and mutations hold it shared; Compact holds it exclusively
@@ -187,13 +188,32 @@ type visitSet struct {
 	gen  uint16
 }
 
+// fresh marks node and returns 1 if it was not marked yet, 0 if it was, without a branch
+// on the answer.
+func (v *visitSet) fresh(node uint32) int {
+	if int(node) >= len(v.mark) {
+		v.grow(node)
+	}
+	old := v.mark[node]
+	v.mark[node] = v.gen
+	k := 0
+	if old != v.gen {
+		k = 1
+	}
+	return k
+}
+
+func (v *visitSet) grow(node uint32) {
+	m := make([]uint16, int(node)+int(node)/4+pageSize)
+	copy(m, v.mark)
+	v.mark = m
+}
+
 // visit marks node and reports whether it was already marked; it grows the set when a
 // concurrent insert published a node beyond it.
 func (v *visitSet) visit(node uint32) bool {
 	if int(node) >= len(v.mark) {
-		m := make([]uint16, int(node)+int(node)/4+pageSize)
-		copy(m, v.mark)
-		v.mark = m
+		v.grow(node)
 	}
 	if v.mark[node] == v.gen {
 		return true

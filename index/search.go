@@ -14,6 +14,7 @@ type scratch struct {
 	batch  []uint32  // unvisited neighbours of the node being expanded
 	scores []float32 // their similarities to the query
 	q      []float32
+	sink   uint32 // keeps touchVecs' loads alive
 }
 
 func (h *HNSW) getScratch() *scratch {
@@ -111,6 +112,7 @@ func (h *HNSW) greedy(pages *[]*page, q []float32, cur cand, lc int) cand {
 // the results, so the graph stays navigable around them.
 func (h *HNSW) searchLayer(pages *[]*page, s *scratch, q []float32, ep cand, ef, lc int, filter bool, exclude func(uint64) bool) {
 	s.fr, s.res = s.fr[:0], s.res[:0]
+	touch := h.preload()
 	s.visit(ep.node)
 	s.fr.push(ep)
 	if !filter || h.accept(h.pageOf(pages, ep.node), ep.node, exclude) {
@@ -125,14 +127,22 @@ func (h *HNSW) searchLayer(pages *[]*page, s *scratch, q []float32, ep cand, ef,
 		// vector loads are independent and overlap, as hnswlib gets from prefetching.
 		l := h.links(h.pageOf(pages, c.node), c.node, lc)
 		n := min(int(atomic.LoadUint32(&l[0])), len(l)-1)
-		batch := s.batch[:0]
+		if cap(s.batch) < n {
+			s.batch = make([]uint32, n)
+		}
+		// Branch-free: whether a neighbour was visited is a coin flip the predictor loses,
+		// and each miss would flush the loads in flight.
+		batch := s.batch[:n]
+		k := 0
 		for i := 1; i <= n; i++ {
 			nb := atomic.LoadUint32(&l[i])
-			if !s.visit(nb) {
-				batch = append(batch, nb)
-			}
+			batch[k] = nb
+			k += s.fresh(nb)
 		}
-		s.batch = batch
+		batch = batch[:k]
+		if touch {
+			s.sink ^= h.touchVecs(pages, batch)
+		}
 		scores := s.scores[:0]
 		i := 0
 		for ; i+4 <= len(batch); i += 4 {
@@ -170,4 +180,42 @@ func (h *HNSW) accept(pg *page, node uint32, exclude func(uint64) bool) bool {
 		return false
 	}
 	return exclude == nil || !exclude(pg.ext[sl])
+}
+
+const (
+	touchAuto int8 = iota
+	touchOn
+	touchOff
+)
+
+// touchAbove: graphs whose node blocks exceed this pre-load vectors (touchVecs). Measured
+// with 1000 queries, QPS(CPU), same graph, alternating runs: +23% at 1M x 128 (704 MB), +4 to
+// +16% at 100k x 128 (70 MB), -5 to +0% at 10k x 128 (7 MB, in cache).
+const touchAbove = 16 << 20
+
+// preload reports whether searches should pre-load vectors now.
+func (h *HNSW) preload() bool {
+	switch h.touch {
+	case touchOn:
+		return true
+	case touchOff:
+		return false
+	}
+	return int64(h.count.Load())*int64(h.stride0)*4 > touchAbove
+}
+
+// touchVecs loads one word of every cache line of the batch's vectors and returns their
+// xor. Go has no prefetch instruction; independent loads issued back to back overlap their
+// cache misses, so the vectors arrive together instead of one miss at a time inside the
+// dot products. Only worth it once the graph outgrows the caches (preload).
+func (h *HNSW) touchVecs(pages *[]*page, batch []uint32) uint32 {
+	var x uint32
+	for _, nb := range batch {
+		o := int(nb&pageMask) * h.stride0
+		blk := h.pageOf(pages, nb).level0[o : o+h.dim]
+		for i := 0; i < len(blk); i += 16 {
+			x ^= blk[i]
+		}
+	}
+	return x
 }
