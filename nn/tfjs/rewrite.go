@@ -176,12 +176,7 @@ func fuseDepthwiseBias(n *node, uses map[*node]int) {
 		if w == nil || len(w.dims) != 4 || len(b.f32) != w.dims[2]*w.dims[3] || (len(b.dims) != 1 && len(b.dims) != 4) {
 			continue
 		}
-		attr := make(map[string]attrValue, len(p.n.attr)+1)
-		for k, v := range p.n.attr {
-			attr[k] = v
-		}
-		attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd")}}}
-		n.op, n.attr = "FusedDepthwiseConv2dNative", attr
+		n.op, n.attr = "FusedDepthwiseConv2dNative", withFusedOps(p.n.attr, "BiasAdd")
 		n.in = []ref{p.n.in[0], p.n.in[1], n.in[1-s]}
 		return
 	}
@@ -201,12 +196,7 @@ func fuseDepthwiseAct(n *node, uses map[*node]int) {
 	if err != nil || len(ops) != 1 || ops[0] != "BiasAdd" {
 		return
 	}
-	attr := make(map[string]attrValue, len(p.n.attr))
-	for k, v := range p.n.attr {
-		attr[k] = v
-	}
-	attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd"), []byte(n.op)}}}
-	n.op, n.attr, n.in = p.n.op, attr, p.n.in
+	n.op, n.attr, n.in = p.n.op, withFusedOps(p.n.attr, "BiasAdd", n.op), p.n.in
 }
 
 // nonNegative reports whether r's values are >= 0 by construction (a ReLU, fused or not).
@@ -315,11 +305,21 @@ func fuseConvPrelu(n *node, uses map[*node]int) {
 	if err != nil || len(ops) != 1 || ops[0] != "BiasAdd" {
 		return
 	}
-	attr := make(map[string]attrValue, len(p.n.attr))
-	for k, v := range p.n.attr {
-		attr[k] = v
-	}
-	attr["fused_ops"] = attrValue{List: &listValue{S: [][]byte{[]byte("BiasAdd"), []byte("Prelu")}}}
-	n.op, n.attr = p.n.op, attr
+	n.op, n.attr = p.n.op, withFusedOps(p.n.attr, "BiasAdd", "Prelu")
 	n.in = []ref{p.n.in[0], p.n.in[1], p.n.in[2], n.in[1]}
+}
+
+// withFusedOps copies attr (the producer's, which other rewrites may still read) with
+// fused_ops set to ops.
+func withFusedOps(attr map[string]attrValue, ops ...string) map[string]attrValue {
+	out := make(map[string]attrValue, len(attr)+1)
+	for k, v := range attr {
+		out[k] = v
+	}
+	list := make([][]byte, len(ops))
+	for i, op := range ops {
+		list[i] = []byte(op)
+	}
+	out["fused_ops"] = attrValue{List: &listValue{S: list}}
+	return out
 }
