@@ -71,48 +71,10 @@ func compileConv1x1(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 	return Kernel{MACs: macs, Scratch: c1Chunk * k, Run: func(in, out [][]float32, s []float32) {
 		for p0 := 0; p0 < m; p0 += c1Chunk {
 			cnt := min(c1Chunk, m-p0)
-			patches(&g, in[0], p0, cnt, s[:cnt*k])
+			im2col(&g, in[0], p0, cnt, s[:cnt*k])
 			kq.run(s[:cnt*k], out[0][p0*oc:(p0+cnt)*oc], cnt)
 		}
 	}}, nil
-}
-
-// patches writes the receptive fields of output pixels [p0, p0+cnt) as rows of kh·kw·c
-// values (zeros outside the image), copying a whole kernel row at once where it can.
-func patches(g *convGeom, x []float32, p0, cnt int, cols []float32) {
-	c := g.c
-	rowLen := g.kw * c
-	k := g.kh * rowLen
-	for p := p0; p < p0+cnt; p++ {
-		ox := p % g.ow
-		oy := (p / g.ow) % g.oh
-		b := p / (g.ow * g.oh)
-		row := cols[(p-p0)*k : (p-p0+1)*k]
-		ix0 := ox*g.sw - g.padLeft
-		inX := ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w
-		for ky := 0; ky < g.kh; ky++ {
-			iy := oy*g.sh - g.padTop + ky*g.dh
-			dst := row[ky*rowLen : (ky+1)*rowLen]
-			if iy < 0 || iy >= g.h {
-				clear(dst)
-				continue
-			}
-			src := ((b*g.h + iy) * g.w) * c
-			if inX && g.dw == 1 {
-				copy(dst, x[src+ix0*c:src+ix0*c+rowLen])
-				continue
-			}
-			for kx := 0; kx < g.kw; kx++ {
-				ix := ix0 + kx*g.dw
-				d := dst[kx*c : (kx+1)*c]
-				if ix < 0 || ix >= g.w {
-					clear(d)
-					continue
-				}
-				copy(d, x[src+ix*c:src+(ix+1)*c])
-			}
-		}
-	}
 }
 
 // newC1Kernel packs OHWI [n,1,1,k] weights as [k][np].
