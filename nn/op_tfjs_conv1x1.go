@@ -20,15 +20,16 @@ func init() {
 	Register(OpTFJSConv1x1, OpDef{Infer: inferConv1x1, Compile: compileConv1x1})
 }
 
-// asConv returns n as a plain OpConv2D node.
-func asConv(n *Node) *Node {
+// as returns a copy of n with op: the tfjs ops share the shape rules and fallback kernels
+// of the generic op they specialise.
+func as(n *Node, op Op) *Node {
 	d := *n
-	d.Op = OpConv2D
+	d.Op = op
 	return &d
 }
 
 func inferConv1x1(n *Node, in [][]int, consts [][]float32) ([][]int, error) {
-	return inferConv(asConv(n), in, consts)
+	return inferConv(as(n, OpConv2D), in, consts)
 }
 
 // c1Kernel is a compiled pointwise convolution: y[p, :n] = act(bias + x[p, :k]·W).
@@ -48,7 +49,7 @@ func compileConv1x1(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 		return Kernel{}, err
 	}
 	if !conv1x1SIMD || ws[3] != g.c {
-		return compileConv(asConv(n), in, consts, out)
+		return compileConv(as(n, OpConv2D), in, consts, out)
 	}
 	oc, k := ws[0], ws[1]*ws[2]*ws[3]
 	w, bias, alpha, err := linearParams(n, in, consts, oc)

@@ -18,15 +18,8 @@ func init() {
 	Register(OpTFJSDepthwise, OpDef{Infer: inferTFJSDepthwise, Compile: compileTFJSDepthwise})
 }
 
-// asDepthwise returns n as a plain OpDepthwiseConv2D node, to share its shape rules.
-func asDepthwise(n *Node) *Node {
-	d := *n
-	d.Op = OpDepthwiseConv2D
-	return &d
-}
-
 func inferTFJSDepthwise(n *Node, in [][]int, consts [][]float32) ([][]int, error) {
-	return inferConv(asDepthwise(n), in, consts)
+	return inferConv(as(n, OpDepthwiseConv2D), in, consts)
 }
 
 // dwKernel is a compiled multiplier-1 depthwise convolution.
@@ -57,7 +50,7 @@ func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) 
 		return Kernel{}, err
 	}
 	if ws[3] != g.c || g.kh*g.kw > dwMaxTaps {
-		return compileDepthwise(asDepthwise(n), in, consts, out)
+		return compileDepthwise(as(n, OpDepthwiseConv2D), in, consts, out)
 	}
 	w, bias, alpha, err := linearParams(n, in, consts, g.c)
 	if err != nil {
