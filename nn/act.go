@@ -2,6 +2,18 @@ package nn
 
 import "math"
 
+// clampAct applies the activations the tfjs kernels fuse (ReLU, ReLU6; others pass) to
+// one value: their pure-Go references use it per output.
+func clampAct(s float32, act Activation) float32 {
+	switch act {
+	case ActRelu:
+		return max(s, 0)
+	case ActRelu6:
+		return min(max(s, 0), 6)
+	}
+	return s
+}
+
 // applyActRow applies a fused activation in place to one row of channels. prelu holds
 // per-channel slopes (len(x)) or one shared slope.
 func applyActRow(x []float32, act Activation, alpha float32, prelu []float32) {

@@ -113,12 +113,7 @@ func conv1x1Generic(q *c1Kernel, x, y []float32, p0, p1 int, act Activation) {
 			for i, v := range xr {
 				s += v * q.w[i*q.np+o]
 			}
-			switch act {
-			case ActRelu:
-				s = max(s, 0)
-			case ActRelu6:
-				s = min(max(s, 0), 6)
-			}
+			s = clampAct(s, act)
 			y[p*q.n+o] = s
 		}
 	}

@@ -191,12 +191,7 @@ func dwSpanGeneric(dst, x []float32, xbase int, offs []int, wt, bt []float32, sp
 		for t, off := range offs {
 			s += x[xbase+off+j] * wt[t*span+ph]
 		}
-		switch act {
-		case ActRelu:
-			s = max(s, 0)
-		case ActRelu6:
-			s = min(max(s, 0), 6)
-		}
+		s = clampAct(s, act)
 		dst[j] = s
 	}
 }
@@ -211,12 +206,7 @@ func dwPixelGeneric(dst, x []float32, base int, offs, widx []int, w, bias []floa
 		for t, off := range offs {
 			s += x[base+off+ch] * w[widx[t]+ch]
 		}
-		switch act {
-		case ActRelu:
-			s = max(s, 0)
-		case ActRelu6:
-			s = min(max(s, 0), 6)
-		}
+		s = clampAct(s, act)
 		dst[ch] = s
 	}
 }
