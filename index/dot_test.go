@@ -8,6 +8,20 @@ import (
 
 var awkward = []int{0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 100, 127, 128, 129, 192, 255, 512, 513}
 
+// guarded returns n normal values followed, beyond the slice's length but inside its
+// capacity, by a band of NaNs: a kernel reading past its slice picks one up.
+func guarded(r *rand.Rand, n int) []float32 {
+	const guard = 16
+	v := make([]float32, n+guard)
+	for i := range n {
+		v[i] = float32(r.NormFloat64())
+	}
+	for i := n; i < n+guard; i++ {
+		v[i] = float32(math.NaN())
+	}
+	return v[:n]
+}
+
 // TestDotKernels compares each SIMD kernel with the generic one at awkward sizes, with
 // NaN guard bands after each operand: a kernel reading past its slice would pick one up.
 func TestDotKernels(t *testing.T) {
@@ -16,19 +30,11 @@ func TestDotKernels(t *testing.T) {
 		t.Skip("no SIMD kernels in this build (GOEXPERIMENT=simd on amd64 enables them)")
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	const guard = 16
 	for name, k := range kernels {
 		for _, n := range awkward {
-			a := make([]float32, n+guard)
-			b := make([]float32, n+guard)
-			for i := range n {
-				a[i], b[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
-			}
-			for i := n; i < n+guard; i++ {
-				a[i], b[i] = float32(math.NaN()), float32(math.NaN())
-			}
-			want := dotGeneric(a[:n], b[:n])
-			got := k(a[:n], b[:n])
+			a, b := guarded(r, n), guarded(r, n)
+			want := dotGeneric(a, b)
+			got := k(a, b)
 			if d := math.Abs(float64(got - want)); d > 1e-4*math.Sqrt(float64(n+1)) {
 				t.Errorf("%s n=%d: got %v want %v", name, n, got, want)
 			}
@@ -108,19 +114,11 @@ func TestDot4Kernels(t *testing.T) {
 		t.Skip("no SIMD kernels in this build")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	const guard = 16
 	for name, k := range kernels {
 		for _, n := range awkward {
 			ops := make([][]float32, 5)
 			for j := range ops {
-				ops[j] = make([]float32, n+guard)
-				for i := range n {
-					ops[j][i] = float32(r.NormFloat64())
-				}
-				for i := n; i < n+guard; i++ {
-					ops[j][i] = float32(math.NaN())
-				}
-				ops[j] = ops[j][:n]
+				ops[j] = guarded(r, n)
 			}
 			got := [4]float32{}
 			got[0], got[1], got[2], got[3] = k(ops[0], ops[1], ops[2], ops[3], ops[4])
