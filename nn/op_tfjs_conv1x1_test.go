@@ -80,15 +80,7 @@ func BenchmarkTFJSConv1x1(b *testing.B) {
 			n := &Node{Name: "conv", Op: op, Attrs: Attrs{Act: ActRelu}}
 			shapes := [][]int{{1, c.hw, c.hw, c.k}, {c.n, 1, 1, c.k}, {c.n}}
 			consts := [][]float32{nil, randSlice(rng, c.n*c.k), randSlice(rng, c.n)}
-			def, _ := lookup(op)
-			out, err := def.Infer(n, shapes, consts)
-			if err != nil {
-				b.Fatal(err)
-			}
-			kern, err := def.Compile(n, shapes, consts, out)
-			if err != nil {
-				b.Fatal(err)
-			}
+			kern, _ := compileKernel(b, n, shapes, consts)
 			x := randSlice(rng, c.hw*c.hw*c.k)
 			y := make([]float32, c.hw*c.hw*c.n)
 			scratch := make([]float32, kern.Scratch)
@@ -129,15 +121,7 @@ func TestTFJSConvPatches(t *testing.T) {
 				if c.act == ActPRelu {
 					shapes[3], consts[3] = []int{c.n}, randSlice(rng, c.n)
 				}
-				def, _ := lookup(OpTFJSConv1x1)
-				out, err := def.Infer(n, shapes, consts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				kern, err := def.Compile(n, shapes, consts, out)
-				if err != nil {
-					t.Fatal(err)
-				}
+				kern, out := compileKernel(t, n, shapes, consts)
 				g, _ := geometry(n, shapes[0], c.k, c.k)
 				x := randSlice(rng, batch*c.h*c.w*c.c)
 				y := make([]float32, numel(out[0]))
@@ -180,4 +164,22 @@ func TestTFJSConvPatches(t *testing.T) {
 			})
 		}
 	}
+}
+
+// compileKernel infers n's output shapes and compiles its kernel, as the planner does.
+func compileKernel(tb testing.TB, n *Node, shapes [][]int, consts [][]float32) (Kernel, [][]int) {
+	tb.Helper()
+	def, ok := lookup(n.Op)
+	if !ok {
+		tb.Fatalf("op %s not registered", n.Op)
+	}
+	out, err := def.Infer(n, shapes, consts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	kern, err := def.Compile(n, shapes, consts, out)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return kern, out
 }
