@@ -9,7 +9,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+
+	"github.com/wajah-id/wajah/internal/atomicfile"
 )
 
 // Snapshot format, version 1, little-endian:
@@ -88,38 +89,7 @@ func (h *HNSW) WriteSnapshot(w io.Writer, seq uint64) error {
 // SaveSnapshot writes h to path atomically: a temp file in the same directory, fsync,
 // rename over path, fsync of the directory.
 func SaveSnapshot(path string, h *HNSW, seq uint64) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	err = h.WriteSnapshot(f, seq)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return atomicfile.Write(path, func(w io.Writer) error { return h.WriteSnapshot(w, seq) })
 }
 
 // LoadSnapshot reads a snapshot written by SaveSnapshot; see ReadSnapshot.
