@@ -71,6 +71,19 @@ func (e *Engine) lookup(tenant, name string) (*gallery, error) {
 	return g, nil
 }
 
+// searchable is lookup for the read paths (verify, identify): the gallery must exist and
+// hold embeddings of the loaded model.
+func (e *Engine) searchable(tenant, name string) (*gallery, error) {
+	g, err := e.lookup(tenant, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.checkModel(g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
 // checkModel refuses to mix embeddings of another model or dimension into a gallery.
 func (e *Engine) checkModel(g *gallery) error {
 	if e.emb == nil {

@@ -32,11 +32,8 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 		return res, err
 	}
 	defer e.exit()
-	g, err := e.lookup(r.Tenant, r.Gallery)
+	g, err := e.searchable(r.Tenant, r.Gallery)
 	if err != nil {
-		return res, err
-	}
-	if err := e.checkModel(g); err != nil {
 		return res, err
 	}
 	var tExtract time.Duration
@@ -173,11 +170,8 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 		return res, err
 	}
 	defer e.exit()
-	g, err := e.lookup(r.Tenant, r.Gallery)
+	g, err := e.searchable(r.Tenant, r.Gallery)
 	if err != nil {
-		return res, err
-	}
-	if err := e.checkModel(g); err != nil {
 		return res, err
 	}
 	var tExtract, tSearch time.Duration
