@@ -12,14 +12,7 @@ import (
 // gone after import: every depthwise layer carries its bias and ReLU6, and no Mul, Minimum
 // or Maximum node is left. (TestOracle checks the numbers.)
 func TestRewriteFaceres(t *testing.T) {
-	p, err := models.Path("faceres.json")
-	if errors.Is(err, models.ErrMissing) {
-		t.Skipf("%v", err)
-	}
-	g, err := LoadGraph(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := importedGraph(t, "faceres.json")
 	count := map[nn.Op]int{}
 	for _, n := range g.Nodes {
 		count[n.Op]++
@@ -40,14 +33,7 @@ func TestRewriteFaceres(t *testing.T) {
 // TestRewriteMobilefacenet checks that the 16 zero negative halves (x + c*(x-|x|) on a
 // ReLU'd x) are dropped and the 17 real PReLUs are fused into the convolutions before them.
 func TestRewriteMobilefacenet(t *testing.T) {
-	p, err := models.Path("mobilefacenet.json")
-	if errors.Is(err, models.ErrMissing) {
-		t.Skipf("%v", err)
-	}
-	g, err := LoadGraph(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := importedGraph(t, "mobilefacenet.json")
 	count := map[nn.Op]int{}
 	prelu := 0
 	for _, n := range g.Nodes {
@@ -62,4 +48,18 @@ func TestRewriteMobilefacenet(t *testing.T) {
 	if prelu != 17 {
 		t.Errorf("%d convolutions with a fused PReLU, want 17", prelu)
 	}
+}
+
+// importedGraph loads a fetched model's graph (skipping when models are not fetched).
+func importedGraph(t *testing.T, file string) *nn.Graph {
+	t.Helper()
+	p, err := models.Path(file)
+	if errors.Is(err, models.ErrMissing) {
+		t.Skipf("%v", err)
+	}
+	g, err := LoadGraph(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
