@@ -77,8 +77,6 @@ type Options struct {
 	// mutations since its last snapshot, which bounds the change records Open replays
 	// after a crash. Default 10000; negative: only Close writes snapshots.
 	SnapshotEvery int
-	// ParallelBuild inserts into a rebuilt HNSW graph from all CPUs (see buildIndex).
-	ParallelBuild bool
 	// NoIndexSnapshots turns off the HNSW snapshots written by Close (every Open then
 	// rebuilds every index from the store).
 	NoIndexSnapshots bool

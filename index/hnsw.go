@@ -64,6 +64,8 @@ type HNSW struct {
 
 	entryMu sync.Mutex // an insert that raises the top level holds it throughout
 
+	flight flight // inserts in progress (flight.go)
+
 	ids struct {
 		sync.RWMutex
 		m map[uint64]uint32 // caller id -> live node

@@ -104,7 +104,8 @@ func TestHNSWDeleteCompact(t *testing.T) {
 			}
 		}
 		r = recallAt(t, h, f, s, 10, 100)
-		if r < 0.97 {
+		t.Logf("%s: recall@10 %.4f", stage, r)
+		if r < 0.995 { // measured 0.9990 (auto), 0.9980 (compacted)
 			t.Fatalf("%s: recall@10 %.3f", stage, r)
 		}
 	}
@@ -132,7 +133,8 @@ func TestHNSWDeleteCompact(t *testing.T) {
 }
 
 // TestHNSWConcurrent runs inserts, deletes, searches and compactions together; run it
-// with -race. Afterwards every surviving id must be findable by its own vector.
+// with -race. Afterwards every surviving id must be the top hit for its own vector, as
+// after a sequential build.
 func TestHNSWConcurrent(t *testing.T) {
 	n := 4000
 	if testing.Short() {
@@ -182,19 +184,17 @@ func TestHNSWConcurrent(t *testing.T) {
 	close(stop)
 	readers.Wait()
 	h.Compact()
-	missing := 0
 	for i := range n {
-		deleted := i%10 == 0
 		got := h.SearchEf(s.Row(i), 1, 64, nil)
-		found := len(got) == 1 && got[0].ID == uint64(i)
-		if deleted && found {
+		if i%10 == 0 && len(got) == 1 && got[0].ID == uint64(i) {
 			t.Fatalf("deleted id %d found", i)
 		}
-		if !deleted && !found {
-			missing++
-		}
 	}
-	if missing > n/200 {
-		t.Fatalf("%d of %d live ids not found by their own vector", missing, n)
+	rows := make([][]float32, n)
+	for i := range rows {
+		rows[i] = s.Row(i)
+	}
+	if missing := unfindable(h, rows, func(i int) bool { return i%10 == 0 }); len(missing) > 0 {
+		t.Fatalf("%d of %d live ids not found by their own vector: %v", len(missing), n, missing[:min(len(missing), 10)])
 	}
 }

@@ -19,7 +19,9 @@ func (h *HNSW) Add(id uint64, vec []float32) error {
 	if err != nil {
 		return err
 	}
-	h.link(node)
+	seq, low := h.flight.join(node)
+	h.link(node, low)
+	h.flight.leave(seq, low)
 	h.publish(id, node)
 	return nil
 }
@@ -61,9 +63,12 @@ func (h *HNSW) tombstone(node uint32) {
 }
 
 // link is the paper's INSERT for an allocated node: descend greedily to its level, then
-// on each layer search efConstruction candidates, keep M by the heuristic and link both
-// ways. Only one node lock is held at a time, so concurrent inserts cannot deadlock.
-func (h *HNSW) link(node uint32) {
+// on each layer search efConstruction candidates and keep M by the heuristic; at layer 0
+// the nodes inserted concurrently (flight, from low on) are candidates too. The lists
+// are then written bottom-up, each with its back links, so a node that becomes
+// reachable on a layer already has its lists below it. Only one node lock is held at a
+// time, so concurrent inserts cannot deadlock.
+func (h *HNSW) link(node uint32, low uint64) {
 	pages := *h.pages.Load()
 	pg := h.pageOf(&pages, node)
 	level := int(pg.level[node&pageMask])
@@ -89,8 +94,12 @@ func (h *HNSW) link(node uint32) {
 	}
 	s := h.getScratch()
 	defer h.putScratch(s)
-	for lc := min(level, top); lc >= 0; lc-- {
-		if lc != min(level, top) {
+	first := min(level, top)
+	if len(s.layers) <= first {
+		s.layers = append(s.layers, make([][]cand, first+1-len(s.layers))...)
+	}
+	for lc := first; lc >= 0; lc-- {
+		if lc != first {
 			s.gen++ // a fresh visited set per layer
 			if s.gen == 0 {
 				clear(s.mark)
@@ -99,16 +108,39 @@ func (h *HNSW) link(node uint32) {
 		}
 		h.searchLayer(&pages, s, q, cur, h.opts.EfConstruction, lc, false, nil)
 		s.sel = sortedDesc(s.sel[:0], &s.res)
-		cur = s.sel[0]
-		sel := h.selectNeighbors(&pages, s.sel, h.m)
-		h.setLinks(&pages, node, lc, sel)
-		for _, c := range sel {
+		cur = s.sel[0] // the next layer starts from a linked node, not a concurrent one
+		if lc == 0 {
+			s.sel = h.addConcurrent(&pages, s, q, node, low)
+		}
+		s.layers[lc] = append(s.layers[lc][:0], h.selectNeighbors(&pages, s.sel, h.m)...)
+	}
+	for lc := 0; lc <= first; lc++ {
+		s.cs = h.setLinks(&pages, node, lc, s.layers[lc], s.cs)
+		for _, c := range s.layers[lc] {
 			s.cs = h.addLink(&pages, c.node, node, lc, c.score, s.cs)
 		}
 	}
 	if level > top {
 		h.entry.Store(uint64(level)<<32 | uint64(node))
 	}
+}
+
+// addConcurrent adds to s.sel (sorted, best first) the nodes in flight since low that
+// the layer-0 search did not visit, and returns it sorted again. Their vectors were
+// written before they joined the flight.
+func (h *HNSW) addConcurrent(pages *[]*page, s *scratch, q []float32, node uint32, low uint64) []cand {
+	s.batch = h.flight.since(s.batch[:0], low, node)
+	sel, added := s.sel, false
+	for _, x := range s.batch {
+		if !s.visit(x) {
+			sel = append(sel, cand{score: dot(q, h.vec(h.pageOf(pages, x), x)), node: x})
+			added = true
+		}
+	}
+	if added {
+		sortCands(sel)
+	}
+	return sel
 }
 
 // sortedDesc empties the heap into dst, best first.
@@ -121,17 +153,38 @@ func sortedDesc(dst []cand, res *minHeap) []cand {
 	return dst
 }
 
-// setLinks replaces node's list at layer lc.
-func (h *HNSW) setLinks(pages *[]*page, node uint32, lc int, sel []cand) {
+// setLinks writes node's list at layer lc: sel plus the back links that concurrent
+// inserts added since node was allocated (overwriting those would strand their nodes),
+// pruned by the heuristic when they exceed the list. buf is scratch space, returned for
+// reuse.
+func (h *HNSW) setLinks(pages *[]*page, node uint32, lc int, sel, buf []cand) []cand {
 	pg := h.pageOf(pages, node)
 	mu := &pg.locks[node&pageMask]
 	mu.Lock()
+	defer mu.Unlock()
 	l := h.links(pg, node, lc)
+	n := int(atomic.LoadUint32(&l[0]))
+	if n > 0 {
+		base := h.vec(pg, node)
+		cs := append(buf[:0], sel...)
+	next:
+		for i := 1; i <= n; i++ {
+			x := atomic.LoadUint32(&l[i])
+			for _, c := range sel {
+				if c.node == x {
+					continue next
+				}
+			}
+			cs = append(cs, cand{score: dot(base, h.vec(h.pageOf(pages, x), x)), node: x})
+		}
+		sortCands(cs)
+		sel, buf = h.selectNeighbors(pages, cs, len(l)-1), cs
+	}
 	for i, c := range sel {
 		atomic.StoreUint32(&l[1+i], c.node)
 	}
 	atomic.StoreUint32(&l[0], uint32(len(sel)))
-	mu.Unlock()
+	return buf
 }
 
 // addLink adds the back link nb -> node (score is their similarity). A full list is

@@ -45,8 +45,10 @@ func build(t testing.TB, s *vecdata.Set, m, efc int) (*HNSW, *Flat) {
 	return h, f
 }
 
-// TestRecall is the recall regression test: thresholds sit a little under what the
-// current code measures, so a regression in search or the heuristic fails it.
+// TestRecall is the recall regression test. Builds are sequential and seeded, so the
+// figures are deterministic; the floors sit just under what the code measures at 10k and
+// at 2k (-short). The clustered ef=64 floor is the README's figure (0.993 at 100k x 128,
+// measured by `wajah bench index`): a 10x smaller gallery must do at least as well.
 func TestRecall(t *testing.T) {
 	n := 10000
 	if testing.Short() {
@@ -58,16 +60,17 @@ func TestRecall(t *testing.T) {
 		ef   int
 		min  float64
 	}{
-		{"clustered-128", vecdata.Clustered(n, 200, 128, 1), 128, 0.98},
-		{"clustered-128-ef16", vecdata.Clustered(n, 200, 128, 1), 16, 0.85},
-		{"uniform-64", vecdata.Uniform(n, 200, 64, 2), 128, 0.92},
+		{"clustered-128", vecdata.Clustered(n, 200, 128, 1), 128, 0.999},     // measured 1.0000 (10k), 1.0000 (2k)
+		{"clustered-128-ef64", vecdata.Clustered(n, 200, 128, 1), 64, 0.993}, // 0.9975, 0.9950
+		{"clustered-128-ef16", vecdata.Clustered(n, 200, 128, 1), 16, 0.89},  // 0.8995, 0.9070
+		{"uniform-64", vecdata.Uniform(n, 200, 64, 2), 128, 0.94},            // 0.9460, 0.9975
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, f := build(t, tc.set, 16, 100)
 			r := recallAt(t, h, f, tc.set, 10, tc.ef)
 			t.Logf("n=%d recall@10=%.4f (ef=%d)", n, r, tc.ef)
 			if r < tc.min {
-				t.Fatalf("recall@10 %.4f < %.2f", r, tc.min)
+				t.Fatalf("recall@10 %.4f < %.3f", r, tc.min)
 			}
 		})
 	}

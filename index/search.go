@@ -10,7 +10,8 @@ type scratch struct {
 	fr     maxHeap
 	res    minHeap
 	sel    []cand
-	cs     []cand    // addLink candidates
+	cs     []cand    // addLink and setLinks candidates
+	layers [][]cand  // an insert's selected neighbours per layer
 	batch  []uint32  // unvisited neighbours of the node being expanded
 	scores []float32 // their similarities to the query
 	q      []float32
