@@ -73,6 +73,7 @@ func TestHNSWConcurrentNearDuplicates(t *testing.T) {
 			step.Wait()
 		}
 		wg.Wait()
+		checkGraph(t, h)
 		if missing := unfindable(h, vecs, nil); len(missing) > 0 {
 			t.Errorf("seed %d: %d of %d ids not the top hit for their own vector: %v", seed, len(missing), n, missing[:min(len(missing), 10)])
 		}
@@ -103,4 +104,31 @@ func unfindable(h *HNSW, vecs [][]float32, deleted func(int) bool) []int {
 		}
 	}
 	return missing
+}
+
+// checkGraph fails on a malformed link list: over capacity, a self link, a duplicate,
+// a node out of range or below the layer. ReadSnapshot refuses such graphs.
+func checkGraph(t *testing.T, h *HNSW) {
+	t.Helper()
+	pages := *h.pages.Load()
+	n := h.count.Load()
+	for x := range n {
+		pg := pages[x>>pageShift]
+		for lc := 0; lc <= int(pg.level[x&pageMask]); lc++ {
+			l := h.links(pg, x, lc)
+			if int(l[0]) > len(l)-1 {
+				t.Fatalf("node %d layer %d: %d links", x, lc, l[0])
+			}
+			seen := map[uint32]bool{}
+			for _, nb := range l[1 : 1+l[0]] {
+				switch {
+				case nb >= n || nb == x || seen[nb]:
+					t.Fatalf("node %d layer %d: bad link %d in %v", x, lc, nb, l[1:1+l[0]])
+				case int(pages[nb>>pageShift].level[nb&pageMask]) < lc:
+					t.Fatalf("node %d layer %d links to lower node %d", x, lc, nb)
+				}
+				seen[nb] = true
+			}
+		}
+	}
 }

@@ -183,7 +183,9 @@ func TestHNSWConcurrent(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	readers.Wait()
+	checkGraph(t, h)
 	h.Compact()
+	checkGraph(t, h)
 	for i := range n {
 		got := h.SearchEf(s.Row(i), 1, 64, nil)
 		if i%10 == 0 && len(got) == 1 && got[0].ID == uint64(i) {

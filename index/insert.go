@@ -106,6 +106,9 @@ func (h *HNSW) link(node uint32, low uint64) {
 				s.gen = 1
 			}
 		}
+		// A concurrent insert that took node as a candidate may have linked it already:
+		// marked visited, the search never returns node itself.
+		s.visit(node)
 		h.searchLayer(&pages, s, q, cur, h.opts.EfConstruction, lc, false, nil)
 		s.sel = sortedDesc(s.sel[:0], &s.res)
 		cur = s.sel[0] // the next layer starts from a linked node, not a concurrent one
