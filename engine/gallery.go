@@ -194,39 +194,15 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 // gidTables hold rows keyed by gid first.
 var gidTables = []byte{tabPerson, tabFace, tabChange, tabGSeq}
 
-// purgeGID deletes every row of a dropped gallery, in batches so that
-// a huge gallery does not exceed Badger's transaction size. It returns the rows deleted.
+// purgeGID deletes every row of a dropped gallery (in batches: deletePrefix) and
+// returns how many.
 func (e *Engine) purgeGID(gid uint64) (int, error) {
 	n := 0
 	for _, tab := range gidTables {
-		p := gidPrefix(tab, gid)
-		for {
-			var keys [][]byte
-			err := e.db.View(func(txn *badger.Txn) error {
-				it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-				defer it.Close()
-				for it.Rewind(); it.Valid() && len(keys) < purgeBatchSize; it.Next() {
-					keys = append(keys, it.Item().KeyCopy(nil))
-				}
-				return nil
-			})
-			if err != nil || len(keys) == 0 {
-				if err != nil {
-					return n, err
-				}
-				break
-			}
-			wb := e.db.NewWriteBatch()
-			for _, k := range keys {
-				if err := wb.Delete(k); err != nil {
-					wb.Cancel()
-					return n, err
-				}
-			}
-			if err := wb.Flush(); err != nil {
-				return n, err
-			}
-			n += len(keys)
+		k, err := e.deletePrefix(gidPrefix(tab, gid), nil)
+		n += k
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, nil

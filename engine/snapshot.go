@@ -193,34 +193,10 @@ func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) error {
 // trimChanges deletes g's change records up to and including seq.
 func (e *Engine) trimChanges(gid, upto uint64) error {
 	prefix := gidPrefix(tabChange, gid)
-	for {
-		var keys [][]byte
-		err := e.db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-			defer it.Close()
-			for it.Rewind(); it.Valid() && len(keys) < purgeBatchSize; it.Next() {
-				k := it.Item().Key()
-				if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) > upto {
-					break
-				}
-				keys = append(keys, it.Item().KeyCopy(nil))
-			}
-			return nil
-		})
-		if err != nil || len(keys) == 0 {
-			return err
-		}
-		wb := e.db.NewWriteBatch()
-		for _, k := range keys {
-			if err := wb.Delete(k); err != nil {
-				wb.Cancel()
-				return err
-			}
-		}
-		if err := wb.Flush(); err != nil {
-			return err
-		}
-	}
+	_, err := e.deletePrefix(prefix, func(k []byte) bool {
+		return len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) > upto
+	})
+	return err
 }
 
 // removeStaleSnapshots deletes snapshot files of galleries that no longer exist.

@@ -1,5 +1,5 @@
-// Package index: see index.go for the summary. This file documents the choices and the
-// persistence protocol the engine follows.
+// Package index: see index.go for the summary. This file documents the choices and how
+// the engine persists a graph.
 //
 // # Choosing an index
 //
@@ -26,43 +26,29 @@
 // stranded one (2-4% of ids unfindable with four inserters, concurrent_test.go; none
 // sequentially). The engine rebuilds a gallery's graph from all CPUs.
 //
-// # Persistence (what the engine does)
+// # Persistence
 //
-// Badger is the source of truth; the index is a cache of it that can be restored fast.
-// Every mutation carries a sequence number seq assigned by the engine, increasing, and
-// stored in Badger in the same transaction as the face (e.g. a per-gallery counter).
+// The index keeps nothing on disk itself: WriteSnapshot and ReadSnapshot turn a graph
+// into bytes and back, and the engine decides where they go. Badger is the source of
+// truth and the graph a cache of it (engine/snapshot.go): every enrol or delete bumps a
+// per-gallery mutation counter and writes a change record in the same Badger
+// transaction; the engine seals a snapshot with the seq it reflects, writes it
+// atomically, and trims the change records it covers. Open reads the snapshot
+// (ErrIncompatible when Dim, M or EfConstruction differ, ErrCorrupt or ErrVersion on a
+// bad file), replays the change records after its seq with Add and Delete, and rebuilds
+// from the face rows when anything does not add up. Re-adding an id replaces it and
+// deleting an absent id is a no-op, so replay is idempotent.
 //
-//  1. Write path, under the gallery's write lock: commit the face and its seq to Badger
-//     (sync), then Add/Delete on the index, then Log.AppendAdd(seq, id, vec) /
-//     Log.AppendDelete(seq, id). The log need not be fsynced per record: Badger is
-//     durable and recovery fills any gap (step 3). Log.Sync is a group commit.
-//  2. Checkpoint (e.g. every 10k records or on clean shutdown), under the same lock so
-//     seq covers exactly the applied changes: SaveSnapshot(path, idx, seq) writes to
-//     path+".tmp", fsyncs, renames over path and fsyncs the directory; then Log.Reset.
-//     A crash between the two leaves records with seq <= the snapshot's: replay skips
-//     them. Searches keep running during the snapshot; writers wait.
-//  3. Open: LoadSnapshot(path, opts) returns the index and its seq (ErrIncompatible when
-//     Dim, M or EfConstruction differ from opts, ErrCorrupt on a bad CRC: rebuild
-//     then). OpenLog(logPath, dim) truncates a torn tail (short record, unknown opcode
-//     or bad CRC32-C; Truncated says how much) and Log.ReplayInto(idx, seq) applies the
-//     records with a greater seq and returns the last one applied. If that is below
-//     the store's seq, re-apply the faces changed after it from Badger (a per-gallery
-//     seq -> face key makes that a range scan) or rebuild: NewHNSW + Add every face.
-//     Replay is idempotent: re-adding an id replaces it, deleting an absent id is a
-//     no-op. Then SaveSnapshot + Log.Reset to start clean.
-//
-// Restoring is much faster than rebuilding: at 100k x 192 (M=16, efC=200) loading the
+// Restoring is much faster than rebuilding: at 100k x 192 (M=16, efC=200) reading the
 // 83 MiB snapshot takes ~0.3 s against ~27 CPU-seconds to rebuild the graph from the
-// vectors (bench/INDEX.md), so rebuild is the fallback, not the default. Replaying a log
-// costs one insert per record, so checkpoint before the log grows past ~10% of the
-// gallery.
+// vectors (bench/INDEX.md), so rebuild is the fallback, not the default. Each replayed
+// change costs one insert, which is why the engine snapshots every
+// Options.SnapshotEvery mutations.
 //
 // Deletes leave tombstones that keep routing searches; when they pass
 // Options.CompactRatio (25%) of the nodes the deleting call runs Compact, which repairs
 // the neighbours' links with the heuristic and renumbers the nodes (searches wait).
 //
-// Formats: the snapshot is a versioned header, the nodes, and a trailing CRC32-C of
-// everything before it. The log is a header (magic, version, dim, CRC) then records:
-// opcode byte, little-endian fields, CRC32-C of opcode and fields. Opcodes are appended,
-// never reused.
+// Format: the snapshot is a versioned header, the nodes, and a trailing CRC32-C of
+// everything before it (snapshot.go).
 package index

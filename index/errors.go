@@ -10,13 +10,11 @@ var (
 	ErrZeroVector = errors.New("index: zero or non-finite vector")
 	// ErrOptions: an Options field is out of range.
 	ErrOptions = errors.New("index: invalid options")
-	// ErrCorrupt: a snapshot or log record fails its checksum or is malformed.
+	// ErrCorrupt: a snapshot fails its checksum or is malformed.
 	ErrCorrupt = errors.New("index: corrupt data")
-	// ErrVersion: a snapshot or log was written by an unknown format version.
+	// ErrVersion: a snapshot was written by an unknown format version.
 	ErrVersion = errors.New("index: unsupported format version")
 	// ErrIncompatible: a snapshot's dimension or graph parameters differ from what the
 	// caller expects (never silently mixed).
 	ErrIncompatible = errors.New("index: incompatible snapshot")
-	// ErrClosed: the log was closed.
-	ErrClosed = errors.New("index: log closed")
 )

@@ -3,8 +3,6 @@ package index
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -28,14 +26,12 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		h.Delete(uint64(i * 7)) // leave tombstones in the snapshot
 	}
-	path := filepath.Join(t.TempDir(), "snap")
-	if err := SaveSnapshot(path, h, 1234); err != nil {
+	var buf bytes.Buffer
+	if err := h.WriteSnapshot(&buf, 1234); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(path + ".tmp"); !os.IsNotExist(err) {
-		t.Fatalf("temp file left: %v", err)
-	}
-	g, seq, err := LoadSnapshot(path, h.Options())
+	snap := buf.Bytes()
+	g, seq, err := ReadSnapshot(bytes.NewReader(snap), h.Options())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +62,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		{"any", Options{}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, _, err := LoadSnapshot(path, tc.want); !errors.Is(err, tc.err) {
+			if _, _, err := ReadSnapshot(bytes.NewReader(snap), tc.want); !errors.Is(err, tc.err) {
 				t.Fatalf("got %v want %v", err, tc.err)
 			}
 		})
@@ -97,123 +93,6 @@ func TestSnapshotCorruption(t *testing.T) {
 	}
 }
 
-func TestLogAppendReplay(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "log")
-	s := vecdata.Clustered(300, 20, 16, 8)
-	l, err := OpenLog(path, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range s.N() {
-		if err := l.AppendAdd(uint64(i+1), uint64(i), s.Row(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 0; i < s.N(); i += 4 {
-		if err := l.AppendDelete(uint64(s.N()+i+1), uint64(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.AppendAdd(1, 1, s.Row(0)[:3]); !errors.Is(err, ErrDim) {
-		t.Fatalf("short vector: %v", err)
-	}
-	if err := l.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	last := l.LastSeq()
-	l.Close()
-
-	l, err = OpenLog(path, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if l.Truncated() != 0 || l.LastSeq() != last {
-		t.Fatalf("reopen: truncated %d last %d want %d", l.Truncated(), l.LastSeq(), last)
-	}
-	h, _ := NewHNSW(Options{Dim: 16, M: 8, EfConstruction: 40})
-	f := NewFlat(16)
-	got, err := l.ReplayInto(h, 0)
-	if err != nil || got != last {
-		t.Fatalf("replay: %d %v", got, err)
-	}
-	if _, err := l.ReplayInto(f, 0); err != nil {
-		t.Fatal(err)
-	}
-	if h.Len() != s.N()-s.N()/4 || f.Len() != h.Len() {
-		t.Fatalf("replayed %d/%d vectors", h.Len(), f.Len())
-	}
-	// Replaying after a seq applies only the tail.
-	g := NewFlat(16)
-	if _, err := l.ReplayInto(g, uint64(s.N())); err != nil || g.Len() != 0 {
-		t.Fatalf("tail replay: %d %v", g.Len(), err)
-	}
-	if err := l.Reset(); err != nil || l.Size() != logHeader {
-		t.Fatalf("reset: %v size %d", err, l.Size())
-	}
-	if _, err := OpenLog(path, 17); !errors.Is(err, ErrIncompatible) {
-		t.Fatalf("other dim: %v", err)
-	}
-}
-
-// TestLogTornTail cuts the log at every byte inside its last two records and checks
-// that reopening keeps exactly the complete records and that appends continue.
-func TestLogTornTail(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "log")
-	l, _ := OpenLog(path, 4)
-	for i := range 5 {
-		l.AppendAdd(uint64(i+1), uint64(i), []float32{1, float32(i), 0, 0})
-	}
-	l.AppendDelete(6, 0)
-	full := l.Size()
-	l.Close()
-	orig, _ := os.ReadFile(path)
-	recAdd, recDel := int64(1+16+16+4), int64(1+16+4)
-	for cut := full - recAdd - recDel; cut < full; cut++ {
-		if err := os.WriteFile(path, orig[:cut], 0o600); err != nil {
-			t.Fatal(err)
-		}
-		l, err := OpenLog(path, 4)
-		if err != nil {
-			t.Fatalf("cut %d: %v", cut, err)
-		}
-		wantRecs := 4
-		if cut >= full-recDel {
-			wantRecs = 5
-		}
-		n := 0
-		l.Replay(func(Record) error { n++; return nil })
-		if n != wantRecs || l.Truncated() != cut-(logHeader+int64(wantRecs)*recAdd) {
-			t.Fatalf("cut %d: %d records, truncated %d", cut, n, l.Truncated())
-		}
-		if err := l.AppendDelete(9, 3); err != nil {
-			t.Fatal(err)
-		}
-		l.Close()
-		l, _ = OpenLog(path, 4)
-		n = 0
-		l.Replay(func(Record) error { n++; return nil })
-		if n != wantRecs+1 || l.LastSeq() != 9 {
-			t.Fatalf("cut %d: after append %d records, last %d", cut, n, l.LastSeq())
-		}
-		l.Close()
-	}
-	// A flipped byte in the middle drops that record and everything after it.
-	bad := slices.Clone(orig)
-	bad[logHeader+recAdd+5] ^= 1
-	os.WriteFile(path, bad, 0o600)
-	l, err := OpenLog(path, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.LastSeq() != 1 || l.Size() != logHeader+recAdd {
-		t.Fatalf("flipped: last %d size %d", l.LastSeq(), l.Size())
-	}
-	l.Close()
-}
-
 func FuzzReadSnapshot(f *testing.F) {
 	s := vecdata.Clustered(30, 0, 4, 6)
 	h, _ := NewHNSW(Options{Dim: 4, M: 4, EfConstruction: 8})
@@ -233,29 +112,5 @@ func FuzzReadSnapshot(f *testing.F) {
 		g.SearchEf([]float32{1, 0, 0, 0}, 3, 10, nil)
 		g.Add(1<<40, []float32{0, 1, 0, 0})
 		g.Compact()
-	})
-}
-
-func FuzzDecodeLog(f *testing.F) {
-	var buf bytes.Buffer
-	buf.Write(logHeaderBytes(2))
-	path := filepath.Join(f.TempDir(), "log")
-	l, _ := OpenLog(path, 2)
-	l.AppendAdd(1, 5, []float32{1, 2})
-	l.AppendDelete(2, 5)
-	l.Close()
-	b, _ := os.ReadFile(path)
-	f.Add(b)
-	f.Add(buf.Bytes())
-	f.Fuzz(func(t *testing.T, b []byte) {
-		valid, _, err := DecodeLog(bytes.NewReader(b), 2, func(r Record) error {
-			if r.Op != OpAdd && r.Op != OpDelete || (r.Op == OpAdd) != (len(r.Vec) == 2) {
-				t.Fatalf("bad record %+v", r)
-			}
-			return nil
-		})
-		if valid > int64(len(b)) || (err == nil && valid != int64(len(b))) {
-			t.Fatalf("valid %d of %d, err %v", valid, len(b), err)
-		}
 	})
 }

@@ -8,9 +8,6 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-
-	"github.com/wajah-id/wajah/internal/atomicfile"
 )
 
 // Snapshot format, version 1, little-endian:
@@ -27,7 +24,8 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// WriteSnapshot writes the graph and seq (the caller's last applied log sequence).
+// WriteSnapshot writes the graph and seq (the caller's count of applied mutations; the
+// engine seals the bytes and writes them atomically, engine/snapshot.go).
 // Writers wait while it runs; searches continue.
 func (h *HNSW) WriteSnapshot(w io.Writer, seq uint64) error {
 	h.mutMu.Lock()
@@ -84,22 +82,6 @@ func (h *HNSW) WriteSnapshot(w io.Writer, seq uint64) error {
 	}
 	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
 	return err
-}
-
-// SaveSnapshot writes h to path atomically: a temp file in the same directory, fsync,
-// rename over path, fsync of the directory.
-func SaveSnapshot(path string, h *HNSW, seq uint64) error {
-	return atomicfile.Write(path, func(w io.Writer) error { return h.WriteSnapshot(w, seq) })
-}
-
-// LoadSnapshot reads a snapshot written by SaveSnapshot; see ReadSnapshot.
-func LoadSnapshot(path string, want Options) (*HNSW, uint64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	return ReadSnapshot(bufio.NewReaderSize(f, 1<<20), want)
 }
 
 // crcReader hashes what it reads.

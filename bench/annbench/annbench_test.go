@@ -22,7 +22,7 @@ func TestRun(t *testing.T) {
 			t.Fatalf("point %+v", p)
 		}
 	}
-	if rep.Persist == nil || rep.Persist.SnapshotBytes == 0 || rep.Persist.LogRecords != 150 {
+	if rep.Persist == nil || rep.Persist.SnapshotBytes == 0 || rep.Persist.Changes != 150 {
 		t.Fatalf("persist %+v", rep.Persist)
 	}
 	if out := rep.Format(); !strings.Contains(out, "recall@10") || !strings.Contains(out, "restore") {

@@ -31,7 +31,7 @@ func runBenchIndex(args []string) error {
 	seed := fs.Uint64("seed", 1, "generator seed")
 	threads := fs.Int("threads", 1, "build goroutines (queries are always single-thread)")
 	rounds := fs.Int("rounds", 3, "query passes per efSearch (QPS: best pass)")
-	persist := fs.Bool("persist", false, "also time snapshot save/load and log replay vs rebuild")
+	persist := fs.Bool("persist", false, "also time snapshot save/load and change replay vs rebuild")
 	writeFvecs := fs.String("write-fvecs", "", "write PREFIX.base.fvecs and PREFIX.query.fvecs")
 	hnswlib := fs.Bool("hnswlib", false, "run bench/hnswlib_compare.py on the same vectors and print both")
 	python := fs.String("python", "/usr/bin/python3", "python with hnswlib and numpy")
