@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -35,8 +36,15 @@ const (
 	crashEnvDir   = "WAJAH_CRASH_DIR"
 	crashEnvRound = "WAJAH_CRASH_ROUND"
 	crashEnvDel   = "WAJAH_CRASH_DEL"
+	crashEnvSeed  = "WAJAH_CRASH_SEED"
 	crashMaxTpl   = 3
 )
+
+// crashSeed replays a run: the seed decides every round's kill delay and the child's
+// operations (the child gets it through crashEnvSeed). The kill still lands at a
+// wall-clock moment, so a replay repeats the same operations and aims at the same
+// delays, not the exact instruction the kill interrupted.
+var crashSeed = flag.Uint64("seed", 0, "TestCrash: random seed (0: from the clock); a failure prints the one it used")
 
 func crashOptions(dir string) Options {
 	o := baseTestOptions(dir)
@@ -55,9 +63,16 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		rounds = 5
 	}
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	seed := *crashSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replay with: go test ./engine -run '^TestCrash$' -seed %d", seed)
+		}
+	})
+	rng := rand.New(rand.NewPCG(seed, 7))
 	dir := t.TempDir()
 	m := &crashModel{present: map[string][]string{}, deleted: map[string]bool{}}
 	kills, acked, duringOpen, snapOpens, rebuilds, replayed := 0, 0, 0, 0, 0, 0
@@ -69,7 +84,8 @@ func TestCrash(t *testing.T) {
 			}
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrash$")
-		cmd.Env = append(os.Environ(), crashEnvDir+"="+dir, crashEnvRound+"="+strconv.Itoa(round), crashEnvDel+"="+strings.Join(del, ","))
+		cmd.Env = append(os.Environ(), crashEnvDir+"="+dir, crashEnvRound+"="+strconv.Itoa(round),
+			crashEnvDel+"="+strings.Join(del, ","), crashEnvSeed+"="+strconv.FormatUint(seed, 10))
 		cmd.Stderr = os.Stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {
@@ -277,7 +293,8 @@ func crashChild(dir string) {
 		os.Exit(3)
 	}
 	say("O %d", e.Recovery().Snapshots)
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(round)))
+	seed, _ := strconv.ParseUint(os.Getenv(crashEnvSeed), 10, 64)
+	rng := rand.New(rand.NewPCG(seed, uint64(round)))
 	var mine []string
 	toDelete := strings.FieldsFunc(os.Getenv(crashEnvDel), func(r rune) bool { return r == ',' })
 	for i := 0; ; i++ {
