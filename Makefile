@@ -4,8 +4,10 @@ export GOEXPERIMENT ?= simd
 GO      ?= go
 BIN     := bin/wajah
 MODELS  := .models/.verified
+# How long `make fuzz` runs each fuzzer.
+FUZZTIME ?= 10s
 
-.PHONY: all build run test test-short models bench lint fuzz clean
+.PHONY: all build run test models bench lint fuzz clean
 
 all: build
 
@@ -22,11 +24,14 @@ models: $(MODELS)
 run: build $(MODELS)
 	./$(BIN) serve
 
-test: $(MODELS)
-	$(GO) vet ./...
+test: $(MODELS) lint
 	@# The pure-Go kernels must build (and vet) without the SIMD experiment too.
 	GOEXPERIMENT= $(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
+	@# ...and pass: the packages with kernels again without it. embed's whole-pipeline
+	@# runs on real photos are left to the line below (-short).
+	GOEXPERIMENT= $(GO) test -count=1 -timeout 20m ./nn/... ./index/...
+	GOEXPERIMENT= $(GO) test -short -count=1 -timeout 10m ./embed/...
 	@# Inference is ~20x slower under -race, so embed's whole-pipeline tests on real photos
 	@# run only here, without the race detector.
 	$(GO) test -count=1 -timeout 10m ./embed/...
@@ -39,7 +44,17 @@ bench: $(MODELS) build
 
 lint:
 	$(GO) vet ./...
-	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	@test -z "$$(gofmt -l .)" || (echo "gofmt -l: these files need gofmt -w:"; gofmt -l .; exit 1)
+
+# Every fuzz target in the tree (found in the sources, so a new one is never missed),
+# FUZZTIME each; the first failure stops, leaving its input in the package's testdata/fuzz.
+fuzz: $(MODELS)
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+	  for n in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "== $$(dirname $$f) $$n ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$n$$" -fuzztime $(FUZZTIME) $$(dirname $$f); \
+	  done; \
+	done
 
 clean:
 	rm -rf bin
