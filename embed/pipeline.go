@@ -12,14 +12,15 @@ import (
 	"github.com/wajah-id/wajah/nn/tfjs"
 )
 
-// ModelID names the embedding model; galleries record it and refuse another.
-const ModelID = "mobilefacenet-expo-1.0.24"
-
 // Dim is the embedding length of MobileFaceNet.
 const Dim = 192
 
 // Options configure a Pipeline; zero fields take the documented defaults.
 type Options struct {
+	// ModelsDir is the folder of the fetched model files; default models.Dir()
+	// ($WAJAH_MODELS, else .models at the module root).
+	ModelsDir string
+
 	Limits Limits // encoded bytes and pixel side; default 10 MiB, 4096 px
 
 	// WorkSide: decoded images whose longer side exceeds it are box-filtered down to it
@@ -91,6 +92,9 @@ func (o Options) withDefaults() Options {
 	if o.Detector == "" {
 		o.Detector = DetectorMTCNN
 	}
+	if o.ModelsDir == "" {
+		o.ModelsDir = models.Dir()
+	}
 	return o
 }
 
@@ -106,6 +110,7 @@ const boxPerFaceSize = 1.3
 // Pipeline turns image bytes into embedded faces. It is safe for concurrent use.
 type Pipeline struct {
 	opts  Options
+	id    string // ModelID(opts)
 	det   *mtcnn
 	blaze *blazeface // nil unless Options.Detector is DetectorBlazeFace
 	mfn   runner
@@ -115,11 +120,11 @@ type Pipeline struct {
 	spoofClass, spoofLeaf int
 }
 
-// New loads the models from models.Path and returns a ready pipeline.
+// New loads the models from Options.ModelsDir and returns a ready pipeline.
 func New(opts Options) (*Pipeline, error) {
 	opts = opts.withDefaults()
 	load := func(name string) (*nn.Model, error) {
-		path, err := models.Path(name)
+		path, err := models.PathIn(opts.ModelsDir, name)
 		if err != nil {
 			return nil, err
 		}
@@ -137,12 +142,12 @@ func New(opts Options) (*Pipeline, error) {
 		}
 		ms[i] = m
 	}
-	p := &Pipeline{opts: opts, det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3]}
+	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3]}
 	p.det.refine = !opts.NoRefine
 	switch opts.Detector {
 	case DetectorMTCNN:
 	case DetectorBlazeFace:
-		path, err := models.Path("blazeface-back.json")
+		path, err := models.PathIn(opts.ModelsDir, "blazeface-back.json")
 		if err != nil {
 			return nil, err
 		}
@@ -185,8 +190,8 @@ func New(opts Options) (*Pipeline, error) {
 // Options returns the effective options (defaults filled in).
 func (p *Pipeline) Options() Options { return p.opts }
 
-// ModelID implements engine.Embedder.
-func (p *Pipeline) ModelID() string { return ModelID }
+// ModelID implements engine.Embedder: ModelID of the pipeline's options.
+func (p *Pipeline) ModelID() string { return p.id }
 
 // Dim implements engine.Embedder.
 func (p *Pipeline) Dim() int { return Dim }

