@@ -83,21 +83,22 @@ func (o Options) withDefaults() Options {
 
 // Server serves the API. Create it with New; it is safe for concurrent use.
 type Server struct {
-	opts    Options
-	svc     engine.Service // wrapped for stage timing
-	gate    *pedulilindungi.Gate
-	log     *slog.Logger
-	metrics *metrics
-	nik     *nikHasher
-	routes  map[string]*route
-	hs      *fasthttp.Server
-	closing atomic.Bool
-	base    context.Context
-	cancel  context.CancelFunc
-	slots   chan struct{} // MaxInflight tokens: face work is CPU- and memory-bound
-	queue   chan struct{} // MaxInflight+MaxQueue tokens: requests admitted at all (see slots.go)
-	limits  *issueLimits  // token issue rate limits (ratelimit.go)
-	oauth   map[string]*secrethash.Hashed
+	opts           Options
+	svc            engine.Service // wrapped for stage timing
+	gate           *pedulilindungi.Gate
+	log            *slog.Logger
+	metrics        *metrics
+	nik            *nikHasher
+	routes         map[string]*route
+	hs             *fasthttp.Server
+	closing        atomic.Bool
+	base           context.Context
+	cancel         context.CancelFunc
+	slots          chan struct{} // MaxInflight tokens: face work is CPU- and memory-bound
+	queue          chan struct{} // MaxInflight+MaxQueue tokens: requests admitted at all (see slots.go)
+	limits         *issueLimits  // token issue rate limits (ratelimit.go)
+	metricsHandler fasthttp.RequestHandler
+	oauth          map[string]*secrethash.Hashed
 	// oauthDummy is checked for unknown client ids (oauth.go)
 	oauthDummy *secrethash.Hashed
 	reqSeq     atomic.Uint64
@@ -127,6 +128,10 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 	s.slots = make(chan struct{}, opts.MaxInflight)
 	s.queue = make(chan struct{}, opts.MaxInflight+opts.MaxQueue)
 	s.limits = newIssueLimits(opts.OAuthRate)
+	s.metrics.gauge("wajah_queue_requests", "API requests admitted: working or waiting for a CPU slot (at most max-inflight + max-queue).",
+		func() float64 { return float64(len(s.queue)) })
+	s.metrics.gauge("wajah_cpu_slots_busy", "CPU worker slots in use (at most max-inflight).", func() float64 { return float64(len(s.slots)) })
+	s.metricsHandler = s.metrics.handler()
 	if s.oauth, s.oauthDummy, err = parseOAuthClients(opts.OAuthClients); err != nil {
 		return nil, err
 	}

@@ -209,11 +209,22 @@ func TestOps(t *testing.T) {
 		`wajah_stage_duration_seconds_count{stage="enroll"} 1`,
 		`wajah_stage_duration_seconds_count{stage="decode"} 2`,
 		`wajah_stage_duration_seconds_count{stage="checkin"} 1`,
-		`wajah_gallery_faces{gallery="tenant-a/g1"} 1`,
+		`wajah_faces 1`,
+		`wajah_galleries 1`,
+		`wajah_gallery_size_faces_bucket{le="10"} 1`,
 		`wajah_checkin_calls_total{status="200"} 1`,
+		`wajah_requests_total{endpoint="/healthz",status="2xx"} 1`,
+		`go_goroutines `,
+		`process_resident_memory_bytes `,
 	} {
 		if !strings.Contains(r.raw, want) {
 			t.Errorf("metrics lack %s\n%s", want, r.raw)
+		}
+	}
+	// Bounded cardinality: no tenant or gallery name in any series.
+	for _, name := range []string{"tenant-a", "g1"} {
+		if strings.Contains(r.raw, name) {
+			t.Errorf("metrics name %q", name)
 		}
 	}
 	r = h.do("GET", "/openapi.json", "", nil)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -222,4 +224,70 @@ func doFull(h *harness, method, path string, reqHeaders map[string]string, body 
 		hdr.Add(string(k), string(v))
 	}
 	return r, hdr
+}
+
+// With a metrics token configured, /metrics without it (or with another) is 401; with it, 200.
+func TestMetricsToken(t *testing.T) {
+	h := newHarness(t, nil, Options{MetricsToken: "m3trics"})
+	for _, auth := range []string{"", "Bearer wrong", "m3trics", "Basic m3trics", "Bearer m3trics2"} {
+		r, hdr := doFull(h, "GET", "/metrics", map[string]string{"Authorization": auth}, nil)
+		if r.http != 401 || r.status() != "401" || hdr.Get("WWW-Authenticate") == "" || strings.Contains(r.raw, "wajah_requests_total") {
+			t.Errorf("Authorization %q: %d %s", auth, r.http, r.raw)
+		}
+	}
+	r, _ := doFull(h, "GET", "/metrics", map[string]string{"Authorization": "Bearer m3trics"}, nil)
+	if r.http != 200 || !strings.Contains(r.raw, "wajah_requests_total") {
+		t.Errorf("with the token: %d %.200s", r.http, r.raw)
+	}
+	// Without a token configured /metrics stays open.
+	h2 := newHarness(t, nil, Options{})
+	if r := h2.do("GET", "/metrics", "", nil); r.http != 200 {
+		t.Errorf("open metrics: %d", r.http)
+	}
+}
+
+// /readyz failures go through toStatus: the cause is logged, never sent.
+func TestReadyzHidesCause(t *testing.T) {
+	h := newHarness(t, nil, Options{})
+	h.fake.ready = errors.New("badger: /secret/path/MANIFEST corrupt")
+	r := h.do("GET", "/readyz", "", nil)
+	if r.http != 503 || r.status() != "500" || strings.Contains(r.raw, "secret") || !strings.Contains(r.raw, "not ready") {
+		t.Fatalf("readyz: %d %s", r.http, r.raw)
+	}
+	if !strings.Contains(h.logs.String(), "/secret/path/MANIFEST") {
+		t.Errorf("cause not logged")
+	}
+}
+
+// The oauth-clients file takes argon2id lines and refuses old sha256 ones with the command
+// that re-hashes; the metrics token file must not be empty.
+func TestOAuthClientsFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg := DefaultConfig("")
+	cfg.OAuthClients = write("good", "# clients\nkiosk = "+fastHash(t, "s3cret")+"\n")
+	cfg.MetricsToken = write("mt", "tok\n")
+	o, err := cfg.Options(quiet)
+	if err != nil || o.OAuthClients["kiosk"] == "" || o.MetricsToken != "tok" {
+		t.Fatalf("good file: %v %+v", err, o)
+	}
+	cfg.OAuthClients = write("legacy", "kiosk=1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0\n")
+	if _, err := cfg.Options(quiet); !errors.Is(err, secrethash.ErrLegacySHA256) || !strings.Contains(err.Error(), "wajah oauth hash --client kiosk") {
+		t.Fatalf("legacy line: %v", err)
+	}
+	cfg.OAuthClients = write("bad", "kiosk=plain\n")
+	if _, err := cfg.Options(quiet); !errors.Is(err, secrethash.ErrFormat) {
+		t.Fatalf("bad line: %v", err)
+	}
+	cfg.OAuthClients = ""
+	cfg.MetricsToken = write("empty", "\n")
+	if _, err := cfg.Options(quiet); err == nil {
+		t.Fatal("empty metrics token accepted")
+	}
 }
