@@ -134,7 +134,11 @@ type Service interface {
 	Compare(ctx context.Context, source, target []byte) (CompareResult, error)
 
 	CreateToken(ctx context.Context, client string) (token string, err error)
+	IssueToken(ctx context.Context, client string, ttl time.Duration) (token string, info TokenInfo, err error)
 	RevokeToken(ctx context.Context, token string) error
+	RevokeTokenID(ctx context.Context, id string) error
+	RevokeClientTokens(ctx context.Context, client string) (revoked int, err error)
+	Tokens(ctx context.Context, client string) ([]TokenInfo, error)
 	Authenticate(ctx context.Context, token string) (tenant string, err error)
 
 	RecordCheckin(ctx context.Context, r CheckinRecord) error

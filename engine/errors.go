@@ -14,6 +14,8 @@ var (
 	ErrNotVerified = errors.New("face not verified")
 	// ErrUnauthorized: unknown or revoked token (401).
 	ErrUnauthorized = errors.New("access token not authorized")
+	// ErrTokenNotFound: no token has this id (token revoke --id).
+	ErrTokenNotFound = errors.New("token id not found")
 	// ErrForbidden: the resource belongs to another tenant (403).
 	ErrForbidden = errors.New("requested resource denied")
 	// ErrInvalid: an argument is malformed (too long, empty where required) (400).

@@ -15,7 +15,7 @@ import (
 //	0x01 "meta"                              meta record (schema, options, key check)
 //	0x02 "seq/..."                           Badger sequences (gid, face id)
 //	0x10 hash(tenant)                        tenant
-//	0x11 sha256(token)                       token -> tenant
+//	0x11 sha256(token)                       token -> client, created, expiry (record v2; v1 had no expiry)
 //	0x12 hash(tenant) hash(tenant,gallery)   gallery -> gid, model, dim
 //	0x13 gid(8) hash(gid,person)             person: sealed id and name, face ids
 //	0x14 gid(8) faceID(8)                    face template: sealed embedding, model, quality

@@ -74,8 +74,43 @@ func decodeTenant(v []byte) (t tenantRecord, err error) {
 	return t, r.end()
 }
 
-// tokenRecord: the key is the token's hash; the token itself is never stored.
-type tokenRecord = tenantRecord
+// tokenRecord: the key is the token's hash; the token itself is never stored. Format
+// version 1 (written before tokens could expire) is a tenantRecord: client, created. Version
+// 2 appends its version number and the expiry, so a v1 value reads as "never expires" and a
+// v2 value can never be mistaken for v1 (v1 ends after created).
+type tokenRecord struct {
+	Client  string
+	Created int64
+	Expires int64 // Unix nanoseconds; 0: never
+}
+
+const tokenRecordV2 = 2
+
+func (t tokenRecord) encode() []byte {
+	w := newRecord(len(t.Client) + 32)
+	w.str(t.Client)
+	w.varint(t.Created)
+	w.uvarint(tokenRecordV2)
+	w.varint(t.Expires)
+	return w.done()
+}
+
+func decodeToken(v []byte) (t tokenRecord, err error) {
+	r, err := decodeRecord(v)
+	if err != nil {
+		return t, err
+	}
+	t.Client = r.str()
+	t.Created = r.varint()
+	if r.err == nil && len(r.b) == 0 {
+		return t, nil // version 1
+	}
+	if ver := r.uvarint(); r.err == nil && ver != tokenRecordV2 {
+		return t, fmt.Errorf("%w: token record version %d", ErrCorrupt, ver)
+	}
+	t.Expires = r.varint()
+	return t, r.end()
+}
 
 type galleryRecord struct {
 	Tenant, Name string

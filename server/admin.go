@@ -33,7 +33,11 @@ var errAdminInUse = errors.New("admin socket in use by another process")
 // AdminService is the part of engine.Service the admin socket exposes.
 type AdminService interface {
 	CreateToken(ctx context.Context, client string) (string, error)
+	IssueToken(ctx context.Context, client string, ttl time.Duration) (string, engine.TokenInfo, error)
 	RevokeToken(ctx context.Context, token string) error
+	RevokeTokenID(ctx context.Context, id string) error
+	RevokeClientTokens(ctx context.Context, client string) (int, error)
+	Tokens(ctx context.Context, client string) ([]engine.TokenInfo, error)
 	SetUserStatus(ctx context.Context, nik, status string) error
 	UserStatus(ctx context.Context, nik string) (string, error)
 }
@@ -45,12 +49,16 @@ var (
 
 // adminMsg is the one JSON shape of admin requests and responses; unused fields are empty.
 type adminMsg struct {
-	Client  string `json:"client,omitempty"`
-	Token   string `json:"token,omitempty"`
-	NIK     string `json:"nik,omitempty"`
-	Status  string `json:"status,omitempty"`
-	Error   string `json:"error,omitempty"`   // kind of failure, see adminErrors
-	Message string `json:"message,omitempty"` // the cause's text
+	Client  string             `json:"client,omitempty"`
+	Token   string             `json:"token,omitempty"`
+	NIK     string             `json:"nik,omitempty"`
+	Status  string             `json:"status,omitempty"`
+	TTL     time.Duration      `json:"ttl,omitempty"` // nanoseconds
+	ID      string             `json:"id,omitempty"`
+	Tokens  []engine.TokenInfo `json:"tokens,omitempty"`
+	Count   int                `json:"count,omitempty"`
+	Error   string             `json:"error,omitempty"`   // kind of failure, see adminErrors
+	Message string             `json:"message,omitempty"` // the cause's text
 }
 
 // adminErrors names the engine errors that cross the socket, so the client can return the
@@ -59,6 +67,7 @@ var adminErrors = map[string]error{
 	"invalid":      engine.ErrInvalid,
 	"unauthorized": engine.ErrUnauthorized,
 	"not_found":    engine.ErrPersonNotFound,
+	"no_token_id":  engine.ErrTokenNotFound,
 	"closed":       engine.ErrClosed,
 }
 
@@ -160,8 +169,23 @@ func adminHandler(svc AdminService, logger *slog.Logger) http.Handler {
 		tok, err := svc.CreateToken(ctx, in.Client)
 		return adminMsg{Token: tok}, err
 	})
+	handle("POST /token/issue", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		tok, info, err := svc.IssueToken(ctx, in.Client, in.TTL)
+		return adminMsg{Token: tok, Tokens: []engine.TokenInfo{info}}, err
+	})
 	handle("POST /token/revoke", func(ctx context.Context, in adminMsg) (adminMsg, error) {
 		return adminMsg{}, svc.RevokeToken(ctx, in.Token)
+	})
+	handle("POST /token/revoke-id", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		return adminMsg{}, svc.RevokeTokenID(ctx, in.ID)
+	})
+	handle("POST /token/revoke-client", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		n, err := svc.RevokeClientTokens(ctx, in.Client)
+		return adminMsg{Count: n}, err
+	})
+	handle("POST /token/list", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		list, err := svc.Tokens(ctx, in.Client)
+		return adminMsg{Tokens: list}, err
 	})
 	handle("POST /status/set", func(ctx context.Context, in adminMsg) (adminMsg, error) {
 		return adminMsg{}, svc.SetUserStatus(ctx, in.NIK, in.Status)

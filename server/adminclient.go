@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/wajah-id/wajah/engine"
 )
 
 // AdminClient calls a running server through the admin socket of a data directory.
@@ -36,6 +38,32 @@ func NewAdminClient(dir string) *AdminClient {
 func (c *AdminClient) CreateToken(ctx context.Context, client string) (string, error) {
 	out, err := c.call(ctx, "/token/create", adminMsg{Client: client})
 	return out.Token, err
+}
+
+func (c *AdminClient) IssueToken(ctx context.Context, client string, ttl time.Duration) (string, engine.TokenInfo, error) {
+	out, err := c.call(ctx, "/token/issue", adminMsg{Client: client, TTL: ttl})
+	if err != nil {
+		return "", engine.TokenInfo{}, err
+	}
+	if len(out.Tokens) != 1 {
+		return "", engine.TokenInfo{}, fmt.Errorf("admin socket %s: issue answered %d token descriptions", c.path, len(out.Tokens))
+	}
+	return out.Token, out.Tokens[0], nil
+}
+
+func (c *AdminClient) RevokeTokenID(ctx context.Context, id string) error {
+	_, err := c.call(ctx, "/token/revoke-id", adminMsg{ID: id})
+	return err
+}
+
+func (c *AdminClient) RevokeClientTokens(ctx context.Context, client string) (int, error) {
+	out, err := c.call(ctx, "/token/revoke-client", adminMsg{Client: client})
+	return out.Count, err
+}
+
+func (c *AdminClient) Tokens(ctx context.Context, client string) ([]engine.TokenInfo, error) {
+	out, err := c.call(ctx, "/token/list", adminMsg{Client: client})
+	return out.Tokens, err
 }
 
 func (c *AdminClient) RevokeToken(ctx context.Context, token string) error {
@@ -75,7 +103,7 @@ func (c *AdminClient) call(ctx context.Context, path string, in adminMsg) (admin
 	}
 	defer resp.Body.Close()
 	var out adminMsg
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&out); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&out); err != nil {
 		return adminMsg{}, fmt.Errorf("admin socket %s: bad response (HTTP %d): %w", c.path, resp.StatusCode, err)
 	}
 	if resp.StatusCode != http.StatusOK || out.Error != "" {

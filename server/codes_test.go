@@ -122,7 +122,8 @@ func TestEveryEngineCode(t *testing.T) {
 		})
 	}
 	for _, c := range codes {
-		if c < 600 && !seen[c.String()] {
+		// 429 and 503 need a limit or an overload: TestTokenIssueRateLimit, TestOverload.
+		if c < 600 && c != codeRateLimited && c != codeBusy && !seen[c.String()] {
 			t.Errorf("code %d not provoked", c)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/wajah-id/wajah/internal/secrethash"
 )
 
 // Config is everything `wajah serve` reads. Each field is one setting with the same name
@@ -32,7 +34,17 @@ type Config struct {
 	MaxInflight     int
 	LogLevel        string
 	LogKey          string
-	OAuthClients    string // file of client_id=sha256hex(password) lines
+	OAuthClients    string // file of client_id=<argon2id PHC string> lines (wajah oauth hash)
+	OAuthTokenTTL   time.Duration
+	OAuthRate       float64
+	OAuthBurst      int
+	OAuthFailCost   int
+	MaxQueue        int
+	MaxConnsPerIP   int
+	MetricsToken    string // file holding the bearer token /metrics requires
+
+	PLBreakerFailures int
+	PLBreakerCooldown time.Duration
 
 	Provider      string // local, http or simulator
 	DefaultStatus string // local provider: status of a NIK nobody set
@@ -60,6 +72,8 @@ func DefaultConfig(modelsDir string) Config {
 		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
 		Provider: "local", DefaultStatus: "green",
 		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
+		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
+		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
 		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
 		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second,
 	}
@@ -81,10 +95,17 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM")
 	fs.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "max concurrent connections (0: fasthttp default)")
 	fs.IntVar(&c.IdentifyK, "identify-k", c.IdentifyK, "matches returned by identify")
-	fs.IntVar(&c.MaxInflight, "max-inflight", c.MaxInflight, "API requests worked on at once; more wait until their deadline (0: 4 x GOMAXPROCS)")
+	fs.IntVar(&c.MaxInflight, "max-inflight", c.MaxInflight, "CPU worker slots: requests doing face work at once (0: 4 x GOMAXPROCS)")
+	fs.IntVar(&c.MaxQueue, "max-queue", c.MaxQueue, "requests admitted beyond max-inflight to wait for a slot; more get 503 + Retry-After at once (0: max-inflight, -1: none)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "open connections per client address (0: unlimited; kiosks behind one NAT share an address)")
+	fs.StringVar(&c.MetricsToken, "metrics-token-file", c.MetricsToken, "file holding the token GET /metrics then requires as Authorization: Bearer (empty: /metrics open)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogKey, "log-key", c.LogKey, "HMAC key for NIK hashes in logs (default: random per process)")
-	fs.StringVar(&c.OAuthClients, "oauth-clients", c.OAuthClients, "file of client_id=sha256hex(password) lines; enables POST /oauth/client/token")
+	fs.StringVar(&c.OAuthClients, "oauth-clients", c.OAuthClients, "file of client_id=<argon2id hash> lines (from wajah oauth hash); enables POST /oauth/client/token")
+	fs.DurationVar(&c.OAuthTokenTTL, "oauth-token-ttl", c.OAuthTokenTTL, "lifetime of tokens issued by POST /oauth/client/token (0: never expire)")
+	fs.Float64Var(&c.OAuthRate, "oauth-rate", c.OAuthRate, "token issue attempts per minute per client_id and per source address")
+	fs.IntVar(&c.OAuthBurst, "oauth-burst", c.OAuthBurst, "token issue attempts allowed at once (bucket size)")
+	fs.IntVar(&c.OAuthFailCost, "oauth-failure-cost", c.OAuthFailCost, "attempts a failed token issue counts for (slows guessing)")
 	fs.StringVar(&c.Provider, "provider", c.Provider, "check-in provider: local, http or simulator")
 	fs.StringVar(&c.DefaultStatus, "default-status", c.DefaultStatus, "local provider: status of a NIK without one")
 	fs.StringVar(&c.PLURL, "pl-url", c.PLURL, "http provider: base URL of the check-in service")
@@ -96,6 +117,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PLTimeout, "pl-timeout", c.PLTimeout, "http provider: timeout per attempt")
 	fs.IntVar(&c.PLRetries, "pl-retries", c.PLRetries, "http provider: retries where safe (-1: none)")
 	fs.DurationVar(&c.PLBackoff, "pl-backoff", c.PLBackoff, "http provider: first retry delay, doubled each time")
+	fs.IntVar(&c.PLBreakerFailures, "pl-breaker-failures", c.PLBreakerFailures, "http provider: consecutive failed calls that open the circuit breaker (0: no breaker)")
+	fs.DurationVar(&c.PLBreakerCooldown, "pl-breaker-cooldown", c.PLBreakerCooldown, "http provider: how long an open breaker fails fast before one probe call")
 	fs.StringVar(&c.SimAddr, "sim-addr", c.SimAddr, "simulator provider: where the in-process simulator listens")
 	fs.StringVar(&c.SimFault, "sim-fault", c.SimFault, "simulator provider: fault on every request")
 	fs.DurationVar(&c.SimDelay, "sim-delay", c.SimDelay, "simulator provider: delay of the delay fault")
@@ -165,7 +188,19 @@ func loadFile(fs *flag.FlagSet, path string) error {
 func (c *Config) Options(logger *slog.Logger) (Options, error) {
 	o := Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, Concurrency: c.Concurrency, Threshold: c.Threshold,
-		IdentifyK: c.IdentifyK, MaxInflight: c.MaxInflight, LogKey: []byte(c.LogKey), Logger: logger}
+		IdentifyK: c.IdentifyK, MaxInflight: c.MaxInflight, LogKey: []byte(c.LogKey), Logger: logger,
+		MaxQueue: c.MaxQueue, MaxConnsPerIP: c.MaxConnsPerIP, OAuthTokenTTL: c.OAuthTokenTTL,
+		OAuthRate: RateLimit{PerMinute: c.OAuthRate, Burst: c.OAuthBurst, FailureCost: c.OAuthFailCost}}
+	if c.OAuthTokenTTL == 0 {
+		o.OAuthTokenTTL = -1 // Options: negative is "never"; zero would take the default
+	}
+	if c.MetricsToken != "" {
+		tok, err := readSecretFile(c.MetricsToken)
+		if err != nil {
+			return o, fmt.Errorf("metrics-token-file: %w", err)
+		}
+		o.MetricsToken = tok
+	}
 	if c.OAuthClients != "" {
 		m, err := readOAuthClients(c.OAuthClients)
 		if err != nil {
@@ -176,6 +211,8 @@ func (c *Config) Options(logger *slog.Logger) (Options, error) {
 	return o, nil
 }
 
+// readOAuthClients reads client_id=<argon2id PHC string> lines. Lines in the old format
+// (64 hex digits: an unsalted SHA-256) are refused, naming the command that re-hashes.
 func readOAuthClients(path string) (map[string]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -188,16 +225,36 @@ func readOAuthClients(path string) (map[string]string, error) {
 			continue
 		}
 		id, hash, ok := strings.Cut(line, "=")
-		hash = strings.ToLower(strings.TrimSpace(hash))
-		if !ok || len(hash) != 64 {
-			return nil, fmt.Errorf("%s:%d: want client_id=<64 hex digits of sha256(password)>", path, n+1)
+		id, hash = strings.TrimSpace(id), strings.TrimSpace(hash)
+		if !ok || id == "" {
+			return nil, fmt.Errorf("%s:%d: want client_id=<argon2id hash from `wajah oauth hash`>", path, n+1)
 		}
-		m[strings.TrimSpace(id)] = hash
+		if _, err := secrethash.Parse(hash); errors.Is(err, secrethash.ErrLegacySHA256) {
+			return nil, fmt.Errorf("%s:%d: client %q: %w; run `wajah oauth hash --client %s < secret-file` and put its line in place of this one",
+				path, n+1, id, err, id)
+		} else if err != nil {
+			return nil, fmt.Errorf("%s:%d: client %q: %w", path, n+1, id, err)
+		}
+		m[id] = hash
 	}
 	if len(m) == 0 {
 		return nil, errors.New(path + ": no clients")
 	}
 	return m, nil
+}
+
+// readSecretFile reads a token or secret kept in a file: surrounding white space is
+// dropped, an empty file is an error.
+func readSecretFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(data))
+	if s == "" {
+		return "", errors.New(path + ": empty")
+	}
+	return s, nil
 }
 
 // ParseLevel reads a log level name.

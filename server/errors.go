@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/engine"
@@ -38,6 +39,9 @@ import (
 //	          target_image neither JPEG nor PNG (the table has no target-type code)
 //	494  400  source_image not base64
 //	495  400  source_image neither JPEG nor PNG
+//	429  429  token issue over its rate limit (per client_id or source address); Retry-After set
+//	503  503  busyError: the queue in front of the CPU slots is full, or the request's deadline
+//	          passed while it waited for a slot; Retry-After set
 //	500  500  anything else: engine.ErrModelMismatch, engine.ErrClosed, store errors; the
 //	          cause is logged, never sent
 //	600  502  pedulilindungi.ErrUnknown
@@ -78,7 +82,9 @@ const (
 	codeImageError         code = 493
 	codeSourceBase64       code = 494
 	codeSourceType         code = 495
+	codeRateLimited        code = 429
 	codeServerError        code = 500
+	codeBusy               code = 503
 	codeCheckinUnknown     code = 600
 	codeCheckinRejected    code = 603
 	codeCheckinTimeout     code = 604
@@ -115,7 +121,9 @@ var messages = map[code]string{
 	codeImageError:         "image error",
 	codeSourceBase64:       "Cannot decode source_image base64",
 	codeSourceType:         "source_image type not recognized",
+	codeRateLimited:        "Too many requests",
 	codeServerError:        "Server error",
+	codeBusy:               "Server busy, retry later",
 	codeCheckinUnknown:     "Check-in service: unknown error",
 	codeCheckinRejected:    "Check-in service: NIK and name rejected",
 	codeCheckinTimeout:     "Check-in service: timeout while waiting for response",
@@ -130,7 +138,7 @@ var messages = map[code]string{
 
 // codes lists every code in table order (for metrics and tests).
 var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 451, 452, 453, 454, 455, 456,
-	490, 491, 492, 493, 494, 495, 500, 600, 603, 604, 605, 606, 607, 608, 609, 610, 611}
+	490, 491, 492, 493, 494, 495, 429, 500, 503, 600, 603, 604, 605, 606, 607, 608, 609, 610, 611}
 
 // String is the body's "status" value.
 func (c code) String() string { return strconv.Itoa(int(c)) }
@@ -144,6 +152,10 @@ func (c code) httpStatus() int {
 		return http.StatusUnauthorized
 	case c == codeForbidden:
 		return http.StatusForbidden
+	case c == codeRateLimited:
+		return http.StatusTooManyRequests
+	case c == codeBusy:
+		return http.StatusServiceUnavailable
 	case c == codeCheckinTimeout:
 		return http.StatusGatewayTimeout
 	case c >= 600:
@@ -160,6 +172,8 @@ type apiError struct {
 	detail string // appended to the status message; must never hold internal text
 	http   int    // overrides the class's HTTP status (404, 405)
 	cause  error
+	// retryAfter, when > 0, is sent as the Retry-After header (429, 503), rounded up to seconds.
+	retryAfter time.Duration
 }
 
 func (e *apiError) Error() string {

@@ -2,164 +2,165 @@ package server
 
 import (
 	"bytes"
-	"fmt"
-	"net/http"
-	"sort"
+	"crypto/subtle"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
 )
 
-// Prometheus text exposition, written by hand: counters and histograms are fixed arrays of
-// atomics allocated at start-up, so observing a request takes no lock and no allocation.
+// Metrics with prometheus/client_golang, on a registry of the server's own (two servers in
+// one process do not collide), with the Go runtime and process collectors. Every label has
+// a bounded set of values: endpoint (the route table), status (the contract's codes), stage,
+// and no tenant or gallery name ever. Gallery sizes are exported in aggregate: the number of
+// galleries, the total number of faces, the largest gallery and a histogram of sizes.
 
 // latencyBuckets are histogram upper bounds in seconds.
 var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-type histogram struct {
-	counts [16]atomic.Uint64 // len(latencyBuckets)+1, the last is +Inf
-	sumNs  atomic.Int64
-}
-
-func (h *histogram) observe(d time.Duration) {
-	s := d.Seconds()
-	i := sort.SearchFloat64s(latencyBuckets, s)
-	h.counts[i].Add(1)
-	h.sumNs.Add(int64(d))
-}
-
-// write emits cumulative buckets with labels (already formatted, e.g. `endpoint="x"`).
-func (h *histogram) write(b *bytes.Buffer, name, labels string) {
-	var cum uint64
-	for i, ub := range latencyBuckets {
-		cum += h.counts[i].Load()
-		fmt.Fprintf(b, "%s_bucket{%s,le=\"%s\"} %d\n", name, labels, strconv.FormatFloat(ub, 'g', -1, 64), cum)
-	}
-	cum += h.counts[len(latencyBuckets)].Load()
-	fmt.Fprintf(b, "%s_bucket{%s,le=\"+Inf\"} %d\n", name, labels, cum)
-	fmt.Fprintf(b, "%s_sum{%s} %g\n", name, labels, float64(h.sumNs.Load())/1e9)
-	fmt.Fprintf(b, "%s_count{%s} %d\n", name, labels, cum)
-}
-
-// codeIndex maps a contract code to its column in the request counters.
-var codeIndex = func() map[code]int {
-	m := make(map[code]int, len(codes))
-	for i, c := range codes {
-		m[c] = i
-	}
-	return m
-}()
-
-type endpointMetrics struct {
-	name    string
-	byCode  []atomic.Uint64  // per contract code
-	byHTTP  [6]atomic.Uint64 // raw endpoints: by HTTP class 1xx..5xx
-	latency histogram
-}
+// gallerySizeBuckets are upper bounds of the gallery size histogram, in faces.
+var gallerySizeBuckets = []float64{10, 100, 1000, 10000, 100000, 1000000}
 
 type metrics struct {
-	endpoints []*endpointMetrics // last one is "unknown"
-	stages    [numStages]histogram
-	checkins  []atomic.Uint64 // check-in service outcomes by code (200 or 6xx)
-	inflight  atomic.Int64
-	stats     func() (galleries int, sizes map[string]int)
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec // endpoint, status
+	latency  *prometheus.HistogramVec
+	routes   []string              // endpoint label by route index; the last is "unknown"
+	byRoute  []prometheus.Observer // latency observer by route index
+	stages   [numStages]prometheus.Observer
+	checkins *prometheus.CounterVec // status
+	inflight atomic.Int64
+	stats    func() (galleries int, sizes map[string]int)
 }
 
-func newMetrics() *metrics { return &metrics{checkins: make([]atomic.Uint64, len(codes))} }
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wajah_requests_total",
+		Help: "API requests by endpoint and contract status code (raw endpoints: HTTP class, e.g. 2xx)."}, []string{"endpoint", "status"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "wajah_request_duration_seconds",
+		Help: "Request latency by endpoint, from routing to the written body.", Buckets: latencyBuckets}, []string{"endpoint"})
+	stages := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "wajah_stage_duration_seconds",
+		Help: "Time spent per request stage (auth, decode, engine operations, check-in service, write).", Buckets: latencyBuckets}, []string{"stage"})
+	for i := range m.stages {
+		m.stages[i] = stages.WithLabelValues(stageNames[i])
+	}
+	m.checkins = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wajah_checkin_calls_total",
+		Help: "Check-in service calls by outcome code (200 or 6xx)."}, []string{"status"})
+	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wajah_inflight_requests", Help: "API requests being served."},
+		func() float64 { return float64(m.inflight.Load()) })
+	m.reg.MustRegister(m.requests, m.latency, stages, m.checkins, inflight, galleryCollector{m},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// gauge registers a gauge read at scrape time (queue and slot occupancy).
+func (m *metrics) gauge(name, help string, f func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+}
 
 func (m *metrics) setRoutes(rs []*route) {
-	m.endpoints = make([]*endpointMetrics, len(rs)+1)
-	for i, r := range rs {
-		m.endpoints[i] = &endpointMetrics{name: r.name, byCode: make([]atomic.Uint64, len(codes))}
+	m.routes = make([]string, 0, len(rs)+1)
+	for _, r := range rs {
+		m.routes = append(m.routes, r.name)
 	}
-	m.endpoints[len(rs)] = &endpointMetrics{name: "unknown", byCode: make([]atomic.Uint64, len(codes))}
+	m.routes = append(m.routes, "unknown")
+	m.byRoute = make([]prometheus.Observer, len(m.routes))
+	for i, name := range m.routes {
+		m.byRoute[i] = m.latency.WithLabelValues(name)
+	}
 }
 
 // observe counts one request; c is nil for endpoints that answer without a contract code.
 func (m *metrics) observe(idx, httpStatus int, c *code, d time.Duration) {
-	if idx < 0 || idx >= len(m.endpoints) {
-		idx = len(m.endpoints) - 1
+	if idx < 0 || idx >= len(m.routes) {
+		idx = len(m.routes) - 1
 	}
-	e := m.endpoints[idx]
+	status := strconv.Itoa(httpStatus/100) + "xx"
 	if c != nil {
-		if i, ok := codeIndex[*c]; ok {
-			e.byCode[i].Add(1)
-		}
-	} else if k := httpStatus / 100; k >= 1 && k <= 5 {
-		e.byHTTP[k].Add(1)
+		status = c.String()
 	}
-	e.latency.observe(d)
+	m.requests.WithLabelValues(m.routes[idx], status).Inc()
+	m.byRoute[idx].Observe(d.Seconds())
 }
 
-func (m *metrics) stage(st stage, d time.Duration) { m.stages[st].observe(d) }
+func (m *metrics) stage(st stage, d time.Duration) { m.stages[st].Observe(d.Seconds()) }
 
 func (m *metrics) checkin(c int) {
 	if c == 0 {
 		c = 200
 	}
-	if i, ok := codeIndex[code(c)]; ok {
-		m.checkins[i].Add(1)
-	}
+	m.checkins.WithLabelValues(strconv.Itoa(c)).Inc()
 }
 
-func (m *metrics) write(b *bytes.Buffer) {
-	b.WriteString("# HELP wajah_requests_total API requests by endpoint and contract status code.\n# TYPE wajah_requests_total counter\n")
-	for _, e := range m.endpoints {
-		for i := range e.byCode {
-			if n := e.byCode[i].Load(); n > 0 {
-				fmt.Fprintf(b, "wajah_requests_total{endpoint=%s,status=\"%d\"} %d\n", label(e.name), codes[i], n)
-			}
-		}
-		for k := 1; k <= 5; k++ {
-			if n := e.byHTTP[k].Load(); n > 0 {
-				fmt.Fprintf(b, "wajah_requests_total{endpoint=%s,status=\"%dxx\"} %d\n", label(e.name), k, n)
-			}
-		}
-	}
-	b.WriteString("# HELP wajah_request_duration_seconds Request latency by endpoint, from routing to the written body.\n# TYPE wajah_request_duration_seconds histogram\n")
-	for _, e := range m.endpoints {
-		if e.latency.sumNs.Load() == 0 && e.latency.counts[0].Load() == 0 {
-			continue
-		}
-		e.latency.write(b, "wajah_request_duration_seconds", "endpoint="+label(e.name))
-	}
-	b.WriteString("# HELP wajah_stage_duration_seconds Time spent per request stage (auth, decode, engine operations, check-in service, write).\n# TYPE wajah_stage_duration_seconds histogram\n")
-	for i := range m.stages {
-		m.stages[i].write(b, "wajah_stage_duration_seconds", "stage="+label(stageNames[i]))
-	}
-	b.WriteString("# HELP wajah_checkin_calls_total Check-in service calls by outcome code.\n# TYPE wajah_checkin_calls_total counter\n")
-	for i := range m.checkins {
-		if n := m.checkins[i].Load(); n > 0 {
-			fmt.Fprintf(b, "wajah_checkin_calls_total{status=\"%d\"} %d\n", codes[i], n)
-		}
-	}
-	fmt.Fprintf(b, "# HELP wajah_inflight_requests API requests being served.\n# TYPE wajah_inflight_requests gauge\nwajah_inflight_requests %d\n", m.inflight.Load())
-	if m.stats != nil {
-		n, sizes := m.stats()
-		fmt.Fprintf(b, "# HELP wajah_galleries Galleries in the store.\n# TYPE wajah_galleries gauge\nwajah_galleries %d\n", n)
-		b.WriteString("# HELP wajah_gallery_faces Faces per gallery (tenant/gallery).\n# TYPE wajah_gallery_faces gauge\n")
-		keys := make([]string, 0, len(sizes))
-		for k := range sizes {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(b, "wajah_gallery_faces{gallery=%s} %d\n", label(k), sizes[k])
-		}
-	}
+// galleryCollector exports the engine's gallery sizes in aggregate, read at scrape time.
+type galleryCollector struct{ m *metrics }
+
+var (
+	descGalleries   = prometheus.NewDesc("wajah_galleries", "Galleries in the store.", nil, nil)
+	descFaces       = prometheus.NewDesc("wajah_faces", "Faces in all galleries.", nil, nil)
+	descLargest     = prometheus.NewDesc("wajah_gallery_faces_max", "Faces in the largest gallery.", nil, nil)
+	descGallerySize = prometheus.NewDesc("wajah_gallery_size_faces", "Galleries by number of faces.", nil, nil)
+)
+
+func (g galleryCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descGalleries
+	ch <- descFaces
+	ch <- descLargest
+	ch <- descGallerySize
 }
 
-// serveMetrics is GET /metrics.
+func (g galleryCollector) Collect(ch chan<- prometheus.Metric) {
+	if g.m.stats == nil {
+		return
+	}
+	n, sizes := g.m.stats()
+	var total, largest float64
+	buckets := make(map[float64]uint64, len(gallerySizeBuckets))
+	for _, faces := range sizes {
+		f := float64(faces)
+		total += f
+		largest = max(largest, f)
+		for _, ub := range gallerySizeBuckets {
+			if f <= ub {
+				buckets[ub]++
+			}
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(descGalleries, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(descFaces, prometheus.GaugeValue, total)
+	ch <- prometheus.MustNewConstMetric(descLargest, prometheus.GaugeValue, largest)
+	ch <- prometheus.MustNewConstHistogram(descGallerySize, uint64(len(sizes)), total, buckets)
+}
+
+// metricsHandler serves the registry (text or OpenMetrics, as the scraper asks).
+func (m *metrics) handler() fasthttp.RequestHandler {
+	return fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
+
+// serveMetrics is GET /metrics. With Options.MetricsToken set it requires
+// "Authorization: Bearer <token>" (what Prometheus sends with authorization.credentials_file).
 func (s *Server) serveMetrics(fc *fasthttp.RequestCtx) {
-	var b bytes.Buffer
-	s.metrics.write(&b)
-	writeRaw(fc, http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", b.Bytes())
+	if s.opts.MetricsToken != "" {
+		got, ok := bearer(fc.Request.Header.Peek("Authorization"))
+		if !ok || subtle.ConstantTimeCompare(got, []byte(s.opts.MetricsToken)) != 1 {
+			fc.Response.Header.Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			s.writeOpsError(fc, &apiError{code: codeUnauthorized, detail: "metrics token required"})
+			return
+		}
+	}
+	s.metricsHandler(fc)
 }
 
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-// label quotes a label value as the exposition format wants it.
-func label(v string) string { return `"` + labelEscaper.Replace(v) + `"` }
+// bearer reads the credentials of an "Authorization: Bearer <token>" header.
+func bearer(h []byte) ([]byte, bool) {
+	const prefix = "bearer "
+	if len(h) <= len(prefix) || !bytes.EqualFold(h[:len(prefix)], []byte(prefix)) {
+		return nil, false
+	}
+	return h[len(prefix):], true
+}

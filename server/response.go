@@ -85,5 +85,7 @@ type (
 		head
 		AccessToken string `json:"access_token"`
 		TokenType   string `json:"token_type"`
+		TokenID     string `json:"token_id"`
+		ExpiresIn   int64  `json:"expires_in,omitempty"` // seconds (RFC 6749 5.1); absent: never expires
 	}
 )

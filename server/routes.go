@@ -107,7 +107,9 @@ func (s *Server) serve(fc *fasthttp.RequestCtx) {
 	ctx, cancel := context.WithTimeout(s.base, s.opts.RequestTimeout)
 	defer cancel()
 	c := &call{fc: fc, st: &stages{}}
-	c.ctx = withStages(ctx, c.st)
+	hold := &slotHold{slots: s.slots}
+	defer hold.release()
+	c.ctx = withSlot(withStages(ctx, c.st), hold)
 	var (
 		resp response
 		err  error
@@ -118,17 +120,16 @@ func (s *Server) serve(fc *fasthttp.RequestCtx) {
 				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 			}
 		}()
+		// Admission first: a full queue answers 503 at once, before auth or any work.
+		if !s.admit() {
+			err = errQueueFull
+			return
+		}
+		defer s.leave()
 		if r.auth {
 			if err = s.authenticate(c); err != nil {
 				return
 			}
-		}
-		select {
-		case s.slots <- struct{}{}:
-			defer func() { <-s.slots }()
-		case <-c.ctx.Done():
-			err = &apiError{code: codeServerError, detail: "server busy", cause: c.ctx.Err()}
-			return
 		}
 		resp, err = r.h(s, c)
 	}()
@@ -213,6 +214,7 @@ func (s *Server) finish(r *route, c *call, resp response, err error, start time.
 	fc.SetStatusCode(status)
 	fc.SetContentType("application/json")
 	fc.Response.Header.Set("X-Request-Id", s.requestID(fc))
+	setRetryAfter(fc, err)
 	fc.SetBody(body)
 	c.st.add(stageWrite, time.Since(t0))
 	dur := time.Since(start)
@@ -231,7 +233,7 @@ func (s *Server) finish(r *route, c *call, resp response, err error, start time.
 	level := slog.LevelInfo
 	if code >= 500 {
 		level = slog.LevelError
-		if code >= 600 {
+		if code >= 600 || code == codeBusy {
 			level = slog.LevelWarn
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/internal/secrethash"
 	"github.com/wajah-id/wajah/pedulilindungi"
 )
 
@@ -30,9 +31,14 @@ type Options struct {
 	Concurrency    int               // max concurrent connections [fasthttp default 256k]
 	Threshold      float64           // verified when similarity >= it; 0 = the engine's default (0.75)
 	IdentifyK      int               // matches returned by identify [5]
-	MaxInflight    int               // API requests worked on at once; more wait until their deadline [4 x GOMAXPROCS]
+	MaxInflight    int               // CPU worker slots: face and password work done at once [4 x GOMAXPROCS]
+	MaxQueue       int               // requests admitted beyond MaxInflight to wait for a slot; more get 503 at once [MaxInflight; <0: none]
+	MaxConnsPerIP  int               // fasthttp MaxConnsPerIP [0: unlimited]
 	LogKey         []byte            // HMAC key for NIK hashes in logs; empty = random per process
-	OAuthClients   map[string]string // client_id -> hex SHA-256 of its password; empty disables /oauth/client/token
+	OAuthClients   map[string]string // client_id -> argon2id PHC string of its secret (see HashSecret); empty disables /oauth/client/token
+	OAuthTokenTTL  time.Duration     // lifetime of tokens issued by /oauth/client/token [24h; <0: never expire]
+	OAuthRate      RateLimit         // token issue limits per client_id and per source address [see RateLimit]
+	MetricsToken   string            // when set, GET /metrics requires "Authorization: Bearer <it>"
 	Logger         *slog.Logger      // [slog.Default()]
 }
 
@@ -58,6 +64,17 @@ func (o Options) withDefaults() Options {
 	if o.MaxInflight <= 0 {
 		o.MaxInflight = 4 * runtime.GOMAXPROCS(0)
 	}
+	if o.MaxQueue == 0 {
+		o.MaxQueue = o.MaxInflight
+	} else if o.MaxQueue < 0 {
+		o.MaxQueue = 0
+	}
+	if o.OAuthTokenTTL == 0 {
+		o.OAuthTokenTTL = 24 * time.Hour
+	} else if o.OAuthTokenTTL < 0 {
+		o.OAuthTokenTTL = 0
+	}
+	o.OAuthRate = o.OAuthRate.withDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -66,21 +83,27 @@ func (o Options) withDefaults() Options {
 
 // Server serves the API. Create it with New; it is safe for concurrent use.
 type Server struct {
-	opts     Options
-	svc      engine.Service // wrapped for stage timing
-	gate     *pedulilindungi.Gate
-	log      *slog.Logger
-	metrics  *metrics
-	nik      *nikHasher
-	routes   map[string]*route
-	hs       *fasthttp.Server
-	closing  atomic.Bool
-	base     context.Context
-	cancel   context.CancelFunc
-	slots    chan struct{} // MaxInflight tokens: face work is CPU- and memory-bound
-	reqSeq   atomic.Uint64
-	reqBase  string
-	provider string
+	opts           Options
+	svc            engine.Service // wrapped for stage timing
+	gate           *pedulilindungi.Gate
+	log            *slog.Logger
+	metrics        *metrics
+	nik            *nikHasher
+	routes         map[string]*route
+	hs             *fasthttp.Server
+	closing        atomic.Bool
+	base           context.Context
+	cancel         context.CancelFunc
+	slots          chan struct{} // MaxInflight tokens: face work is CPU- and memory-bound
+	queue          chan struct{} // MaxInflight+MaxQueue tokens: requests admitted at all (see slots.go)
+	limits         *issueLimits  // token issue rate limits (ratelimit.go)
+	metricsHandler fasthttp.RequestHandler
+	oauth          map[string]*secrethash.Hashed
+	// oauthDummy is checked for unknown client ids (oauth.go)
+	oauthDummy *secrethash.Hashed
+	reqSeq     atomic.Uint64
+	reqBase    string
+	provider   string
 }
 
 // New builds a server over an engine and a check-in provider.
@@ -103,6 +126,15 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 	}
 	s.reqBase = randomID(4) + "-"
 	s.slots = make(chan struct{}, opts.MaxInflight)
+	s.queue = make(chan struct{}, opts.MaxInflight+opts.MaxQueue)
+	s.limits = newIssueLimits(opts.OAuthRate)
+	s.metrics.gauge("wajah_queue_requests", "API requests admitted: working or waiting for a CPU slot (at most max-inflight + max-queue).",
+		func() float64 { return float64(len(s.queue)) })
+	s.metrics.gauge("wajah_cpu_slots_busy", "CPU worker slots in use (at most max-inflight).", func() float64 { return float64(len(s.slots)) })
+	s.metricsHandler = s.metrics.handler()
+	if s.oauth, s.oauthDummy, err = parseOAuthClients(opts.OAuthClients); err != nil {
+		return nil, err
+	}
 	s.routes = s.buildRoutes()
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.hs = &fasthttp.Server{
@@ -114,6 +146,7 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 		WriteTimeout:                       opts.WriteTimeout,
 		IdleTimeout:                        opts.IdleTimeout,
 		Concurrency:                        opts.Concurrency,
+		MaxConnsPerIP:                      opts.MaxConnsPerIP,
 		Logger:                             fasthttpLogger{s.log},
 		NoDefaultContentType:               true,
 		CloseOnShutdown:                    true,

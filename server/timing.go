@@ -57,7 +57,8 @@ func stagesOf(ctx context.Context) *stages {
 	return s
 }
 
-// timedService times the engine calls of a request into its stages and the histograms.
+// timedService times the engine calls of a request into its stages and the histograms, and
+// holds a CPU slot (slots.go) around the calls that do face work.
 type timedService struct {
 	engine.Service
 	m *metrics
@@ -69,21 +70,37 @@ func (t *timedService) time(ctx context.Context, st stage, t0 time.Time) {
 }
 
 func (t *timedService) Enroll(ctx context.Context, r engine.EnrollRequest) (engine.EnrollResult, error) {
+	if err := holdSlot(ctx); err != nil {
+		return engine.EnrollResult{}, err
+	}
+	defer releaseSlot(ctx)
 	defer t.time(ctx, stageEnroll, time.Now())
 	return t.Service.Enroll(ctx, r)
 }
 
 func (t *timedService) Verify(ctx context.Context, r engine.VerifyRequest) (engine.VerifyResult, error) {
+	if err := holdSlot(ctx); err != nil {
+		return engine.VerifyResult{}, err
+	}
+	defer releaseSlot(ctx)
 	defer t.time(ctx, stageVerify, time.Now())
 	return t.Service.Verify(ctx, r)
 }
 
 func (t *timedService) Identify(ctx context.Context, r engine.IdentifyRequest) (engine.IdentifyResult, error) {
+	if err := holdSlot(ctx); err != nil {
+		return engine.IdentifyResult{}, err
+	}
+	defer releaseSlot(ctx)
 	defer t.time(ctx, stageIdentify, time.Now())
 	return t.Service.Identify(ctx, r)
 }
 
 func (t *timedService) Compare(ctx context.Context, a, b []byte) (engine.CompareResult, error) {
+	if err := holdSlot(ctx); err != nil {
+		return engine.CompareResult{}, err
+	}
+	defer releaseSlot(ctx)
 	defer t.time(ctx, stageCompare, time.Now())
 	return t.Service.Compare(ctx, a, b)
 }
@@ -105,6 +122,7 @@ type timedProvider struct {
 }
 
 func (t *timedProvider) Register(ctx context.Context, r pedulilindungi.Registration) (pedulilindungi.Reply, error) {
+	releaseSlot(ctx) // waiting on the network needs no CPU slot
 	t0 := time.Now()
 	rep, err := t.Provider.Register(ctx, r)
 	d := time.Since(t0)
@@ -114,6 +132,7 @@ func (t *timedProvider) Register(ctx context.Context, r pedulilindungi.Registrat
 }
 
 func (t *timedProvider) Checkin(ctx context.Context, c pedulilindungi.Checkin) (pedulilindungi.Reply, error) {
+	releaseSlot(ctx) // waiting on the network needs no CPU slot
 	t0 := time.Now()
 	rep, err := t.Provider.Checkin(ctx, c)
 	d := time.Since(t0)

@@ -29,11 +29,22 @@ func newProvider(cfg *server.Config, eng *engine.Engine, logger *slog.Logger) (p
 	httpCfg := pedulilindungi.HTTPConfig{BaseURL: cfg.PLURL, RegisterPath: cfg.PLRegisterPath, CheckinPath: cfg.PLCheckinPath,
 		CheckoutPath: cfg.PLCheckoutPath, Token: cfg.PLToken, ClientID: cfg.PLClientID, Timeout: cfg.PLTimeout,
 		Retries: cfg.PLRetries, Backoff: cfg.PLBackoff, Logger: logger}
+	// Network providers sit behind a circuit breaker: a dead service then fails fast.
+	guard := func(p *pedulilindungi.HTTP, err error) (pedulilindungi.Provider, error) {
+		if err != nil {
+			return nil, err
+		}
+		if cfg.PLBreakerFailures <= 0 {
+			return p, nil
+		}
+		return pedulilindungi.NewBreaker(p, pedulilindungi.BreakerConfig{Failures: cfg.PLBreakerFailures,
+			Cooldown: cfg.PLBreakerCooldown, Logger: logger}), nil
+	}
 	switch cfg.Provider {
 	case "local":
 		return &pedulilindungi.Local{Ledger: eng, DefaultStatus: cfg.DefaultStatus}, func() {}, nil
 	case "http":
-		p, err := pedulilindungi.NewHTTP(httpCfg)
+		p, err := guard(pedulilindungi.NewHTTP(httpCfg))
 		return p, func() {}, err
 	case "simulator":
 		ln, err := net.Listen("tcp", cfg.SimAddr)
@@ -45,7 +56,7 @@ func newProvider(cfg *server.Config, eng *engine.Engine, logger *slog.Logger) (p
 		go func() { _ = hs.Serve(ln) }()
 		httpCfg.BaseURL = "http://" + ln.Addr().String()
 		logger.Info("check-in simulator started", "url", httpCfg.BaseURL)
-		p, err := pedulilindungi.NewHTTP(httpCfg)
+		p, err := guard(pedulilindungi.NewHTTP(httpCfg))
 		return p, func() { _ = hs.Close() }, err
 	}
 	return nil, nil, fmt.Errorf("unknown provider %q: want local, http or simulator", cfg.Provider)

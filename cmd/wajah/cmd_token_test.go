@@ -53,10 +53,12 @@ func TestTokenAndStatusCommands(t *testing.T) {
 		t.Fatalf("authenticate: %q %v", tenant, err)
 	}
 	e.Close()
-	if err := runTokenRevoke([]string{"--data", dir, tok}); err != nil {
+	stdin = strings.NewReader(tok + "\n")
+	if err := runTokenRevoke([]string{"--data", dir}); err != nil {
 		t.Fatal(err)
 	}
-	if err := runTokenRevoke([]string{"--data", dir, tok}); !errors.Is(err, engine.ErrUnauthorized) {
+	stdin = strings.NewReader(tok)
+	if err := runTokenRevoke([]string{"--data", dir}); !errors.Is(err, engine.ErrUnauthorized) {
 		t.Fatalf("second revoke: %v", err)
 	}
 	if err := runTokenCreate([]string{"--data", dir}); err == nil {
@@ -103,10 +105,12 @@ func TestCommandsWhileServing(t *testing.T) {
 	if out, err := capture(t, func() error { return runStatusGet([]string{"--nik", "3201", "--data", dir}) }); err != nil || strings.TrimSpace(out) != "black" {
 		t.Fatalf("status get: %q %v", out, err)
 	}
-	if err := runTokenRevoke([]string{"--data", dir, tok}); err != nil {
+	stdin = strings.NewReader(tok + "\n")
+	if err := runTokenRevoke([]string{"--data", dir}); err != nil {
 		t.Fatal(err)
 	}
-	if err := runTokenRevoke([]string{"--data", dir, tok}); !errors.Is(err, engine.ErrUnauthorized) {
+	stdin = strings.NewReader(tok)
+	if err := runTokenRevoke([]string{"--data", dir}); !errors.Is(err, engine.ErrUnauthorized) {
 		t.Fatalf("second revoke: %v", err)
 	}
 }
