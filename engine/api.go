@@ -29,12 +29,17 @@ type Person struct {
 	Templates int
 }
 
-// EnrollRequest enrols a face for a person; enrolling an existing id adds a template and
-// updates the name.
+// EnrollRequest enrols a face for a person. Enrolling an existing id adds a template and
+// updates the name only when the face matches one of the person's templates at the
+// verify threshold (else ErrNotVerified, nothing stored); Replace instead replaces all of
+// the person's templates, audited with Actor. A face that matches another person is
+// refused with a *DuplicateError (Options.DuplicatePolicy; Force does not override it).
 type EnrollRequest struct {
 	Tenant, Gallery, PersonID, Name string
 	Image                           []byte // raw JPEG or PNG bytes
 	Force                           bool   // accept a face below the size gate
+	Replace                         bool   // replace all of an existing person's templates
+	Actor                           string // who asks (client, token id): audited with Replace
 	CreateGallery                   bool   // create the gallery when missing (check-in endpoints)
 	TrxID                           string
 	// BeforeCommit, when set, runs after the face has passed the quality gate and before

@@ -118,6 +118,7 @@ type AuditEntry struct {
 	TrxID, Op, Outcome    string
 	Tenant, Gallery       string
 	Subject               []byte        // keyed hash of the person id, or nil
+	Actor                 string        // who asked for a privileged change (replace), or ""
 	Total, Extract, Store time.Duration // Store: commit for writes, index search for identify
 }
 
@@ -140,7 +141,7 @@ func (e *Engine) Audit(limit int) ([]AuditEntry, error) {
 				out = append(out, AuditEntry{
 					At: time.Unix(0, a.At), TrxID: a.TrxID, Op: a.Op, Outcome: a.Outcome,
 					Tenant: a.Tenant, Gallery: a.Gallery, Subject: a.Subject,
-					Total: a.Total, Extract: a.Extract, Store: a.Store,
+					Total: a.Total, Extract: a.Extract, Store: a.Store, Actor: a.Actor,
 				})
 				return nil
 			})

@@ -47,6 +47,9 @@ type Engine struct {
 		sync.RWMutex
 		galleries map[galleryName]*gallery
 	}
+	// tenantMu serializes the duplicate check and commit of enrolments across a tenant's
+	// galleries when Options.DuplicateScope is tenant (per gallery g.mu does it).
+	tenantMu sync.Map // tenant -> *sync.Mutex
 	audit    *auditWriter
 	bg       sync.WaitGroup // background index checkpoints
 	recovery Recovery

@@ -17,7 +17,7 @@ import (
 // the audit row are committed together and fsynced; only then is the index updated.
 func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult, err error) {
 	start := time.Now()
-	if err := validIDs(r.Tenant, r.Gallery, r.PersonID); err != nil {
+	if err := normIDs(&r.Tenant, &r.Gallery, &r.PersonID); err != nil {
 		return res, err
 	}
 	if err := validOptional(r.Name, r.TrxID); err != nil {
@@ -25,6 +25,11 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 	}
 	g, face, vec, tExtract, err := e.enrollExtract(ctx, r, start)
 	if err != nil {
+		return res, err
+	}
+	// Refuse a takeover or a duplicate before the check-in service hears of the person;
+	// enrollCommit checks again under the lock, and that check is the one that counts.
+	if err := e.enrollPrecheck(r, g, vec, start, tExtract); err != nil {
 		return res, err
 	}
 	// The hook runs outside the engine's lifetime lock: it may call the check-in service
@@ -79,6 +84,20 @@ func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.
 	return g, face, vec, tExtract, nil
 }
 
+func (e *Engine) enrollPrecheck(r EnrollRequest, g *gallery, vec []float32, start time.Time, tExtract time.Duration) error {
+	if err := e.enter(); err != nil {
+		return err
+	}
+	defer e.exit()
+	if _, err := e.enrollGuard(r, g, vec); err != nil {
+		if errors.Is(err, errReenrolMismatch) || errors.Is(err, ErrDuplicateFace) {
+			e.auditRefusal(r, g, err, start, tExtract)
+		}
+		return err
+	}
+	return nil
+}
+
 // enrollCommit stores the extracted face as a new template, creating the gallery when
 // enrollExtract deferred it; the gallery may have been dropped since extraction, which
 // g.deleted reports under g.mu.
@@ -100,10 +119,20 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 		return res, err
 	}
 
+	defer e.lockTenant(r.Tenant)()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.deleted {
 		return res, ErrGalleryNotFound
+	}
+	// Under the locks no other enrolment of this gallery (or tenant) can commit between
+	// this check and our commit.
+	guard, err := e.enrollGuard(r, g, vec)
+	if err != nil {
+		if errors.Is(err, errReenrolMismatch) || errors.Is(err, ErrDuplicateFace) {
+			e.auditRefusal(r, g, err, start, tExtract)
+		}
+		return res, err
 	}
 	gid := g.rec.GID
 	ph := e.keys.personHash(gid, r.PersonID)
@@ -139,6 +168,17 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 			name = string(b)
 		}
 		person.Updated = now
+		if r.Replace {
+			// Every old template goes; the loop below deletes them as it drops the
+			// oldest beyond MaxTemplates.
+			for _, old := range person.Faces {
+				if err := txn.Delete(faceKey(gid, old)); err != nil {
+					return err
+				}
+				dropped = append(dropped, old)
+			}
+			person.Faces = nil
+		}
 		person.Faces = append(person.Faces, faceID)
 		for len(person.Faces) > e.opts.MaxTemplates {
 			dropped = append(dropped, person.Faces[0])
@@ -160,8 +200,12 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 		if seq, err = bumpSeq(txn, g, changeRecord{Adds: []uint64{faceID}, Dels: dropped}); err != nil {
 			return err
 		}
-		return e.auditTxn(txn, auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: "ok", Tenant: r.Tenant, Gallery: r.Gallery,
-			Subject: ph, Total: time.Since(start), Extract: tExtract, Store: time.Since(tCommit)})
+		a := auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: flaggedOutcome(guard), Tenant: r.Tenant, Gallery: r.Gallery,
+			Subject: ph, Total: time.Since(start), Extract: tExtract, Store: time.Since(tCommit)}
+		if r.Replace {
+			a.Op, a.Actor = "enroll-replace", r.Actor
+		}
+		return e.auditTxn(txn, a)
 	})
 	if err != nil {
 		return res, err

@@ -12,6 +12,9 @@ var (
 	ErrPersonNotFound = errors.New("user not found")
 	// ErrNotVerified: the face does not match, or identify found nobody (411).
 	ErrNotVerified = errors.New("face not verified")
+	// ErrDuplicateFace: the enrolled face matches another person of the tenant above the
+	// duplicate threshold (417); the error is a *DuplicateError naming that person.
+	ErrDuplicateFace = errors.New("face already enrolled under another id")
 	// ErrUnauthorized: unknown or revoked token (401).
 	ErrUnauthorized = errors.New("access token not authorized")
 	// ErrTokenNotFound: no token has this id (token revoke --id).
@@ -37,3 +40,15 @@ type ImageError struct {
 
 func (e *ImageError) Error() string { return e.Field + ": " + e.Err.Error() }
 func (e *ImageError) Unwrap() error { return e.Err }
+
+// DuplicateError names the person an enrolment's face duplicates. It is only ever built
+// from the enrolling tenant's own galleries, so naming the id leaks nothing across tenants.
+type DuplicateError struct {
+	Gallery, PersonID string
+	Similarity        float64
+}
+
+func (e *DuplicateError) Error() string {
+	return ErrDuplicateFace.Error() + ": " + e.PersonID + " in " + e.Gallery
+}
+func (e *DuplicateError) Unwrap() error { return ErrDuplicateFace }

@@ -98,7 +98,7 @@ func (e *Engine) checkModel(g *gallery) error {
 
 // CreateGallery creates an empty gallery bound to the embedder's model and dimension.
 func (e *Engine) CreateGallery(ctx context.Context, tenant, name string) error {
-	if err := validIDs(tenant, name); err != nil {
+	if err := normIDs(&tenant, &name); err != nil {
 		return err
 	}
 	if err := e.enter(); err != nil {
@@ -152,7 +152,7 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 // and then purges its people and faces. A crash during the purge leaves rows under a
 // gid no gallery owns; Open purges those (gids are never reused).
 func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
-	if err := validIDs(tenant, name); err != nil {
+	if err := normIDs(&tenant, &name); err != nil {
 		return err
 	}
 	if err := e.enter(); err != nil {

@@ -12,7 +12,7 @@ import (
 // RecordCheckin appends a check-in or check-out to the local ledger (durable on return).
 // The NIK is sealed; the row key is time-ordered.
 func (e *Engine) RecordCheckin(ctx context.Context, r CheckinRecord) error {
-	if err := validIDs(r.Tenant, r.NIK); err != nil {
+	if err := normIDs(&r.Tenant, &r.NIK); err != nil {
 		return err
 	}
 	if err := validOptional(r.Gallery, r.Venue, r.TrxID); err != nil {
@@ -72,7 +72,7 @@ func (e *Engine) Checkins(ctx context.Context, limit int) ([]CheckinRecord, erro
 
 // SetUserStatus sets the colour the local check-in provider reports for a NIK.
 func (e *Engine) SetUserStatus(ctx context.Context, nik, status string) error {
-	if err := validIDs(nik); err != nil {
+	if err := normIDs(&nik); err != nil {
 		return err
 	}
 	if !validStatus(status) {
@@ -92,7 +92,7 @@ func (e *Engine) SetUserStatus(ctx context.Context, nik, status string) error {
 
 // UserStatus returns the NIK's colour, or Options.DefaultUserStatus when none was set.
 func (e *Engine) UserStatus(ctx context.Context, nik string) (string, error) {
-	if err := validIDs(nik); err != nil {
+	if err := normIDs(&nik); err != nil {
 		return "", err
 	}
 	if err := e.enter(); err != nil {

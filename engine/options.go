@@ -18,6 +18,8 @@ const (
 	DefaultVLogFileSize  = 256 << 20
 	DefaultUserStatus    = "green"
 	DefaultSnapshotEvery = 10000
+	DefaultIdentifyFAR   = 1e-3 // chance of any false match per identify search
+	DefaultDuplicateFAR  = 1e-5 // per-comparison FAR of the duplicate-face threshold
 	maxIdentifierRunes   = 120
 	valueThreshold       = 4 << 10
 	storeSubdir          = "store" // Badger's files
@@ -52,6 +54,24 @@ type Options struct {
 	// Threshold is the default verification threshold on the [0,1] similarity scale;
 	// default 0.75.
 	Threshold float64
+	// MinThreshold is the operator's floor: a request may raise the threshold, never lower
+	// it below MinThreshold (a lower one is raised to it). Default: Threshold. It must not
+	// exceed Threshold.
+	MinThreshold float64
+	// IdentifyFAR is the chance of any false match in one identify search, whatever the
+	// gallery size: the identify threshold rises with N (see calibration.go). Default 1e-3.
+	IdentifyFAR float64
+	// DuplicatePolicy decides what enrolling a face that matches another person does:
+	// DuplicateRefuse (default: ErrDuplicateFace), DuplicateFlag (stored, audited as a
+	// duplicate) or DuplicateOff (no check).
+	DuplicatePolicy string
+	// DuplicateScope is where the duplicate check searches: DuplicateScopeGallery (default)
+	// or DuplicateScopeTenant (every gallery of the tenant).
+	DuplicateScope string
+	// DuplicateThreshold on the similarity scale; default: the cosine at FAR 1e-5 on the
+	// measured impostor distribution of the gallery's model (calibration.go), or Threshold
+	// for a model without a calibration table.
+	DuplicateThreshold float64
 	// MaxTemplates per person; enrolling beyond it drops the oldest template. Default 5.
 	MaxTemplates int
 	// IndexM and IndexEfConstruction shape each gallery's HNSW graph (persisted);
@@ -98,6 +118,18 @@ func (o Options) EnsureDefaults() Options {
 	if o.Threshold == 0 {
 		o.Threshold = DefaultThreshold
 	}
+	if o.MinThreshold == 0 {
+		o.MinThreshold = o.Threshold
+	}
+	if o.IdentifyFAR == 0 {
+		o.IdentifyFAR = DefaultIdentifyFAR
+	}
+	if o.DuplicatePolicy == "" {
+		o.DuplicatePolicy = DuplicateRefuse
+	}
+	if o.DuplicateScope == "" {
+		o.DuplicateScope = DuplicateScopeGallery
+	}
 	if o.MaxTemplates == 0 {
 		o.MaxTemplates = DefaultMaxTemplates
 	}
@@ -131,6 +163,16 @@ func (o Options) Validate() error {
 	switch {
 	case o.Threshold <= 0 || o.Threshold > 1:
 		return fmt.Errorf("%w: Threshold %v not in (0,1]", ErrInvalid, o.Threshold)
+	case o.MinThreshold <= 0 || o.MinThreshold > o.Threshold || o.MinThreshold != o.MinThreshold:
+		return fmt.Errorf("%w: MinThreshold %v not in (0, Threshold %v]", ErrInvalid, o.MinThreshold, o.Threshold)
+	case !(o.IdentifyFAR > 0 && o.IdentifyFAR < 1):
+		return fmt.Errorf("%w: IdentifyFAR %v not in (0,1)", ErrInvalid, o.IdentifyFAR)
+	case o.DuplicatePolicy != DuplicateRefuse && o.DuplicatePolicy != DuplicateFlag && o.DuplicatePolicy != DuplicateOff:
+		return fmt.Errorf("%w: DuplicatePolicy %q (refuse, flag or off)", ErrInvalid, o.DuplicatePolicy)
+	case o.DuplicateScope != DuplicateScopeGallery && o.DuplicateScope != DuplicateScopeTenant:
+		return fmt.Errorf("%w: DuplicateScope %q (gallery or tenant)", ErrInvalid, o.DuplicateScope)
+	case o.DuplicateThreshold < 0 || o.DuplicateThreshold > 1 || o.DuplicateThreshold != o.DuplicateThreshold:
+		return fmt.Errorf("%w: DuplicateThreshold %v not in [0,1]", ErrInvalid, o.DuplicateThreshold)
 	case o.MaxTemplates < 1 || o.MaxTemplates > maxTemplatesCeiling:
 		return fmt.Errorf("%w: MaxTemplates %d not in 1..%d", ErrInvalid, o.MaxTemplates, maxTemplatesCeiling)
 	case o.IndexM != 0 && (o.IndexM < 2 || o.IndexM > 256):
@@ -149,6 +191,15 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
+
+// Duplicate-face policies and scopes (Options.DuplicatePolicy, Options.DuplicateScope).
+const (
+	DuplicateRefuse       = "refuse"
+	DuplicateFlag         = "flag"
+	DuplicateOff          = "off"
+	DuplicateScopeGallery = "gallery"
+	DuplicateScopeTenant  = "tenant"
+)
 
 // validStatus: the four colours of the check-in contract.
 func validStatus(s string) bool {

@@ -14,7 +14,7 @@ import (
 // alphabetical). The cursor is the last returned row's hash, base64url: opaque to
 // clients, meaningless in another gallery, and no NIK in it.
 func (e *Engine) People(ctx context.Context, tenant, gallery string, p Page) (people []Person, next string, err error) {
-	if err := validIDs(tenant, gallery); err != nil {
+	if err := normIDs(&tenant, &gallery); err != nil {
 		return nil, "", err
 	}
 	limit := p.Limit
@@ -77,7 +77,7 @@ func (e *Engine) People(ctx context.Context, tenant, gallery string, p Page) (pe
 // from the index. ErrPersonNotFound when absent.
 func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID string) error {
 	start := time.Now()
-	if err := validIDs(tenant, gallery, personID); err != nil {
+	if err := normIDs(&tenant, &gallery, &personID); err != nil {
 		return err
 	}
 	if err := e.enter(); err != nil {

@@ -340,10 +340,13 @@ type auditRecord struct {
 	Total           time.Duration
 	Extract         time.Duration
 	Store           time.Duration
+	// Actor is who asked for a privileged change (replace: the client and token id). It
+	// is the last field and optional on decode, so rows written before it still read.
+	Actor string
 }
 
 func (a auditRecord) encode() []byte {
-	w := newRecord(len(a.TrxID) + len(a.Op) + len(a.Outcome) + len(a.Tenant) + len(a.Gallery) + 64)
+	w := newRecord(len(a.TrxID) + len(a.Op) + len(a.Outcome) + len(a.Tenant) + len(a.Gallery) + len(a.Actor) + 64)
 	w.str(a.TrxID)
 	w.str(a.Op)
 	w.str(a.Outcome)
@@ -354,6 +357,9 @@ func (a auditRecord) encode() []byte {
 	w.varint(int64(a.Total))
 	w.varint(int64(a.Extract))
 	w.varint(int64(a.Store))
+	if a.Actor != "" {
+		w.str(a.Actor)
+	}
 	return w.done()
 }
 
@@ -372,6 +378,9 @@ func decodeAudit(v []byte) (a auditRecord, err error) {
 	a.Total = time.Duration(r.varint())
 	a.Extract = time.Duration(r.varint())
 	a.Store = time.Duration(r.varint())
+	if r.err == nil && len(r.b) > 0 {
+		a.Actor = r.str()
+	}
 	return a, r.end()
 }
 

@@ -18,7 +18,7 @@ import (
 // error; the server maps it to 411.
 func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult, err error) {
 	start := time.Now()
-	if err := validIDs(r.Tenant, r.Gallery, r.PersonID); err != nil {
+	if err := normIDs(&r.Tenant, &r.Gallery, &r.PersonID); err != nil {
 		return res, err
 	}
 	if err := validOptional(r.TrxID); err != nil {
@@ -146,10 +146,11 @@ func (e *Engine) personOf(pk []byte, rec personRecord) (Person, error) {
 }
 
 // Identify searches the gallery (1:N) and returns up to K people at or above the
-// threshold, best first; none gives ErrNotVerified with the face still reported.
+// threshold (the request's, floored, and at least the calibrated threshold for the
+// gallery's size), best first; none gives ErrNotVerified with the face still reported.
 func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyResult, err error) {
 	start := time.Now()
-	if err := validIDs(r.Tenant, r.Gallery); err != nil {
+	if err := normIDs(&r.Tenant, &r.Gallery); err != nil {
 		return res, err
 	}
 	if err := validOptional(r.TrxID); err != nil {
@@ -189,6 +190,9 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	if err != nil {
 		return res, err
 	}
+	// The threshold rises with the gallery's size so that the chance of any false match
+	// per search stays at Options.IdentifyFAR (calibration.go).
+	thr = e.identifyThreshold(g, thr)
 	t0 := time.Now()
 	// Several templates per person: ask for enough hits to fill k distinct people.
 	hits := g.index().Search(q, min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling), nil)
