@@ -262,18 +262,18 @@ func TestCompare(t *testing.T) {
 	tests := []struct {
 		src, dst string
 		verified bool
-		field    string
+		field    ImageRole
 		err      error
 	}{
-		{"a/1", "a/2", true, "", nil},
-		{"a/1", "b/1", false, "", nil},
-		{"noface", "a/1", false, "source_image", embed.ErrNoFace},
-		{"a/1", "", false, "target_image", embed.ErrImageType},
+		{"a/1", "a/2", true, 0, nil},
+		{"a/1", "b/1", false, 0, nil},
+		{"noface", "a/1", false, SourceImage, embed.ErrNoFace},
+		{"a/1", "", false, TargetImage, embed.ErrImageType},
 	}
 	for _, tc := range tests {
 		r, err := e.Compare(ctx, img(tc.src), img(tc.dst))
 		var ie *ImageError
-		if !errors.Is(err, tc.err) || (tc.err != nil && (!errors.As(err, &ie) || ie.Field != tc.field)) {
+		if !errors.Is(err, tc.err) || (tc.err != nil && (!errors.As(err, &ie) || ie.Image != tc.field)) {
 			t.Fatalf("%s vs %s: err %v", tc.src, tc.dst, err)
 		}
 		if err == nil && r.Verified != tc.verified {

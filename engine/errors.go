@@ -19,8 +19,6 @@ var (
 	ErrUnauthorized = errors.New("access token not authorized")
 	// ErrTokenNotFound: no token has this id (token revoke --id).
 	ErrTokenNotFound = errors.New("token id not found")
-	// ErrForbidden: the resource belongs to another tenant (403).
-	ErrForbidden = errors.New("requested resource denied")
 	// ErrInvalid: an argument is malformed (too long, empty where required) (400).
 	ErrInvalid = errors.New("invalid argument")
 	// ErrModelMismatch: the gallery was built with another embedding model or dimension (500).
@@ -31,14 +29,36 @@ var (
 	ErrClosed = errors.New("engine closed")
 )
 
-// ImageError says which image of a two-image request failed, so the server can pick the
-// field-specific code (source 494/495/456, target 492/455).
+// Another tenant's gallery is ErrGalleryNotFound, never a "forbidden": the answer must not
+// reveal that the name exists elsewhere (API.md allows 403 or 416).
+
+// ImageRole names an image of a two-image request (Compare).
+type ImageRole int
+
+// The images of Compare.
+const (
+	SourceImage ImageRole = iota + 1
+	TargetImage
+)
+
+func (r ImageRole) String() string {
+	switch r {
+	case SourceImage:
+		return "source image"
+	case TargetImage:
+		return "target image"
+	}
+	return "image"
+}
+
+// ImageError says which image of a two-image request failed; the server maps the role
+// and the embed cause to the field's code.
 type ImageError struct {
-	Field string // "source_image" or "target_image"
+	Image ImageRole
 	Err   error
 }
 
-func (e *ImageError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *ImageError) Error() string { return e.Image.String() + ": " + e.Err.Error() }
 func (e *ImageError) Unwrap() error { return e.Err }
 
 // DuplicateError names the person an enrolment's face duplicates. It is only ever built

@@ -258,7 +258,7 @@ func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64
 }
 
 // Compare extracts a face from each image and compares them; nothing is stored. Image
-// errors name their field so the server can pick the field's code.
+// errors are *ImageError naming the image.
 func (e *Engine) Compare(ctx context.Context, source, target []byte) (res CompareResult, err error) {
 	start := time.Now()
 	if err := e.enter(); err != nil {
@@ -275,18 +275,18 @@ func (e *Engine) Compare(ctx context.Context, source, target []byte) (res Compar
 	for i, img := range [2][]byte{source, target} {
 		f, err := e.emb.Extract(ctx, img, embed.ExtractOptions{Purpose: embed.PurposeVerify})
 		if err != nil {
-			return res, &ImageError{Field: [2]string{"source_image", "target_image"}[i], Err: err}
+			return res, &ImageError{Image: [2]ImageRole{SourceImage, TargetImage}[i], Err: err}
 		}
 		faces[i] = f
 	}
 	dim := e.emb.Dim()
 	a, err := normalized(faces[0].Embedding, dim)
 	if err != nil {
-		return res, &ImageError{Field: "source_image", Err: err}
+		return res, &ImageError{Image: SourceImage, Err: err}
 	}
 	b, err := normalized(faces[1].Embedding, dim)
 	if err != nil {
-		return res, &ImageError{Field: "target_image", Err: err}
+		return res, &ImageError{Image: TargetImage, Err: err}
 	}
 	res.Similarity = e.emb.Similarity(dot(a, b))
 	res.Verified = res.Similarity >= e.opts.Threshold

@@ -67,9 +67,10 @@ func NewBreaker(p Provider, cfg BreakerConfig) *Breaker {
 
 // serviceDown: the error says the service did not answer usefully at all.
 func serviceDown(err error) bool {
-	switch Code(err) {
-	case ErrTimeout.Code, ErrNoResponse.Code, ErrUnreachable.Code, ErrUnknown.Code:
-		return true
+	for _, down := range []error{ErrTimeout, ErrNoResponse, ErrUnreachable, ErrUnknown} {
+		if errors.Is(err, down) {
+			return true
+		}
 	}
 	return false
 }

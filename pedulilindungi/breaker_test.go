@@ -2,6 +2,7 @@ package pedulilindungi_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
@@ -25,7 +26,15 @@ func timed(p pedulilindungi.Provider) (int, time.Duration) {
 	if err == nil {
 		return 200, d
 	}
-	return pedulilindungi.Code(err), d
+	for _, r := range []struct {
+		err  error
+		code int
+	}{{pedulilindungi.ErrTimeout, 604}, {pedulilindungi.ErrNoResponse, 605}, {pedulilindungi.ErrUnreachable, 607}, {pedulilindungi.ErrUnknown, 600}, {pedulilindungi.ErrNotEnrolled, 606}} {
+		if errors.Is(err, r.err) {
+			return r.code, d
+		}
+	}
+	return 500, d
 }
 
 // A hung simulator (every answer delayed past the client timeout) costs a timeout per call

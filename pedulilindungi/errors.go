@@ -5,50 +5,47 @@ import (
 	"fmt"
 )
 
-// Sentinel errors: one per failure mode of the check-in service. Each carries its contract
-// code (600-611); Code reads it back. The server maps them to HTTP 502/504.
+// Sentinel errors: one per failure mode of the check-in service, all of type *Error. The
+// server's one table (server/errors.go) gives each its contract code (600-611, in
+// brackets below) and message.
 var (
 	// ErrUnknown: the service answered with an error we cannot classify (600).
-	ErrUnknown = &Error{Code: 600, msg: "check-in service: unknown error"}
+	ErrUnknown = &Error{msg: "check-in service: unknown error"}
 	// ErrRejected: the service rejected the NIK + name pair (603).
-	ErrRejected = &Error{Code: 603, msg: "check-in service: nik and name rejected"}
+	ErrRejected = &Error{msg: "check-in service: nik and name rejected"}
 	// ErrTimeout: no response before the deadline (604).
-	ErrTimeout = &Error{Code: 604, msg: "check-in service: timeout"}
+	ErrTimeout = &Error{msg: "check-in service: timeout"}
 	// ErrNoResponse: the connection broke or a gateway failed before a usable answer (605).
-	ErrNoResponse = &Error{Code: 605, msg: "check-in service: failed to receive response"}
+	ErrNoResponse = &Error{msg: "check-in service: failed to receive response"}
 	// ErrNotEnrolled: the NIK is not known to the service (606).
-	ErrNotEnrolled = &Error{Code: 606, msg: "check-in service: nik not enrolled"}
+	ErrNotEnrolled = &Error{msg: "check-in service: nik not enrolled"}
 	// ErrUnreachable: the service could not be connected to (607).
-	ErrUnreachable = &Error{Code: 607, msg: "check-in service: unreachable"}
+	ErrUnreachable = &Error{msg: "check-in service: unreachable"}
 	// ErrIncomplete: the reply parsed but lacks a required field (608).
-	ErrIncomplete = &Error{Code: 608, msg: "check-in service: response data incomplete"}
+	ErrIncomplete = &Error{msg: "check-in service: response data incomplete"}
 	// ErrMalformed: the reply is not the expected JSON (609).
-	ErrMalformed = &Error{Code: 609, msg: "check-in service: response data malformed"}
+	ErrMalformed = &Error{msg: "check-in service: response data malformed"}
 	// ErrNotFound: the service answered 404 for the path itself (610).
-	ErrNotFound = &Error{Code: 610, msg: "check-in service: 404"}
+	ErrNotFound = &Error{msg: "check-in service: 404"}
 	// ErrTokenExpired: the service refused our credentials (611).
-	ErrTokenExpired = &Error{Code: 611, msg: "check-in service: expired user auth token"}
+	ErrTokenExpired = &Error{msg: "check-in service: expired user auth token"}
 )
 
 // ErrInvalid reports an argument the provider refuses before any call (e.g. bad direction).
 var ErrInvalid = errors.New("check-in: invalid argument")
 
-// Error is a check-in failure mode with its contract code. The sentinels above are the only
-// values; failures wrap one of them with %w so errors.Is and Code work through the chain.
+// Error is a check-in failure mode. The sentinels above are the only values; failures
+// wrap one of them so errors.Is and Failed work through the chain.
 type Error struct {
-	Code int
-	msg  string
+	msg string
 }
 
 func (e *Error) Error() string { return e.msg }
 
-// Code returns the 6xx contract code of err, or 0 when err is no check-in failure.
-func Code(err error) int {
+// Failed reports whether err is a failure of the check-in service (wraps an *Error).
+func Failed(err error) bool {
 	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
+	return errors.As(err, &e)
 }
 
 // failure is a classified failure with the reply (if any) for pl_data and a cause for logs.

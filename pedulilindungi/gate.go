@@ -45,7 +45,7 @@ func (g *Gate) Enroll(ctx context.Context, r engine.EnrollRequest, forcePL bool)
 		case err == nil:
 			out.Reply = &reply
 			return nil
-		case forcePL && Code(err) != 0:
+		case forcePL && Failed(err):
 			out.Reply, out.PLError = ReplyOf(err), err
 			return nil
 		default:

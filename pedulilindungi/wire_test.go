@@ -1,8 +1,13 @@
 package pedulilindungi
 
 import (
+	"errors"
+	"slices"
 	"testing"
 )
+
+var failures = []error{ErrUnknown, ErrRejected, ErrTimeout, ErrNoResponse, ErrNotEnrolled, ErrUnreachable,
+	ErrIncomplete, ErrMalformed, ErrNotFound, ErrTokenExpired}
 
 func TestClassify(t *testing.T) {
 	ok := `{"success":true,"code":200,"message":"ok","data":{"user_status":"green"},"apiVersion":"v1"}`
@@ -11,37 +16,37 @@ func TestClassify(t *testing.T) {
 		o      op
 		status int
 		body   string
-		code   int // 0: success
+		want   error // nil: success
 		colour string
 	}{
-		{"ok", opCheckin, 200, ok, 0, Green},
-		{"register without status", opRegister, 200, `{"success":true,"code":200,"data":{"nik":"1"}}`, 0, ""},
-		{"401", opCheckin, 401, `whatever`, 611, ""},
-		{"envelope 401", opCheckin, 200, `{"success":false,"code":401,"message":"expired"}`, 611, ""},
-		{"unknown nik", opCheckin, 404, `{"success":false,"code":404,"message":"nik"}`, 606, ""},
-		{"wrong path", opCheckin, 404, `404 page not found`, 610, ""},
-		{"502", opCheckin, 502, `<html>`, 605, ""},
-		{"503", opRegister, 503, ``, 605, ""},
-		{"504", opRegister, 504, ``, 605, ""},
-		{"rejected", opRegister, 422, `{"success":false,"code":422,"message":"mismatch"}`, 603, ""},
-		{"checkin 422", opCheckin, 422, `{"success":false,"code":422,"message":"venue"}`, 600, ""},
-		{"500", opCheckin, 500, `{"success":false,"code":500}`, 600, ""},
-		{"302", opCheckin, 302, ``, 600, ""},
-		{"not json", opCheckin, 200, `<html>`, 609, ""},
-		{"truncated", opCheckin, 200, `{"success":true,"code":200,"data":{"us`, 609, ""},
-		{"no code", opCheckin, 200, `{"success":true,"data":{"user_status":"green"}}`, 609, ""},
-		{"success false", opCheckin, 200, `{"success":false,"code":200,"message":"no"}`, 600, ""},
-		{"no data", opCheckin, 200, `{"success":true,"code":200}`, 608, ""},
-		{"null data", opCheckin, 200, `{"success":true,"code":200,"data":null}`, 608, ""},
-		{"no status", opCheckin, 200, `{"success":true,"code":200,"data":{"nik":"1"}}`, 608, ""},
-		{"data not object", opCheckin, 200, `{"success":true,"code":200,"data":[1]}`, 609, ""},
-		{"odd colour", opCheckin, 200, `{"success":true,"code":200,"data":{"user_status":"purple"}}`, 609, ""},
+		{"ok", opCheckin, 200, ok, nil, Green},
+		{"register without status", opRegister, 200, `{"success":true,"code":200,"data":{"nik":"1"}}`, nil, ""},
+		{"401", opCheckin, 401, `whatever`, ErrTokenExpired, ""},
+		{"envelope 401", opCheckin, 200, `{"success":false,"code":401,"message":"expired"}`, ErrTokenExpired, ""},
+		{"unknown nik", opCheckin, 404, `{"success":false,"code":404,"message":"nik"}`, ErrNotEnrolled, ""},
+		{"wrong path", opCheckin, 404, `404 page not found`, ErrNotFound, ""},
+		{"502", opCheckin, 502, `<html>`, ErrNoResponse, ""},
+		{"503", opRegister, 503, ``, ErrNoResponse, ""},
+		{"504", opRegister, 504, ``, ErrNoResponse, ""},
+		{"rejected", opRegister, 422, `{"success":false,"code":422,"message":"mismatch"}`, ErrRejected, ""},
+		{"checkin 422", opCheckin, 422, `{"success":false,"code":422,"message":"venue"}`, ErrUnknown, ""},
+		{"500", opCheckin, 500, `{"success":false,"code":500}`, ErrUnknown, ""},
+		{"302", opCheckin, 302, ``, ErrUnknown, ""},
+		{"not json", opCheckin, 200, `<html>`, ErrMalformed, ""},
+		{"truncated", opCheckin, 200, `{"success":true,"code":200,"data":{"us`, ErrMalformed, ""},
+		{"no code", opCheckin, 200, `{"success":true,"data":{"user_status":"green"}}`, ErrMalformed, ""},
+		{"success false", opCheckin, 200, `{"success":false,"code":200,"message":"no"}`, ErrUnknown, ""},
+		{"no data", opCheckin, 200, `{"success":true,"code":200}`, ErrIncomplete, ""},
+		{"null data", opCheckin, 200, `{"success":true,"code":200,"data":null}`, ErrIncomplete, ""},
+		{"no status", opCheckin, 200, `{"success":true,"code":200,"data":{"nik":"1"}}`, ErrIncomplete, ""},
+		{"data not object", opCheckin, 200, `{"success":true,"code":200,"data":[1]}`, ErrMalformed, ""},
+		{"odd colour", opCheckin, 200, `{"success":true,"code":200,"data":{"user_status":"purple"}}`, ErrMalformed, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := classify(tt.o, tt.status, []byte(tt.body))
-			if Code(err) != tt.code {
-				t.Fatalf("code %d (%v), want %d", Code(err), err, tt.code)
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 			if err == nil && (r.UserStatus != tt.colour || len(r.Raw) == 0) {
 				t.Errorf("reply %+v", r)
@@ -50,7 +55,7 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// FuzzClassify: any reply maps to success or one of the 6xx codes, never anything else.
+// FuzzClassify: any reply maps to success or one of the failure sentinels, never anything else.
 func FuzzClassify(f *testing.F) {
 	f.Add(200, []byte(`{"success":true,"code":200,"data":{"user_status":"red"}}`), true)
 	f.Add(404, []byte(`{"success":false,"code":404}`), false)
@@ -61,7 +66,7 @@ func FuzzClassify(f *testing.F) {
 			o = opRegister
 		}
 		r, err := classify(o, status, body)
-		switch c := Code(err); {
+		switch {
 		case err == nil:
 			if o == opCheckin && !ValidStatus(r.UserStatus) {
 				t.Fatalf("success without a colour: %+v", r)
@@ -69,8 +74,8 @@ func FuzzClassify(f *testing.F) {
 			if status < 200 || status > 299 || !r.Success {
 				t.Fatalf("success from status %d / %+v", status, r)
 			}
-		case c < 600 || c > 611 || c == 601 || c == 602:
-			t.Fatalf("code %d from %d %q", c, status, body)
+		case !slices.ContainsFunc(failures, func(f error) bool { return errors.Is(err, f) }):
+			t.Fatalf("%v from %d %q", err, status, body)
 		}
 	})
 }

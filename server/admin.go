@@ -49,26 +49,19 @@ var (
 
 // adminMsg is the one JSON shape of admin requests and responses; unused fields are empty.
 type adminMsg struct {
-	Client  string             `json:"client,omitempty"`
-	Token   string             `json:"token,omitempty"`
-	NIK     string             `json:"nik,omitempty"`
-	Status  string             `json:"status,omitempty"`
-	TTL     time.Duration      `json:"ttl,omitempty"` // nanoseconds
-	ID      string             `json:"id,omitempty"`
-	Tokens  []engine.TokenInfo `json:"tokens,omitempty"`
-	Count   int                `json:"count,omitempty"`
-	Error   string             `json:"error,omitempty"`   // kind of failure, see adminErrors
-	Message string             `json:"message,omitempty"` // the cause's text
-}
-
-// adminErrors names the engine errors that cross the socket, so the client can return the
-// same sentinel (callers test them with errors.Is).
-var adminErrors = map[string]error{
-	"invalid":      engine.ErrInvalid,
-	"unauthorized": engine.ErrUnauthorized,
-	"not_found":    engine.ErrPersonNotFound,
-	"no_token_id":  engine.ErrTokenNotFound,
-	"closed":       engine.ErrClosed,
+	Client string             `json:"client,omitempty"`
+	Token  string             `json:"token,omitempty"`
+	NIK    string             `json:"nik,omitempty"`
+	Status string             `json:"status,omitempty"`
+	TTL    time.Duration      `json:"ttl,omitempty"` // nanoseconds
+	ID     string             `json:"id,omitempty"`
+	Tokens []engine.TokenInfo `json:"tokens,omitempty"`
+	Count  int                `json:"count,omitempty"`
+	// A failure: its contract code (classify, the API's one table), from which the client
+	// restores the sentinel (sentinelOf), and the cause's text: the socket is the store
+	// owner's, so unlike API clients it sees the cause.
+	Code    int    `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // AdminServer serves the admin socket of one data directory.
@@ -145,20 +138,13 @@ func adminHandler(svc AdminService, logger *slog.Logger) http.Handler {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			var in adminMsg
 			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
-				writeAdmin(w, http.StatusBadRequest, adminMsg{Error: "invalid", Message: "admin: bad request body: " + err.Error()})
+				writeAdmin(w, http.StatusBadRequest, adminMsg{Code: int(codeMalformed), Message: "admin: bad request body: " + err.Error()})
 				return
 			}
 			out, err := fn(r.Context(), in)
 			if err != nil {
-				kind := "other"
-				for k, sentinel := range adminErrors {
-					if errors.Is(err, sentinel) {
-						kind = k
-						break
-					}
-				}
 				logger.Info("admin request failed", "path", r.URL.Path, "error", err.Error())
-				writeAdmin(w, http.StatusUnprocessableEntity, adminMsg{Error: kind, Message: err.Error()})
+				writeAdmin(w, http.StatusUnprocessableEntity, adminMsg{Code: int(classify(err)), Message: err.Error()})
 				return
 			}
 			logger.Info("admin request", "path", r.URL.Path)

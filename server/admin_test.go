@@ -83,7 +83,7 @@ func TestAdminErrors(t *testing.T) {
 		{"wrapped invalid", errors.Join(errors.New("status blue"), engine.ErrInvalid), engine.ErrInvalid},
 		{"unauthorized", engine.ErrUnauthorized, engine.ErrUnauthorized},
 		{"not found", engine.ErrPersonNotFound, engine.ErrPersonNotFound},
-		{"closed", engine.ErrClosed, engine.ErrClosed},
+		{"closed", engine.ErrClosed, nil}, // 500, like any store error: no sentinel to restore
 		{"other", errors.New("disk full"), nil},
 	}
 	for _, tc := range tests {

@@ -106,13 +106,13 @@ func (c *AdminClient) call(ctx context.Context, path string, in adminMsg) (admin
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&out); err != nil {
 		return adminMsg{}, fmt.Errorf("admin socket %s: bad response (HTTP %d): %w", c.path, resp.StatusCode, err)
 	}
-	if resp.StatusCode != http.StatusOK || out.Error != "" {
-		return adminMsg{}, &adminError{msg: out.Message, err: adminErrors[out.Error]}
+	if resp.StatusCode != http.StatusOK || out.Code != 0 {
+		return adminMsg{}, &adminError{msg: out.Message, err: sentinelOf(code(out.Code), out.Message)}
 	}
 	return out, nil
 }
 
-// adminError carries the server's message and, when it has one, the engine sentinel.
+// adminError carries the server's message and, when its code has one, the sentinel.
 type adminError struct {
 	msg string
 	err error // nil when the error has no sentinel

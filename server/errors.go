@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wajah-id/wajah/embed"
@@ -22,7 +23,7 @@ import (
 //	          engine.ErrInvalid, engine.ErrGalleryExists, body over the size limit;
 //	          unknown path answers HTTP 404 and a wrong method HTTP 405, both with code 400
 //	401  401  Accesstoken missing, engine.ErrUnauthorized
-//	403  403  engine.ErrForbidden (another tenant's resource)
+//	403  403  not produced: another tenant's gallery answers 416 (API.md allows either)
 //	411  400  engine.ErrNotVerified (not the person; identify found nobody)
 //	412  400  embed.ErrNoFace
 //	413  400  embed.ErrFaceTooSmall
@@ -55,8 +56,12 @@ import (
 //	610  502  pedulilindungi.ErrNotFound
 //	611  502  pedulilindungi.ErrTokenExpired
 //
-// engine.ImageError names the field of a two-image request; its embed cause then picks the
-// source_image / target_image code. A request whose deadline passes answers 500.
+// Packages return their own sentinel errors (engine/errors.go, embed/errors.go,
+// pedulilindungi/errors.go) and know no codes; sentinelCodes below is the one table from
+// them to codes, and every response (API, transport errors, the admin socket) goes
+// through classify. engine.ImageError names the image of a two-image request; its embed
+// cause then picks the source_image / target_image code (imageCodes). A request whose
+// deadline passes answers 500.
 type code int
 
 const (
@@ -227,6 +232,42 @@ func toStatus(err error) (c code, status int, msg string) {
 	return c, status, msg
 }
 
+// sentinelCodes is the contract table: each package's sentinel errors and their code.
+// classify takes the first row that errors.Is matches, so where a code has several rows
+// the first is its canonical sentinel (what the admin client returns for it). A row with
+// col > 0 is an image error whose code depends on the field: imageCodes[field][col].
+var sentinelCodes = []struct {
+	err  error
+	code code
+	col  int
+}{
+	{err: pedulilindungi.ErrUnknown, code: codeCheckinUnknown},
+	{err: pedulilindungi.ErrRejected, code: codeCheckinRejected},
+	{err: pedulilindungi.ErrTimeout, code: codeCheckinTimeout},
+	{err: pedulilindungi.ErrNoResponse, code: codeCheckinNoResponse},
+	{err: pedulilindungi.ErrNotEnrolled, code: codeCheckinNotEnrolled},
+	{err: pedulilindungi.ErrUnreachable, code: codeCheckinUnreachable},
+	{err: pedulilindungi.ErrIncomplete, code: codeCheckinIncomplete},
+	{err: pedulilindungi.ErrMalformed, code: codeCheckinMalformed},
+	{err: pedulilindungi.ErrNotFound, code: codeCheckin404},
+	{err: pedulilindungi.ErrTokenExpired, code: codeCheckinExpired},
+	{err: embed.ErrBase64, col: 1},
+	{err: embed.ErrImageType, col: 2},
+	{err: embed.ErrImageCorrupt, col: 3},
+	{err: embed.ErrImageTooLarge, col: 3},
+	{err: embed.ErrNoFace, code: codeNoFace},
+	{err: embed.ErrFaceTooSmall, code: codeFaceTooSmall},
+	{err: embed.ErrMultipleFaces, code: codeMultipleFaces},
+	{err: engine.ErrGalleryNotFound, code: codeGalleryNotFound},
+	{err: engine.ErrPersonNotFound, code: codeUserNotFound},
+	{err: engine.ErrTokenNotFound, code: codeUserNotFound},
+	{err: engine.ErrNotVerified, code: codeNotVerified},
+	{err: engine.ErrUnauthorized, code: codeUnauthorized},
+	{err: engine.ErrInvalid, code: codeMalformed},
+	{err: engine.ErrGalleryExists, code: codeMalformed},
+	{err: pedulilindungi.ErrInvalid, code: codeMalformed},
+}
+
 func classify(err error) code {
 	if err == nil {
 		return codeOK
@@ -235,44 +276,55 @@ func classify(err error) code {
 	if errors.As(err, &ae) {
 		return ae.code
 	}
-	if c := pedulilindungi.Code(err); c != 0 {
-		return code(c)
-	}
-	field := fieldImage
-	var ie *engine.ImageError
-	if errors.As(err, &ie) {
-		switch ie.Field {
-		case "source_image":
-			field = fieldSource
-		case "target_image":
-			field = fieldTarget
+	for _, r := range sentinelCodes {
+		if !errors.Is(err, r.err) {
+			continue
 		}
-	}
-	switch {
-	case errors.Is(err, embed.ErrBase64):
-		return imageCodes[field][1]
-	case errors.Is(err, embed.ErrImageType):
-		return imageCodes[field][2]
-	case errors.Is(err, embed.ErrImageCorrupt), errors.Is(err, embed.ErrImageTooLarge):
-		return imageCodes[field][3]
-	case errors.Is(err, embed.ErrNoFace):
-		return codeNoFace
-	case errors.Is(err, embed.ErrFaceTooSmall):
-		return codeFaceTooSmall
-	case errors.Is(err, embed.ErrMultipleFaces):
-		return codeMultipleFaces
-	case errors.Is(err, engine.ErrGalleryNotFound):
-		return codeGalleryNotFound
-	case errors.Is(err, engine.ErrPersonNotFound):
-		return codeUserNotFound
-	case errors.Is(err, engine.ErrNotVerified):
-		return codeNotVerified
-	case errors.Is(err, engine.ErrUnauthorized):
-		return codeUnauthorized
-	case errors.Is(err, engine.ErrForbidden):
-		return codeForbidden
-	case errors.Is(err, engine.ErrInvalid), errors.Is(err, engine.ErrGalleryExists), errors.Is(err, pedulilindungi.ErrInvalid):
-		return codeMalformed
+		if r.col == 0 {
+			return r.code
+		}
+		return imageCodes[imageFieldOf(err)][r.col]
 	}
 	return codeServerError // includes context.DeadlineExceeded: the request ran out of time
+}
+
+// imageFieldOf: the field an image error is about (image, unless an engine.ImageError
+// names the source or target of a comparison).
+func imageFieldOf(err error) imageField {
+	var ie *engine.ImageError
+	if errors.As(err, &ie) {
+		switch ie.Image {
+		case engine.SourceImage:
+			return fieldSource
+		case engine.TargetImage:
+			return fieldTarget
+		}
+	}
+	return fieldImage
+}
+
+// sentinelOf is the sentinel of code c that the message msg names (several sentinels share
+// a code: 415 is a person or a token id), else c's canonical one (its first row), or nil.
+func sentinelOf(c code, msg string) error {
+	var canonical error
+	for _, r := range sentinelCodes {
+		if r.code != c || r.col != 0 {
+			continue
+		}
+		if strings.Contains(msg, r.err.Error()) {
+			return r.err
+		}
+		if canonical == nil {
+			canonical = r.err
+		}
+	}
+	return canonical
+}
+
+// checkinFailure is the 6xx code of a check-in failure, or 0 when err is none.
+func checkinFailure(err error) code {
+	if !pedulilindungi.Failed(err) {
+		return 0
+	}
+	return classify(err)
 }

@@ -13,8 +13,7 @@ import (
 
 // fakeEngine is an in-memory engine.Service. A fake image is a JPEG magic followed by a
 // directive: "face:ID" (that person's face), "mask:ID" (masked), or a failure: noface, small,
-// multi, corrupt, large, type. Galleries named "forbidden" and "boom" give ErrForbidden and
-// an internal error.
+// multi, corrupt, large, type. A gallery named "boom" gives an internal error.
 type fakeEngine struct {
 	mu        sync.Mutex
 	tokens    map[string]string                              // token -> tenant
@@ -43,8 +42,6 @@ var errBoom = errors.New("disk on fire at /var/secret/path")
 
 func (f *fakeEngine) gallery(tenant, g string) (map[string]engine.Person, error) {
 	switch g {
-	case "forbidden":
-		return nil, engine.ErrForbidden
 	case "boom":
 		return nil, errBoom
 	case "panic":
@@ -278,11 +275,11 @@ func (f *fakeEngine) DeletePerson(ctx context.Context, tenant, g, id string) err
 func (f *fakeEngine) Compare(ctx context.Context, source, target []byte) (engine.CompareResult, error) {
 	a, err := extract(source, embed.PurposeVerify, false)
 	if err != nil {
-		return engine.CompareResult{}, &engine.ImageError{Field: "source_image", Err: err}
+		return engine.CompareResult{}, &engine.ImageError{Image: engine.SourceImage, Err: err}
 	}
 	b, err := extract(target, embed.PurposeVerify, false)
 	if err != nil {
-		return engine.CompareResult{}, &engine.ImageError{Field: "target_image", Err: err}
+		return engine.CompareResult{}, &engine.ImageError{Image: engine.TargetImage, Err: err}
 	}
 	s := similarity(a, b)
 	return engine.CompareResult{Similarity: s, Verified: s >= 0.75, Masker: a.masked || b.masked}, nil

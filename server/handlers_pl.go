@@ -149,7 +149,7 @@ func (s *Server) plVerify(c *call) (response, error) {
 
 // comparedFace: the face was compared, so the body reports the comparison (200, 411, 6xx).
 func comparedFace(err error) bool {
-	return err == nil || errors.Is(err, engine.ErrNotVerified) || pedulilindungi.Code(err) != 0
+	return err == nil || errors.Is(err, engine.ErrNotVerified) || pedulilindungi.Failed(err)
 }
 
 func (s *Server) plIdentify(c *call) (response, error) {

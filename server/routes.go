@@ -277,22 +277,21 @@ func (s *Server) requestID(fc *fasthttp.RequestCtx) string {
 type reqIDKey struct{}
 
 // transportError answers requests fasthttp could not read: too large, broken, timed out.
+// The answer goes through toStatus like every other: 400 with a detail we wrote.
 func (s *Server) transportError(fc *fasthttp.RequestCtx, err error) {
 	detail := "cannot read request"
-	status := http.StatusBadRequest
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		detail = fmt.Sprintf("body larger than %d bytes", s.opts.MaxBodyBytes)
 	}
-	body, _ := json.Marshal(&head{Status: codeMalformed.String(), Message: messages[codeMalformed] + ": " + detail})
+	code, status, msg := toStatus(&apiError{code: codeMalformed, detail: detail, cause: err})
+	body, _ := json.Marshal(&head{Status: code.String(), Message: msg})
 	fc.SetStatusCode(status)
 	fc.SetContentType("application/json")
 	fc.SetBody(body)
-	s.metrics.observe(-1, status, ptr(codeMalformed), 0)
-	s.log.Warn("request", slog.String("trx_id", ""), slog.String("status", "400"), slog.Int("http_status", status),
+	s.metrics.observe(-1, status, &code, 0)
+	s.log.Warn("request", slog.String("trx_id", ""), slog.String("status", code.String()), slog.Int("http_status", status),
 		slog.String("error", err.Error()), slog.String("remote", fc.RemoteAddr().String()))
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func msec(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

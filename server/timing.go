@@ -127,7 +127,7 @@ func (t *timedProvider) Register(ctx context.Context, r pedulilindungi.Registrat
 	rep, err := t.Provider.Register(ctx, r)
 	d := time.Since(t0)
 	stagesOf(ctx).add(stageCheckin, d)
-	t.m.checkin(pedulilindungi.Code(err))
+	t.m.checkin(int(checkinFailure(err)))
 	return rep, err
 }
 
@@ -137,6 +137,6 @@ func (t *timedProvider) Checkin(ctx context.Context, c pedulilindungi.Checkin) (
 	rep, err := t.Provider.Checkin(ctx, c)
 	d := time.Since(t0)
 	stagesOf(ctx).add(stageCheckin, d)
-	t.m.checkin(pedulilindungi.Code(err))
+	t.m.checkin(int(checkinFailure(err)))
 	return rep, err
 }

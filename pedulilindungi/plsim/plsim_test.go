@@ -37,18 +37,18 @@ func TestFaultsGiveTheirCodes(t *testing.T) {
 	defer ts.Close()
 	tests := []struct {
 		fault         plsim.Fault
-		register, chk int
+		register, chk error // nil: success
 	}{
-		{plsim.FaultDelay, 604, 604},
-		{plsim.Fault500, 600, 600},
-		{plsim.Fault5xx, 605, 605},
-		{plsim.FaultHangup, 605, 605},
-		{plsim.FaultMalformed, 609, 609},
-		{plsim.FaultIncomplete, 608, 608},
-		{plsim.Fault404, 610, 610},
-		{plsim.FaultExpired, 611, 611},
-		{plsim.FaultUnknownNIK, 606, 606},
-		{plsim.FaultReject, 603, 0},
+		{plsim.FaultDelay, pedulilindungi.ErrTimeout, pedulilindungi.ErrTimeout},
+		{plsim.Fault500, pedulilindungi.ErrUnknown, pedulilindungi.ErrUnknown},
+		{plsim.Fault5xx, pedulilindungi.ErrNoResponse, pedulilindungi.ErrNoResponse},
+		{plsim.FaultHangup, pedulilindungi.ErrNoResponse, pedulilindungi.ErrNoResponse},
+		{plsim.FaultMalformed, pedulilindungi.ErrMalformed, pedulilindungi.ErrMalformed},
+		{plsim.FaultIncomplete, pedulilindungi.ErrIncomplete, pedulilindungi.ErrIncomplete},
+		{plsim.Fault404, pedulilindungi.ErrNotFound, pedulilindungi.ErrNotFound},
+		{plsim.FaultExpired, pedulilindungi.ErrTokenExpired, pedulilindungi.ErrTokenExpired},
+		{plsim.FaultUnknownNIK, pedulilindungi.ErrNotEnrolled, pedulilindungi.ErrNotEnrolled},
+		{plsim.FaultReject, pedulilindungi.ErrRejected, nil},
 	}
 	if len(tests) != len(plsim.Faults) {
 		t.Fatalf("table covers %d faults, simulator has %d", len(tests), len(plsim.Faults))
@@ -58,14 +58,14 @@ func TestFaultsGiveTheirCodes(t *testing.T) {
 			p := provider(t, ts.URL, map[string]string{"X-Plsim-Fault": string(tt.fault)}, time.Second) // generous: CI machines are loaded
 			before := len(sim.Checkins())
 			_, err := p.Register(context.Background(), pedulilindungi.Registration{NIK: budi.NIK, Name: budi.Name})
-			if got := pedulilindungi.Code(err); got != tt.register {
-				t.Errorf("register: code %d (%v), want %d", got, err, tt.register)
+			if !errors.Is(err, tt.register) || (err == nil) != (tt.register == nil) {
+				t.Errorf("register: %v, want %v", err, tt.register)
 			}
 			_, err = p.Checkin(context.Background(), visit)
-			if got := pedulilindungi.Code(err); got != tt.chk {
-				t.Errorf("checkin: code %d (%v), want %d", got, err, tt.chk)
+			if !errors.Is(err, tt.chk) || (err == nil) != (tt.chk == nil) {
+				t.Errorf("checkin: %v, want %v", err, tt.chk)
 			}
-			if tt.chk != 0 && tt.fault != plsim.FaultDelay && len(sim.Checkins()) != before {
+			if tt.chk != nil && tt.fault != plsim.FaultDelay && len(sim.Checkins()) != before {
 				t.Errorf("failed check-in was recorded")
 			}
 		})
@@ -83,7 +83,7 @@ func TestHappyPathAndNaturalErrors(t *testing.T) {
 	if err != nil || !r.Success || r.UserStatus != pedulilindungi.Red || len(r.Raw) == 0 {
 		t.Fatalf("register seeded: %+v %v", r, err)
 	}
-	if _, err := p.Register(ctx, pedulilindungi.Registration{NIK: agus.NIK, Name: "Someone Else"}); pedulilindungi.Code(err) != 603 {
+	if _, err := p.Register(ctx, pedulilindungi.Registration{NIK: agus.NIK, Name: "Someone Else"}); !errors.Is(err, pedulilindungi.ErrRejected) {
 		t.Errorf("name mismatch: %v, want 603", err)
 	}
 	r, err = p.Checkin(ctx, pedulilindungi.Checkin{NIK: agus.NIK, Venue: "VENUE-002", Direction: pedulilindungi.DirectionOut})
@@ -93,7 +93,7 @@ func TestHappyPathAndNaturalErrors(t *testing.T) {
 	if c := sim.Checkins(); len(c) != 1 || c[0].Direction != "checkout" || c[0].NIK != agus.NIK {
 		t.Errorf("recorded %+v", c)
 	}
-	if _, err := p.Checkin(ctx, pedulilindungi.Checkin{NIK: "9999999999999999", Venue: "VENUE-001", Direction: "checkin"}); pedulilindungi.Code(err) != 606 {
+	if _, err := p.Checkin(ctx, pedulilindungi.Checkin{NIK: "9999999999999999", Venue: "VENUE-001", Direction: "checkin"}); !errors.Is(err, pedulilindungi.ErrNotEnrolled) {
 		t.Errorf("unknown nik: %v, want 606", err)
 	}
 	// A newly registered NIK is green and can check in.
@@ -107,12 +107,12 @@ func TestHappyPathAndNaturalErrors(t *testing.T) {
 	}
 	// Wrong token: 611.
 	bad, _ := pedulilindungi.NewHTTP(pedulilindungi.HTTPConfig{BaseURL: ts.URL, Token: "old", Logger: quiet})
-	if _, err := bad.Checkin(ctx, visit); pedulilindungi.Code(err) != 611 {
+	if _, err := bad.Checkin(ctx, visit); !errors.Is(err, pedulilindungi.ErrTokenExpired) {
 		t.Errorf("wrong token: %v, want 611", err)
 	}
 	// Queued fault: next request only.
 	sim.SetFault(plsim.Fault500, 1)
-	if _, err := p.Checkin(ctx, visit); pedulilindungi.Code(err) != 600 {
+	if _, err := p.Checkin(ctx, visit); !errors.Is(err, pedulilindungi.ErrUnknown) {
 		t.Errorf("queued fault: %v, want 600", err)
 	}
 	if _, err := p.Checkin(ctx, visit); err != nil {
@@ -129,7 +129,7 @@ func TestUnreachable(t *testing.T) {
 	l.Close()
 	p, _ := pedulilindungi.NewHTTP(pedulilindungi.HTTPConfig{BaseURL: "http://" + addr, Retries: 2, Backoff: time.Millisecond, Logger: quiet})
 	_, err = p.Checkin(context.Background(), visit)
-	if pedulilindungi.Code(err) != 607 || !errors.Is(err, pedulilindungi.ErrUnreachable) {
+	if !errors.Is(err, pedulilindungi.ErrUnreachable) {
 		t.Errorf("closed port: %v, want 607", err)
 	}
 }
@@ -146,7 +146,7 @@ func TestRetryOnlyWhereSafe(t *testing.T) {
 		t.Errorf("register after two 503s with 2 retries: %v", err)
 	}
 	sim.SetFault(plsim.Fault5xx, 1)
-	if _, err := p.Checkin(ctx, visit); pedulilindungi.Code(err) != 605 {
+	if _, err := p.Checkin(ctx, visit); !errors.Is(err, pedulilindungi.ErrNoResponse) {
 		t.Errorf("checkin after 503: %v, want 605 (no retry)", err)
 	}
 	if n := len(sim.Checkins()); n != 0 {
