@@ -2,8 +2,8 @@ package engine
 
 import (
 	"fmt"
-	"time"
 	"log/slog"
+	"time"
 
 	"github.com/wajah-id/wajah/index"
 )
