@@ -51,7 +51,8 @@ type Engine struct {
 	// galleries when Options.DuplicateScope is tenant (per gallery g.mu does it).
 	tenantMu sync.Map // tenant -> *sync.Mutex
 	audit    *auditWriter
-	bg       sync.WaitGroup // background index checkpoints
+	bg       sync.WaitGroup // background index checkpoints and the retention loop
+	stopBg   chan struct{}  // closed by Close: ends the retention loop
 	recovery Recovery
 }
 
@@ -124,6 +125,11 @@ func (e *Engine) start(master []byte) error {
 		return err
 	}
 	e.audit = newAuditWriter(e.db, e.log)
+	e.stopBg = make(chan struct{})
+	if e.opts.RetentionDays > 0 {
+		e.bg.Add(1)
+		go e.retentionLoop(e.stopBg)
+	}
 	return nil
 }
 
@@ -153,6 +159,7 @@ func (e *Engine) Close() error {
 	}
 	e.life.closed = true
 	e.life.Unlock()
+	close(e.stopBg)
 	e.audit.close()
 	e.bg.Wait()
 	err := errors.Join(e.saveSnapshots(), e.releaseSequences())

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/wajah-id/wajah/index"
 )
@@ -33,6 +34,7 @@ const (
 	maxConflictRetries   = 16
 	purgeBatchSize       = 1000
 	rebuildLogEveryFaces = 100000
+	retentionEvery       = time.Hour
 )
 
 // Options configure a store. Fields marked "persisted" are written on first open and
@@ -100,6 +102,9 @@ type Options struct {
 	// NoIndexSnapshots turns off the HNSW snapshots written by Close (every Open then
 	// rebuilds every index from the store).
 	NoIndexSnapshots bool
+	// RetentionDays: ledger (check-in) and audit rows older than this many days are
+	// deleted at Open and hourly; 0 keeps them forever. Check-ins are personal data.
+	RetentionDays int
 	// DefaultUserStatus is what UserStatus returns for a NIK without a status; default
 	// "green" so that the local check-in provider admits people nobody has flagged.
 	DefaultUserStatus string
@@ -173,6 +178,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: DuplicateScope %q (gallery or tenant)", ErrInvalid, o.DuplicateScope)
 	case o.DuplicateThreshold < 0 || o.DuplicateThreshold > 1 || o.DuplicateThreshold != o.DuplicateThreshold:
 		return fmt.Errorf("%w: DuplicateThreshold %v not in [0,1]", ErrInvalid, o.DuplicateThreshold)
+	case o.RetentionDays < 0:
+		return fmt.Errorf("%w: RetentionDays %d < 0", ErrInvalid, o.RetentionDays)
 	case o.MaxTemplates < 1 || o.MaxTemplates > maxTemplatesCeiling:
 		return fmt.Errorf("%w: MaxTemplates %d not in 1..%d", ErrInvalid, o.MaxTemplates, maxTemplatesCeiling)
 	case o.IndexM != 0 && (o.IndexM < 2 || o.IndexM > 256):

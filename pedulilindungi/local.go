@@ -41,13 +41,11 @@ func (l *Local) status(ctx context.Context, nik string) (string, error) {
 	return s, err
 }
 
-// Register implements Provider; it writes nothing.
+// Register implements Provider; it writes nothing. The reply carries no colour: a NIK's
+// health status is personal data for a check-in that a face has verified, not for anyone
+// who merely names the NIK (and a NIK nobody set would otherwise read as green).
 func (l *Local) Register(ctx context.Context, r Registration) (Reply, error) {
-	s, err := l.status(ctx, r.NIK)
-	if err != nil {
-		return Reply{}, err
-	}
-	return newReply("registered", map[string]string{"nik": r.NIK, "name": r.Name, "user_status": s}), nil
+	return newReply("registered", map[string]string{"nik": r.NIK, "name": r.Name}), nil
 }
 
 // Checkin implements Provider: one ledger record with the person's current status.
