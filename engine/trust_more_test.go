@@ -51,13 +51,13 @@ func TestPerComparisonFAR(t *testing.T) {
 }
 
 func TestCalibrationTable(t *testing.T) {
-	tab, ok := calibTables[embed.ModelID]
+	tab, ok := calibTables[embed.BaseModelID]
 	if !ok || tab.Pairs < 1_000_000 {
-		t.Fatalf("no table for %s (or %d pairs)", embed.ModelID, tab.Pairs)
+		t.Fatalf("no table for %s (or %d pairs)", embed.BaseModelID, tab.Pairs)
 	}
 	prev := float32(-2)
 	for lf := 0.0; lf >= -12; lf -= 0.1 {
-		c, ok := CalibratedCosine(embed.ModelID, math.Pow(10, lf))
+		c, ok := CalibratedCosine(embed.BaseModelID, math.Pow(10, lf))
 		if !ok || c < prev {
 			t.Fatalf("cosine at FAR 1e%.1f = %v after %v: the curve must rise as FAR falls", lf, c, prev)
 		}
@@ -67,7 +67,7 @@ func TestCalibrationTable(t *testing.T) {
 		t.Fatal("a model without a table must not be calibrated")
 	}
 	// The table's own definition at a row.
-	if c, _ := CalibratedCosine(embed.ModelID, 1e-5); math.Abs(float64(c)-tab.Points[20].Cos) > 1e-6 || tab.Points[20].LogFAR != -5 {
+	if c, _ := CalibratedCosine(embed.BaseModelID, 1e-5); math.Abs(float64(c)-tab.Points[20].Cos) > 1e-6 || tab.Points[20].LogFAR != -5 {
 		t.Fatalf("cosine at 1e-5 %v, row %+v", c, tab.Points[20])
 	}
 }
@@ -88,8 +88,8 @@ func TestIdentifyThresholdGrowsWithGallery(t *testing.T) {
 		}
 	}
 	t2k := e.identifyThreshold(g, e.opts.Threshold)
-	cos1, _ := CalibratedCosine(embed.ModelID, PerComparisonFAR(DefaultIdentifyFAR, 1))
-	cos2k, _ := CalibratedCosine(embed.ModelID, PerComparisonFAR(DefaultIdentifyFAR, 2001))
+	cos1, _ := CalibratedCosine(embed.BaseModelID, PerComparisonFAR(DefaultIdentifyFAR, 1))
+	cos2k, _ := CalibratedCosine(embed.BaseModelID, PerComparisonFAR(DefaultIdentifyFAR, 2001))
 	if t1 != max(e.opts.Threshold, embed.Similarity(cos1)) || t2k != embed.Similarity(cos2k) || !(t2k > t1) {
 		t.Fatalf("threshold at N=1 %.4f, at N=2001 %.4f", t1, t2k)
 	}

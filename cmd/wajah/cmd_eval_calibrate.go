@@ -254,7 +254,7 @@ func writeCalibTable(dst string, pairs int, fittedBelow float64, tail gpdTail, c
 	fmt.Fprintf(&b, "// cross-identity pair of LFW View 1's detected faces (%d pairs); rows below\n", pairs)
 	fmt.Fprintf(&b, "// log10 FAR %.2f come from a generalized Pareto tail fitted above cosine %.4f\n", fittedBelow, tail.u)
 	fmt.Fprintf(&b, "// (xi %.4f, sigma %.5f, %d exceedances).\n", tail.xi, tail.sigma, tail.n)
-	fmt.Fprintf(&b, "var calibTables = map[string]calibTable{\n%q: {Pairs: %d, Fitted: %.4f, Points: []calibPoint{\n", embed.ModelID, pairs, fittedBelow)
+	fmt.Fprintf(&b, "var calibTables = map[string]calibTable{\n%q: {Pairs: %d, Fitted: %.4f, Points: []calibPoint{\n", embed.ModelID(embed.Options{}), pairs, fittedBelow)
 	prev := -2.0
 	for lf := 0.0; lf >= calibFloor-1e-9; lf -= calibStep {
 		c, _ := cosAt(math.Pow(10, lf))
