@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/wajah-id/wajah/engine"
 )
 
 // AdminClient calls a running server through the admin socket of a data directory.
@@ -51,6 +53,15 @@ func (c *AdminClient) SetUserStatus(ctx context.Context, nik, status string) err
 func (c *AdminClient) UserStatus(ctx context.Context, nik string) (string, error) {
 	out, err := c.call(ctx, "/status/get", adminMsg{NIK: nik})
 	return out.Status, err
+}
+
+// ErasePerson implements Eraser through the running server.
+func (c *AdminClient) ErasePerson(ctx context.Context, id string) (engine.EraseReport, error) {
+	out, err := c.call(ctx, "/person/erase", adminMsg{NIK: id})
+	if err != nil || out.Erased == nil {
+		return engine.EraseReport{}, err
+	}
+	return *out.Erased, nil
 }
 
 func (c *AdminClient) call(ctx context.Context, path string, in adminMsg) (adminMsg, error) {
