@@ -62,6 +62,8 @@ type adminMsg struct {
 	// owner's, so unlike API clients it sees the cause.
 	Code    int    `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+
+	Erased *engine.EraseReport `json:"erased,omitempty"`
 }
 
 // AdminServer serves the admin socket of one data directory.
@@ -96,15 +98,8 @@ func ListenAdmin(dir string, svc AdminService, logger *slog.Logger) (*AdminServe
 			return nil, fmt.Errorf("remove stale admin socket: %w", err)
 		}
 	}
-	ln, err := net.Listen("unix", path)
+	ln, err := listenPrivate(path)
 	if err != nil {
-		return nil, err
-	}
-	// Close must not race a later server for the path: we remove it ourselves.
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		os.Remove(path)
 		return nil, err
 	}
 	a := &AdminServer{path: path, ln: ln, done: make(chan struct{})}
@@ -115,6 +110,38 @@ func ListenAdmin(dir string, svc AdminService, logger *slog.Logger) (*AdminServe
 		_ = a.hs.Serve(ln)
 	}()
 	return a, nil
+}
+
+// listenPrivate creates the unix socket at path with mode 0600 without a window in which
+// another user could connect: the socket is made inside a fresh 0700 directory (so the
+// process umask cannot widen access), narrowed to 0600 and only then renamed into place.
+func listenPrivate(path string) (net.Listener, error) {
+	tmp, err := os.MkdirTemp(filepath.Dir(path), ".admin-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	inner := filepath.Join(tmp, AdminSocketName)
+	ln, err := net.Listen("unix", inner)
+	if err != nil {
+		return nil, err
+	}
+	// Close must not race a later server for the path: we remove it ourselves.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	if err := os.Chmod(inner, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := os.Rename(inner, path); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// Eraser is the optional admin operation `wajah erase` uses; *engine.Engine has it.
+type Eraser interface {
+	ErasePerson(ctx context.Context, id string) (engine.EraseReport, error)
 }
 
 // Path is the socket's file name.
@@ -180,6 +207,12 @@ func adminHandler(svc AdminService, logger *slog.Logger) http.Handler {
 		s, err := svc.UserStatus(ctx, in.NIK)
 		return adminMsg{Status: s}, err
 	})
+	if er, ok := svc.(Eraser); ok {
+		handle("POST /person/erase", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+			rep, err := er.ErasePerson(ctx, in.NIK)
+			return adminMsg{Erased: &rep}, err
+		})
+	}
 	return mux
 }
 

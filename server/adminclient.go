@@ -81,6 +81,15 @@ func (c *AdminClient) UserStatus(ctx context.Context, nik string) (string, error
 	return out.Status, err
 }
 
+// ErasePerson implements Eraser through the running server.
+func (c *AdminClient) ErasePerson(ctx context.Context, id string) (engine.EraseReport, error) {
+	out, err := c.call(ctx, "/person/erase", adminMsg{NIK: id})
+	if err != nil || out.Erased == nil {
+		return engine.EraseReport{}, err
+	}
+	return *out.Erased, nil
+}
+
 func (c *AdminClient) call(ctx context.Context, path string, in adminMsg) (adminMsg, error) {
 	body, err := json.Marshal(in)
 	if err != nil {

@@ -18,30 +18,37 @@ import (
 // (max-body = 8388608). Precedence: defaults < file < environment < flags. The file is
 // named by --config or WAJAH_CONFIG and holds `key = value` lines; # starts a comment.
 type Config struct {
-	Addr            string
-	DataDir         string
-	ModelsDir       string
-	KeyFile         string
-	Threshold       float64
-	MaxBody         int
-	RequestTimeout  time.Duration
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
-	IdleTimeout     time.Duration
-	ShutdownTimeout time.Duration
-	Concurrency     int
-	IdentifyK       int
-	MaxInflight     int
-	LogLevel        string
-	LogKey          string
-	OAuthClients    string // file of client_id=<argon2id PHC string> lines (wajah oauth hash)
-	OAuthTokenTTL   time.Duration
-	OAuthRate       float64
-	OAuthBurst      int
-	OAuthFailCost   int
-	MaxQueue        int
-	MaxConnsPerIP   int
-	MetricsToken    string // file holding the bearer token /metrics requires
+	Addr      string
+	DataDir   string
+	ModelsDir string
+	KeyFile   string
+	Threshold float64
+	// Trust settings (engine.Options of the same names).
+	MinThreshold       float64
+	IdentifyFAR        float64
+	DuplicatePolicy    string
+	DuplicateScope     string
+	DuplicateThreshold float64
+	RetentionDays      int
+	MaxBody            int
+	RequestTimeout     time.Duration
+	ReadTimeout        time.Duration
+	WriteTimeout       time.Duration
+	IdleTimeout        time.Duration
+	ShutdownTimeout    time.Duration
+	Concurrency        int
+	IdentifyK          int
+	MaxInflight        int
+	LogLevel           string
+	LogKey             string
+	OAuthClients       string // file of client_id=<argon2id PHC string> lines (wajah oauth hash)
+	OAuthTokenTTL      time.Duration
+	OAuthRate          float64
+	OAuthBurst         int
+	OAuthFailCost      int
+	MaxQueue           int
+	MaxConnsPerIP      int
+	MetricsToken       string // file holding the bearer token /metrics requires
 
 	PLBreakerFailures int
 	PLBreakerCooldown time.Duration
@@ -70,7 +77,7 @@ func DefaultConfig(modelsDir string) Config {
 		Addr: ":8080", DataDir: "./data", ModelsDir: modelsDir, Threshold: 0.75, MaxBody: 8 << 20,
 		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
-		Provider: "local", DefaultStatus: "green",
+		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", DuplicateScope: "gallery",
 		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
 		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
 		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
@@ -87,6 +94,12 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ModelsDir, "models", c.ModelsDir, "models directory")
 	fs.StringVar(&c.KeyFile, "key-file", c.KeyFile, "file with the store's 32-byte master key (else env WAJAH_KEY; none: unencrypted)")
 	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "verified when similarity >= threshold")
+	fs.Float64Var(&c.MinThreshold, "min-threshold", c.MinThreshold, "floor of a request's threshold: lower ones are raised to it (0: = threshold)")
+	fs.Float64Var(&c.IdentifyFAR, "identify-far", c.IdentifyFAR, "chance of any false match per identify search; the identify threshold rises with gallery size to keep it")
+	fs.StringVar(&c.DuplicatePolicy, "duplicate-policy", c.DuplicatePolicy, "a face already enrolled under another id: refuse (417), flag (store, audit) or off")
+	fs.StringVar(&c.DuplicateScope, "duplicate-scope", c.DuplicateScope, "where the duplicate check searches: gallery or tenant (all the tenant's galleries)")
+	fs.Float64Var(&c.DuplicateThreshold, "duplicate-threshold", c.DuplicateThreshold, "similarity of a duplicate (0: calibrated at FAR 1e-5)")
+	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "delete check-in ledger and audit rows older than this (0: keep)")
 	fs.IntVar(&c.MaxBody, "max-body", c.MaxBody, "request body limit in bytes; larger bodies get 400 unread")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request's work")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time to read a request")

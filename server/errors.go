@@ -30,6 +30,7 @@ import (
 //	414  400  embed.ErrMultipleFaces
 //	415  400  engine.ErrPersonNotFound
 //	416  400  engine.ErrGalleryNotFound
+//	417  400  engine.ErrDuplicateFace (the message names the other id: same tenant only)
 //	451-456  400  field missing, null, empty or of the wrong JSON type:
 //	          image 451, user_id/nik 452, user_name 453, facegallery_id 454,
 //	          target_image 455, source_image 456
@@ -75,6 +76,7 @@ const (
 	codeMultipleFaces      code = 414
 	codeUserNotFound       code = 415
 	codeGalleryNotFound    code = 416
+	codeDuplicateFace      code = 417
 	codeImageNull          code = 451
 	codeUserIDNull         code = 452
 	codeUserNameNull       code = 453
@@ -114,6 +116,7 @@ var messages = map[code]string{
 	codeMultipleFaces:      "Multiple faces found",
 	codeUserNotFound:       "user_id / nik not found",
 	codeGalleryNotFound:    "facegallery_id not found",
+	codeDuplicateFace:      "Face already enrolled under another id",
 	codeImageNull:          "image is null",
 	codeUserIDNull:         "user_id / nik is null",
 	codeUserNameNull:       "user_name is null",
@@ -142,7 +145,7 @@ var messages = map[code]string{
 }
 
 // codes lists every code in table order (for metrics and tests).
-var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 451, 452, 453, 454, 455, 456,
+var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 417, 451, 452, 453, 454, 455, 456,
 	490, 491, 492, 493, 494, 495, 429, 500, 503, 600, 603, 604, 605, 606, 607, 608, 609, 610, 611}
 
 // String is the body's "status" value.
@@ -229,6 +232,11 @@ func toStatus(err error) (c code, status int, msg string) {
 			status = ae.http
 		}
 	}
+	var de *engine.DuplicateError
+	if errors.As(err, &de) {
+		// Only ever a person of the caller's own tenant (engine searches no other).
+		msg += ": " + de.PersonID + " in facegallery " + de.Gallery
+	}
 	return c, status, msg
 }
 
@@ -261,6 +269,7 @@ var sentinelCodes = []struct {
 	{err: engine.ErrGalleryNotFound, code: codeGalleryNotFound},
 	{err: engine.ErrPersonNotFound, code: codeUserNotFound},
 	{err: engine.ErrTokenNotFound, code: codeUserNotFound},
+	{err: engine.ErrDuplicateFace, code: codeDuplicateFace},
 	{err: engine.ErrNotVerified, code: codeNotVerified},
 	{err: engine.ErrUnauthorized, code: codeUnauthorized},
 	{err: engine.ErrInvalid, code: codeMalformed},

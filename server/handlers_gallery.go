@@ -59,6 +59,7 @@ type enrollReq struct {
 	Image         jimg  `json:"image"`
 	TrxID         jtrx  `json:"trx_id"`
 	ForceRegister jbool `json:"force_register"`
+	Replace       jbool `json:"replace"`
 }
 
 func (s *Server) enroll(c *call) (response, error) {
@@ -72,12 +73,13 @@ func (s *Server) enroll(c *call) (response, error) {
 	gal := k.id(q.Gallery, codeGalleryNull, "facegallery_id")
 	img := k.img(q.Image, fieldImage)
 	force := k.flag(q.ForceRegister, "force_register")
+	replace := k.flag(q.Replace, "replace")
 	c.nik = id
 	if k.err != nil {
 		return nil, k.err
 	}
 	_, err := s.svc.Enroll(c.ctx, engine.EnrollRequest{Tenant: c.tenant, Gallery: gal, PersonID: id, Name: name,
-		Image: img, Force: force, TrxID: c.trx})
+		Image: img, Force: force, Replace: replace, Actor: c.actor(), TrxID: c.trx})
 	return nil, err
 }
 

@@ -19,6 +19,7 @@ type plEnrollReq struct {
 	TrxID         jtrx  `json:"trx_id"`
 	ForceRegister jbool `json:"force_register"`
 	ForcePL       jbool `json:"force_pl"`
+	Replace       jbool `json:"replace"`
 }
 
 func (s *Server) plEnroll(c *call) (response, error) {
@@ -33,12 +34,13 @@ func (s *Server) plEnroll(c *call) (response, error) {
 	img := k.img(q.Image, fieldImage)
 	force := k.flag(q.ForceRegister, "force_register")
 	forcePL := k.flag(q.ForcePL, "force_pl")
+	replace := k.flag(q.Replace, "replace")
 	c.nik = nik
 	if k.err != nil {
 		return nil, k.err
 	}
 	res, err := s.gate.Enroll(c.ctx, engine.EnrollRequest{Tenant: c.tenant, Gallery: gal, PersonID: nik, Name: name,
-		Image: img, Force: force, TrxID: c.trx}, forcePL)
+		Image: img, Force: force, Replace: replace, Actor: c.actor(), TrxID: c.trx}, forcePL)
 	out := &plEnrollResp{}
 	if res.Reply != nil {
 		out.PLData = res.Reply.Raw

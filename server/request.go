@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -74,7 +75,9 @@ func (n *jnum) UnmarshalJSON(b []byte) error {
 		s = []byte(str)
 	}
 	v, err := strconv.ParseFloat(string(s), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		// ParseFloat reads "nan" and "inf" (JSON has neither): a coordinate or threshold
+		// that is not a finite number is malformed, never stored.
 		n.bad = true
 		return nil
 	}

@@ -151,6 +151,8 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 		NoDefaultContentType:               true,
 		CloseOnShutdown:                    true,
 		SleepWhenConcurrencyLimitsExceeded: 100 * time.Millisecond,
+		// fasthttp's own error log lines must not quote request bytes (NIKs, tokens).
+		SecureErrorLogMessage: true,
 	}
 	return s, nil
 }

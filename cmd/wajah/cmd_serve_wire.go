@@ -21,6 +21,8 @@ func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error)
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}
 	return engine.Open(engine.Options{Dir: cfg.DataDir, KeyFile: cfg.KeyFile, Threshold: cfg.Threshold,
+		MinThreshold: cfg.MinThreshold, IdentifyFAR: cfg.IdentifyFAR, DuplicatePolicy: cfg.DuplicatePolicy,
+		DuplicateScope: cfg.DuplicateScope, DuplicateThreshold: cfg.DuplicateThreshold, RetentionDays: cfg.RetentionDays,
 		DefaultUserStatus: cfg.DefaultStatus, Logger: logger}, pipe)
 }
 
