@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sort"
@@ -150,6 +151,9 @@ func (f *fakeEngine) Enroll(ctx context.Context, r engine.EnrollRequest) (engine
 	}
 	if err != nil {
 		return engine.EnrollResult{}, err
+	}
+	if bytes.HasSuffix(r.Image, []byte("duplicate")) { // the face of another person
+		return engine.EnrollResult{}, &engine.DuplicateError{Gallery: r.Gallery, PersonID: "first-" + r.Gallery, Similarity: 0.99}
 	}
 	face, err := extract(r.Image, embed.PurposeEnroll, r.Force)
 	if err != nil {
