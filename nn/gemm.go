@@ -9,12 +9,13 @@ import "sync"
 // in place (row stride lda): rows are walked Mr at a time, K in blocks of Kc so one block of
 // a B panel stays in L1, and rows in blocks of Mc so the A block stays in L2.
 //
-// Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 4×32,
-// AVX2: 4×16, pure Go: 4×8; layers with ≤16 outputs use the 6×16 AVX-512 kernel); packings
+// Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 14×32
+// in Go assembly, archsimd 4×32 kept for comparison,
+// AVX2: 4×16, pure Go: 4×8; layers with ≤16 outputs use the 14×16 AVX-512 kernel); packings
 // record the Nr they were made for.
 const (
 	Kc = 256 // K block: Kc·Nr floats of B (32 KiB at Nr=32) fit in L1
-	Mc = 96  // M block: Mc·Kc floats of A (96 KiB) fit in L2; a multiple of every Mr (4, 6, 8)
+	Mc = 168 // M block: Mc·Kc floats of A (168 KiB) fit in L2; a multiple of every Mr (4, 6, 8, 14)
 )
 
 // microKernel accumulates C[mr×nr] += A[mr×kc]·Bpanel[kc×nr] where nr is the kernel's Nr,
