@@ -69,6 +69,7 @@ func runBenchNN(args []string) error {
 	tfliteEval := fs.String("tflite-eval", "", "installed copy of tools/tflite-eval: also time TFLite's WASM interpreter (1 thread)")
 	tfjsOracle := fs.String("tfjs-oracle", "", "installed copy of tools/tfjs-oracle: also time TF.js 4.22 WASM SIMD (1 thread)")
 	profile := fs.Bool("profile", false, "also print the slowest ops of each model")
+	gemms := fs.Bool("gemm", false, "instead of timing models, time wajah's GEMM on every GEMM shape of each model (tab-separated lines for bench/gemm_compare.sh)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +110,12 @@ func runBenchNN(args []string) error {
 			if slices.Contains(s, -1) {
 				fmt.Printf("%-24s skipped: dynamic input %v\n", bm.file, m.Inputs()[0].Shape)
 				break
+			}
+			if *gemms {
+				if err := printGEMMs(bm.file, m, s); err != nil {
+					return fmt.Errorf("%s: %w", bm.file, err)
+				}
+				continue
 			}
 			goT, gflops, err := timeGo(m, s, *runs)
 			if err != nil {
