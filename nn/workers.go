@@ -77,4 +77,3 @@ func splitBatch(inputs []*Tensor) int {
 	}
 	return batch
 }
-
