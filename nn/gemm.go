@@ -48,14 +48,20 @@ func segGeneric(mr, nseg, kc int, a []float32, lda, segStride int, bp []float32,
 const mrGeneric, nrGeneric = 4, 8 // pure-Go tile
 
 // activeGemm is chosen at start-up (gemm_simd.go overrides it on capable CPUs);
-// narrowGemm serves layers with few output channels, where a wide Nr wastes lanes.
+// narrowGemm and tinyGemm serve layers with few output channels, where a wide Nr wastes
+// lanes.
 var (
 	activeGemm = genericGemm
 	narrowGemm = genericGemm
+	tinyGemm   = genericGemm
 )
 
-// pickGemm returns the micro-kernel for a product with n output columns.
+// pickGemm returns the micro-kernel for a product with n output columns: the narrowest
+// tile that holds them.
 func pickGemm(n int) *gemmImpl {
+	if n <= tinyGemm.nr && tinyGemm.nr < narrowGemm.nr {
+		return &tinyGemm
+	}
 	if n <= narrowGemm.nr && narrowGemm.nr < activeGemm.nr {
 		return &narrowGemm
 	}

@@ -21,9 +21,22 @@ var (
 		gemmAsm16x6, gemmAsm16x7, gemmAsm16x8, gemmAsm16x9, gemmAsm16x10, gemmAsm16x11, gemmAsm16x12,
 		gemmAsm16x13, gemmAsm16x14}
 
+	asm8 = [mrAsm + 1]asmKernel{nil, gemmAsm8x1, gemmAsm8x2, gemmAsm8x3, gemmAsm8x4, gemmAsm8x5,
+		gemmAsm8x6, gemmAsm8x7, gemmAsm8x8, gemmAsm8x9, gemmAsm8x10, gemmAsm8x11, gemmAsm8x12,
+		gemmAsm8x13, gemmAsm8x14}
+
 	asmGemm32 = gemmImpl{name: "asm14x32", mr: mrAsm, nr: 32, kern: microAsm32, seg: segAsm32}
 	asmGemm16 = gemmImpl{name: "asm14x16", mr: mrAsm, nr: 16, kern: microAsm16, seg: segAsm16}
+	asmGemm8  = gemmImpl{name: "asm14x8", mr: mrAsm, nr: 8, kern: microAsm8, seg: segAsm8}
 )
+
+func microAsm8(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
+	segAsm(&asm8, 8, mr, 1, kc, a, lda, 0, bp, c, ldc)
+}
+
+func segAsm8(mr, nseg, kc int, a []float32, lda, ss int, bp []float32, c []float32, ldc int) {
+	segAsm(&asm8, 8, mr, nseg, kc, a, lda, ss, bp, c, ldc)
+}
 
 func microAsm32(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {
 	segAsm(&asm32, 32, mr, 1, kc, a, lda, 0, bp, c, ldc)

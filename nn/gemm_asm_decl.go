@@ -87,3 +87,45 @@ func gemmAsm16x13(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
 
 //go:noescape
 func gemmAsm16x14(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x1(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x2(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x3(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x4(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x5(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x6(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x7(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x8(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x9(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x10(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x11(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x12(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x13(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
+
+//go:noescape
+func gemmAsm8x14(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)

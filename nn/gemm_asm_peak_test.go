@@ -10,7 +10,7 @@ import (
 // BenchmarkGemmAsmKernel times one micro-kernel call on L1-resident operands: the
 // kernel's ceiling, without packing, blocking or memory traffic.
 func BenchmarkGemmAsmKernel(b *testing.B) {
-	for _, impl := range []gemmImpl{asmGemm32, asmGemm16, avx512Gemm} {
+	for _, impl := range []gemmImpl{asmGemm32, asmGemm16, asmGemm8, avx512Gemm} {
 		for _, kc := range []int{64, 128, 256} {
 			b.Run(fmt.Sprintf("%s/kc%d", impl.name, kc), func(b *testing.B) {
 				a := goldenInput([]int{impl.mr, kc})

@@ -13,7 +13,10 @@
 // convolution) are an outer loop with C kept in registers.
 //
 // One function per row count (1..14) and width (32: two vectors per row, 16: one vector,
-// fed by embedded-broadcast FMAs) so edge tiles run the same code as full ones.
+// fed by embedded-broadcast FMAs, 8: one 256-bit vector) so edge tiles run the same code as
+// full ones. The 8-wide kernel serves layers with at most 8 outputs (MTCNN's box and score
+// heads): where a 512-bit FMA issues at half the 256-bit rate (AMD Zen 4), 8 lanes of
+// which only N are used cost half as much in YMM registers.
 package main
 
 import (
@@ -44,8 +47,8 @@ func main() {
 	w("//go:build goexperiment.simd && amd64")
 	w("")
 	w("#include \"textflag.h\"")
-	for _, nr := range []int{32, 16} {
-		vecs := nr / 16
+	for _, nr := range []int{32, 16, 8} {
+		vecs := max(nr/16, 1)
 		for mr := 1; mr <= maxRows; mr++ {
 			gen(w, nr, vecs, mr)
 		}
@@ -56,10 +59,20 @@ func main() {
 	}
 }
 
+// reg names vector register i at the tile's width: Y for the 8-wide kernel (VEX-encoded,
+// Y0-Y15), Z otherwise.
+var reg = func(i int) string { return fmt.Sprintf("Z%d", i) }
+
 // acc is the accumulator register of row r, vector v.
-func acc(vecs, r, v int) string { return fmt.Sprintf("Z%d", r*vecs+v) }
+func acc(vecs, r, v int) string { return reg(r*vecs + v) }
 
 func gen(w func(string, ...any), nr, vecs, mr int) {
+	bReg, bcReg := []string{reg(28), reg(29)}, []string{reg(30), reg(31)}
+	if nr == 8 {
+		reg = func(i int) string { return fmt.Sprintf("Y%d", i) }
+		bReg, bcReg = []string{"Y14"}, []string{"Y15", "Y15"}
+		defer func() { reg = func(i int) string { return fmt.Sprintf("Z%d", i) } }()
+	}
 	name := fmt.Sprintf("gemmAsm%dx%d", nr, mr)
 	w("")
 	w("// func %s(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)", name)
@@ -110,17 +123,17 @@ func gen(w func(string, ...any), nr, vecs, mr int) {
 	}
 	body := func(u int) {
 		for v := 0; v < vecs; v++ {
-			w("\tVMOVUPS %d(DI), Z%d", u*nr*4+64*v, 28+v)
+			w("\tVMOVUPS %d(DI), %s", u*nr*4+64*v, bReg[v])
 		}
 		for r := 0; r < mr; r++ {
-			if vecs == 1 {
-				w("\tVFMADD231PS.BCST %s, Z28, %s", rowAddr(r, 4*u), acc(vecs, r, 0))
+			if nr == 16 {
+				w("\tVFMADD231PS.BCST %s, %s, %s", rowAddr(r, 4*u), bReg[0], acc(vecs, r, 0))
 				continue
 			}
-			bc := 30 + r%2
-			w("\tVBROADCASTSS %s, Z%d", rowAddr(r, 4*u), bc)
+			bc := bcReg[r%2]
+			w("\tVBROADCASTSS %s, %s", rowAddr(r, 4*u), bc)
 			for v := 0; v < vecs; v++ {
-				w("\tVFMADD231PS Z%d, Z%d, %s", 28+v, bc, acc(vecs, r, v))
+				w("\tVFMADD231PS %s, %s, %s", bReg[v], bc, acc(vecs, r, v))
 			}
 		}
 	}
