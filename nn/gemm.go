@@ -9,12 +9,13 @@ import "sync"
 // in place (row stride lda): rows are walked Mr at a time, K in blocks of Kc so one block of
 // a B panel stays in L1, and rows in blocks of Mc so the A block stays in L2.
 //
-// Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 4×32,
-// AVX2: 4×16, pure Go: 4×8; layers with ≤16 outputs use the 6×16 AVX-512 kernel); packings
+// Blocking parameters. Nr and Mr follow the micro-kernel chosen at start-up (AVX-512: 14×32
+// in Go assembly, archsimd 4×32 kept for comparison,
+// AVX2: 4×16, pure Go: 4×8; layers with ≤16 outputs use the 14×16 AVX-512 kernel); packings
 // record the Nr they were made for.
 const (
 	Kc = 256 // K block: Kc·Nr floats of B (32 KiB at Nr=32) fit in L1
-	Mc = 96  // M block: Mc·Kc floats of A (96 KiB) fit in L2; a multiple of every Mr (4, 6, 8)
+	Mc = 168 // M block: Mc·Kc floats of A (168 KiB) fit in L2; a multiple of every Mr (4, 6, 8, 14)
 )
 
 // microKernel accumulates C[mr×nr] += A[mr×kc]·Bpanel[kc×nr] where nr is the kernel's Nr,
@@ -47,14 +48,20 @@ func segGeneric(mr, nseg, kc int, a []float32, lda, segStride int, bp []float32,
 const mrGeneric, nrGeneric = 4, 8 // pure-Go tile
 
 // activeGemm is chosen at start-up (gemm_simd.go overrides it on capable CPUs);
-// narrowGemm serves layers with few output channels, where a wide Nr wastes lanes.
+// narrowGemm and tinyGemm serve layers with few output channels, where a wide Nr wastes
+// lanes.
 var (
 	activeGemm = genericGemm
 	narrowGemm = genericGemm
+	tinyGemm   = genericGemm
 )
 
-// pickGemm returns the micro-kernel for a product with n output columns.
+// pickGemm returns the micro-kernel for a product with n output columns: the narrowest
+// tile that holds them.
 func pickGemm(n int) *gemmImpl {
+	if n <= tinyGemm.nr && tinyGemm.nr < narrowGemm.nr {
+		return &tinyGemm
+	}
 	if n <= narrowGemm.nr && narrowGemm.nr < activeGemm.nr {
 		return &narrowGemm
 	}

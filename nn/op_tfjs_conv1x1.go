@@ -1,16 +1,16 @@
 package nn
 
-// A convolution for the TF.js models' fused convolutions, which have few output channels
-// (blazeface 24 and 48, facemesh 16, liveness 16-32): the packed GEMM runs those through a
-// ragged tile with copies and separate bias and activation passes. Here each tile of
-// 4 pixels × 32 channels (8 × 16 for narrow layers) stays in registers from the bias to
-// the activation and is stored once, with masked stores for the ragged columns. Pointwise
-// layers read the input in place; others gather patches (im2col, one contiguous copy per
-// kernel row when the window is inside the image) for 96 pixels at a time. AVX-512 only
-// (op_tfjs_conv1x1_simd.go); other CPUs and builds compile the op as OpConv2D.
+// A pointwise convolution for the TF.js models' fused 1x1 convolutions, which have few
+// output channels (blazeface 24 and 48, facemesh 16, liveness 16-32): the packed GEMM runs
+// those through a ragged tile with copies and separate bias and activation passes. Here
+// each tile of 4 pixels × 32 channels (8 × 16 for narrow layers) stays in registers from
+// the bias to the activation and is stored once, with masked stores for the ragged
+// columns. Unit strides read the input in place; strided layers gather their pixels
+// (im2col) 96 at a time. AVX-512 only (op_tfjs_conv1x1_simd.go); other CPUs and builds
+// compile the op as OpConv2D. Larger kernels are OpConv2D's (the importer emits that).
 
-// OpTFJSConv1x1 is Conv2D with this kernel; inputs and Attrs as OpConv2D. (The name is
-// historical: any kernel size, stride and padding is accepted.)
+// OpTFJSConv1x1 is a 1x1 Conv2D with this kernel; inputs and Attrs as OpConv2D. A filter
+// of any other size is refused (ErrShape).
 const OpTFJSConv1x1 Op = "tfjs.Conv1x1"
 
 // c1Chunk is the number of output pixels gathered per im2col block.
@@ -29,6 +29,9 @@ func as(n *Node, op Op) *Node {
 }
 
 func inferConv1x1(n *Node, in [][]int, consts [][]float32) ([][]int, error) {
+	if len(in) > 1 && len(in[1]) == 4 && (in[1][1] != 1 || in[1][2] != 1) {
+		return nil, shapeErr(n, "filter %v is not 1x1", in[1])
+	}
 	return inferConv(as(n, OpConv2D), in, consts)
 }
 
@@ -44,6 +47,9 @@ type c1Kernel struct {
 
 func compileConv1x1(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
 	ws := in[1]
+	if ws[1] != 1 || ws[2] != 1 {
+		return Kernel{}, shapeErr(n, "filter %v is not 1x1", ws)
+	}
 	g, err := geometry(n, in[0], ws[1], ws[2])
 	if err != nil {
 		return Kernel{}, err

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -74,6 +75,9 @@ func TestTFJSConv1x1(t *testing.T) {
 // BenchmarkTFJSConv1x1 compares the pointwise kernel with OpConv2D's GEMM kernel on
 // blazeface's layer shapes (compiled kernels, no Model.Run overhead).
 func BenchmarkTFJSConv1x1(b *testing.B) {
+	if !conv1x1SIMD {
+		b.Skip("no AVX-512 kernel in this build: OpTFJSConv1x1 compiles as OpConv2D")
+	}
 	for _, c := range []struct{ hw, k, n int }{{128, 24, 24}, {64, 24, 24}, {32, 48, 48}, {16, 96, 96}, {48, 32, 16}} {
 		for _, op := range []Op{OpTFJSConv1x1, OpConv2D} {
 			rng := rand.New(rand.NewPCG(1, 1))
@@ -94,8 +98,9 @@ func BenchmarkTFJSConv1x1(b *testing.B) {
 	}
 }
 
-// TestTFJSConvPatches runs the op end to end (compile, run) on strided, padded and dilated
-// geometries and compares it with a float64 convolution.
+// TestTFJSConvPatches runs the fused convolutions of the TF.js models end to end (compile,
+// run) on strided, padded and dilated geometries and compares them with a float64
+// convolution: OpTFJSConv1x1 for 1x1 filters, OpConv2D (what the importer emits) otherwise.
 func TestTFJSConvPatches(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	cases := []struct {
@@ -115,7 +120,11 @@ func TestTFJSConvPatches(t *testing.T) {
 		for _, batch := range []int{1, 2} {
 			name := fmt.Sprintf("%dx%dx%d_n%d_k%d_s%d_d%d_p%d_a%d_b%d", c.h, c.w, c.c, c.n, c.k, c.s, c.d, c.pad, c.act, batch)
 			t.Run(name, func(t *testing.T) {
-				n := &Node{Name: name, Op: OpTFJSConv1x1, Attrs: Attrs{Strides: [2]int{c.s, c.s}, Dilations: [2]int{c.d, c.d}, Padding: c.pad, Act: c.act}}
+				op := OpConv2D
+				if c.k == 1 {
+					op = OpTFJSConv1x1
+				}
+				n := &Node{Name: name, Op: op, Attrs: Attrs{Strides: [2]int{c.s, c.s}, Dilations: [2]int{c.d, c.d}, Padding: c.pad, Act: c.act}}
 				shapes := [][]int{{batch, c.h, c.w, c.c}, {c.n, c.k, c.k, c.c}, {c.n}, nil}
 				consts := [][]float32{nil, randSlice(rng, c.n*c.k*c.k*c.c), randSlice(rng, c.n), nil}
 				if c.act == ActPRelu {
@@ -163,6 +172,20 @@ func TestTFJSConvPatches(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestTFJSConv1x1RejectsLargerFilters: the op is a 1x1 kernel; a 3x3 filter is a shape
+// error at inference and at compilation, not a silently different kernel.
+func TestTFJSConv1x1RejectsLargerFilters(t *testing.T) {
+	n := &Node{Name: "conv", Op: OpTFJSConv1x1}
+	shapes := [][]int{{1, 8, 8, 3}, {4, 3, 3, 3}}
+	consts := [][]float32{nil, make([]float32, 4*3*3*3)}
+	if _, err := inferConv1x1(n, shapes, consts); !errors.Is(err, ErrShape) {
+		t.Fatalf("infer: err = %v, want ErrShape", err)
+	}
+	if _, err := compileConv1x1(n, shapes, consts, [][]int{{1, 6, 6, 4}}); !errors.Is(err, ErrShape) {
+		t.Fatalf("compile: err = %v, want ErrShape", err)
 	}
 }
 

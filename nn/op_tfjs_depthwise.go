@@ -150,6 +150,10 @@ func (k *dwKernel) run(x, y []float32) {
 
 // pixel computes one output pixel and applies the activation.
 func (k *dwKernel) pixel(dst, x []float32, base int, offs, widx []int) {
+	if k.act == ActPRelu && len(k.prelu) == len(dst) && k.simdOK && dwSIMD &&
+		dwPixelPReLU(dst, x, base, offs, widx, k.w, k.bias, k.prelu) {
+		return
+	}
 	fused := k.act == ActNone || k.act == ActRelu || k.act == ActRelu6
 	act := k.act
 	if !fused {

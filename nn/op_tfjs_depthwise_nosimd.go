@@ -12,3 +12,8 @@ func dwPixelSIMD(dst, x []float32, base int, offs, widx []int, w, bias []float32
 func dwSpanSIMD(dst, x []float32, xbase int, offs []int, wt, bt []float32, span int, act Activation) {
 	dwSpanGeneric(dst, x, xbase, offs, wt, bt, span, act)
 }
+
+// dwPixelPReLU has no kernel without SIMD: the caller takes the generic path.
+func dwPixelPReLU(dst, x []float32, base int, offs, widx []int, w, bias, alpha []float32) bool {
+	return false
+}

@@ -212,3 +212,55 @@ func dwSpanSIMD(dst, x []float32, xbase int, offs []int, wt, bt []float32, span 
 		storePart16(a, dst[j:])
 	}
 }
+
+// dwPixelPReLU is dwPixel512 with a per-channel PReLU applied in registers (MobileFaceNet's
+// depthwise layers), so the pixel is stored once instead of passing through applyActRow.
+// It reports false, doing nothing, where the AVX-512 kernel is not in use.
+func dwPixelPReLU(dst, x []float32, base int, offs, widx []int, w, bias, alpha []float32) bool {
+	if !dwUse512 {
+		return false
+	}
+	c := len(dst)
+	alpha = alpha[:c]
+	widx = widx[:len(offs)]
+	zero := archsimd.Float32x16{}
+	c0 := 0
+	for ; c0+32 <= c; c0 += 32 {
+		var a0, a1 archsimd.Float32x16
+		if bias != nil {
+			a0 = archsimd.LoadFloat32x16Slice(bias[c0:])
+			a1 = archsimd.LoadFloat32x16Slice(bias[c0+16:])
+		}
+		for t, off := range offs {
+			xs := x[base+off+c0:][:32]
+			ws := w[widx[t]+c0:][:32]
+			a0 = archsimd.LoadFloat32x16Slice(xs).MulAdd(archsimd.LoadFloat32x16Slice(ws), a0)
+			a1 = archsimd.LoadFloat32x16Slice(xs[16:]).MulAdd(archsimd.LoadFloat32x16Slice(ws[16:]), a1)
+		}
+		al := alpha[c0:][:32]
+		a0 = a0.Min(zero).MulAdd(archsimd.LoadFloat32x16Slice(al), a0.Max(zero))
+		a1 = a1.Min(zero).MulAdd(archsimd.LoadFloat32x16Slice(al[16:]), a1.Max(zero))
+		a0.StoreSlice(dst[c0:])
+		a1.StoreSlice(dst[c0+16:])
+	}
+	for ; c0+16 <= c; c0 += 16 {
+		var a0 archsimd.Float32x16
+		if bias != nil {
+			a0 = archsimd.LoadFloat32x16Slice(bias[c0:])
+		}
+		for t, off := range offs {
+			a0 = archsimd.LoadFloat32x16Slice(x[base+off+c0:]).MulAdd(archsimd.LoadFloat32x16Slice(w[widx[t]+c0:]), a0)
+		}
+		a0 = a0.Min(zero).MulAdd(archsimd.LoadFloat32x16Slice(alpha[c0:]), a0.Max(zero))
+		a0.StoreSlice(dst[c0:])
+	}
+	if c0 < c {
+		var b []float32
+		if bias != nil {
+			b = bias[c0:]
+		}
+		dwPixelAVX2(dst[c0:], x, base+c0, offs, widx, w[c0:], b, ActNone)
+		applyActRow(dst[c0:], ActPRelu, 0, alpha[c0:])
+	}
+	return true
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // naiveDepthwise is the specification: float64 sums, NHWC, w as [kh, kw, c].
-func naiveDepthwise(g convGeom, x, w, bias []float32, act Activation) []float32 {
+func naiveDepthwise(g convGeom, x, w, bias []float32, act Activation, prelu []float32) []float32 {
 	y := make([]float32, g.n*g.oh*g.ow*g.c)
 	for b := 0; b < g.n; b++ {
 		for oy := 0; oy < g.oh; oy++ {
@@ -34,6 +34,10 @@ func naiveDepthwise(g convGeom, x, w, bias []float32, act Activation) []float32 
 						s = math.Min(math.Max(s, 0), 6)
 					case ActSigmoid:
 						s = 1 / (1 + math.Exp(-s))
+					case ActPRelu:
+						if s < 0 {
+							s *= float64(prelu[ch])
+						}
 					}
 					y[((b*g.oh+oy)*g.ow+ox)*g.c+ch] = float32(s)
 				}
@@ -67,7 +71,11 @@ func TestTFJSDepthwise(t *testing.T) {
 		{7, 7, 100, 3, 1, 1, PadSame, ActRelu6, true},
 		{3, 3, 1024, 3, 1, 1, PadSame, ActRelu6, true},
 		{1, 1, 12, 1, 1, 1, PadValid, ActNone, true},
-		{2, 3, 9, 5, 1, 1, PadSame, ActRelu, true}, // window larger than the image
+		{2, 3, 9, 5, 1, 1, PadSame, ActRelu, true},   // window larger than the image
+		{7, 7, 64, 3, 1, 1, PadSame, ActPRelu, true}, // MobileFaceNet: PReLU in registers
+		{8, 8, 56, 3, 2, 1, PadSame, ActPRelu, false},
+		{5, 6, 7, 3, 1, 1, PadSame, ActPRelu, true},
+		{6, 5, 129, 3, 2, 1, PadSame, ActPRelu, true},
 	}
 	for _, c := range cases {
 		for _, batch := range []int{1, 2} {
@@ -84,9 +92,10 @@ func TestTFJSDepthwise(t *testing.T) {
 				if c.bias {
 					bias = randSlice(rng, c.c)
 				}
-				want := naiveDepthwise(g, x, w, bias, c.act)
+				prelu := randSlice(rng, c.c)
+				want := naiveDepthwise(g, x, w, bias, c.act, prelu)
 				for _, impl := range dwImpls() {
-					k := newDWKernel(g, w, bias, c.act, 0, nil)
+					k := newDWKernel(g, w, bias, c.act, 0, prelu)
 					k.simdOK = impl.simd
 					restore := impl.set()
 					y := make([]float32, len(want)+2*guard)

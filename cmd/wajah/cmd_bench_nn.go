@@ -69,8 +69,14 @@ func runBenchNN(args []string) error {
 	tfliteEval := fs.String("tflite-eval", "", "installed copy of tools/tflite-eval: also time TFLite's WASM interpreter (1 thread)")
 	tfjsOracle := fs.String("tfjs-oracle", "", "installed copy of tools/tfjs-oracle: also time TF.js 4.22 WASM SIMD (1 thread)")
 	profile := fs.Bool("profile", false, "also print the slowest ops of each model")
+	workers := fs.Int("workers", 1, "split each batch across this many goroutines (nn.Model.RunWorkers); above 1 the CPU column is the process's and GFLOP/s come from the median wall time")
+	gemms := fs.Bool("gemm", false, "instead of timing models, time wajah's GEMM on every GEMM shape of each model (tab-separated lines for bench/gemm_compare.sh)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	benchWorkers = max(*workers, 1)
+	if benchWorkers > 1 && runtime.GOMAXPROCS(0) < benchWorkers {
+		runtime.GOMAXPROCS(benchWorkers)
 	}
 	var bs []int
 	for _, s := range strings.Split(*batches, ",") {
@@ -109,6 +115,12 @@ func runBenchNN(args []string) error {
 			if slices.Contains(s, -1) {
 				fmt.Printf("%-24s skipped: dynamic input %v\n", bm.file, m.Inputs()[0].Shape)
 				break
+			}
+			if *gemms {
+				if err := printGEMMs(bm.file, m, s); err != nil {
+					return fmt.Errorf("%s: %w", bm.file, err)
+				}
+				continue
 			}
 			goT, gflops, err := timeGo(m, s, *runs)
 			if err != nil {
@@ -169,8 +181,16 @@ func threadCPU() float64 {
 	return float64(ts.Nano()) / 1e6
 }
 
-// timeGo times Run and returns GFLOP/s from the CPU time (2 FLOPs per multiply-add).
+// benchWorkers is bench nn's -workers.
+var benchWorkers = 1
+
+// timeGo times Run and returns GFLOP/s from the CPU time (2 FLOPs per multiply-add); with
+// -workers above 1 it times RunWorkers, with the process's CPU time and GFLOP/s from the
+// median wall time (the work is spread over threads).
 func timeGo(m *nn.Model, shape []int, runs int) (timing, float64, error) {
+	if benchWorkers > 1 {
+		return timeGoWorkers(m, shape, runs, benchWorkers)
+	}
 	in := benchInput(shape)
 	macs, err := m.MACs(shape)
 	if err != nil {
@@ -196,6 +216,28 @@ func timeGo(m *nn.Model, shape []int, runs int) (timing, float64, error) {
 		per = t.med
 	}
 	return t, 2 * float64(macs) / (per / 1e3) / 1e9, nil
+}
+
+func timeGoWorkers(m *nn.Model, shape []int, runs, workers int) (timing, float64, error) {
+	in := benchInput(shape)
+	macs, err := m.MACs(shape)
+	if err != nil {
+		return timing{}, 0, err
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := m.RunWorkers(workers, in); err != nil {
+			return timing{}, 0, err
+		}
+	}
+	ts := make([]float64, runs)
+	cpu0 := procCPU(os.Getpid())
+	for i := range ts {
+		t0 := time.Now()
+		m.RunWorkers(workers, in)
+		ts[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
+	}
+	t := timing{med: median(ts), min: slices.Min(ts), cpu: (procCPU(os.Getpid()) - cpu0) / float64(runs)}
+	return t, 2 * float64(macs) / (t.med / 1e3) / 1e9, nil
 }
 
 func median(ts []float64) float64 {

@@ -432,9 +432,9 @@ func (c *converter) conv(n *node, depthwise bool) error {
 		ins = ins[:len(ins)-1]
 	}
 	op := nn.OpConv2D
-	if n.op == "_FusedConv2D" {
-		// nn's kernel for these models' convolutions (op_tfjs_conv1x1.go); TF already
-		// fused bias and activation, which the planner would not fuse into it.
+	if n.op == "_FusedConv2D" && kh == 1 && kw == 1 {
+		// nn's kernel for these models' pointwise convolutions (op_tfjs_conv1x1.go); TF
+		// already fused bias and activation, which the planner would not fuse into it.
 		op = nn.OpTFJSConv1x1
 	}
 	if depthwise {

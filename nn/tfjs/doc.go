@@ -18,9 +18,10 @@
 // node's bias input and Act. Before conversion rewrite.go folds what the TF.js converter
 // left unfused (batch-norm scales into depthwise filters, clip_by_value chains into ReLU6,
 // PReLU written as relu(x)+c*(x-|x|), residual Add+ReLU) and drops mobilefacenet's
-// negative PReLU halves that act on already-ReLU'd tensors (exactly zero). _FusedConv2D
-// and depthwise layers map to nn's TF.js kernels (nn.OpTFJSConv1x1, nn.OpTFJSDepthwise,
-// in nn/op_tfjs_*.go), which take the fused bias and activation from the node. Placeholders of rank 4 get a dynamic batch; when the file
+// negative PReLU halves that act on already-ReLU'd tensors (exactly zero). 1x1
+// _FusedConv2D and depthwise layers map to nn's TF.js kernels (nn.OpTFJSConv1x1,
+// nn.OpTFJSDepthwise, in nn/op_tfjs_*.go), which take the fused bias and activation from
+// the node; larger fused convolutions are nn.OpConv2D with the same bias and activation. Placeholders of rank 4 get a dynamic batch; when the file
 // fixed it to 1 (blazeface-back), Reshape targets starting with that 1 follow the batch.
 // Outputs are the signature's, in file order (the order TF.js returns them), named after
 // their TF node ("Identity_1", "global_pooling/Mean").
