@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -12,8 +15,9 @@ import (
 
 // classify maps a pgx error onto the kv contract. transient reports whether the
 // operation may be retried on a new connection: the server is restarting or the
-// connection broke.
-func classify(err error) (mapped error, transient bool) {
+// connection broke. connClosed tells that the connection the error came from is now
+// closed, which is the surest sign of a transport failure.
+func classify(err error, connClosed bool) (mapped error, transient bool) {
 	if err == nil {
 		return nil, false
 	}
@@ -34,9 +38,20 @@ func classify(err error) (mapped error, transient bool) {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || pgconn.Timeout(err) {
 		return fmt.Errorf("%w: %w", kv.ErrUnavailable, err), false
 	}
-	if errors.Is(err, kv.ErrClosed) || errors.Is(err, kv.ErrNotFound) || errors.Is(err, kv.ErrReadOnly) {
-		return err, false
+	if connClosed || isConnErr(err) {
+		return fmt.Errorf("%w: %w", kv.ErrUnavailable, err), true
 	}
-	// Anything else from pgx below the SQL level is the connection: refused, reset, EOF.
-	return fmt.Errorf("%w: %w", kv.ErrUnavailable, err), true
+	return err, false
+}
+
+// isConnErr reports a failure to reach the server or a broken connection.
+func isConnErr(err error) bool {
+	var (
+		ce *pgconn.ConnectError
+		ne net.Error
+	)
+	return errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ENOENT)
 }

@@ -167,7 +167,7 @@ func classifyOnce(err error) (error, bool) {
 	if errors.As(err, &ae) {
 		return ae.err, ae.transient
 	}
-	return classify(err)
+	return classify(err, false)
 }
 
 // attemptError carries an error classified where it happened (inside a transaction,

@@ -29,3 +29,20 @@ func TestConformance(t *testing.T) {
 	srv := pgtest.Start(t)
 	kvtest.Run(t, func(t *testing.T) kv.Store { return openDSN(t, srv.CreateDB(t)) })
 }
+
+func BenchmarkCommit(b *testing.B) {
+	srv := pgtest.Start(b)
+	s := openDSN(b, srv.CreateDB(b))
+	defer s.Close()
+	kvtest.BenchCommit(b, s)
+}
+
+// BenchmarkFeed: writer and follower are two Stores (two nodes) over one database.
+func BenchmarkFeed(b *testing.B) {
+	srv := pgtest.Start(b)
+	dsn := srv.CreateDB(b)
+	w, f := openDSN(b, dsn), openDSN(b, dsn)
+	defer w.Close()
+	defer f.Close()
+	kvtest.BenchFeed(b, w, f)
+}

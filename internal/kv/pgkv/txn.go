@@ -53,7 +53,7 @@ func newTxn(ctx context.Context, conn *pgx.Conn, ro bool) *txn {
 }
 
 func (t *txn) fail(err error) error {
-	mapped, transient := classify(err)
+	mapped, transient := classify(err, t.conn.IsClosed())
 	t.err = &attemptError{err: mapped, transient: transient}
 	return t.err
 }
@@ -206,7 +206,7 @@ func (t *txn) commit() (uint64, error) {
 		err = cerr
 	}
 	if err != nil {
-		mapped, transient := classify(err)
+		mapped, transient := classify(err, t.conn.IsClosed())
 		if transient && !pgconn.SafeToRetry(err) && len(t.writes) > 0 {
 			// COMMIT may have reached the server: retrying could apply it twice.
 			return 0, &attemptError{err: fmt.Errorf("%w: %w", kv.ErrCommitUnknown, mapped)}
