@@ -96,7 +96,17 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// BinEnv names an environment variable that overrides where initdb and postgres are
+// looked for (a directory), for systems other than Debian.
+const BinEnv = "WAJAH_PGBIN"
+
 func findBin() (string, error) {
+	if d := os.Getenv(BinEnv); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+			return "", fmt.Errorf("$%s: %w", BinEnv, err)
+		}
+		return d, nil
+	}
 	m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	sort.Slice(m, func(i, j int) bool { return version(m[i]) > version(m[j]) })
 	if len(m) > 0 {
