@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // galleryName identifies a gallery in memory; in the store its key is hashed.
@@ -133,7 +133,7 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 		return nil, err
 	}
 	g.idx.Store(box)
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		if err := txn.Set(g.key, rec.encode()); err != nil {
 			return err
 		}
@@ -166,7 +166,7 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 		return err
 	}
 	g.mu.Lock()
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		if err := txn.Delete(g.key); err != nil {
 			return err
 		}
@@ -202,8 +202,8 @@ func (e *Engine) purgeGID(gid uint64) (int, error) {
 		p := gidPrefix(tab, gid)
 		for {
 			var keys [][]byte
-			err := e.db.View(func(txn *badger.Txn) error {
-				it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+			err := e.view(func(txn kv.Txn) error {
+				it := txn.NewIterator(kv.IteratorOptions{Prefix: p})
 				defer it.Close()
 				for it.Rewind(); it.Valid() && len(keys) < purgeBatchSize; it.Next() {
 					keys = append(keys, it.Item().KeyCopy(nil))
@@ -223,7 +223,7 @@ func (e *Engine) purgeGID(gid uint64) (int, error) {
 					return n, err
 				}
 			}
-			if err := wb.Flush(); err != nil {
+			if err := wb.Flush(context.Background()); err != nil {
 				return n, err
 			}
 			n += len(keys)
@@ -242,8 +242,8 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 	}
 	defer e.exit()
 	var names []string
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: e.keys.galleryPrefix(tenant), PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: e.keys.galleryPrefix(tenant), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			err := it.Item().Value(func(v []byte) error {
@@ -270,7 +270,7 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 // bumpSeq records one more committed mutation of g in txn (caller holds g.mu): the
 // counter, which tells a saved index snapshot whether it is current, and the change
 // record that brings an older snapshot up to date.
-func bumpSeq(txn *badger.Txn, g *gallery, c changeRecord) (uint64, error) {
+func bumpSeq(txn kv.Txn, g *gallery, c changeRecord) (uint64, error) {
 	next := g.seq + 1
 	if err := txn.Set(changeKey(g.rec.GID, next), c.encode()); err != nil {
 		return 0, err

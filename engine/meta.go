@@ -6,17 +6,17 @@ import (
 	"fmt"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // loadMeta reads the meta record, or writes it for a new store, checks it against the
 // options and the key, and returns the keyring. It fills e.opts' persisted fields.
 func (e *Engine) loadMeta(master []byte) (*keyring, error) {
 	var stored *metaRecord
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		item, err := txn.Get(keyMeta)
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		if errors.Is(err, kv.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
@@ -97,10 +97,10 @@ func (e *Engine) initMeta(master []byte) (*keyring, error) {
 		return nil, err
 	}
 	m.KeyCheck = keys.check
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		// A store with rows but no meta record was not written by wajah (or lost its
 		// meta): refuse rather than adopt it.
-		it := txn.NewIterator(badger.IteratorOptions{})
+		it := txn.NewIterator(kv.IteratorOptions{})
 		defer it.Close()
 		if it.Rewind(); it.Valid() {
 			return fmt.Errorf("%w: store has data but no meta record", ErrIncompatible)

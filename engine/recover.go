@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Recovery strategy: Badger is the only durable copy of the faces. On Open each HNSW
@@ -29,8 +29,8 @@ type faceVec struct {
 func (e *Engine) rebuild() error {
 	start := time.Now()
 	gals := map[uint64]*gallery{}
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var rec galleryRecord
@@ -40,7 +40,7 @@ func (e *Engine) rebuild() error {
 			g := &gallery{rec: rec, key: it.Item().KeyCopy(nil)}
 			gals[rec.GID] = g
 			item, err := txn.Get(gallerySeqKey(rec.GID))
-			if errors.Is(err, badger.ErrKeyNotFound) {
+			if errors.Is(err, kv.ErrNotFound) {
 				continue
 			}
 			if err != nil {
@@ -122,8 +122,8 @@ func (e *Engine) rebuild() error {
 // scanGIDs calls fn with each distinct gid present under table tab (keys only, seeking
 // past each gid's rows).
 func (e *Engine) scanGIDs(tab byte, fn func(gid uint64)) error {
-	return e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tab}})
+	return e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tab}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); {
 			k := it.Item().Key()
@@ -148,8 +148,8 @@ func (e *Engine) scanGIDs(tab byte, fn func(gid uint64)) error {
 func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, error) {
 	var out []faceVec
 	prefix := gidPrefix(tabFace, gid)
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()

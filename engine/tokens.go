@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // tokenPrefix marks wajah tokens so that a leaked one is recognisable by scanners.
@@ -25,9 +25,9 @@ func (e *Engine) CreateToken(ctx context.Context, client string) (string, error)
 	defer e.exit()
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	now := time.Now().UnixNano()
-	err := e.update(func(txn *badger.Txn) error {
+	err := e.update(func(txn kv.Txn) error {
 		tk := e.keys.tenantKey(client)
-		if _, err := txn.Get(tk); errors.Is(err, badger.ErrKeyNotFound) {
+		if _, err := txn.Get(tk); errors.Is(err, kv.ErrNotFound) {
 			if err := txn.Set(tk, tenantRecord{Name: client, Created: now}.encode()); err != nil {
 				return err
 			}
@@ -51,7 +51,7 @@ func (e *Engine) RevokeToken(ctx context.Context, token string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn *badger.Txn) error {
+	return e.update(func(txn kv.Txn) error {
 		t, err := getToken(txn, token)
 		if err != nil {
 			return err
@@ -71,7 +71,7 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (string, error)
 	}
 	defer e.exit()
 	var tenant string
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		t, err := getToken(txn, token)
 		tenant = t.Name
 		return err
@@ -79,12 +79,12 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (string, error)
 	return tenant, err
 }
 
-func getToken(txn *badger.Txn, token string) (t tokenRecord, err error) {
+func getToken(txn kv.Txn, token string) (t tokenRecord, err error) {
 	if token == "" || len(token) > 1024 {
 		return t, ErrUnauthorized
 	}
 	item, err := txn.Get(tokenKey(token))
-	if errors.Is(err, badger.ErrKeyNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return t, ErrUnauthorized
 	}
 	if err != nil {
@@ -101,8 +101,8 @@ func (e *Engine) Tenants(ctx context.Context) ([]string, error) {
 	}
 	defer e.exit()
 	var out []string
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabTenant}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabTenant}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			err := it.Item().Value(func(v []byte) error {
