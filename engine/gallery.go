@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -134,6 +135,13 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 	}
 	g.idx.Store(box)
 	err = e.update(func(txn kv.Txn) error {
+		// Another node sharing the store may have created it since this one loaded its
+		// galleries: never overwrite it (its faces would be orphaned under the old gid).
+		if _, err := txn.Get(g.key); err == nil {
+			return ErrGalleryExists
+		} else if !errors.Is(err, kv.ErrNotFound) {
+			return err
+		}
 		if err := txn.Set(g.key, rec.encode()); err != nil {
 			return err
 		}
