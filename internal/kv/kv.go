@@ -27,6 +27,8 @@ package kv
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"time"
 )
 
 // Store is one key-value store. All methods are safe for concurrent use.
@@ -169,12 +171,26 @@ var (
 )
 
 // Retry runs Update until it does not fail with ErrConflict, at most attempts times.
+// Between attempts it sleeps a random time below a bound that doubles from 1 ms up
+// to 50 ms, so that transactions which keep colliding on a hot key (two nodes bumping
+// one gallery's counter) fall out of step instead of conflicting again in lockstep.
 func Retry(ctx context.Context, s Store, attempts int, fn func(Txn) error) (uint64, error) {
 	var (
 		pos uint64
 		err error
 	)
-	for range max(attempts, 1) {
+	bound := time.Millisecond
+	for i := range max(attempts, 1) {
+		if i > 0 {
+			t := time.NewTimer(rand.N(bound))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return pos, err
+			case <-t.C:
+			}
+			bound = min(2*bound, maxRetryBackoff)
+		}
 		pos, err = s.Update(ctx, fn)
 		if !errors.Is(err, ErrConflict) || ctx.Err() != nil {
 			return pos, err
@@ -182,3 +198,5 @@ func Retry(ctx context.Context, s Store, attempts int, fn func(Txn) error) (uint
 	}
 	return pos, err
 }
+
+const maxRetryBackoff = 50 * time.Millisecond
