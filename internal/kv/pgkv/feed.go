@@ -160,7 +160,7 @@ func (s *Store) Wait(ctx context.Context, after uint64) error {
 // each notification and after each reconnect (notifications sent while it was
 // disconnected are lost, so waiters re-read).
 func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig) {
-	defer close(s.done)
+	defer s.bg.Done()
 	backoff := 10 * time.Millisecond
 	for ctx.Err() == nil {
 		conn, err := pgx.ConnectConfig(ctx, cfg)
@@ -222,5 +222,43 @@ func (b *broadcast) close() {
 	if b.ch != nil {
 		close(b.ch)
 		b.ch = nil
+	}
+}
+
+// pruneEvery is how often the pruner samples the head and drops old feed rows.
+var pruneEvery = time.Minute
+
+// pruneLoop samples the feed head every pruneEvery and, once a sample is FeedKeep
+// old, prunes the feed up to it: rows are dropped by age as this process saw it.
+func (s *Store) pruneLoop(ctx context.Context) {
+	defer s.bg.Done()
+	if s.opts.FeedKeep < 0 {
+		return
+	}
+	type mark struct {
+		at  time.Time
+		pos uint64
+	}
+	var marks []mark
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if h, err := s.Head(ctx); err == nil {
+				marks = append(marks, mark{now, h})
+			}
+			upTo := uint64(0)
+			for len(marks) > 0 && now.Sub(marks[0].at) >= s.opts.FeedKeep {
+				upTo, marks = marks[0].pos, marks[1:]
+			}
+			if upTo > 0 {
+				if err := s.PruneChanges(ctx, upTo); err != nil && ctx.Err() == nil {
+					s.opts.Logger.Warn("pgkv: pruning the change feed failed", "err", err)
+				}
+			}
+		}
 	}
 }

@@ -111,3 +111,45 @@ func TestSchema(t *testing.T) {
 		}
 	})
 }
+
+// TestFeedPrune: feed rows older than FeedKeep are dropped; a reader behind them gets
+// ErrFeedGone, a reader that starts from Head follows on.
+func TestFeedPrune(t *testing.T) {
+	srv := pgtest.Start(t)
+	old := pruneEvery
+	pruneEvery = 20 * time.Millisecond
+	defer func() { pruneEvery = old }()
+	bg := context.Background()
+	s, err := Open(bg, Options{DSN: srv.CreateDB(t), Logger: quiet, FeedKeep: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h0, _ := s.Head(bg)
+	if _, err := s.Update(bg, func(tx kv.Txn) error { return tx.Set([]byte("a"), nil) }); err != nil {
+		t.Fatal(err)
+	}
+	if ch, _, err := s.Changes(bg, h0, 10); err != nil || len(ch) != 1 {
+		t.Fatalf("fresh change: %v, %v", ch, err)
+	}
+	limit := time.Now().Add(10 * time.Second)
+	for {
+		_, _, err := s.Changes(bg, h0, 10)
+		if errors.Is(err, kv.ErrFeedGone) {
+			break
+		}
+		if err != nil || time.Now().After(limit) {
+			t.Fatalf("Changes behind the retention: %v, want ErrFeedGone", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	h1, _ := s.Head(bg)
+	p, err := s.Update(bg, func(tx kv.Txn) error { return tx.Set([]byte("b"), nil) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _, err := s.Changes(bg, h1, 10)
+	if err != nil || len(ch) != 1 || ch[0].Pos != p {
+		t.Fatalf("reader from Head after pruning: %v, %v", ch, err)
+	}
+}

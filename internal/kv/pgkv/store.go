@@ -39,6 +39,7 @@ import (
 const (
 	DefaultTimeout      = 5 * time.Second
 	DefaultPollInterval = time.Second
+	DefaultFeedKeep     = 24 * time.Hour
 	notifyChannel       = "wajah_kv"
 	maxBackoff          = 250 * time.Millisecond
 	batchConflictTries  = 16
@@ -53,6 +54,10 @@ type Options struct {
 	// PollInterval is how often Wait re-reads the feed when no notification comes
 	// (default 1 s): a lost notification delays a reader by at most this.
 	PollInterval time.Duration
+	// FeedKeep is how long change-feed rows are kept (default 24 h; negative: forever).
+	// A node that was away longer reloads from the store (kv.ErrFeedGone). Each Store
+	// prunes what it has itself seen become that old, so nodes need no clock agreement.
+	FeedKeep time.Duration
 	// MaxConns caps the pool (0: pgxpool's default, max(4, CPUs)).
 	MaxConns int32
 	Logger   *slog.Logger // nil: slog.Default()
@@ -63,8 +68,8 @@ type Store struct {
 	opts   Options
 	pool   *pgxpool.Pool
 	wake   *broadcast
-	cancel context.CancelFunc // stops the listener
-	done   chan struct{}
+	cancel context.CancelFunc // stops the listener and the pruner
+	bg     sync.WaitGroup
 	mu     struct {
 		sync.RWMutex
 		closed bool
@@ -85,6 +90,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.FeedKeep == 0 {
+		o.FeedKeep = DefaultFeedKeep
+	}
 	cfg, err := pgxpool.ParseConfig(o.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: %w", err)
@@ -103,7 +111,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgkv: %w", err)
 	}
-	s := &Store{opts: o, pool: pool, wake: newBroadcast(), done: make(chan struct{})}
+	s := &Store{opts: o, pool: pool, wake: newBroadcast()}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	err = s.retry(ctx, func(ctx context.Context) error {
@@ -127,7 +135,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	lctx, lcancel := context.WithCancel(context.Background())
 	s.cancel = lcancel
+	s.bg.Add(2)
 	go s.listen(lctx, cfg.ConnConfig)
+	go s.pruneLoop(lctx)
 	return s, nil
 }
 
@@ -304,7 +314,7 @@ func (s *Store) Close() error {
 	s.mu.closed = true
 	s.mu.Unlock()
 	s.cancel()
-	<-s.done
+	s.bg.Wait()
 	s.wake.close()
 	s.pool.Close()
 	return nil
