@@ -278,8 +278,23 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 // bumpSeq records one more committed mutation of g in txn (caller holds g.mu): the
 // counter, which tells a saved index snapshot whether it is current, and the change
 // record that brings an older snapshot up to date.
+//
+// The next number comes from the stored counter, not from g.seq alone: another node
+// sharing the store may have moved it, and continuing from a stale g.seq would
+// overwrite that node's change record. Reading the counter also makes two nodes'
+// concurrent writes to one gallery conflict (one retries) rather than both commit.
 func bumpSeq(txn kv.Txn, g *gallery, c changeRecord) (uint64, error) {
-	next := g.seq + 1
+	stored := uint64(0)
+	item, err := txn.Get(gallerySeqKey(g.rec.GID))
+	switch {
+	case err == nil:
+		if err := item.Value(func(v []byte) (err error) { stored, err = decodeSeq(v); return err }); err != nil {
+			return 0, err
+		}
+	case !errors.Is(err, kv.ErrNotFound):
+		return 0, err
+	}
+	next := max(stored, g.seq) + 1
 	if err := txn.Set(changeKey(g.rec.GID, next), c.encode()); err != nil {
 		return 0, err
 	}

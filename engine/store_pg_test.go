@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wajah-id/wajah/internal/kv"
 	"github.com/wajah-id/wajah/internal/pgtest"
 )
 
@@ -112,6 +113,7 @@ func TestPostgresTwoNodes(t *testing.T) {
 	if _, err := b.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "late", PersonID: "y", Image: img("y/1"), CreateGallery: true}); !errors.Is(err, ErrGalleryExists) {
 		t.Errorf("creating a gallery another node created: %v, want ErrGalleryExists", err)
 	}
+	checkChangeLog(t, a, "acme", "g", 1+2*people, 2*people)
 	c := openTest(t, pgOptions(t, dsn), newFake()) // a third node sees the merged result
 	defer c.Close()
 	checkInvariants(t, c)
@@ -123,5 +125,58 @@ func TestPostgresTwoNodes(t *testing.T) {
 		if want := map[bool]int{true: 1, false: 2}[p.ID == "seed"]; p.Templates != want {
 			t.Errorf("%s: %d templates, want %d (one per node)", p.ID, p.Templates, want)
 		}
+	}
+}
+
+// checkChangeLog: the gallery's counter says mutations (each write bumps it once),
+// its change records from the first one kept (Open trims those its snapshot covers)
+// up to the counter have no gap, and every face they add is in the store. Two nodes
+// writing one gallery must not overwrite each other's change records.
+func checkChangeLog(t *testing.T, e *Engine, tenant, gallery string, mutations, adds int) {
+	t.Helper()
+	g, err := e.lookup(tenant, gallery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid := g.rec.GID
+	err = e.view(func(txn kv.Txn) error {
+		item, err := txn.Get(gallerySeqKey(gid))
+		if err != nil {
+			return err
+		}
+		var n uint64
+		if err := item.Value(func(v []byte) (err error) { n, err = decodeSeq(v); return err }); err != nil {
+			return err
+		}
+		if n != uint64(mutations) {
+			return fmt.Errorf("gallery counter %d, want %d mutations", n, mutations)
+		}
+		added := 0
+		for s := uint64(1); s <= n; s++ {
+			item, err := txn.Get(changeKey(gid, s))
+			if errors.Is(err, kv.ErrNotFound) && added == 0 {
+				continue // trimmed prefix
+			}
+			if err != nil {
+				return fmt.Errorf("change record %d of %d: %w", s, n, err)
+			}
+			var c changeRecord
+			if err := item.Value(func(v []byte) (err error) { c, err = decodeChange(v); return err }); err != nil {
+				return err
+			}
+			for _, id := range c.Adds {
+				if _, err := txn.Get(faceKey(gid, id)); err != nil {
+					return fmt.Errorf("change %d adds face %d: %w", s, id, err)
+				}
+				added++
+			}
+		}
+		if added < adds {
+			return fmt.Errorf("change records add %d faces, want at least %d", added, adds)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
