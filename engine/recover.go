@@ -55,7 +55,6 @@ func (e *Engine) rebuild() error {
 	if err != nil {
 		return err
 	}
-	orphans := map[uint64]bool{}
 	faces, snaps := 0, 0
 	for _, g := range gals {
 		n, err := e.countFaces(g.rec.GID)
@@ -89,23 +88,9 @@ func (e *Engine) rebuild() error {
 		faces += len(vecs)
 	}
 	e.removeStaleSnapshots(gals)
-	// Rows whose gid no gallery owns are leftovers of an interrupted DeleteGallery.
-	for _, tab := range gidTables {
-		if err := e.scanGIDs(tab, func(gid uint64) {
-			if gals[gid] == nil {
-				orphans[gid] = true
-			}
-		}); err != nil {
-			return err
-		}
-	}
-	purged := 0
-	for gid := range orphans {
-		n, err := e.purgeGID(gid)
-		if err != nil {
-			return err
-		}
-		purged += n
+	purged, err := e.purgeOrphans(gals)
+	if err != nil {
+		return err
 	}
 	e.mu.Lock()
 	for _, g := range gals {
@@ -117,6 +102,51 @@ func (e *Engine) rebuild() error {
 	e.log.Info("engine: indexes ready", "galleries", len(gals), "faces", faces, "from_snapshots", snaps,
 		"changes_replayed", e.recovery.Replayed, "orphan_rows_purged", purged, "duration", e.recovery.Duration)
 	return nil
+}
+
+// purgeOrphans deletes rows whose gid no gallery owns: leftovers of an interrupted
+// DeleteGallery. known is the gallery set loaded earlier; before purging, the gallery
+// rows are read again, because over a shared store another node may have created a
+// gallery (row first, then its people) since known was loaded, and its rows are not
+// orphans.
+func (e *Engine) purgeOrphans(known map[uint64]*gallery) (int, error) {
+	orphans := map[uint64]bool{}
+	for _, tab := range gidTables {
+		if err := e.scanGIDs(tab, func(gid uint64) {
+			if known[gid] == nil {
+				orphans[gid] = true
+			}
+		}); err != nil {
+			return 0, err
+		}
+	}
+	if len(orphans) == 0 {
+		return 0, nil
+	}
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var rec galleryRecord
+			if err := it.Item().Value(func(v []byte) (err error) { rec, err = decodeGallery(v); return err }); err != nil {
+				return err
+			}
+			delete(orphans, rec.GID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	purged := 0
+	for gid := range orphans {
+		n, err := e.purgeGID(gid)
+		if err != nil {
+			return purged, err
+		}
+		purged += n
+	}
+	return purged, nil
 }
 
 // scanGIDs calls fn with each distinct gid present under table tab (keys only, seeking

@@ -180,3 +180,24 @@ func checkChangeLog(t *testing.T, e *Engine, tenant, gallery string, mutations, 
 		t.Error(err)
 	}
 }
+
+// TestPostgresOrphanPurgeRace: a node's start-up purge of rows "no gallery owns" must
+// not delete a gallery another node created after this one read the gallery list.
+func TestPostgresOrphanPurgeRace(t *testing.T) {
+	srv := pgtest.Start(t)
+	dsn := srv.CreateDB(t)
+	a := openTest(t, pgOptions(t, dsn), newFake())
+	defer a.Close()
+	b := openTest(t, pgOptions(t, dsn), newFake())
+	defer b.Close()
+	stale := map[uint64]*gallery{} // what b loaded: no gallery yet
+	enroll(t, a, "acme", "new", "x", "x/1")
+	n, err := b.purgeOrphans(stale)
+	if err != nil || n != 0 {
+		t.Fatalf("purged %d rows, %v; want 0: the gallery exists", n, err)
+	}
+	if v, err := a.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "new", PersonID: "x", Image: img("x/2")}); err != nil || !v.Verified {
+		t.Fatalf("after the purge pass: %+v, %v", v, err)
+	}
+	checkInvariants(t, a)
+}
