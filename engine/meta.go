@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -35,7 +36,11 @@ func (e *Engine) loadMeta(master []byte) (*keyring, error) {
 		return nil, err
 	}
 	if stored == nil {
-		return e.initMeta(master)
+		keys, err := e.initMeta(master)
+		if errors.Is(err, errMetaWritten) {
+			return e.loadMeta(master) // adopt (and check) what the other node wrote
+		}
+		return keys, err
 	}
 	if err := checkCompatibility(*stored, e.opts, master); err != nil {
 		return nil, err
@@ -74,6 +79,10 @@ func checkCompatibility(m metaRecord, o Options, master []byte) error {
 	return nil
 }
 
+// errMetaWritten: another node sharing the store created the meta record between
+// this one's read and its write; loadMeta reads it again.
+var errMetaWritten = errors.New("meta record written by another node")
+
 func (e *Engine) initMeta(master []byte) (*keyring, error) {
 	m := metaRecord{
 		Schema:         schemaVersion,
@@ -103,6 +112,9 @@ func (e *Engine) initMeta(master []byte) (*keyring, error) {
 		it := txn.NewIterator(kv.IteratorOptions{})
 		defer it.Close()
 		if it.Rewind(); it.Valid() {
+			if bytes.Equal(it.Item().Key(), keyMeta) { // the lowest key: written meanwhile
+				return errMetaWritten
+			}
 			return fmt.Errorf("%w: store has data but no meta record", ErrIncompatible)
 		}
 		return txn.Set(keyMeta, m.encode())
