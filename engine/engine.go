@@ -52,6 +52,13 @@ type Engine struct {
 	audit    *auditWriter
 	bg       sync.WaitGroup // background index checkpoints
 	recovery Recovery
+	// follower tails a shared store's change feed (follow.go); unused on Badger.
+	follower struct {
+		cancel context.CancelFunc
+		done   chan struct{}
+		mu     sync.Mutex
+		pos    uint64
+	}
 }
 
 // Recovery describes the index rebuild done by Open.
@@ -83,6 +90,13 @@ func Open(opts Options, emb Embedder) (*Engine, error) {
 	if err := os.MkdirAll(filepath.Join(opts.Dir, indexSubdir), 0o700); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	if opts.Store != "" {
+		// Cluster mode: every Open rebuilds the indexes from the store. A snapshot taken
+		// at this node's mutation count could claim changes of other nodes that the
+		// follower has not applied yet, and trimming change records would take them
+		// from other nodes' followers.
+		opts.NoIndexSnapshots = true
+	}
 	db, err := openStore(opts)
 	if err != nil {
 		return nil, err
@@ -108,8 +122,18 @@ func (e *Engine) start(master []byte) error {
 	if e.seqFace, err = e.db.GetSequence(keySeqFace, 256); err != nil {
 		return err
 	}
+	var from uint64
+	if e.opts.Store != "" {
+		// Taken before the indexes load, so nothing committed meanwhile is missed.
+		if from, err = e.db.Head(context.Background()); err != nil {
+			return err
+		}
+	}
 	if err := e.rebuild(); err != nil {
 		return err
+	}
+	if e.opts.Store != "" {
+		e.startFollowing(from)
 	}
 	e.audit = newAuditWriter(e.db, e.log)
 	return nil
@@ -141,6 +165,7 @@ func (e *Engine) Close() error {
 	}
 	e.life.closed = true
 	e.life.Unlock()
+	e.stopFollowing()
 	e.audit.close()
 	e.bg.Wait()
 	err := errors.Join(e.saveSnapshots(), e.releaseSequences())

@@ -73,8 +73,11 @@ func (e *Engine) rebuild() error {
 			_ = os.Remove(e.snapshotPath(g.rec.GID)) // stale: its change records go below
 		}
 		// Change records only serve snapshots; a rebuilt index needs none of them.
-		if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
-			return err
+		// Over a shared store they also serve other nodes' followers: keep them.
+		if e.opts.Store == "" {
+			if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
+				return err
+			}
 		}
 		vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
 		if err != nil {
