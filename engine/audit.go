@@ -1,11 +1,12 @@
 package engine
 
 import (
+	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Audit rows record every operation: trx_id, operation, outcome and timings, with the
@@ -15,7 +16,7 @@ import (
 // a crash may lose the last few read rows, never a mutation's.
 
 // auditTxn adds the row for a mutation to its transaction.
-func (e *Engine) auditTxn(txn *badger.Txn, a auditRecord) error {
+func (e *Engine) auditTxn(txn kv.Txn, a auditRecord) error {
 	if a.At == 0 {
 		a.At = time.Now().UnixNano()
 	}
@@ -41,14 +42,14 @@ func outcome(err error) string {
 const auditLinger = 20 * time.Millisecond
 
 type auditWriter struct {
-	db      *badger.DB
+	db      kv.Store
 	log     *slog.Logger
 	ch      chan auditRecord
 	done    chan struct{}
 	dropped atomic.Int64
 }
 
-func newAuditWriter(db *badger.DB, log *slog.Logger) *auditWriter {
+func newAuditWriter(db kv.Store, log *slog.Logger) *auditWriter {
 	w := &auditWriter{db: db, log: log, ch: make(chan auditRecord, auditQueueCapacity), done: make(chan struct{})}
 	go w.run()
 	return w
@@ -100,7 +101,7 @@ func (w *auditWriter) write(batch []auditRecord) error {
 			return err
 		}
 	}
-	return wb.Flush()
+	return wb.Flush(context.Background())
 }
 
 // close flushes the queue; no send may follow (Close guarantees no call is in flight).
@@ -129,8 +130,8 @@ func (e *Engine) Audit(limit int) ([]AuditEntry, error) {
 	}
 	defer e.exit()
 	var out []AuditEntry
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabAudit}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabAudit}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
 			err := it.Item().Value(func(v []byte) error {

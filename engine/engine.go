@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,17 +10,18 @@ import (
 	"sync"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 var _ Service = (*Engine)(nil)
 
-// Engine is the Badger-backed Service. All methods are safe for concurrent use.
+// Engine is the Service over a kv.Store: Badger in Options.Dir by default, or the
+// PostgreSQL database named by Options.Store. All methods are safe for concurrent use.
 //
 // Durability: Badger runs with SyncWrites, so every mutating call returns only after
 // its transaction (data and audit row together) is fsynced to the value log. Badger
-// groups concurrent commits into one fsync, which is the group commit.
+// groups concurrent commits into one fsync, which is the group commit. PostgreSQL runs
+// with synchronous_commit=on: a commit returns after its WAL record is flushed.
 //
 // Index recovery: the per-gallery vector indexes live in memory; Open restores each
 // from a snapshot written by Close when the snapshot provably matches the store, and
@@ -29,11 +31,11 @@ var _ Service = (*Engine)(nil)
 type Engine struct {
 	opts Options
 	emb  Embedder
-	db   *badger.DB
+	db   kv.Store
 	keys *keyring
 	log  *slog.Logger
 
-	seqGallery, seqFace *badger.Sequence
+	seqGallery, seqFace kv.Sequence
 
 	// life is held shared by every call and exclusively by Close, so Close waits for
 	// in-flight calls and later calls see closed.
@@ -54,6 +56,13 @@ type Engine struct {
 	bg       sync.WaitGroup // background index checkpoints and the retention loop
 	stopBg   chan struct{}  // closed by Close: ends the retention loop
 	recovery Recovery
+	// follower tails a shared store's change feed (follow.go); unused on Badger.
+	follower struct {
+		cancel context.CancelFunc
+		done   chan struct{}
+		mu     sync.Mutex
+		pos    uint64
+	}
 }
 
 // Recovery describes the index rebuild done by Open.
@@ -85,20 +94,16 @@ func Open(opts Options, emb Embedder) (*Engine, error) {
 	if err := os.MkdirAll(filepath.Join(opts.Dir, indexSubdir), 0o700); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	if err := removeEmptyLogs(filepath.Join(opts.Dir, storeSubdir), opts.Logger); err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
+	if opts.Store != "" {
+		// Cluster mode: every Open rebuilds the indexes from the store. A snapshot taken
+		// at this node's mutation count could claim changes of other nodes that the
+		// follower has not applied yet, and trimming change records would take them
+		// from other nodes' followers.
+		opts.NoIndexSnapshots = true
 	}
-	bo := badger.DefaultOptions(filepath.Join(opts.Dir, storeSubdir)).
-		WithSyncWrites(!opts.NoSyncWrites).
-		WithLogger(badgerLogger{opts.Logger}).
-		WithMemTableSize(opts.MemTableSize).
-		WithValueLogFileSize(opts.VLogFileSize).
-		WithNumVersionsToKeep(1).
-		WithValueThreshold(valueThreshold). // templates stay in the LSM tree: one read, fast rebuild scans
-		WithCompression(options.None)       // sealed values do not compress
-	db, err := badger.Open(bo)
+	db, err := openStore(opts)
 	if err != nil {
-		return nil, fmt.Errorf("engine: open badger: %w", err)
+		return nil, err
 	}
 	e := &Engine{opts: opts, emb: emb, db: db, log: opts.Logger}
 	e.mu.galleries = map[galleryName]*gallery{}
@@ -121,8 +126,18 @@ func (e *Engine) start(master []byte) error {
 	if e.seqFace, err = e.db.GetSequence(keySeqFace, 256); err != nil {
 		return err
 	}
+	var from uint64
+	if e.opts.Store != "" {
+		// Taken before the indexes load, so nothing committed meanwhile is missed.
+		if from, err = e.db.Head(context.Background()); err != nil {
+			return err
+		}
+	}
 	if err := e.rebuild(); err != nil {
 		return err
+	}
+	if e.opts.Store != "" {
+		e.startFollowing(from)
 	}
 	e.audit = newAuditWriter(e.db, e.log)
 	e.stopBg = make(chan struct{})
@@ -160,6 +175,7 @@ func (e *Engine) Close() error {
 	e.life.closed = true
 	e.life.Unlock()
 	close(e.stopBg)
+	e.stopFollowing()
 	e.audit.close()
 	e.bg.Wait()
 	err := errors.Join(e.saveSnapshots(), e.releaseSequences())
@@ -168,7 +184,7 @@ func (e *Engine) Close() error {
 
 func (e *Engine) releaseSequences() error {
 	var errs []error
-	for _, s := range []*badger.Sequence{e.seqGallery, e.seqFace} {
+	for _, s := range []kv.Sequence{e.seqGallery, e.seqFace} {
 		if s != nil {
 			errs = append(errs, s.Release())
 		}
@@ -207,16 +223,16 @@ func (e *Engine) nextGID() (uint64, error) {
 	}
 }
 
-// update runs fn in a read-write transaction, retrying on Badger conflicts.
-func (e *Engine) update(fn func(txn *badger.Txn) error) error {
-	var err error
-	for range maxConflictRetries {
-		err = e.db.Update(fn)
-		if !errors.Is(err, badger.ErrConflict) {
-			return err
-		}
-	}
+// update runs fn in a read-write transaction, retrying on conflicts.
+func (e *Engine) update(fn func(txn kv.Txn) error) error {
+	_, err := kv.Retry(context.Background(), e.db, maxConflictRetries, fn)
 	return err
+}
+
+// view runs fn in a read-only transaction. The store bounds a call without a
+// deadline (pgkv: 5 s), so a database outage fails the call instead of hanging it.
+func (e *Engine) view(fn func(txn kv.Txn) error) error {
+	return e.db.View(context.Background(), fn)
 }
 
 // Stats returns gallery counts and sizes (faces in each index).
@@ -229,11 +245,3 @@ func (e *Engine) Stats() Stats {
 	}
 	return s
 }
-
-// badgerLogger sends Badger's warnings and errors to slog; its info chatter is dropped.
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, a...)) }
-func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
-func (b badgerLogger) Infof(string, ...any)        {}
-func (b badgerLogger) Debugf(string, ...any)       {}

@@ -7,8 +7,8 @@ import (
 	"math"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Enroll extracts one face with the enrolment gate and stores it as a new template of
@@ -144,12 +144,12 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 		seq     uint64
 	)
 	tCommit := time.Now()
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		now := time.Now().UnixNano()
 		dropped, name = nil, r.Name
 		item, err := txn.Get(pk)
 		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
+		case errors.Is(err, kv.ErrNotFound):
 			person = personRecord{SealedID: e.keys.seal([]byte(r.PersonID), pk), Created: now}
 		case err != nil:
 			return err

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Enrolment guards: a face enrolled for an existing person must be that person (else an
@@ -88,14 +88,14 @@ func (e *Engine) findDuplicate(r EnrollRequest, home *gallery, vec []float32) (*
 		thr := e.duplicateThreshold(g)
 		// The person's own templates may fill the first MaxTemplates hits.
 		hits := g.index().Search(vec, e.opts.MaxTemplates+4, nil)
-		err := e.db.View(func(txn *badger.Txn) error {
+		err := e.view(func(txn kv.Txn) error {
 			for _, h := range hits {
 				sim := e.emb.Similarity(h.Score)
 				if sim < thr || (best != nil && sim <= best.Similarity) {
 					break // best first
 				}
 				fr, err := getFace(txn, g, h.ID)
-				if errors.Is(err, badger.ErrKeyNotFound) {
+				if errors.Is(err, kv.ErrNotFound) {
 					continue // deleted since the search
 				}
 				if err != nil {
@@ -129,7 +129,7 @@ func (e *Engine) findDuplicate(r EnrollRequest, home *gallery, vec []float32) (*
 	return best, bestHash, nil
 }
 
-func getFace(txn *badger.Txn, g *gallery, id uint64) (fr faceRecord, err error) {
+func getFace(txn kv.Txn, g *gallery, id uint64) (fr faceRecord, err error) {
 	item, err := txn.Get(faceKey(g.rec.GID, id))
 	if err != nil {
 		return fr, err
@@ -165,7 +165,7 @@ func (e *Engine) auditRefusal(r EnrollRequest, g *gallery, cause error, start ti
 	}
 	a := auditRecord{TrxID: r.TrxID, Op: "enroll", Outcome: outcome, Tenant: r.Tenant, Gallery: r.Gallery,
 		Subject: e.keys.personHash(gid, r.PersonID), Total: time.Since(start), Extract: tExtract, Actor: r.Actor}
-	if err := e.update(func(txn *badger.Txn) error { return e.auditTxn(txn, a) }); err != nil {
+	if err := e.update(func(txn kv.Txn) error { return e.auditTxn(txn, a) }); err != nil {
 		e.log.Error("audit of a refused enrolment failed", "err", err)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // EraseReport says what ErasePerson removed.
@@ -61,11 +61,11 @@ func (e *Engine) ErasePerson(ctx context.Context, id string) (EraseReport, error
 	if rep.Checkins, err = e.eraseLedger(id); err != nil {
 		return rep, err
 	}
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		sk := e.keys.statusKey(id)
 		_, err := txn.Get(sk)
 		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
+		case errors.Is(err, kv.ErrNotFound):
 			rep.Status = false
 		case err != nil:
 			return err
@@ -105,8 +105,8 @@ func (e *Engine) scrubIndex(n galleryName) error {
 // eraseLedger deletes the ledger rows of a NIK (sealed, so every row is opened).
 func (e *Engine) eraseLedger(nik string) (int, error) {
 	var keys [][]byte
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabLedger}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabLedger}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().KeyCopy(nil)
@@ -141,7 +141,7 @@ func (e *Engine) deleteKeys(keys [][]byte) error {
 				return err
 			}
 		}
-		if err := wb.Flush(); err != nil {
+		if err := wb.Flush(context.Background()); err != nil {
 			return err
 		}
 		keys = keys[n:]
@@ -161,8 +161,8 @@ func (e *Engine) ExpireRows(ctx context.Context, before time.Time) (int, error) 
 	for _, tab := range []byte{tabLedger, tabAudit} {
 		stop := timeKey(tab, before.UnixNano())[:9] // table byte + nanos
 		var keys [][]byte
-		err := e.db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tab}})
+		err := e.view(func(txn kv.Txn) error {
+			it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tab}})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				k := it.Item().KeyCopy(nil)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -9,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // galleryName identifies a gallery in memory; in the store its key is hashed.
@@ -133,7 +134,14 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 		return nil, err
 	}
 	g.idx.Store(box)
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
+		// Another node sharing the store may have created it since this one loaded its
+		// galleries: never overwrite it (its faces would be orphaned under the old gid).
+		if _, err := txn.Get(g.key); err == nil {
+			return ErrGalleryExists
+		} else if !errors.Is(err, kv.ErrNotFound) {
+			return err
+		}
 		if err := txn.Set(g.key, rec.encode()); err != nil {
 			return err
 		}
@@ -166,7 +174,7 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 		return err
 	}
 	g.mu.Lock()
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		if err := txn.Delete(g.key); err != nil {
 			return err
 		}
@@ -218,8 +226,8 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 	}
 	defer e.exit()
 	var names []string
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: e.keys.galleryPrefix(tenant), PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: e.keys.galleryPrefix(tenant), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			err := it.Item().Value(func(v []byte) error {
@@ -246,8 +254,23 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 // bumpSeq records one more committed mutation of g in txn (caller holds g.mu): the
 // counter, which tells a saved index snapshot whether it is current, and the change
 // record that brings an older snapshot up to date.
-func bumpSeq(txn *badger.Txn, g *gallery, c changeRecord) (uint64, error) {
-	next := g.seq + 1
+//
+// The next number comes from the stored counter, not from g.seq alone: another node
+// sharing the store may have moved it, and continuing from a stale g.seq would
+// overwrite that node's change record. Reading the counter also makes two nodes'
+// concurrent writes to one gallery conflict (one retries) rather than both commit.
+func bumpSeq(txn kv.Txn, g *gallery, c changeRecord) (uint64, error) {
+	stored := uint64(0)
+	item, err := txn.Get(gallerySeqKey(g.rec.GID))
+	switch {
+	case err == nil:
+		if err := item.Value(func(v []byte) (err error) { stored, err = decodeSeq(v); return err }); err != nil {
+			return 0, err
+		}
+	case !errors.Is(err, kv.ErrNotFound):
+		return 0, err
+	}
+	next := max(stored, g.seq) + 1
 	if err := txn.Set(changeKey(g.rec.GID, next), c.encode()); err != nil {
 		return 0, err
 	}

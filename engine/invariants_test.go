@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // checkInvariants walks the whole store and the in-memory indexes and fails the test on
@@ -32,8 +32,8 @@ func checkInvariants(t testing.TB, e *Engine) {
 	}
 	faces := map[uint64]map[uint64]faceInfo{} // gid -> face id -> info
 	owners := map[uint64]map[uint64][]byte{}  // gid -> face id -> person hash listing it
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().KeyCopy(nil)

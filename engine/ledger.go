@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // RecordCheckin appends a check-in or check-out to the local ledger (durable on return).
@@ -37,7 +37,7 @@ func (e *Engine) RecordCheckin(ctx context.Context, r CheckinRecord) error {
 		Direction: r.Direction, Latitude: r.Latitude, Longitude: r.Longitude, At: r.At.UnixNano(),
 		UserStatus: r.UserStatus, TrxID: r.TrxID,
 	}
-	return e.update(func(txn *badger.Txn) error { return txn.Set(k, rec.encode()) })
+	return e.update(func(txn kv.Txn) error { return txn.Set(k, rec.encode()) })
 }
 
 // Checkins returns up to limit ledger rows, oldest first, NIKs decrypted (operator
@@ -48,8 +48,8 @@ func (e *Engine) Checkins(ctx context.Context, limit int) ([]CheckinRecord, erro
 	}
 	defer e.exit()
 	var out []CheckinRecord
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabLedger}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabLedger}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
 			k := it.Item().KeyCopy(nil)
@@ -82,7 +82,7 @@ func (e *Engine) SetUserStatus(ctx context.Context, nik, status string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn *badger.Txn) error {
+	return e.update(func(txn kv.Txn) error {
 		if err := txn.Set(e.keys.statusKey(nik), statusRecord{Status: status, Updated: time.Now().UnixNano()}.encode()); err != nil {
 			return err
 		}
@@ -100,9 +100,9 @@ func (e *Engine) UserStatus(ctx context.Context, nik string) (string, error) {
 	}
 	defer e.exit()
 	status := e.opts.DefaultUserStatus
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		item, err := txn.Get(e.keys.statusKey(nik))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		if errors.Is(err, kv.ErrNotFound) {
 			return nil
 		}
 		if err != nil {

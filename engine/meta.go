@@ -1,22 +1,23 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // loadMeta reads the meta record, or writes it for a new store, checks it against the
 // options and the key, and returns the keyring. It fills e.opts' persisted fields.
 func (e *Engine) loadMeta(master []byte) (*keyring, error) {
 	var stored *metaRecord
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		item, err := txn.Get(keyMeta)
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		if errors.Is(err, kv.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
@@ -35,7 +36,11 @@ func (e *Engine) loadMeta(master []byte) (*keyring, error) {
 		return nil, err
 	}
 	if stored == nil {
-		return e.initMeta(master)
+		keys, err := e.initMeta(master)
+		if errors.Is(err, errMetaWritten) {
+			return e.loadMeta(master) // adopt (and check) what the other node wrote
+		}
+		return keys, err
 	}
 	if err := checkCompatibility(*stored, e.opts, master); err != nil {
 		return nil, err
@@ -74,6 +79,10 @@ func checkCompatibility(m metaRecord, o Options, master []byte) error {
 	return nil
 }
 
+// errMetaWritten: another node sharing the store created the meta record between
+// this one's read and its write; loadMeta reads it again.
+var errMetaWritten = errors.New("meta record written by another node")
+
 func (e *Engine) initMeta(master []byte) (*keyring, error) {
 	m := metaRecord{
 		Schema:         schemaVersion,
@@ -97,12 +106,15 @@ func (e *Engine) initMeta(master []byte) (*keyring, error) {
 		return nil, err
 	}
 	m.KeyCheck = keys.check
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		// A store with rows but no meta record was not written by wajah (or lost its
 		// meta): refuse rather than adopt it.
-		it := txn.NewIterator(badger.IteratorOptions{})
+		it := txn.NewIterator(kv.IteratorOptions{})
 		defer it.Close()
 		if it.Rewind(); it.Valid() {
+			if bytes.Equal(it.Item().Key(), keyMeta) { // the lowest key: written meanwhile
+				return errMetaWritten
+			}
 			return fmt.Errorf("%w: store has data but no meta record", ErrIncompatible)
 		}
 		return txn.Set(keyMeta, m.encode())

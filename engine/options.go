@@ -45,6 +45,10 @@ type Options struct {
 	// Dir holds the store: Badger's files in Dir/store, index snapshots in Dir/index.
 	// Default "./data".
 	Dir string
+	// Store names a PostgreSQL database (postgres://... or postgresql://...) that holds
+	// the records instead of Badger in Dir/store (cluster mode, in progress: see
+	// README). Index snapshots stay in Dir/index. Empty: Badger.
+	Store string
 	// KeyFile names a file holding the 32-byte master key (raw, 64 hex digits or
 	// base64). It wins over KeyEnv.
 	KeyFile string
@@ -165,6 +169,9 @@ func (o Options) EnsureDefaults() Options {
 // Validate reports the first out-of-range field. IndexM and IndexEfConstruction may be
 // zero here: Open fills them from the store or from package index's defaults.
 func (o Options) Validate() error {
+	if err := validStore(o.Store); err != nil {
+		return err
+	}
 	switch {
 	case o.Threshold <= 0 || o.Threshold > 1:
 		return fmt.Errorf("%w: Threshold %v not in (0,1]", ErrInvalid, o.Threshold)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // People lists a gallery's people in key order (a keyed hash: stable, not
@@ -40,8 +40,8 @@ func (e *Engine) People(ctx context.Context, tenant, gallery string, p Page) (pe
 		return nil, "", err
 	}
 	prefix := gidPrefix(tabPerson, g.rec.GID)
-	err = e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: min(limit, 100)})
+	err = e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: min(limit, 100)})
 		defer it.Close()
 		start := prefix
 		if after != nil {
@@ -99,7 +99,7 @@ func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID str
 		faces []uint64
 		seq   uint64
 	)
-	err = e.update(func(txn *badger.Txn) error {
+	err = e.update(func(txn kv.Txn) error {
 		rec, err := getPerson(txn, pk)
 		if err != nil {
 			return err

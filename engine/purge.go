@@ -1,6 +1,10 @@
 package engine
 
-import badger "github.com/dgraph-io/badger/v4"
+import (
+	"context"
+
+	"github.com/wajah-id/wajah/internal/kv"
+)
 
 // deletePrefix deletes the keys under prefix, in key order, until stop (nil: never)
 // reports a key to keep; it returns how many it deleted. It works in batches of
@@ -10,8 +14,8 @@ func (e *Engine) deletePrefix(prefix []byte, stop func(key []byte) bool) (int, e
 	n := 0
 	for {
 		var keys [][]byte
-		err := e.db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		err := e.view(func(txn kv.Txn) error {
+			it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix})
 			defer it.Close()
 			for it.Rewind(); it.Valid() && len(keys) < purgeBatchSize; it.Next() {
 				k := it.Item().Key()
@@ -32,7 +36,7 @@ func (e *Engine) deletePrefix(prefix []byte, stop func(key []byte) bool) (int, e
 				return n, err
 			}
 		}
-		if err := wb.Flush(); err != nil {
+		if err := wb.Flush(context.Background()); err != nil {
 			return n, err
 		}
 		n += len(keys)

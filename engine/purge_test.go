@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // TestDeletePrefix: trimChanges deletes exactly the change records up to its seq, and
@@ -14,7 +14,7 @@ func TestDeletePrefix(t *testing.T) {
 	e := openTest(t, testOptions(t, t.TempDir()), newFake())
 	defer e.Close()
 	const n = 2*purgeBatchSize + 17
-	err := e.db.Update(func(txn *badger.Txn) error {
+	err := e.update(func(txn kv.Txn) error {
 		for _, gid := range []uint64{7, 8} {
 			for s := uint64(1); s <= n; s++ {
 				if err := txn.Set(changeKey(gid, s), []byte{1}); err != nil {
@@ -30,8 +30,8 @@ func TestDeletePrefix(t *testing.T) {
 	count := func(gid uint64) (first, total uint64) {
 		t.Helper()
 		p := gidPrefix(tabChange, gid)
-		e.db.View(func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+		e.view(func(txn kv.Txn) error {
+			it := txn.NewIterator(kv.IteratorOptions{Prefix: p})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				if total == 0 {

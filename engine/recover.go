@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Recovery strategy: Badger is the only durable copy of the faces. On Open each HNSW
@@ -29,8 +29,8 @@ type faceVec struct {
 func (e *Engine) rebuild() error {
 	start := time.Now()
 	gals := map[uint64]*gallery{}
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			var rec galleryRecord
@@ -40,7 +40,7 @@ func (e *Engine) rebuild() error {
 			g := &gallery{rec: rec, key: it.Item().KeyCopy(nil)}
 			gals[rec.GID] = g
 			item, err := txn.Get(gallerySeqKey(rec.GID))
-			if errors.Is(err, badger.ErrKeyNotFound) {
+			if errors.Is(err, kv.ErrNotFound) {
 				continue
 			}
 			if err != nil {
@@ -55,7 +55,6 @@ func (e *Engine) rebuild() error {
 	if err != nil {
 		return err
 	}
-	orphans := map[uint64]bool{}
 	faces, snaps := 0, 0
 	for _, g := range gals {
 		n, err := e.countFaces(g.rec.GID)
@@ -74,8 +73,11 @@ func (e *Engine) rebuild() error {
 			_ = os.Remove(e.snapshotPath(g.rec.GID)) // stale: its change records go below
 		}
 		// Change records only serve snapshots; a rebuilt index needs none of them.
-		if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
-			return err
+		// Over a shared store they also serve other nodes' followers: keep them.
+		if e.opts.Store == "" {
+			if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
+				return err
+			}
 		}
 		vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
 		if err != nil {
@@ -89,23 +91,9 @@ func (e *Engine) rebuild() error {
 		faces += len(vecs)
 	}
 	e.removeStaleSnapshots(gals)
-	// Rows whose gid no gallery owns are leftovers of an interrupted DeleteGallery.
-	for _, tab := range gidTables {
-		if err := e.scanGIDs(tab, func(gid uint64) {
-			if gals[gid] == nil {
-				orphans[gid] = true
-			}
-		}); err != nil {
-			return err
-		}
-	}
-	purged := 0
-	for gid := range orphans {
-		n, err := e.purgeGID(gid)
-		if err != nil {
-			return err
-		}
-		purged += n
+	purged, err := e.purgeOrphans(gals)
+	if err != nil {
+		return err
 	}
 	e.mu.Lock()
 	for _, g := range gals {
@@ -119,11 +107,56 @@ func (e *Engine) rebuild() error {
 	return nil
 }
 
+// purgeOrphans deletes rows whose gid no gallery owns: leftovers of an interrupted
+// DeleteGallery. known is the gallery set loaded earlier; before purging, the gallery
+// rows are read again, because over a shared store another node may have created a
+// gallery (row first, then its people) since known was loaded, and its rows are not
+// orphans.
+func (e *Engine) purgeOrphans(known map[uint64]*gallery) (int, error) {
+	orphans := map[uint64]bool{}
+	for _, tab := range gidTables {
+		if err := e.scanGIDs(tab, func(gid uint64) {
+			if known[gid] == nil {
+				orphans[gid] = true
+			}
+		}); err != nil {
+			return 0, err
+		}
+	}
+	if len(orphans) == 0 {
+		return 0, nil
+	}
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabGallery}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var rec galleryRecord
+			if err := it.Item().Value(func(v []byte) (err error) { rec, err = decodeGallery(v); return err }); err != nil {
+				return err
+			}
+			delete(orphans, rec.GID)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	purged := 0
+	for gid := range orphans {
+		n, err := e.purgeGID(gid)
+		if err != nil {
+			return purged, err
+		}
+		purged += n
+	}
+	return purged, nil
+}
+
 // scanGIDs calls fn with each distinct gid present under table tab (keys only, seeking
 // past each gid's rows).
 func (e *Engine) scanGIDs(tab byte, fn func(gid uint64)) error {
-	return e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tab}})
+	return e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tab}})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); {
 			k := it.Item().Key()
@@ -148,8 +181,8 @@ func (e *Engine) scanGIDs(tab byte, fn func(gid uint64)) error {
 func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, error) {
 	var out []faceVec
 	prefix := gidPrefix(tabFace, gid)
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/index"
 	"github.com/wajah-id/wajah/internal/atomicfile"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Index snapshots plus a change log kept in Badger make restarts fast without a second
@@ -150,8 +150,8 @@ func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, string) {
 func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) error {
 	next := after + 1
 	prefix := gidPrefix(tabChange, g.rec.GID)
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 		defer it.Close()
 		for it.Seek(changeKey(g.rec.GID, next)); it.Valid() && next <= g.seq; it.Next() {
 			k := it.Item().Key()
@@ -164,7 +164,7 @@ func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) error {
 			}
 			for _, id := range c.Adds {
 				vec, err := e.getTemplate(txn, g, id)
-				if errors.Is(err, badger.ErrKeyNotFound) {
+				if errors.Is(err, kv.ErrNotFound) {
 					continue
 				}
 				if err != nil {
@@ -217,8 +217,8 @@ func (e *Engine) removeStaleSnapshots(live map[uint64]*gallery) {
 // countFaces counts a gallery's face rows (keys only).
 func (e *Engine) countFaces(gid uint64) (int, error) {
 	n := 0
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: gidPrefix(tabFace, gid)})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: gidPrefix(tabFace, gid)})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			n++

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,7 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
+	"github.com/wajah-id/wajah/internal/kv/badgerkv"
 )
 
 const testKeyHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -135,11 +137,11 @@ func TestCompatibility(t *testing.T) {
 		}
 	}
 	// A newer schema version is refused.
-	db, err := badger.Open(badger.DefaultOptions(filepath.Join(dir, storeSubdir)).WithLogger(nil).WithMemTableSize(4 << 20).WithValueLogFileSize(16 << 20).WithValueThreshold(valueThreshold))
+	db, err := badgerkv.Open(badgerkv.Options{Dir: filepath.Join(dir, storeSubdir), MemTableSize: 4 << 20, VLogFileSize: 16 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(txn *badger.Txn) error {
+	_, err = db.Update(context.Background(), func(txn kv.Txn) error {
 		item, err := txn.Get(keyMeta)
 		if err != nil {
 			return err
@@ -168,7 +170,7 @@ func TestCorruptValue(t *testing.T) {
 	enroll(t, e, "acme", "g", "x", "x/1")
 	g, _ := e.lookup("acme", "g")
 	pk := personKey(g.rec.GID, e.keys.personHash(g.rec.GID, "x"))
-	err := e.db.Update(func(txn *badger.Txn) error {
+	err := e.update(func(txn kv.Txn) error {
 		item, err := txn.Get(pk)
 		if err != nil {
 			return err
@@ -195,7 +197,7 @@ func TestOrphanPurge(t *testing.T) {
 	enroll(t, e, "acme", "drop", "z", "z/1")
 	g, _ := e.lookup("acme", "drop")
 	// Drop only the gallery row, as if the purge never ran.
-	if err := e.db.Update(func(txn *badger.Txn) error { return txn.Delete(g.key) }); err != nil {
+	if err := e.update(func(txn kv.Txn) error { return txn.Delete(g.key) }); err != nil {
 		t.Fatal(err)
 	}
 	e.Close()
@@ -333,7 +335,7 @@ func TestSnapshots(t *testing.T) {
 	crash(e)
 	// Lose a change record: the gap forces a rebuild.
 	e = openTest(t, o, newFake())
-	if err := e.db.Update(func(txn *badger.Txn) error { return txn.Delete(changeKey(gid, 53)) }); err != nil {
+	if err := e.update(func(txn kv.Txn) error { return txn.Delete(changeKey(gid, 53)) }); err != nil {
 		t.Fatal(err)
 	}
 	crash(e)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // tokenPrefix marks wajah tokens so that a leaked one is recognisable by scanners.
@@ -62,9 +62,9 @@ func (e *Engine) IssueToken(ctx context.Context, client string, ttl time.Duratio
 	if ttl > 0 {
 		rec.Expires = now + int64(ttl)
 	}
-	err := e.update(func(txn *badger.Txn) error {
+	err := e.update(func(txn kv.Txn) error {
 		tk := e.keys.tenantKey(client)
-		if _, err := txn.Get(tk); errors.Is(err, badger.ErrKeyNotFound) {
+		if _, err := txn.Get(tk); errors.Is(err, kv.ErrNotFound) {
 			if err := txn.Set(tk, tenantRecord{Name: client, Created: now}.encode()); err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ func (e *Engine) RevokeToken(ctx context.Context, token string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn *badger.Txn) error {
+	return e.update(func(txn kv.Txn) error {
 		t, err := getToken(txn, token)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (e *Engine) RevokeTokenID(ctx context.Context, id string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn *badger.Txn) error {
+	return e.update(func(txn kv.Txn) error {
 		var keys [][]byte
 		var recs []tokenRecord
 		err := scanTokens(txn, append([]byte{tabToken}, raw...), func(k []byte, t tokenRecord) error {
@@ -143,7 +143,7 @@ func (e *Engine) RevokeClientTokens(ctx context.Context, client string) (int, er
 	}
 	defer e.exit()
 	n := 0
-	err := e.update(func(txn *badger.Txn) error {
+	err := e.update(func(txn kv.Txn) error {
 		var keys [][]byte
 		err := scanTokens(txn, []byte{tabToken}, func(k []byte, t tokenRecord) error {
 			if t.Client == client {
@@ -181,7 +181,7 @@ func (e *Engine) Tokens(ctx context.Context, client string) ([]TokenInfo, error)
 	}
 	defer e.exit()
 	var out []TokenInfo
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		return scanTokens(txn, []byte{tabToken}, func(k []byte, t tokenRecord) error {
 			if client == "" || t.Client == client {
 				out = append(out, t.info(k))
@@ -201,7 +201,7 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (string, error)
 	}
 	defer e.exit()
 	var tenant string
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		t, err := getToken(txn, token)
 		if err != nil {
 			return err
@@ -215,12 +215,12 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (string, error)
 	return tenant, err
 }
 
-func getToken(txn *badger.Txn, token string) (t tokenRecord, err error) {
+func getToken(txn kv.Txn, token string) (t tokenRecord, err error) {
 	if token == "" || len(token) > 1024 {
 		return t, ErrUnauthorized
 	}
 	item, err := txn.Get(tokenKey(token))
-	if errors.Is(err, badger.ErrKeyNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return t, ErrUnauthorized
 	}
 	if err != nil {
@@ -231,8 +231,8 @@ func getToken(txn *badger.Txn, token string) (t tokenRecord, err error) {
 }
 
 // scanTokens calls fn with each token key (a copy) and record under prefix.
-func scanTokens(txn *badger.Txn, prefix []byte, fn func(key []byte, t tokenRecord) error) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+func scanTokens(txn kv.Txn, prefix []byte, fn func(key []byte, t tokenRecord) error) error {
+	it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		item := it.Item()
@@ -275,8 +275,8 @@ func (e *Engine) Tenants(ctx context.Context) ([]string, error) {
 	}
 	defer e.exit()
 	var out []string
-	err := e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tabTenant}, PrefetchValues: true})
+	err := e.view(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabTenant}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			err := it.Item().Value(func(v []byte) error {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // A token issued with a lifetime is refused once it has passed; one without never expires.
@@ -117,7 +117,7 @@ func TestTokenRecordV1(t *testing.T) {
 	e := openTest(t, testOptions(t, t.TempDir()), nil)
 	defer e.Close()
 	tok := tokenPrefix + "legacy"
-	err := e.db.Update(func(txn *badger.Txn) error {
+	err := e.update(func(txn kv.Txn) error {
 		return txn.Set(tokenKey(tok), tenantRecord{Name: "acme", Created: 42}.encode())
 	})
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 func TestIdentifiersNormalised(t *testing.T) {
@@ -159,7 +159,7 @@ func TestExpireRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := e.update(func(txn *badger.Txn) error {
+	if err := e.update(func(txn kv.Txn) error {
 		return e.auditTxn(txn, auditRecord{Op: "old", Outcome: "ok", At: old.UnixNano()})
 	}); err != nil {
 		t.Fatal(err)

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"time"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/index"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Verify compares the face in r.Image with the person's templates (1:1) and reports the
@@ -78,7 +78,7 @@ func verifyOutcome(res VerifyResult, err error) string {
 // loadPerson reads a person (by personHash) and decrypts their templates.
 func (e *Engine) loadPerson(g *gallery, ph []byte) (p Person, templates [][]float32, err error) {
 	pk := personKey(g.rec.GID, ph)
-	err = e.db.View(func(txn *badger.Txn) error {
+	err = e.view(func(txn kv.Txn) error {
 		rec, err := getPerson(txn, pk)
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ func (e *Engine) loadPerson(g *gallery, ph []byte) (p Person, templates [][]floa
 		}
 		for _, fid := range rec.Faces {
 			vec, err := e.getTemplate(txn, g, fid)
-			if errors.Is(err, badger.ErrKeyNotFound) {
+			if errors.Is(err, kv.ErrNotFound) {
 				// A person row names only faces committed with it.
 				return fmt.Errorf("%w: face %d of a person is missing", ErrCorrupt, fid)
 			}
@@ -102,9 +102,9 @@ func (e *Engine) loadPerson(g *gallery, ph []byte) (p Person, templates [][]floa
 	return p, templates, err
 }
 
-func getPerson(txn *badger.Txn, pk []byte) (rec personRecord, err error) {
+func getPerson(txn kv.Txn, pk []byte) (rec personRecord, err error) {
 	item, err := txn.Get(pk)
-	if errors.Is(err, badger.ErrKeyNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return rec, ErrPersonNotFound
 	}
 	if err != nil {
@@ -114,7 +114,7 @@ func getPerson(txn *badger.Txn, pk []byte) (rec personRecord, err error) {
 	return rec, err
 }
 
-func (e *Engine) getTemplate(txn *badger.Txn, g *gallery, fid uint64) ([]float32, error) {
+func (e *Engine) getTemplate(txn kv.Txn, g *gallery, fid uint64) ([]float32, error) {
 	fk := faceKey(g.rec.GID, fid)
 	item, err := txn.Get(fk)
 	if err != nil {
@@ -213,7 +213,7 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64) ([]Match, error) {
 	var out []Match
 	var seen [][]byte
-	err := e.db.View(func(txn *badger.Txn) error {
+	err := e.view(func(txn kv.Txn) error {
 		for _, h := range hits {
 			if len(out) == k {
 				break
@@ -224,7 +224,7 @@ func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64
 			}
 			fk := faceKey(g.rec.GID, h.ID)
 			item, err := txn.Get(fk)
-			if errors.Is(err, badger.ErrKeyNotFound) {
+			if errors.Is(err, kv.ErrNotFound) {
 				continue
 			}
 			if err != nil {

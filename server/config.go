@@ -20,6 +20,7 @@ import (
 type Config struct {
 	Addr      string
 	DataDir   string
+	Store     string // postgres://... (cluster mode); empty: Badger in DataDir
 	ModelsDir string
 	KeyFile   string
 	Threshold float64
@@ -91,6 +92,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.String("config", "", "config file of key = value lines (env WAJAH_CONFIG)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "store directory")
+	fs.StringVar(&c.Store, "store", c.Store, "PostgreSQL DSN (postgres://...) holding the records instead of Badger in --data (cluster mode, in progress)")
 	fs.StringVar(&c.ModelsDir, "models", c.ModelsDir, "models directory")
 	fs.StringVar(&c.KeyFile, "key-file", c.KeyFile, "file with the store's 32-byte master key (else env WAJAH_KEY; none: unencrypted)")
 	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "verified when similarity >= threshold")

@@ -12,12 +12,13 @@ import (
 
 // storeFlags adds the flags that locate and unlock the store, for operator commands.
 type storeFlags struct {
-	dir, keyFile, keyEnv *string
+	dir, store, keyFile, keyEnv *string
 }
 
 func newStoreFlags(fs *flag.FlagSet) *storeFlags {
 	return &storeFlags{
 		dir:     fs.String("data", engine.DefaultDir, "store directory"),
+		store:   fs.String("store", "", "PostgreSQL DSN holding the records instead of Badger in --data"),
 		keyFile: fs.String("key-file", "", "file holding the 32-byte encryption key (raw, hex or base64)"),
 		keyEnv:  fs.String("key-env", engine.DefaultKeyEnv, "environment variable holding the encryption key"),
 	}
@@ -25,7 +26,7 @@ func newStoreFlags(fs *flag.FlagSet) *storeFlags {
 
 // open opens the store without an embedder: operator commands never touch faces.
 func (s *storeFlags) open() (*engine.Engine, error) {
-	e, err := engine.Open(engine.Options{Dir: *s.dir, KeyFile: *s.keyFile, KeyEnv: *s.keyEnv}, nil)
+	e, err := engine.Open(engine.Options{Dir: *s.dir, Store: *s.store, KeyFile: *s.keyFile, KeyEnv: *s.keyEnv}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s (is the server running on it without its admin socket?): %w", *s.dir, err)
 	}

@@ -20,7 +20,7 @@ func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error)
 	if err != nil {
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}
-	return engine.Open(engine.Options{Dir: cfg.DataDir, KeyFile: cfg.KeyFile, Threshold: cfg.Threshold,
+	return engine.Open(engine.Options{Dir: cfg.DataDir, Store: cfg.Store, KeyFile: cfg.KeyFile, Threshold: cfg.Threshold,
 		MinThreshold: cfg.MinThreshold, IdentifyFAR: cfg.IdentifyFAR, DuplicatePolicy: cfg.DuplicatePolicy,
 		DuplicateScope: cfg.DuplicateScope, DuplicateThreshold: cfg.DuplicateThreshold, RetentionDays: cfg.RetentionDays,
 		DefaultUserStatus: cfg.DefaultStatus, Logger: logger}, pipe)

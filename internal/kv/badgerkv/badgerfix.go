@@ -1,4 +1,4 @@
-package engine
+package badgerkv
 
 import (
 	"log/slog"
@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// removeEmptyLogs works around a Badger v4.9.6 recovery failure found by TestCrash: a
+// removeEmptyLogs (shared with the engine until it opens the store through this
+// package) works around a Badger v4.9.6 recovery failure found by TestCrash: a
 // process killed between creating a value-log or memtable WAL file and sizing it leaves
 // a zero-byte NNNNNN.vlog or NNNNN.mem, and the next Open fails with "Open existing
 // file ... Create a new file" or "while opening memtables ... Create a new file"

@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/wajah-id/wajah/internal/kv"
+)
+
+// Following other nodes (cluster mode: Options.Store names a database several nodes
+// share). Each node keeps its own in-memory index per gallery; the follower tails the
+// store's change feed and applies every gallery change record it sees — other nodes'
+// and this node's own, idempotently — to the index:
+//
+//   - an added face is (re-)added only if its row still exists, so a change replayed
+//     after a later delete does not bring the face back;
+//   - deletes are idempotent; face ids are never reused;
+//   - it works under g.mu, like enrol and delete, so it never interleaves with a
+//     local write to the same gallery;
+//   - a change record already trimmed, or a feed position the store no longer keeps,
+//     rebuilds the affected indexes from the face rows.
+//
+// Not followed yet: galleries created or dropped by another node after this one
+// started (loaded at the next start). Snapshots are off in cluster mode (see Open):
+// a snapshot taken at the local mutation count could claim remote changes the
+// follower has not applied yet.
+
+const followBatch = 1000
+
+// startFollowing runs the follower from pos (taken before the indexes were loaded, so
+// nothing committed in between is missed; changes seen twice are harmless).
+func (e *Engine) startFollowing(pos uint64) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.follower.cancel = cancel
+	e.follower.done = make(chan struct{})
+	go e.follow(ctx, pos)
+}
+
+func (e *Engine) stopFollowing() {
+	if e.follower.cancel != nil {
+		e.follower.cancel()
+		<-e.follower.done
+	}
+}
+
+func (e *Engine) follow(ctx context.Context, after uint64) {
+	defer close(e.follower.done)
+	backoff := 10 * time.Millisecond
+	for ctx.Err() == nil {
+		changes, next, err := e.db.Changes(ctx, after, followBatch)
+		switch {
+		case errors.Is(err, kv.ErrFeedGone):
+			e.log.Warn("engine: change feed position gone; rebuilding every index from the store")
+			if head, herr := e.db.Head(ctx); herr == nil {
+				e.rebuildAll()
+				after = head
+			}
+			continue
+		case err != nil:
+			if ctx.Err() == nil {
+				e.log.Warn("engine: reading the change feed failed", "err", err)
+				sleepCtx(ctx, backoff)
+				backoff = min(2*backoff, time.Second)
+			}
+			continue
+		}
+		backoff = 10 * time.Millisecond
+		work := map[uint64][]uint64{} // gid -> change seqs
+		for _, c := range changes {
+			if len(c.Key) == 17 && c.Key[0] == tabChange && !c.Deleted {
+				gid := binary.BigEndian.Uint64(c.Key[1:9])
+				work[gid] = append(work[gid], binary.BigEndian.Uint64(c.Key[9:]))
+			}
+		}
+		for gid, seqs := range work {
+			slices.Sort(seqs)
+			if err := e.applyChanges(gid, seqs); err != nil && ctx.Err() == nil {
+				e.log.Warn("engine: applying followed changes failed", "gid", gid, "err", err)
+			}
+		}
+		e.follower.mu.Lock()
+		e.follower.pos = next
+		e.follower.mu.Unlock()
+		after = next
+		if len(changes) == 0 {
+			_ = e.db.Wait(ctx, after)
+		}
+	}
+}
+
+// FollowedPos is the change-feed position this node's indexes have caught up to
+// (0 without a shared store).
+func (e *Engine) FollowedPos() uint64 {
+	e.follower.mu.Lock()
+	defer e.follower.mu.Unlock()
+	return e.follower.pos
+}
+
+func (e *Engine) galleryByGID(gid uint64) *gallery {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, g := range e.mu.galleries {
+		if g.rec.GID == gid {
+			return g
+		}
+	}
+	return nil
+}
+
+// applyChanges applies the gallery's change records seqs to its index.
+func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
+	g := e.galleryByGID(gid)
+	if g == nil {
+		return nil // created by another node after this one started
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.deleted {
+		return nil
+	}
+	idx := g.index()
+	gap := false
+	err := e.view(func(txn kv.Txn) error {
+		for _, s := range seqs {
+			item, err := txn.Get(changeKey(gid, s))
+			if errors.Is(err, kv.ErrNotFound) {
+				gap = true // trimmed by another node's start-up
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			var c changeRecord
+			if err := item.Value(func(v []byte) (err error) { c, err = decodeChange(v); return err }); err != nil {
+				return err
+			}
+			for _, id := range c.Adds {
+				vec, err := e.getTemplate(txn, g, id)
+				if errors.Is(err, kv.ErrNotFound) {
+					continue // deleted since
+				}
+				if err != nil {
+					return err
+				}
+				if err := idx.Add(id, vec); err != nil {
+					return err
+				}
+			}
+			for _, id := range c.Dels {
+				idx.Delete(id)
+			}
+			g.seq = max(g.seq, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if gap {
+		return e.rebuildGalleryLocked(g)
+	}
+	return e.maybeUpgrade(g)
+}
+
+// rebuildGalleryLocked rebuilds g's index from its face rows; the caller holds g.mu.
+func (e *Engine) rebuildGalleryLocked(g *gallery) error {
+	vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+	if err != nil {
+		return err
+	}
+	box, err := e.buildIndex(g.rec.Dim, vecs)
+	if err != nil {
+		return err
+	}
+	g.idx.Store(box)
+	return nil
+}
+
+func (e *Engine) rebuildAll() {
+	e.mu.RLock()
+	gals := make([]*gallery, 0, len(e.mu.galleries))
+	for _, g := range e.mu.galleries {
+		gals = append(gals, g)
+	}
+	e.mu.RUnlock()
+	for _, g := range gals {
+		g.mu.Lock()
+		if !g.deleted {
+			if err := e.rebuildGalleryLocked(g); err != nil {
+				e.log.Error("engine: rebuilding a followed gallery failed", "gallery", g.rec.Name, "err", err)
+			}
+		}
+		g.mu.Unlock()
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
