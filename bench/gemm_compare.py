@@ -55,6 +55,8 @@ def main():
     for model, m, n, k, share, ours, ref in rows:
         mark = "  <-- >5%% of the model, under 0.9x" if share > 0.05 and ours < 0.9 * ref else ""
         print("%-22s %7d %5d %5d %6.1f %9.1f %9.1f %6.2f%s" % (model, m, n, k, 100 * share, ours, ref, ours / ref, mark))
+    # The machine's one-thread ceiling as OpenBLAS reaches it (not a model shape).
+    print("OpenBLAS 2048x2048x2048, same settings: %.1f GFLOP/s" % sgemm_gflops(2048, 2048, 2048, reps=3, min_batch=0.2))
     big = [r for r in rows if r[4] > 0.05]
     if big:
         worst = min(big, key=lambda r: r[5] / r[6])

@@ -45,7 +45,7 @@ func BenchmarkModels(b *testing.B) {
 
 // BenchmarkGemm measures the GEMM alone at shapes taken from the models.
 func BenchmarkGemm(b *testing.B) {
-	for _, s := range []struct{ m, k, n int }{{75684, 27, 10}, {17825, 144, 32}, {3136, 64, 128}, {196, 128, 256}} {
+	for _, s := range []struct{ m, k, n int }{{75684, 27, 10}, {17825, 144, 32}, {3136, 64, 128}, {196, 128, 256}, {16384, 24, 24}, {1024, 48, 48}, {17825, 32, 4}} {
 		for _, impl := range allGemms() {
 			b.Run(fmt.Sprintf("%dx%dx%d/%s", s.m, s.k, s.n, impl.name), func(b *testing.B) {
 				a := goldenInput([]int{1, s.m * s.k})
