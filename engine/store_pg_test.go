@@ -110,10 +110,14 @@ func TestPostgresTwoNodes(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// A gallery another node created after this one started: refused, not overwritten.
+	// A gallery another node created after this one started: adopted, not overwritten
+	// (B may or may not have loaded it from the feed yet; both paths end the same).
 	enroll(t, a, "acme", "late", "x", "x/1")
-	if _, err := b.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "late", PersonID: "y", Image: img("y/1"), CreateGallery: true}); !errors.Is(err, ErrGalleryExists) {
-		t.Errorf("creating a gallery another node created: %v, want ErrGalleryExists", err)
+	if _, err := b.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "late", PersonID: "y", Image: img("y/1"), CreateGallery: true}); err != nil {
+		t.Errorf("enrolling into a gallery another node created: %v", err)
+	}
+	if err := b.CreateGallery(ctx, "acme", "late"); !errors.Is(err, ErrGalleryExists) {
+		t.Errorf("creating it again: %v, want ErrGalleryExists", err)
 	}
 	checkChangeLog(t, a, "acme", "g", 1+2*people, 2*people)
 	c := openTest(t, pgOptions(t, dsn), newFake()) // a third node sees the merged result
@@ -316,5 +320,18 @@ func TestPostgresFollow(t *testing.T) {
 		t.Logf("enrol on A acknowledged -> identify on B finds it, %s: p50 %v, p90 %v, max %v (n=%d, poll step 200 µs)",
 			m.name, m.lat[len(m.lat)/2], m.lat[len(m.lat)*9/10], m.lat[len(m.lat)-1], len(m.lat))
 	}
+	// A gallery created on A after B started shows up on B; dropped on A, it goes on B.
+	enroll(t, a, "acme", "g2", "z", "z/1")
+	waitFor("B identifies in a gallery created on A", func() bool {
+		r, err := b.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g2", Image: img("z/probe"), K: 1})
+		return err == nil && r.Matches[0].Person.ID == "z"
+	})
+	if err := a.DeleteGallery(ctx, "acme", "g2"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("B drops the gallery dropped on A", func() bool {
+		_, err := b.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g2", Image: img("z/probe"), K: 1})
+		return errors.Is(err, ErrGalleryNotFound)
+	})
 	checkInvariants(t, b)
 }
