@@ -297,6 +297,10 @@ func TestPostgresFollow(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			// A real enrolment spends ~20 ms extracting outside its transaction; back to
+			// back commits into one gallery can starve the other node's (see the note on
+			// per-gallery locking).
+			time.Sleep(5 * time.Millisecond)
 		}
 	})
 	busy := measure("c")
