@@ -23,8 +23,8 @@ import (
 //   - a change record already trimmed, or a feed position the store no longer keeps,
 //     rebuilds the affected indexes from the face rows.
 //
-// Not followed yet: galleries created or dropped by another node after this one
-// started (loaded at the next start). Snapshots are off in cluster mode (see Open):
+// Gallery rows are followed too: a gallery created by another node is loaded from the
+// store, one dropped there is dropped here. Snapshots are off in cluster mode (see Open):
 // a snapshot taken at the local mutation count could claim remote changes the
 // follower has not applied yet.
 
@@ -68,6 +68,14 @@ func (e *Engine) follow(ctx context.Context, after uint64) {
 			continue
 		}
 		backoff = 10 * time.Millisecond
+		// Gallery rows first: a gallery created elsewhere is loaded before its changes.
+		for _, c := range changes {
+			if len(c.Key) > 0 && c.Key[0] == tabGallery {
+				if err := e.syncGallery(c.Key); err != nil && ctx.Err() == nil {
+					e.log.Warn("engine: loading a gallery changed by another node failed", "err", err)
+				}
+			}
+		}
 		work := map[uint64][]uint64{} // gid -> change seqs
 		for _, c := range changes {
 			if len(c.Key) == 17 && c.Key[0] == tabChange && !c.Deleted {
@@ -114,7 +122,7 @@ func (e *Engine) galleryByGID(gid uint64) *gallery {
 func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 	g := e.galleryByGID(gid)
 	if g == nil {
-		return nil // created by another node after this one started
+		return nil // dropped, or its row is not followed yet (then loaded with its faces)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -204,4 +212,83 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+func (e *Engine) galleryByKey(key []byte) *gallery {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, g := range e.mu.galleries {
+		if string(g.key) == string(key) {
+			return g
+		}
+	}
+	return nil
+}
+
+// syncGallery brings this node's gallery map in line with the store's gallery row
+// under key: created or dropped by another node.
+func (e *Engine) syncGallery(key []byte) error {
+	e.createMu.Lock()
+	defer e.createMu.Unlock()
+	return e.syncGalleryLocked(key)
+}
+
+// syncGalleryLocked is syncGallery with e.createMu held.
+func (e *Engine) syncGalleryLocked(key []byte) error {
+	var (
+		rec *galleryRecord
+		seq uint64
+	)
+	err := e.view(func(txn kv.Txn) error {
+		item, err := txn.Get(key)
+		if errors.Is(err, kv.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var r galleryRecord
+		if err := item.Value(func(v []byte) (err error) { r, err = decodeGallery(v); return err }); err != nil {
+			return err
+		}
+		rec = &r
+		item, err = txn.Get(gallerySeqKey(r.GID))
+		if errors.Is(err, kv.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) (err error) { seq, err = decodeSeq(v); return err })
+	})
+	if err != nil {
+		return err
+	}
+	cur := e.galleryByKey(key)
+	if cur != nil && (rec == nil || cur.rec.GID != rec.GID) { // dropped (or re-created) elsewhere
+		cur.mu.Lock()
+		cur.deleted = true
+		cur.mu.Unlock()
+		e.mu.Lock()
+		delete(e.mu.galleries, galleryName{cur.rec.Tenant, cur.rec.Name})
+		e.mu.Unlock()
+		cur = nil
+	}
+	if rec == nil || cur != nil {
+		return nil
+	}
+	// Publish the gallery before loading its faces, holding its lock: changes to it
+	// seen meanwhile wait for the load and are then applied (idempotently).
+	g := &gallery{rec: *rec, key: slices.Clone(key), seq: seq}
+	empty, err := e.newIndex(rec.Dim, 0)
+	if err != nil {
+		return err
+	}
+	g.idx.Store(empty)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e.mu.Lock()
+	e.mu.galleries[galleryName{rec.Tenant, rec.Name}] = g
+	e.mu.Unlock()
+	return e.rebuildGalleryLocked(g)
 }

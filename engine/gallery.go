@@ -147,6 +147,15 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 		}
 		return e.auditTxn(txn, auditRecord{Op: "create-gallery", Outcome: "ok", Tenant: tenant, Gallery: name})
 	})
+	if errors.Is(err, ErrGalleryExists) {
+		// Created by another node sharing the store: load it here.
+		if serr := e.syncGalleryLocked(g.key); serr != nil {
+			return nil, serr
+		}
+		if existingOK {
+			return e.lookup(tenant, name)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

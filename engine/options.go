@@ -47,7 +47,8 @@ type Options struct {
 	Dir string
 	// Store names a PostgreSQL database (postgres://... or postgresql://...) that holds
 	// the records instead of Badger in Dir/store (cluster mode, in progress: see
-	// README). Index snapshots stay in Dir/index. Empty: Badger.
+	// README). It turns index snapshots off (every Open rebuilds from the store) and
+	// starts a follower of the store's change feed (follow.go). Empty: Badger.
 	Store string
 	// KeyFile names a file holding the 32-byte master key (raw, 64 hex digits or
 	// base64). It wins over KeyEnv.
