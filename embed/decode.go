@@ -8,25 +8,46 @@ import (
 	"image/jpeg"
 	"image/png"
 	"strings"
+
+	"golang.org/x/image/webp"
 )
 
-// Limits bound what Decode accepts; zero fields take the defaults.
+// Limits bound what Decode accepts; zero fields take the defaults. Both pixel limits are
+// checked against the header before any pixel memory is allocated.
 type Limits struct {
-	MaxBytes int // encoded size; default 10 MiB
-	MaxSide  int // width and height after EXIF rotation; default 4096
+	MaxBytes  int // encoded size; default 10 MiB
+	MaxPixels int // width x height as declared; default 50,000,000 (an 8000x6000 phone photo is 48 MP)
+	MaxSide   int // the longer side as declared; default 12,000
 }
 
-// DefaultLimits are the contract's defaults.
-var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxSide: 4096}
+// DefaultLimits are the defaults.
+var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 50_000_000, MaxSide: 12000}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = DefaultLimits.MaxBytes
 	}
+	if l.MaxPixels <= 0 {
+		l.MaxPixels = DefaultLimits.MaxPixels
+	}
 	if l.MaxSide <= 0 {
 		l.MaxSide = DefaultLimits.MaxSide
 	}
 	return l
+}
+
+// check refuses a declared size beyond the limits (ErrImageTooLarge) or a degenerate one.
+func (l Limits) check(w, h int) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("%w: %dx%d", ErrImageCorrupt, w, h)
+	}
+	if w > l.MaxSide || h > l.MaxSide {
+		return fmt.Errorf("%w: %dx%d: a side is over %d px", ErrImageTooLarge, w, h, l.MaxSide)
+	}
+	if int64(w)*int64(h) > int64(l.MaxPixels) {
+		return fmt.Errorf("%w: %dx%d is over %d pixels", ErrImageTooLarge, w, h, l.MaxPixels)
+	}
+	return nil
 }
 
 // DecodeBase64 decodes image text as clients send it: optionally a data URL
@@ -74,20 +95,23 @@ const (
 	FormatUnknown Format = iota
 	FormatJPEG
 	FormatPNG
+	FormatWebP
 )
 
-// Sniff recognizes JPEG and PNG by their magic bytes (never by a declared MIME type).
+// Sniff recognizes JPEG, PNG and WebP by their magic bytes (never by a declared MIME type).
 func Sniff(data []byte) Format {
 	switch {
 	case len(data) >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF:
 		return FormatJPEG
 	case len(data) >= 8 && string(data[:8]) == "\x89PNG\r\n\x1a\n":
 		return FormatPNG
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return FormatWebP
 	}
 	return FormatUnknown
 }
 
-// Decode turns JPEG or PNG bytes into an upright RGB image. The dimensions are read from the
+// Decode turns JPEG, PNG or WebP bytes into an upright RGB image. The dimensions are read from the
 // header first, so an oversized or bomb image is refused before its pixels are allocated.
 func Decode(data []byte, lim Limits) (*RGB, error) {
 	lim = lim.withDefaults()
@@ -104,6 +128,9 @@ func Decode(data []byte, lim Limits) (*RGB, error) {
 	case FormatPNG:
 		cfg = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
 		dec = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+	case FormatWebP:
+		cfg = func(b []byte) (image.Config, error) { return webp.DecodeConfig(bytes.NewReader(b)) }
+		dec = func(b []byte) (image.Image, error) { return webp.Decode(bytes.NewReader(b)) }
 	default:
 		return nil, ErrImageType
 	}
@@ -111,11 +138,8 @@ func Decode(data []byte, lim Limits) (*RGB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrImageCorrupt, err)
 	}
-	if c.Width <= 0 || c.Height <= 0 {
-		return nil, fmt.Errorf("%w: %dx%d", ErrImageCorrupt, c.Width, c.Height)
-	}
-	if c.Width > lim.MaxSide || c.Height > lim.MaxSide {
-		return nil, fmt.Errorf("%w: %dx%d > %d px", ErrImageTooLarge, c.Width, c.Height, lim.MaxSide)
+	if err := lim.check(c.Width, c.Height); err != nil {
+		return nil, err
 	}
 	m, err := dec(data)
 	if err != nil {
@@ -125,10 +149,13 @@ func Decode(data []byte, lim Limits) (*RGB, error) {
 		return nil, fmt.Errorf("%w: header and pixels disagree", ErrImageCorrupt)
 	}
 	img := toRGB(m)
-	if f == FormatJPEG {
+	switch f {
+	case FormatJPEG:
 		img = orient(img, jpegOrientation(data))
-	} else {
+	case FormatPNG:
 		img = orient(img, pngOrientation(data))
+	case FormatWebP:
+		img = orient(img, webpOrientation(data))
 	}
 	return img, nil
 }
