@@ -129,6 +129,9 @@ func (st *state) emit(ci, bx, by int, blk *[64]int32) {
 	*blk = [64]int32{}
 }
 
+// maxScans bounds the scans of one file.
+const maxScans = 128
+
 // Decode decodes a JPEG at opts.Scale.
 func Decode(data []byte, opts Options) (*Image, error) {
 	s := opts.Scale
@@ -161,8 +164,13 @@ func Decode(data []byte, opts Options) (*Image, error) {
 			st.coefs[i] = coefStore{coef: make([]int16, c.bw*c.bh*kk), nz: make([]uint64, c.bw*c.bh)}
 		}
 	}
-	// d.pos is just past the first SOS marker.
-	for {
+	// d.pos is just past the first SOS marker. Each scan visits every block, so a file of
+	// many tiny scans would cost CPU out of all proportion to its size: refuse beyond
+	// maxScans (libjpeg-turbo's progressive encoder writes 10 for colour).
+	for scans := 0; ; scans++ {
+		if scans >= maxScans {
+			return nil, formatErr("too many scans")
+		}
 		hdr, err := d.segment()
 		if err != nil {
 			return nil, err
