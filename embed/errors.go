@@ -13,6 +13,9 @@ var (
 	// ErrImageTooLarge means the image exceeds the byte, side or pixel limits (493), judged
 	// from the header before any pixel memory is allocated.
 	ErrImageTooLarge = errors.New("image too large")
+	// ErrBusy means the decode memory budget (Options.MaxDecodeBytes) stayed full until the
+	// request's deadline; it wraps the context's error. The server answers "busy".
+	ErrBusy = errors.New("decode memory budget busy")
 	// ErrNoFace means no face was detected (412).
 	ErrNoFace = errors.New("face not detected")
 	// ErrFaceTooSmall means the chosen face is below the minimum size (413).

@@ -29,6 +29,11 @@ type Options struct {
 	// pixels of the original image regardless.
 	WorkSide int
 
+	// MaxDecodeBytes bounds the decode memory (DecodeCost) that concurrent Extract and Faces
+	// calls hold at once; a call that does not fit waits until its context ends (ErrBusy).
+	// 0: unbounded.
+	MaxDecodeBytes int64
+
 	// MinFaceSize is the quality gate (413): eye-midpoint to mouth-midpoint distance in
 	// pixels of the decoded image. Default 40: the aligned 112x112 crop places the eyes 40.7
 	// px above the mouth, so a smaller face is upsampled into the crop and the embedding sees
@@ -113,6 +118,7 @@ type Pipeline struct {
 	mfn   runner
 	mask  *MaskModel
 	spoof runner
+	adm   *admission // nil: unbounded
 	// Output positions of FaceAntiSpoofing's class predictions and leaf mask.
 	spoofClass, spoofLeaf int
 }
@@ -139,7 +145,7 @@ func New(opts Options) (*Pipeline, error) {
 		}
 		ms[i] = m
 	}
-	p := &Pipeline{opts: opts, det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3]}
+	p := &Pipeline{opts: opts, det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3], adm: newAdmission(opts.MaxDecodeBytes)}
 	p.det.refine = !opts.NoRefine
 	switch opts.Detector {
 	case DetectorMTCNN:
@@ -378,6 +384,11 @@ func (p *Pipeline) choose(faces []Face, opts ExtractOptions) (Face, error) {
 // for verification; at enrolment the largest unless another is similarly large (414). A
 // face below MinFaceSize is refused (413) unless Force at enrolment.
 func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOptions) (Face, error) {
+	release, err := p.admit(ctx, image)
+	if err != nil {
+		return Face{}, err
+	}
+	defer release()
 	d, err := p.Decode(image)
 	if err != nil {
 		return Face{}, err
@@ -396,8 +407,21 @@ func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOption
 	return f, nil
 }
 
+// admit waits for image's decode memory under Options.MaxDecodeBytes.
+func (p *Pipeline) admit(ctx context.Context, image []byte) (func(), error) {
+	if p.adm == nil {
+		return func() {}, nil
+	}
+	return p.adm.acquire(ctx, DecodeCost(image, p.opts.Limits, p.opts.WorkSide))
+}
+
 // Faces returns every detected face, embedded, largest first; no quality gate.
 func (p *Pipeline) Faces(ctx context.Context, image []byte) ([]Face, error) {
+	release, err := p.admit(ctx, image)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	d, err := p.Decode(image)
 	if err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ type Config struct {
 	LogLevel        string
 	LogKey          string
 	OAuthClients    string // file of client_id=sha256hex(password) lines
+	ImageLimits            // max-image-pixels, max-image-side, max-decode-mb (config_image.go)
 
 	Provider      string // local, http or simulator
 	DefaultStatus string // local provider: status of a NIK nobody set
@@ -61,7 +62,7 @@ func DefaultConfig(modelsDir string) Config {
 		Provider: "local", DefaultStatus: "green",
 		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
 		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
-		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second,
+		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second, ImageLimits: DefaultImageLimits(),
 	}
 }
 
@@ -98,6 +99,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PLBackoff, "pl-backoff", c.PLBackoff, "http provider: first retry delay, doubled each time")
 	fs.StringVar(&c.SimAddr, "sim-addr", c.SimAddr, "simulator provider: where the in-process simulator listens")
 	fs.StringVar(&c.SimFault, "sim-fault", c.SimFault, "simulator provider: fault on every request")
+	c.ImageLimits.bind(fs)
 	fs.DurationVar(&c.SimDelay, "sim-delay", c.SimDelay, "simulator provider: delay of the delay fault")
 }
 

@@ -23,7 +23,7 @@ func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error)
 			return nil, err
 		}
 	}
-	pipe, err := embed.New(embed.Options{})
+	pipe, err := embed.New(cfg.EmbedOptions())
 	if err != nil {
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}
