@@ -10,8 +10,9 @@ import (
 	"github.com/wajah-id/wajah/internal/jpeg/jpegtest"
 )
 
-// DecodeCost covers what DecodeReduced and the working copy allocate for the hostile
-// progressive file (within 15 %), and refusals cost nothing.
+// DecodeCost is an upper bound of what DecodeReduced and the working copy allocate for the
+// hostile progressive file, by at most the EXIF-rotated copy it always counts (+30 %
+// here), and refusals cost nothing.
 func TestDecodeCost(t *testing.T) {
 	data := jpegtest.HostileProgressive(4096, 4096)
 	est := DecodeCost(data, Limits{}, 1280)
@@ -27,7 +28,7 @@ func TestDecodeCost(t *testing.T) {
 	got := int64(b.TotalAlloc - a.TotalAlloc)
 	t.Logf("scale 1/%d, %dx%d (work %dx%d): allocated %.1f MB, estimated %.1f MB", s, img.W, img.H, work.W, work.H,
 		float64(got)/(1<<20), float64(est)/(1<<20))
-	if s != 2 || est < got || est > got*115/100 {
+	if s != 2 || est < got || est > got*130/100 {
 		t.Errorf("estimate %d for %d allocated (scale %d)", est, got, s)
 	}
 	for name, d := range map[string][]byte{"gif": []byte("GIF89a"), "bomb": pngBomb(), "no frame": data[:20]} {
