@@ -124,8 +124,12 @@ func clamp16(v int32) uint8 {
 	return uint8(^(v >> 31))
 }
 
-// ycbcrRow converts one row (inputs x16, rounded to 8 bits as embed's YCbCr path does).
-func ycbcrRow(out []uint8, ys, cbs, crs []int32) {
+// ycbcrRow converts one row; the SIMD build replaces it (colour_simd.go).
+var ycbcrRow = ycbcrRowGeneric
+
+// ycbcrRowGeneric converts one row (inputs x16, rounded to 8 bits as embed's YCbCr path
+// does). It is the specification of the SIMD kernels.
+func ycbcrRowGeneric(out []uint8, ys, cbs, crs []int32) {
 	out = out[:3*len(ys)]
 	cbs, crs = cbs[:len(ys)], crs[:len(ys)]
 	for x, yv := range ys {

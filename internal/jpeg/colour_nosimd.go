@@ -1,0 +1,6 @@
+//go:build !(goexperiment.simd && amd64)
+
+package jpeg
+
+// simdYCbCrRows lists the SIMD kernels: none without GOEXPERIMENT=simd.
+func simdYCbCrRows() map[string]func(out []uint8, ys, cbs, crs []int32) { return nil }
