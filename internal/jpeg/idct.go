@@ -36,10 +36,18 @@ func clampByte(v int32) uint8 {
 	return 255
 }
 
-// idct8 transforms a dequantized natural-order block into 8x8 pixels at dst (row stride).
-func idct8(blk *[64]int32, dst []uint8, stride int) {
+// idct8 transforms a dequantized natural-order block into 8x8 pixels at dst (row stride);
+// the SIMD build replaces it with a twin whose column pass runs on vectors (idct_simd.go).
+var idct8 = idct8Generic
+
+func idct8Generic(blk *[64]int32, dst []uint8, stride int) {
 	var ws [64]int32
-	// Pass 1: columns, results scaled up by 2^pass1Bits.
+	idctCols(blk, &ws)
+	idctRows(&ws, dst, stride)
+}
+
+// idctCols is pass 1: columns, results scaled up by 2^pass1Bits.
+func idctCols(blk *[64]int32, ws *[64]int32) {
 	for c := 0; c < 8; c++ {
 		in := blk[c:]
 		if in[8] == 0 && in[16] == 0 && in[24] == 0 && in[32] == 0 && in[40] == 0 && in[48] == 0 && in[56] == 0 {
@@ -86,7 +94,10 @@ func idct8(blk *[64]int32, dst []uint8, stride int) {
 		ws[3*8+c] = (tmp13 + t0 + rnd) >> sh
 		ws[4*8+c] = (tmp13 - t0 + rnd) >> sh
 	}
-	// Pass 2: rows, descaled by 2^(pass1Bits+3), level-shifted by 128.
+}
+
+// idctRows is pass 2: rows, descaled by 2^(pass1Bits+3), level-shifted by 128.
+func idctRows(ws *[64]int32, dst []uint8, stride int) {
 	const sh = constBits + pass1Bits + 3
 	const rnd = 1<<(sh-1) + 128<<sh
 	for r := 0; r < 8; r++ {
