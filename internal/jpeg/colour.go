@@ -110,9 +110,47 @@ func (u *upsampler) row(y int, out []int32) {
 	for i := range v {
 		v[i] = vn*int32(rn[i]) + vf*int32(rf[i])
 	}
+	if u.fx == 2 {
+		h2Row(out, v)
+		return
+	}
+	u.hRowGeneric(out)
+}
+
+// hRowGeneric is the horizontal step by table: near and far sample per output pixel.
+func (u *upsampler) hRowGeneric(out []int32) {
+	v := u.vtmp
 	for x := range out {
 		hn := u.wnear[x]
 		out[x] = hn*v[u.near[x]] + (4-hn)*v[u.far[x]]
+	}
+}
+
+// h2Row doubles v horizontally: out[2i] = 3 v[i] + v[i-1], out[2i+1] = 3 v[i] + v[i+1],
+// the edges repeating v's first and last samples; the same values as hRowGeneric for fx 2.
+func h2Row(out, v []int32) {
+	n := len(v)
+	w := len(out)
+	if n == 1 {
+		for x := range out {
+			out[x] = 4 * v[0]
+		}
+		return
+	}
+	out[0] = 3*v[0] + v[0]
+	if w > 1 {
+		out[1] = 3*v[0] + v[1]
+	}
+	for i := 1; i < n-1 && 2*i+1 < w; i++ {
+		c := 3 * v[i]
+		out[2*i] = c + v[i-1]
+		out[2*i+1] = c + v[i+1]
+	}
+	if i := n - 1; 2*i < w {
+		out[2*i] = 3*v[i] + v[i-1]
+		if 2*i+1 < w {
+			out[2*i+1] = 3*v[i] + v[i]
+		}
 	}
 }
 

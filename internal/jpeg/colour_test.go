@@ -36,3 +36,24 @@ func TestYCbCrRowKernels(t *testing.T) {
 		}
 	}
 }
+
+// h2Row equals the table-driven horizontal upsampling for every width.
+func TestH2Row(t *testing.T) {
+	for w := 1; w <= 40; w++ {
+		p := make([]uint8, 64)
+		for i := range p {
+			p[i] = uint8(i*37 + w)
+		}
+		u := newUpsampler(p, 64, 2, 1, w, 1)
+		u.row(0, make([]int32, w)) // fills vtmp
+		want := make([]int32, w)
+		u.hRowGeneric(want)
+		got := make([]int32, w)
+		h2Row(got, u.vtmp)
+		for x := range got {
+			if got[x] != want[x] {
+				t.Fatalf("w=%d x=%d: %d, want %d", w, x, got[x], want[x])
+			}
+		}
+	}
+}
