@@ -166,10 +166,24 @@ func (cs *compScale) baselineBlock(br *bitReader, s *scanComp, pred *int32, q *[
 	blk[0] = *pred * int32(q[0])
 	last := cs.lastZ // the highest zigzag index the scale keeps
 	keep := &cs.keep
+	ac := s.ac
+	// The loop inlines the table hit of decode and receiveExtend: after a fill there are at
+	// least 57 bits, and one code plus its magnitude bits take at most 16 + 15.
 	for z := 1; z < 64; z++ {
-		rs, ok := br.decode(s.ac)
-		if !ok {
-			return formatErr("bad AC code")
+		if br.n < 31 {
+			br.fill()
+		}
+		var rs uint8
+		if e := ac.look[br.acc>>(64-lookBits)]; e != 0 {
+			l := uint(e >> 8)
+			br.acc <<= l
+			br.n -= l
+			rs = uint8(e)
+		} else {
+			var ok bool
+			if rs, ok = br.decode(ac); !ok {
+				return formatErr("bad AC code")
+			}
 		}
 		r, sz := int(rs>>4), uint(rs&15)
 		if sz == 0 {
@@ -183,7 +197,15 @@ func (cs *compScale) baselineBlock(br *bitReader, s *scanComp, pred *int32, q *[
 		if z > 63 {
 			return formatErr("AC run past the block")
 		}
-		v := br.receiveExtend(sz)
+		if br.n < sz {
+			br.fill()
+		}
+		v := int32(br.acc >> (64 - sz))
+		br.acc <<= sz
+		br.n -= sz
+		if v < 1<<(sz-1) {
+			v += -1<<sz + 1
+		}
 		if z <= last && keep[z] {
 			n := zigzag[z]
 			blk[n] = v * int32(q[n])
