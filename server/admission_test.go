@@ -41,14 +41,18 @@ func heapPeak(stop <-chan struct{}) <-chan uint64 {
 // one) sent at once to compare-images (two decodes each) with max-decode-mb 160: each
 // request waits for its share of the decode budget, all get an answer (412: no face in flat
 // grey), and the live heap never grows by more than the budget plus what detection and
-// the in-flight request bodies use (stated bound: budget + 96 MB).
+// the in-flight request bodies use (stated bound: budget + 96 MB; measured +182 MB, and
+// +609 MB with no budget).
 func TestDecodeBudgetUnderLoad(t *testing.T) {
+	if raceBuild {
+		t.Skip("32 decodes of 16 MP and detections: minutes under -race")
+	}
 	const budget = 160 << 20
 	s := newE2E(t, embed.Options{MaxDecodeBytes: budget})
 	img := base64.StdEncoding.EncodeToString(jpegtest.HostileProgressive(4096, 4096))
 	cost := embed.DecodeCost(jpegtest.HostileProgressive(4096, 4096), embed.Limits{}, 1280)
 	t.Logf("estimated decode cost per image: %.1f MB; budget %d MB", float64(cost)/(1<<20), budget>>20)
-	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	defer debug.SetGCPercent(debug.SetGCPercent(20))
 	runtime.GC()
 	base := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	rtmetrics.Read(base)
