@@ -395,6 +395,15 @@ func FuzzDecode(f *testing.F) {
 		if m.W <= 0 || m.H <= 0 || m.W > 512 || m.H > 512 || m.W*m.H > 1<<16 || len(m.Pix) != 3*m.W*m.H {
 			t.Fatalf("bad image %dx%d len %d", m.W, m.H, len(m.Pix))
 		}
+		// The reduced JPEG decode (1/2..1/8 when the picture is large enough) is consistent
+		// with the full one: same error class, and the size the scale implies.
+		r, s, err := DecodeReduced(data, Limits{MaxSide: 512, MaxPixels: 1 << 16, MaxBytes: 1 << 20}, 8)
+		if err != nil {
+			t.Fatalf("full decode succeeded, reduced failed: %v", err)
+		}
+		if r.W != (m.W+s-1)/s || r.H != (m.H+s-1)/s || len(r.Pix) != 3*r.W*r.H {
+			t.Fatalf("reduced at 1/%d: %dx%d, full %dx%d", s, r.W, r.H, m.W, m.H)
+		}
 	})
 }
 
