@@ -5,6 +5,7 @@
 # Installs nothing. Needs djpeg and cjpeg: apt-get install libjpeg-turbo-progs
 # Usage: flock /tmp/wajah-bench.lock bench/jpeg_compare.sh [PHOTO] [N]
 set -eu
+export GOEXPERIMENT=${GOEXPERIMENT-simd} # as the Makefile: the AVX2 kernels
 cd "$(dirname "$0")/.."
 SRC=${1:-../shared/data/faces-small/face_recognition/examples/obama-1080p.jpg}
 N=${2:-7}
