@@ -111,7 +111,8 @@ func TestDecodeBase64(t *testing.T) {
 func TestDecodeErrors(t *testing.T) {
 	small := testImage(32, 24)
 	jpg, pngb := encJPEG(t, small), encPNG(t, small)
-	big := encPNG(t, image.NewGray(image.Rect(0, 0, 5000, 10)))
+	big := encPNG(t, image.NewGray(image.Rect(0, 0, 12001, 10)))
+	wide := encPNG(t, image.NewGray(image.Rect(0, 0, 12000, 10)))
 	tests := []struct {
 		name string
 		data []byte
@@ -126,7 +127,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"jpeg magic only", []byte{0xFF, 0xD8, 0xFF}, Limits{}, ErrImageCorrupt},
 		{"too many bytes", jpg, Limits{MaxBytes: 100}, ErrImageTooLarge},
 		{"side over default", big, Limits{}, ErrImageTooLarge},
+		{"side at default", wide, Limits{}, nil},
 		{"side over limit", jpg, Limits{MaxSide: 31}, ErrImageTooLarge},
+		{"pixels over budget", jpg, Limits{MaxPixels: 32*24 - 1}, ErrImageTooLarge},
+		{"pixels at budget", jpg, Limits{MaxPixels: 32 * 24}, nil},
 		{"png bomb header", pngBomb(), Limits{}, ErrImageTooLarge},
 		{"jpeg bomb header", jpegBomb(t), Limits{}, ErrImageTooLarge},
 	}
@@ -377,16 +381,28 @@ func FuzzDecode(f *testing.F) {
 	f.Add(pngWithChunk(pngb, "eXIf", tiffWithOrientation(8, false), false, false))
 	f.Add(pngBomb())
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x10, 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42})
+	for _, name := range []string{"lossy.webp", "lossless.webp", "lossy-alpha.webp", "lossless-alpha.webp", "lossy-orient6.webp"} {
+		f.Add(readTestdata(f, name))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := Decode(data, Limits{MaxSide: 512, MaxBytes: 1 << 20})
+		m, err := Decode(data, Limits{MaxSide: 512, MaxPixels: 1 << 16, MaxBytes: 1 << 20})
 		if err != nil {
 			if !errors.Is(err, ErrImageType) && !errors.Is(err, ErrImageCorrupt) && !errors.Is(err, ErrImageTooLarge) {
 				t.Fatalf("unclassified error: %v", err)
 			}
 			return
 		}
-		if m.W <= 0 || m.H <= 0 || m.W > 512 || m.H > 512 || len(m.Pix) != 3*m.W*m.H {
+		if m.W <= 0 || m.H <= 0 || m.W > 512 || m.H > 512 || m.W*m.H > 1<<16 || len(m.Pix) != 3*m.W*m.H {
 			t.Fatalf("bad image %dx%d len %d", m.W, m.H, len(m.Pix))
+		}
+		// The reduced JPEG decode (1/2..1/8 when the picture is large enough) is consistent
+		// with the full one: same error class, and the size the scale implies.
+		r, s, err := DecodeReduced(data, Limits{MaxSide: 512, MaxPixels: 1 << 16, MaxBytes: 1 << 20}, 8)
+		if err != nil {
+			t.Fatalf("full decode succeeded, reduced failed: %v", err)
+		}
+		if r.W != (m.W+s-1)/s || r.H != (m.H+s-1)/s || len(r.Pix) != 3*r.W*r.H {
+			t.Fatalf("reduced at 1/%d: %dx%d, full %dx%d", s, r.W, r.H, m.W, m.H)
 		}
 	})
 }

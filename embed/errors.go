@@ -6,12 +6,16 @@ import "errors"
 var (
 	// ErrBase64 means the image text is not valid base64 (490, 492, 494 by field).
 	ErrBase64 = errors.New("cannot decode base64")
-	// ErrImageType means the bytes are neither JPEG nor PNG (491, 495).
+	// ErrImageType means the bytes are neither JPEG, PNG nor WebP (491, 495).
 	ErrImageType = errors.New("image type not recognized")
 	// ErrImageCorrupt means the image is damaged or truncated (493).
 	ErrImageCorrupt = errors.New("image corrupt")
-	// ErrImageTooLarge means the image exceeds the byte or pixel limits (493).
+	// ErrImageTooLarge means the image exceeds the byte, side or pixel limits (493), judged
+	// from the header before any pixel memory is allocated.
 	ErrImageTooLarge = errors.New("image too large")
+	// ErrBusy means the decode memory budget (Options.MaxDecodeBytes) stayed full until the
+	// request's deadline; it wraps the context's error. The server answers "busy".
+	ErrBusy = errors.New("decode memory budget busy")
 	// ErrNoFace means no face was detected (412).
 	ErrNoFace = errors.New("face not detected")
 	// ErrFaceTooSmall means the chosen face is below the minimum size (413).

@@ -12,9 +12,9 @@ const spoofInput = 256
 // 256x256, RGB/255; the spoof score is sum(|class_i| * leafMask_i) (the Kotlin code calls a
 // face fake above 0.2). We report 1 - score clamped to [0,1], higher meaning live.
 func (p *Pipeline) liveness(d *Decoded, f *Face) (float32, error) {
-	img := d.Full
-	x0, y0 := max(0, int(f.Box.X0)), max(0, int(f.Box.Y0))
-	x1, y1 := min(img.W, int(f.Box.X1)), min(img.H, int(f.Box.Y1))
+	img, o := d.Full, d.orig() // the box is in original pixels
+	x0, y0 := max(0, int(f.Box.X0/o)), max(0, int(f.Box.Y0/o))
+	x1, y1 := min(img.W, int(f.Box.X1/o)), min(img.H, int(f.Box.Y1/o))
 	if x1-x0 < 2 || y1-y0 < 2 {
 		return 0, nil
 	}

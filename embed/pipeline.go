@@ -21,12 +21,19 @@ type Options struct {
 	// ($WAJAH_MODELS, else .models at the module root).
 	ModelsDir string
 
-	Limits Limits // encoded bytes and pixel side; default 10 MiB, 4096 px
+	Limits Limits // encoded bytes, pixels and side; default 10 MiB, 50 MP, 12000 px
 
 	// WorkSide: decoded images whose longer side exceeds it are box-filtered down to it
-	// before detection (default 1280). Boxes and landmarks are reported in the pixels of
-	// the decoded image regardless.
+	// before detection (default 1280). A JPEG is decoded straight to the smallest DCT scale
+	// (1/2, 1/4, 1/8) whose longer side is still >= WorkSide, so detection sees the same
+	// resolution as from a full decode. Boxes, landmarks and face sizes are reported in the
+	// pixels of the original image regardless.
 	WorkSide int
+
+	// MaxDecodeBytes bounds the decode memory (DecodeCost) that concurrent Extract and Faces
+	// calls hold at once; a call that does not fit waits until its context ends (ErrBusy).
+	// 0: unbounded.
+	MaxDecodeBytes int64
 
 	// MinFaceSize is the quality gate (413): eye-midpoint to mouth-midpoint distance in
 	// pixels of the decoded image. Default 40: the aligned 112x112 crop places the eyes 40.7
@@ -116,6 +123,7 @@ type Pipeline struct {
 	mfn   runner
 	mask  *MaskModel
 	spoof runner
+	adm   *admission // nil: unbounded
 	// Output positions of FaceAntiSpoofing's class predictions and leaf mask.
 	spoofClass, spoofLeaf int
 }
@@ -142,7 +150,7 @@ func New(opts Options) (*Pipeline, error) {
 		}
 		ms[i] = m
 	}
-	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3]}
+	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3], adm: newAdmission(opts.MaxDecodeBytes)}
 	p.det.refine = !opts.NoRefine
 	switch opts.Detector {
 	case DetectorMTCNN:
@@ -201,24 +209,35 @@ func (p *Pipeline) Similarity(cos float32) float64 { return Similarity(cos) }
 
 // Decoded is an upright image and its working copy for detection.
 type Decoded struct {
-	Full  *RGB
+	Full  *RGB    // as decoded: the original, or a JPEG reduced by DCT scaling
 	Work  *RGB    // Full, or Full shrunk to WorkSide
 	Scale float32 // Full pixels per Work pixel (>= 1)
+	Orig  float32 // original pixels per Full pixel (1, 2, 4 or 8; 0 reads as 1)
+}
+
+// orig is original pixels per Full pixel.
+func (d *Decoded) orig() float32 {
+	if d.Orig <= 0 {
+		return 1
+	}
+	return d.Orig
 }
 
 // Decode decodes and orients image bytes and prepares the working copy.
 func (p *Pipeline) Decode(data []byte) (*Decoded, error) {
-	img, err := Decode(data, p.opts.Limits)
+	img, s, err := DecodeReduced(data, p.opts.Limits, p.opts.WorkSide)
 	if err != nil {
 		return nil, err
 	}
-	return p.Prepare(img), nil
+	d := p.Prepare(img)
+	d.Orig = float32(s)
+	return d, nil
 }
 
-// Prepare wraps an already decoded image.
+// Prepare wraps an already decoded full-size image.
 func (p *Pipeline) Prepare(img *RGB) *Decoded {
 	w := shrinkTo(img, p.opts.WorkSide)
-	return &Decoded{Full: img, Work: w, Scale: float32(img.W) / float32(w.W)}
+	return &Decoded{Full: img, Work: w, Scale: float32(img.W) / float32(w.W), Orig: 1}
 }
 
 // Detect finds all faces (box, landmarks, score, size and pose; no embedding), largest
@@ -237,7 +256,7 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := d.Scale
+	s := d.Scale * d.orig() // original pixels per working pixel
 	faces := make([]Face, 0, len(boxes))
 	for _, b := range boxes {
 		f := Face{
@@ -263,15 +282,16 @@ func (p *Pipeline) minBox(d *Decoded) int {
 	if p.opts.DetectFrac > 0 {
 		return max(p.opts.MinDetect, int(p.opts.DetectFrac*float32(min(d.Work.W, d.Work.H))))
 	}
-	return max(p.opts.MinDetect, int(boxPerFaceSize*p.opts.MinFaceSize/d.Scale))
+	return max(p.opts.MinDetect, int(boxPerFaceSize*p.opts.MinFaceSize/(d.Scale*d.orig())))
 }
 
 // AlignFace returns the 112x112 aligned crop of f. It samples the working image when the
 // face is large enough there (cheaper, already antialiased) and the full image otherwise.
 func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
-	src, s := d.Full, float32(1)
-	if d.Work != d.Full && f.Quality.FaceSize/d.Scale >= 48 {
-		src, s = d.Work, d.Scale
+	o := d.orig()
+	src, s := d.Full, o
+	if d.Work != d.Full && f.Quality.FaceSize/(d.Scale*o) >= 48 {
+		src, s = d.Work, d.Scale*o
 	}
 	var lm [5]Point
 	for i, l := range f.Landmarks {
@@ -369,6 +389,11 @@ func (p *Pipeline) choose(faces []Face, opts ExtractOptions) (Face, error) {
 // for verification; at enrolment the largest unless another is similarly large (414). A
 // face below MinFaceSize is refused (413) unless Force at enrolment.
 func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOptions) (Face, error) {
+	release, err := p.admit(ctx, image)
+	if err != nil {
+		return Face{}, err
+	}
+	defer release()
 	d, err := p.Decode(image)
 	if err != nil {
 		return Face{}, err
@@ -387,8 +412,21 @@ func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOption
 	return f, nil
 }
 
+// admit waits for image's decode memory under Options.MaxDecodeBytes.
+func (p *Pipeline) admit(ctx context.Context, image []byte) (func(), error) {
+	if p.adm == nil {
+		return func() {}, nil
+	}
+	return p.adm.acquire(ctx, DecodeCost(image, p.opts.Limits, p.opts.WorkSide))
+}
+
 // Faces returns every detected face, embedded, largest first; no quality gate.
 func (p *Pipeline) Faces(ctx context.Context, image []byte) ([]Face, error) {
+	release, err := p.admit(ctx, image)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	d, err := p.Decode(image)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,24 @@ func toRGB(src image.Image) *RGB {
 				o += 3
 			}
 		}
+	case *image.NYCbCrA:
+		nycbcraToRGB(m, dst)
+	case *image.Paletted:
+		palettedToRGB(m, dst)
+	case *image.Gray16:
+		for y := 0; y < h; y++ {
+			row := m.Pix[y*m.Stride : y*m.Stride+2*w]
+			o := 3 * y * w
+			for i := 0; i < len(row); i += 2 {
+				v := row[i] // the high byte, as color.Gray16 -> 8 bits does
+				dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2] = v, v, v
+				o += 3
+			}
+		}
+	case *image.NRGBA64:
+		nrgba64ToRGB(m.Pix, m.Stride, w, h, dst)
+	case *image.RGBA64:
+		rgba64ToRGB(m.Pix, m.Stride, w, h, dst)
 	default:
 		o := 0
 		for y := b.Min.Y; y < b.Max.Y; y++ {

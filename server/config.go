@@ -50,6 +50,7 @@ type Config struct {
 	MaxQueue           int
 	MaxConnsPerIP      int
 	MetricsToken       string // file holding the bearer token /metrics requires
+	ImageLimits               // max-image-pixels, max-image-side, max-decode-mb (config_image.go)
 
 	PLBreakerFailures int
 	PLBreakerCooldown time.Duration
@@ -83,7 +84,7 @@ func DefaultConfig(modelsDir string) Config {
 		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
 		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
 		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
-		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second,
+		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second, ImageLimits: DefaultImageLimits(),
 	}
 }
 
@@ -136,6 +137,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PLBreakerCooldown, "pl-breaker-cooldown", c.PLBreakerCooldown, "http provider: how long an open breaker fails fast before one probe call")
 	fs.StringVar(&c.SimAddr, "sim-addr", c.SimAddr, "simulator provider: where the in-process simulator listens")
 	fs.StringVar(&c.SimFault, "sim-fault", c.SimFault, "simulator provider: fault on every request")
+	c.ImageLimits.bind(fs)
 	fs.DurationVar(&c.SimDelay, "sim-delay", c.SimDelay, "simulator provider: delay of the delay fault")
 }
 

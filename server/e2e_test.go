@@ -32,7 +32,7 @@ type e2eStack struct {
 	sim   *plsim.Server
 }
 
-func newE2E(t *testing.T) *e2eStack {
+func newE2E(t *testing.T, pipeOpts ...embed.Options) *e2eStack {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the real face pipeline; skipped in -short")
@@ -40,7 +40,7 @@ func newE2E(t *testing.T) *e2eStack {
 	if _, err := os.Stat(facesSmall); err != nil {
 		t.Skipf("test data %s not present: %v", facesSmall, err)
 	}
-	pipe, err := embed.New(embed.Options{})
+	pipe, err := embed.New(append(pipeOpts, embed.Options{})[0])
 	if errors.Is(err, models.ErrMissing) {
 		t.Skipf("models missing: %v", err)
 	}

@@ -35,15 +35,16 @@ import (
 //	          image 451, user_id/nik 452, user_name 453, facegallery_id 454,
 //	          target_image 455, source_image 456
 //	490  400  image not base64 (embed.ErrBase64 too)
-//	491  400  image neither JPEG nor PNG (embed.ErrImageType)
+//	491  400  image not JPEG, PNG or WebP (embed.ErrImageType)
 //	492  400  target_image not base64
 //	493  400  embed.ErrImageCorrupt, embed.ErrImageTooLarge (any image field), and
-//	          target_image neither JPEG nor PNG (the table has no target-type code)
+//	          target_image not JPEG, PNG or WebP (the table has no target-type code)
 //	494  400  source_image not base64
-//	495  400  source_image neither JPEG nor PNG
+//	495  400  source_image not JPEG, PNG or WebP
 //	429  429  token issue over its rate limit (per client_id or source address); Retry-After set
 //	503  503  busyError: the queue in front of the CPU slots is full, or the request's deadline
-//	          passed while it waited for a slot; Retry-After set
+//	          passed while it waited for a slot, or embed.ErrBusy (the decode memory
+//	          budget, max-decode-mb, stayed full until the deadline); Retry-After set
 //	500  500  anything else: engine.ErrModelMismatch, engine.ErrClosed, store errors; the
 //	          cause is logged, never sent
 //	600  502  pedulilindungi.ErrUnknown
@@ -263,6 +264,7 @@ var sentinelCodes = []struct {
 	{err: embed.ErrImageType, col: 2},
 	{err: embed.ErrImageCorrupt, col: 3},
 	{err: embed.ErrImageTooLarge, col: 3},
+	{err: embed.ErrBusy, code: codeBusy},
 	{err: embed.ErrNoFace, code: codeNoFace},
 	{err: embed.ErrFaceTooSmall, code: codeFaceTooSmall},
 	{err: embed.ErrMultipleFaces, code: codeMultipleFaces},

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"github.com/wajah-id/wajah/embed"
 	"strconv"
 	"time"
 
@@ -91,9 +92,15 @@ func (h *slotHold) release() {
 // setRetryAfter sets the Retry-After header for errors that carry one (429, 503).
 func setRetryAfter(fc *fasthttp.RequestCtx, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) || ae.retryAfter <= 0 {
+	wait := time.Duration(0)
+	switch {
+	case errors.As(err, &ae) && ae.retryAfter > 0:
+		wait = ae.retryAfter
+	case errors.Is(err, embed.ErrBusy): // the decode memory budget stayed full
+		wait = busyRetryAfter
+	default:
 		return
 	}
-	secs := int((ae.retryAfter + time.Second - 1) / time.Second)
+	secs := int((wait + time.Second - 1) / time.Second)
 	fc.Response.Header.Set("Retry-After", strconv.Itoa(secs))
 }

@@ -16,13 +16,13 @@ import (
 )
 
 func init() {
-	register("bench pipeline", "ms per stage (decode, detect, align, embed, mask) on 640x480 and 1920x1080 JPEGs", runBenchPipeline)
+	register("bench pipeline", "ms per stage (decode, detect, align, embed, mask) on 640x480 to 8000x6000 JPEGs", runBenchPipeline)
 }
 
 func runBenchPipeline(args []string) error {
 	fs := flag.NewFlagSet("bench pipeline", flag.ContinueOnError)
 	src := fs.String("image", "../shared/data/faces-small/face_recognition/examples/obama-1080p.jpg", "source photo; resized and center-cropped to each size")
-	sizes := fs.String("sizes", "640x480,1920x1080", "comma-separated WxH")
+	sizes := fs.String("sizes", "640x480,1920x1080,4000x3000,8000x6000", "comma-separated WxH")
 	n := fs.Int("n", 20, "timed runs per size (after one warm-up)")
 	procs := fs.Int("procs", 1, "GOMAXPROCS (the target is one core)")
 	live := fs.Bool("liveness", false, "also time FaceAntiSpoofing")
@@ -32,7 +32,8 @@ func runBenchPipeline(args []string) error {
 		return err
 	}
 	runtime.GOMAXPROCS(*procs)
-	p, err := embed.New(embed.Options{Liveness: *live, FlipTTA: *flip, Detector: *detector})
+	// Large phone photos exceed the default 10 MiB encoded limit; the bench times decoding.
+	p, err := embed.New(embed.Options{Liveness: *live, FlipTTA: *flip, Detector: *detector, Limits: embed.Limits{MaxBytes: 64 << 20}})
 	if err != nil {
 		return err
 	}

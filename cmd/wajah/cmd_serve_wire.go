@@ -16,7 +16,9 @@ import (
 
 // openEngine loads the face pipeline from cfg.ModelsDir and opens the store in cfg.DataDir.
 func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error) {
-	pipe, err := embed.New(embed.Options{ModelsDir: cfg.ModelsDir})
+	opts := cfg.EmbedOptions()
+	opts.ModelsDir = cfg.ModelsDir
+	pipe, err := embed.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}

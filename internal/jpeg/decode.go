@@ -1,0 +1,232 @@
+package jpeg
+
+import "fmt"
+
+// Options choose the output size and bound what is accepted; zero fields take defaults.
+type Options struct {
+	// Scale divides both sides: 1, 2, 4 or 8 (default 1). The output is
+	// ceil(Width/Scale) x ceil(Height/Scale).
+	Scale int
+	// MaxPixels and MaxSide refuse a declared size with ErrTooLarge before any pixel
+	// memory is allocated (0: no limit).
+	MaxPixels int
+	MaxSide   int
+}
+
+// Image is packed 8-bit RGB, 3 bytes per pixel, row-major.
+type Image struct {
+	W, H int
+	Pix  []uint8
+}
+
+// OutputSize is the size Decode produces at scale s.
+func OutputSize(cfg Config, s int) (w, h int) {
+	return (cfg.Width + s - 1) / s, (cfg.Height + s - 1) / s
+}
+
+// EstimateBytes is the pixel and coefficient memory Decode allocates for cfg at scale s
+// (within a few kilobytes): the component planes at the decode scale, the RGB output, and
+// for progressive files the kept coefficients and nonzero masks.
+func EstimateBytes(cfg Config, s int) int64 {
+	if s != 1 && s != 2 && s != 4 && s != 8 {
+		s = 1
+	}
+	k := int64(8 / s)
+	hm, vm := int64(max(cfg.HMax, 1)), int64(max(cfg.VMax, 1))
+	mx := (int64(cfg.Width) + 8*hm - 1) / (8 * hm)
+	my := (int64(cfg.Height) + 8*vm - 1) / (8 * vm)
+	w, h := OutputSize(cfg, s)
+	total := 3 * int64(w) * int64(h)
+	// Without sampling factors per component, assume the common layouts: component 0 at
+	// HMax x VMax, the others at 1 x 1.
+	for i := 0; i < cfg.Components; i++ {
+		bw, bh := mx, my
+		if i == 0 {
+			bw, bh = mx*hm, my*vm
+		}
+		total += bw * bh * k * k
+		if cfg.Progressive {
+			total += bw * bh * (2*k*k + 8)
+		}
+	}
+	return total
+}
+
+// compScale is how one component is reduced: k x k pixels per block from the k x k lowest
+// frequencies.
+type compScale struct {
+	k, kk  int // k = kx; kk = kx*ky
+	kx, ky int
+	keep   [64]bool // by zigzag index: used at this scale
+	slot   [64]int8 // by zigzag index: position in the kept k x k block, or -1
+	lastZ  int      // largest kept zigzag index
+	idct   func(blk *[64]int32, dst []uint8, stride int)
+}
+
+func newCompScale(kx, ky int) compScale {
+	k := kx
+	cs := compScale{k: kx, kk: kx * ky, kx: kx, ky: ky}
+	for z := 0; z < 64; z++ {
+		n := int(zigzag[z])
+		if n/8 < ky && n%8 < kx {
+			cs.keep[z] = true
+			cs.slot[z] = int8((n/8)*kx + n%8)
+			cs.lastZ = max(cs.lastZ, z)
+		} else {
+			cs.slot[z] = -1
+		}
+	}
+	switch {
+	case kx != ky:
+		cs.idct = func(blk *[64]int32, dst []uint8, stride int) { idctRect(blk, dst, stride, kx, ky) }
+	case k == 8:
+		cs.idct = idct8
+	case k == 4:
+		cs.idct = idct4
+	case k == 2:
+		cs.idct = idct2
+	default:
+		cs.idct = idct1
+	}
+	return cs
+}
+
+// state is the per-decode working memory.
+type state struct {
+	br    bitReader
+	k     int // output pixels per luma-sized block side
+	sc    [4]compScale
+	coefs [4]coefStore
+	bw    [4]int
+	plane [4][]uint8 // per component, stride bw*sc.k
+}
+
+// setScale picks each component's IDCT size: k for full-resolution components; a
+// component subsampled by f in both directions gets k*f (up to 8), so that at reduced
+// scales its plane is already at the output resolution and needs no upsampling (as
+// libjpeg does), keeping the chroma detail the coefficients hold.
+func (st *state) setScale(d *decoder, k int) {
+	st.k = k
+	for i := range d.comps {
+		c := &d.comps[i]
+		fx, fy := d.cfg.HMax/c.h, d.cfg.VMax/c.v
+		kx, ky := k, k
+		if k*fx <= 8 {
+			kx = k * fx
+		}
+		if k*fy <= 8 {
+			ky = k * fy
+		}
+		st.sc[i] = newCompScale(kx, ky)
+	}
+}
+
+// emit runs the IDCT of one dequantized block into its place and clears blk.
+func (st *state) emit(ci, bx, by int, blk *[64]int32) {
+	sc := &st.sc[ci]
+	stride := st.bw[ci] * sc.kx
+	sc.idct(blk, st.plane[ci][by*sc.ky*stride+bx*sc.kx:], stride)
+	*blk = [64]int32{}
+}
+
+// maxScans bounds the scans of one file.
+const maxScans = 128
+
+// Decode decodes a JPEG at opts.Scale.
+func Decode(data []byte, opts Options) (*Image, error) {
+	s := opts.Scale
+	if s == 0 {
+		s = 1
+	}
+	if s != 1 && s != 2 && s != 4 && s != 8 {
+		return nil, fmt.Errorf("jpeg: scale %d: want 1, 2, 4 or 8", s)
+	}
+	d := &decoder{data: data}
+	if err := d.header(false); err != nil {
+		return nil, err
+	}
+	cfg := d.cfg
+	if opts.MaxSide > 0 && (cfg.Width > opts.MaxSide || cfg.Height > opts.MaxSide) ||
+		opts.MaxPixels > 0 && int64(cfg.Width)*int64(cfg.Height) > int64(opts.MaxPixels) {
+		return nil, fmt.Errorf("%w: %dx%d", ErrTooLarge, cfg.Width, cfg.Height)
+	}
+	if cfg.Components == 4 {
+		return nil, ErrCMYK
+	}
+	st := &state{}
+	st.setScale(d, 8/s)
+	for i := range d.comps {
+		c := &d.comps[i]
+		kk := st.sc[i].kk
+		st.bw[i] = c.bw
+		st.plane[i] = make([]uint8, c.bw*c.bh*kk)
+		if d.progressive {
+			st.coefs[i] = coefStore{coef: make([]int16, c.bw*c.bh*kk), nz: make([]uint64, c.bw*c.bh)}
+		}
+	}
+	// d.pos is just past the first SOS marker. Each scan visits every block, so a file of
+	// many tiny scans would cost CPU out of all proportion to its size: refuse beyond
+	// maxScans (libjpeg-turbo's progressive encoder writes 10 for colour).
+	for scans := 0; ; scans++ {
+		if scans >= maxScans {
+			return nil, formatErr("too many scans")
+		}
+		hdr, err := d.segment()
+		if err != nil {
+			return nil, err
+		}
+		if err := d.scan(hdr, st); err != nil {
+			return nil, err
+		}
+		// Tables and further scans until EOI (or the end: a missing EOI is tolerated).
+		next := false
+		for !next {
+			m, ok := d.marker()
+			if !ok || m == 0xD9 {
+				if !ok && d.progressive && d.pos < len(d.data) {
+					return nil, formatErr("garbage between scans")
+				}
+				goto finish
+			}
+			if m == 0xDA {
+				next = true
+				break
+			}
+			if err := d.handleMarker(m); err != nil {
+				return nil, err
+			}
+		}
+	}
+finish:
+	if d.progressive {
+		st.finishProgressive(d)
+	}
+	w, h := OutputSize(cfg, s)
+	img := &Image{W: w, H: h, Pix: make([]uint8, 3*w*h)}
+	d.colour(st, img)
+	return img, nil
+}
+
+// finishProgressive dequantizes the kept coefficients and runs the IDCTs.
+func (st *state) finishProgressive(d *decoder) {
+	var blk [64]int32
+	for ci := range d.comps {
+		c := &d.comps[ci]
+		q := &d.quant[c.tq]
+		cs := &st.coefs[ci]
+		kx, ky, kk := st.sc[ci].kx, st.sc[ci].ky, st.sc[ci].kk
+		for by := 0; by < c.bh; by++ {
+			for bx := 0; bx < c.bw; bx++ {
+				b := by*c.bw + bx
+				src := cs.coef[b*kk : (b+1)*kk]
+				for r := 0; r < ky; r++ {
+					for col := 0; col < kx; col++ {
+						n := r*8 + col
+						blk[n] = int32(src[r*kx+col]) * int32(q[n])
+					}
+				}
+				st.emit(ci, bx, by, &blk)
+			}
+		}
+	}
+}
