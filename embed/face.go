@@ -36,9 +36,9 @@ type Face struct {
 	MaskScore float32 // probability of a mask in [0,1]
 	Liveness  float32 // anti-spoof score in [0,1], higher is more likely a live face; no verdict
 	Quality   Quality
-	// MaskedTemplates: at enrolment only, the embeddings of the aligned face with each
-	// DevMaskStyles synthetic mask drawn on it (maskmatch.go), which a masked probe is
-	// matched against. Nil for verification.
+	// MaskedTemplates: the embeddings of the aligned face with each DevMaskStyles
+	// synthetic mask drawn over it (maskmatch.go): at enrolment, and at verification for a
+	// face the classifier calls masked (MaskedScore compares the two sets). Nil otherwise.
 	MaskedTemplates [][]float32
 }
 

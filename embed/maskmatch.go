@@ -1,11 +1,14 @@
 package embed
 
 // Masked matching. A mask hides the lower half of the face, which moves a masked probe's
-// embedding away from the same person's unmasked enrolment (LFW View 1 test pairs with a
-// synthetic mask on one side: see embed/README.md "Masked faces"). Two remedies are built
-// here and measured there: masked templates (the enrolment's aligned crop with synthetic
-// masks drawn on it, so that a masked probe meets a masked version of the enrolment) and an
-// upper-face embedding (both crops with everything below the nose bridge greyed out).
+// embedding away from the same person's unmasked enrolment (LFW View 1 pairs with a
+// synthetic mask on one side: see embed/README.md "Masked faces"). The remedy chosen there
+// by measurement on train pairs is the overlay: the enrolment's aligned crop and the masked
+// probe's both get the same synthetic masks drawn over them (MaskedTemplates, one per
+// DevMaskStyles style), so that their lower halves agree whatever the probe's real mask
+// looks like, and MaskedScore averages the style-by-style cosines with the plain one.
+// Also measured and not chosen: matching the probe against the enrolment's overlays only,
+// and an upper-face embedding (UpperFace).
 
 // templateSeed fixes the enrolment templates' drawing: they must not change between
 // enrolments, releases or machines, since stored galleries hold them.
@@ -33,6 +36,23 @@ func UpperFace(crop *RGB) *RGB {
 		out.Pix[i] = 128
 	}
 	return out
+}
+
+// MaskedScore is the masked path's score of a masked probe against one enrolled face: the
+// mean of the plain cosine and the mean style-by-style cosine of their MaskedTemplates
+// (both from MaskedTemplates, same style order). Without overlays on both sides it is the
+// plain cosine.
+func MaskedScore(probe []float32, probeOverlays [][]float32, enrolled []float32, enrolledOverlays [][]float32) float32 {
+	c := Cosine(probe, enrolled)
+	n := min(len(probeOverlays), len(enrolledOverlays))
+	if n == 0 {
+		return c
+	}
+	var s float32
+	for k := 0; k < n; k++ {
+		s += Cosine(probeOverlays[k], enrolledOverlays[k])
+	}
+	return (c + s/float32(n)) / 2
 }
 
 // BestCosine is the largest cosine of probe against any of the templates (-1 for none).

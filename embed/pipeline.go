@@ -396,7 +396,7 @@ func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOption
 	if err := p.Complete(ctx, d, &f); err != nil {
 		return Face{}, err
 	}
-	if opts.Purpose == PurposeEnroll {
+	if opts.Purpose == PurposeEnroll || f.Masked {
 		if f.MaskedTemplates, err = p.MaskedTemplates(p.AlignFace(d, &f)); err != nil { // maskmatch.go
 			return Face{}, err
 		}

@@ -11,12 +11,14 @@ import (
 
 // Masked matching (embed/maskmatch.go, measured in embed/README.md "Masked faces"). At
 // enrolment the embedder supplies, besides the face's embedding, the embeddings of the same
-// aligned face with synthetic masks drawn on it (embed.Face.MaskedTemplates). They are
-// stored sealed in the face's own record (faceRecord.SealedMasked, an optional trailing
-// field: records written before it simply have none), so they live and die with the
-// template and need no index. A probe the mask classifier calls masked is compared with
-// them as well, and the similarity comes from the embedder's masked-path mapping, which is
-// calibrated so that 0.75 means the same FAR as on the unmasked path.
+// aligned face with synthetic masks drawn over it (embed.Face.MaskedTemplates, "overlays").
+// They are stored sealed in the face's own record (faceRecord.SealedMasked, an optional
+// trailing field: records written before it simply have none), so they live and die with
+// the template and need no index. A probe the mask classifier calls masked comes with
+// overlays of its own; it is scored with embed.MaskedScore against each face that has
+// them, and the similarity comes from the embedder's masked-path mapping, calibrated so that
+// 0.75 means the same FAR as on the unmasked path. Identify and compare stay on the plain
+// path.
 
 // maskedBlobVersion versions the plaintext of SealedMasked.
 const maskedBlobVersion = 1
@@ -75,10 +77,10 @@ func (e *Engine) openMasked(sealed []byte, dim int, fk []byte) ([][]float32, err
 	return out, nil
 }
 
-// maskedBest is the best cosine of q against the masked templates of a person's faces; ok
-// is false when none of them has any (enrolled before masked matching, or by an embedder
-// without it).
-func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32) (best float32, ok bool, err error) {
+// maskedBest is the best embed.MaskedScore of a masked probe (q and its overlays) against
+// a person's faces; ok is false when none of them has overlays stored (enrolled before
+// masked matching, or by an embedder without it).
+func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
 	best = -1
 	err = e.db.View(func(txn *badger.Txn) error {
 		rec, err := getPerson(txn, personKey(g.rec.GID, ph))
@@ -105,27 +107,41 @@ func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32) (best float32, o
 			if err != nil {
 				return err
 			}
-			for _, t := range ts {
-				best, ok = max(best, dot(q, t)), true
+			plain, err := e.keys.open(fr.SealedEmbedding, fk)
+			if err != nil {
+				return err
 			}
+			vec, err := bytesVec(plain)
+			if err != nil {
+				return err
+			}
+			best, ok = max(best, embed.MaskedScore(q, overlays, vec, ts)), true
 		}
 		return nil
 	})
 	return best, ok, err
 }
 
-// maskedSimilarity scores a masked probe: the best of its cosine with the plain templates
-// (plainBest) and with the masked ones, on the masked path's scale. It returns the plain
-// path's similarity when the embedder has no masked path or the person no masked templates.
-func (e *Engine) maskedSimilarity(g *gallery, ph []byte, q []float32, plainBest float32) (float64, error) {
+// maskedSimilarity scores a masked probe on the masked path's scale. It returns the plain
+// path's similarity (of plainBest) when the embedder has no masked path, the probe no
+// overlays or the person none stored.
+func (e *Engine) maskedSimilarity(g *gallery, ph []byte, q []float32, face embed.Face, plainBest float32) (float64, error) {
 	plain := e.emb.Similarity(plainBest)
 	ms, ok := e.emb.(MaskedSimilarity)
-	if !ok {
+	if !ok || len(face.MaskedTemplates) == 0 {
 		return plain, nil
 	}
-	best, found, err := e.maskedBest(g, ph, q)
+	overlays := make([][]float32, len(face.MaskedTemplates))
+	for i, v := range face.MaskedTemplates {
+		n, err := normalized(v, g.rec.Dim)
+		if err != nil {
+			return plain, nil // not the gallery's model: the plain path already checked q
+		}
+		overlays[i] = n
+	}
+	best, found, err := e.maskedBest(g, ph, q, overlays)
 	if err != nil || !found {
 		return plain, err
 	}
-	return ms.MaskedSimilarity(max(best, plainBest)), nil
+	return ms.MaskedSimilarity(best), nil
 }

@@ -9,14 +9,16 @@ import (
 	"github.com/wajah-id/wajah/embed"
 )
 
-// maskedFake is fakeEmb with a masked path: at enrolment a face carries two masked
-// templates (the person's "masked look", a base vector of its own, plus noise), and a
-// "+mask" probe embeds near that masked look instead of the person's plain vector, so only
-// the masked templates recognise it. "+maskonly" is the same embedding with the classifier
-// saying "no mask": it must take the plain path and fail.
+// maskedFake is fakeEmb with a masked path: a face carries two overlays (the person's
+// "masked look", a base vector of its own, plus noise) at enrolment and when masked, and a
+// "+mask" probe's plain embedding is that masked look too, far from the person's plain
+// vector, so only the overlays recognise it. "+maskonly" is the same embedding with the
+// classifier saying "no mask": it must take the plain path and fail. MaskedScore averages
+// a plain cosine near 0 with overlay cosines near 1, so the fake's masked scale doubles
+// the score before the plain mapping.
 type maskedFake struct{ *fakeEmb }
 
-func (f maskedFake) MaskedSimilarity(c float32) float64 { return f.Similarity(c) }
+func (f maskedFake) MaskedSimilarity(c float32) float64 { return f.Similarity(2 * c) }
 
 func (f maskedFake) Extract(ctx context.Context, image []byte, o embed.ExtractOptions) (embed.Face, error) {
 	s := string(image)
@@ -38,7 +40,7 @@ func (f maskedFake) Extract(ctx context.Context, image []byte, o embed.ExtractOp
 		face.Embedding = look(s)
 		face.Masked = !hidden
 	}
-	if o.Purpose == embed.PurposeEnroll {
+	if o.Purpose == embed.PurposeEnroll || face.Masked {
 		face.MaskedTemplates = [][]float32{look(s + "#t0"), look(s + "#t1")}
 	}
 	return face, nil

@@ -460,11 +460,13 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 }
 
 type maskRow struct {
-	path string
-	mask bool
+	path   string
+	mask   bool
+	source string // optional third column: where the image comes from (cross-source folds)
+	detail string // optional fourth column: correct, incorrect or none (mask-worn-dev)
 }
 
-// readMaskManifest reads "path mask" TSV (header optional).
+// readMaskManifest reads "path mask [source [detail]]" TSV (header optional).
 func readMaskManifest(path string) ([]maskRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -485,7 +487,14 @@ func readMaskManifest(path string) ([]maskRow, error) {
 			}
 			return nil, fmt.Errorf("%s:%d: mask must be 0 or 1", path, ln)
 		}
-		rows = append(rows, maskRow{c[0], v == 1})
+		r := maskRow{path: c[0], mask: v == 1}
+		if len(c) > 2 {
+			r.source = c[2]
+		}
+		if len(c) > 3 {
+			r.detail = c[3]
+		}
+		rows = append(rows, r)
 	}
 	return rows, sc.Err()
 }
