@@ -63,3 +63,64 @@ func BestCosine(probe []float32, templates [][]float32) float32 {
 	}
 	return best
 }
+
+// Landmark subsets for Options.MaskedAlign: under a mask ONet guesses the mouth corners
+// (and less often the nose tip), which tilts and scales a five-point alignment.
+const (
+	MaskedAlignFive     = "five"      // all five landmarks, as for an unmasked face
+	MaskedAlignEyesNose = "eyes-nose" // eyes and nose tip
+	MaskedAlignEyes     = "eyes"      // the eyes only
+)
+
+// maskedAlignPoints maps an Options.MaskedAlign value to landmark indices (nil: all five).
+func maskedAlignPoints(mode string) []int {
+	switch mode {
+	case MaskedAlignEyesNose:
+		return []int{LeftEye, RightEye, Nose}
+	case MaskedAlignEyes:
+		return []int{LeftEye, RightEye}
+	}
+	return nil
+}
+
+// AlignMasked returns the aligned crop of a face the classifier calls masked, from the
+// landmark subset Options.MaskedAlign names (AlignFace's crop for "five").
+func (p *Pipeline) AlignMasked(d *Decoded, f *Face) *RGB {
+	idx := maskedAlignPoints(p.opts.MaskedAlign)
+	if idx == nil {
+		return p.AlignFace(d, f)
+	}
+	src, s := d.Full, float32(1)
+	if d.Work != d.Full && f.Quality.FaceSize/d.Scale >= 48 {
+		src, s = d.Work, d.Scale
+	}
+	from, to := make([]Point, len(idx)), make([]Point, len(idx))
+	for i, k := range idx {
+		from[i] = Point{f.Landmarks[k].X / s, f.Landmarks[k].Y / s}
+		to[i] = arcface112[k]
+	}
+	return warpAffine(src, similarity(from, to), AlignSize, AlignSize)
+}
+
+// completeMasked adds the overlays (MaskedTemplates) to an enrolled face or a face the
+// classifier calls masked, re-aligning and re-embedding the latter first when
+// Options.MaskedAlign asks for it.
+func (p *Pipeline) completeMasked(d *Decoded, f *Face, purpose Purpose) error {
+	if purpose != PurposeEnroll && !f.Masked {
+		return nil
+	}
+	var crop *RGB
+	if f.Masked && maskedAlignPoints(p.opts.MaskedAlign) != nil {
+		crop = p.AlignMasked(d, f)
+		emb, _, err := p.EmbedFace(crop)
+		if err != nil {
+			return err
+		}
+		f.Embedding = emb
+	} else {
+		crop = p.AlignFace(d, f)
+	}
+	var err error
+	f.MaskedTemplates, err = p.MaskedTemplates(crop)
+	return err
+}

@@ -61,6 +61,11 @@ type Options struct {
 	// the frame padded with its edge pixels, then ONet is asked about the frame itself.
 	NoTightFallback bool
 
+	// MaskedAlign picks the landmarks a face the classifier calls masked is re-aligned
+	// from before its embedding and overlays are taken (maskmatch.go): MaskedAlignFive
+	// (default, no re-alignment), MaskedAlignEyesNose or MaskedAlignEyes.
+	MaskedAlign string
+
 	// MTCNNThresholds overrides PNet's, RNet's and ONet's score thresholds (a zero keeps
 	// MTCNN.kt's 0.6, 0.7, 0.7); for measuring detection of masked faces (embed/README.md).
 	MTCNNThresholds [3]float32
@@ -396,10 +401,8 @@ func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOption
 	if err := p.Complete(ctx, d, &f); err != nil {
 		return Face{}, err
 	}
-	if opts.Purpose == PurposeEnroll || f.Masked {
-		if f.MaskedTemplates, err = p.MaskedTemplates(p.AlignFace(d, &f)); err != nil { // maskmatch.go
-			return Face{}, err
-		}
+	if err := p.completeMasked(d, &f, opts.Purpose); err != nil { // maskmatch.go
+		return Face{}, err
 	}
 	return f, nil
 }

@@ -93,6 +93,7 @@ func runEvalPairs(args []string) error {
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface (landmarks from ONet either way)")
 	noRefine := fs.Bool("no-refine", false, "landmarks from MTCNN's single ONet pass, as the reference (diagnostic)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
+	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	if err := fs.Parse(args); err != nil {
@@ -114,7 +115,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign})
 	if err != nil {
 		return err
 	}

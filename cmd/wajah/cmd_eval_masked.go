@@ -29,6 +29,16 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 		return nil
 	}
 	x := &maskedExtra{}
+	if m := p.MaskModel(); m != nil {
+		x.MaskScore = m.Predict(crop, plain)
+	}
+	if a := p.Options().MaskedAlign; x.MaskScore >= 0.5 && a != "" && a != embed.MaskedAlignFive {
+		// As the pipeline does for a face it calls masked (Options.MaskedAlign).
+		crop = p.AlignMasked(d, f)
+		if res.emb, _, err = p.EmbedFace(crop); err != nil {
+			return err
+		}
+	}
 	up, err := p.EmbedCrops(embed.UpperFace(crop))
 	if err != nil {
 		return err
@@ -36,9 +46,6 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	x.Upper = up[0]
 	if x.Templates, err = p.MaskedTemplates(crop); err != nil {
 		return err
-	}
-	if m := p.MaskModel(); m != nil {
-		x.MaskScore = m.Predict(crop, plain)
 	}
 	res.extra = x
 	return nil
