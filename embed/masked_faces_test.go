@@ -2,8 +2,8 @@ package embed
 
 import (
 	"bufio"
-	"errors"
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
