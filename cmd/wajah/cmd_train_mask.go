@@ -51,6 +51,7 @@ func runTrainMask(args []string) error {
 	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
 	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
 	workers := fs.Int("workers", 2, "images processed in parallel")
+	evalModel := fs.String("eval-model", "", "report this weights file on the validation split (per source) and exit, training nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -143,6 +144,22 @@ func runTrainMask(args []string) error {
 		}
 	}
 	cfg.Kind, cfg.Hidden = k, *hidden
+	if *evalModel != "" {
+		b, err := os.ReadFile(*evalModel)
+		if err != nil {
+			return err
+		}
+		m, err := embed.ParseMaskModel(b)
+		if err != nil {
+			return err
+		}
+		_, xv, _, yv, vi := splitHold(m.Kind, *holdout)
+		acc, rm, ru := maskRecalls(m, xv, yv)
+		fmt.Printf("%s on the validation split (n=%d): accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", *evalModel, len(xv), acc, rm, ru)
+		perSource(m, data, xv, vi)
+		reportDetail(m, data, xv, vi)
+		return nil
+	}
 	if *folds {
 		fmt.Println("| held-out source | train n | validation n | accuracy | masked recall | unmasked recall |")
 		fmt.Println("|---|---|---|---|---|---|")
