@@ -56,9 +56,10 @@ type Options struct {
 	// ONet run per face, ~0.3 ms), which scored better on LFW train pairs (embed/README.md).
 	NoRefine bool
 
-	// NoTightFallback turns off the tight-crop fallback (tight.go): when nothing is found
-	// in a frame of at most 640 working pixels on its shorter side, detection is retried on
-	// the frame padded with its edge pixels, then ONet is asked about the frame itself.
+	// NoTightFallback turns off the detection fallbacks (tight.go): when nothing is found,
+	// MTCNN looks again with lower thresholds; then, in a frame of at most 640 working
+	// pixels on its shorter side, on the frame padded with its edge pixels, and finally ONet
+	// is asked about the frame itself.
 	NoTightFallback bool
 
 	// MaskedAlign picks the landmarks a face the classifier calls masked is re-aligned
