@@ -36,6 +36,10 @@ type Face struct {
 	MaskScore float32 // probability of a mask in [0,1]
 	Liveness  float32 // anti-spoof score in [0,1], higher is more likely a live face; no verdict
 	Quality   Quality
+	// MaskedTemplates: the embeddings of the aligned face with each DevMaskStyles
+	// synthetic mask drawn over it (maskmatch.go): at enrolment, and at verification for a
+	// face the classifier calls masked (MaskedScore compares the two sets). Nil otherwise.
+	MaskedTemplates [][]float32
 }
 
 // Purpose selects the quality gate: enrolment is stricter than verification.

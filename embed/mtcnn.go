@@ -31,6 +31,9 @@ type mtcnn struct {
 	pnet, rnet, onet runner
 	// refine reads the landmarks from a second ONet pass on each final box (refineONet).
 	refine bool
+	// thr are the PNet, RNet and ONet score thresholds (default MTCNN.kt's 0.6/0.7/0.7;
+	// Options.MTCNNThresholds).
+	thr [3]float32
 	// Output positions in each model's Run result.
 	pProb, pReg, rProb, rReg, oProb, oReg, oLmk int
 }
@@ -97,7 +100,7 @@ func outputIndex(specs []nn.TensorSpec, key string, fallback int) int {
 func newMTCNN(p, r, o *nn.Model) *mtcnn {
 	po, ro, oo := p.Outputs(), r.Outputs(), o.Outputs()
 	return &mtcnn{
-		pnet: p, rnet: r, onet: o,
+		pnet: p, rnet: r, onet: o, thr: [3]float32{pnetThresh, rnetThresh, onetThresh},
 		pProb: outputIndex(po, "prob1", 0), pReg: outputIndex(po, "conv4-2", 1),
 		rProb: outputIndex(ro, "prob1", 0), rReg: outputIndex(ro, "conv5-2", 1),
 		oProb: outputIndex(oo, "prob1", 0), oReg: outputIndex(oo, "conv6-2", 1), oLmk: outputIndex(oo, "conv6-3", 2),
@@ -225,7 +228,7 @@ func (m *mtcnn) stagePNet(img *RGB, minSize int) ([]mbox, error) {
 			for x := 0; x < ow; x++ {
 				i := x*oh + y
 				s := prob.Data[2*i+1]
-				if s <= pnetThresh {
+				if s <= m.thr[0] {
 					continue
 				}
 				b := mbox{
@@ -292,7 +295,7 @@ func (m *mtcnn) stageRNet(img *RGB, boxes []mbox) ([]mbox, error) {
 	for i := range boxes {
 		boxes[i].score = prob.Data[2*i+1]
 		copy(boxes[i].bbr[:], reg.Data[4*i:4*i+4])
-		if boxes[i].score < rnetThresh {
+		if boxes[i].score < m.thr[1] {
 			boxes[i].deleted = true
 		}
 	}
@@ -315,7 +318,7 @@ func (m *mtcnn) stageONet(img *RGB, boxes []mbox) ([]mbox, error) {
 	for i := range boxes {
 		b := &boxes[i]
 		b.readONet(prob, reg, lmk, i)
-		if b.score < onetThresh {
+		if b.score < m.thr[2] {
 			b.deleted = true
 		}
 	}
@@ -348,7 +351,7 @@ func (m *mtcnn) refineONet(img *RGB, boxes []mbox) error {
 		return err
 	}
 	for k, i := range idx {
-		if prob[2*k+1] < onetThresh {
+		if prob[2*k+1] < m.thr[2] {
 			continue
 		}
 		b := &boxes[i]

@@ -64,6 +64,21 @@ type Options struct {
 	// ONet run per face, ~0.3 ms), which scored better on LFW train pairs (embed/README.md).
 	NoRefine bool
 
+	// NoTightFallback turns off the detection fallbacks (tight.go): when nothing is found,
+	// MTCNN looks again with lower thresholds; then, in a frame of at most 640 working
+	// pixels on its shorter side, on the frame padded with its edge pixels, and finally ONet
+	// is asked about the frame itself.
+	NoTightFallback bool
+
+	// MaskedAlign picks the landmarks a face the classifier calls masked is re-aligned
+	// from before its embedding and overlays are taken (maskmatch.go): MaskedAlignFive
+	// (default, no re-alignment), MaskedAlignEyesNose or MaskedAlignEyes.
+	MaskedAlign string
+
+	// MTCNNThresholds overrides PNet's, RNet's and ONet's score thresholds (a zero keeps
+	// MTCNN.kt's 0.6, 0.7, 0.7); for measuring detection of masked faces (embed/README.md).
+	MTCNNThresholds [3]float32
+
 	// NoMask skips the mask classifier; Liveness runs FaceAntiSpoofing.tflite (4.5 GMAC per
 	// face, so off by default; Face.Liveness stays 0 when off).
 	NoMask   bool
@@ -152,6 +167,11 @@ func New(opts Options) (*Pipeline, error) {
 	}
 	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3], adm: newAdmission(opts.MaxDecodeBytes)}
 	p.det.refine = !opts.NoRefine
+	for i, t := range opts.MTCNNThresholds {
+		if t > 0 {
+			p.det.thr[i] = t
+		}
+	}
 	switch opts.Detector {
 	case DetectorMTCNN:
 	case DetectorBlazeFace:
@@ -252,6 +272,9 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 		boxes, err = p.det.detectBlaze(p.blaze, d.Work, p.minBox(d))
 	} else {
 		boxes, err = p.det.detect(d.Work, p.minBox(d))
+	}
+	if err == nil && len(boxes) == 0 && !p.opts.NoTightFallback {
+		boxes, err = p.detectTight(d.Work, p.minBox(d)) // tight.go
 	}
 	if err != nil {
 		return nil, err
@@ -407,6 +430,9 @@ func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOption
 		return Face{}, err
 	}
 	if err := p.Complete(ctx, d, &f); err != nil {
+		return Face{}, err
+	}
+	if err := p.completeMasked(d, &f, opts.Purpose); err != nil { // maskmatch.go
 		return Face{}, err
 	}
 	return f, nil

@@ -12,17 +12,38 @@ const cosAtFAR1e3 = 0.4212
 // Similarity maps a cosine to the API's [0,1] scale, piecewise-linearly with three anchors:
 // cos <= 0 (unrelated) -> 0, cos = cosAtFAR1e3 -> 0.75, cos = 1 -> 1. Monotonic, so any
 // threshold on the scale is a threshold on the cosine; 0.75 sits at FAR 1e-3.
-func Similarity(cos float32) float64 {
+func Similarity(cos float32) float64 { return anchored(cos, cosAtFAR1e3) }
+
+// cosMaskedAtFAR1e3 is the masked path's anchor: the MaskedScore (maskmatch.go) at FAR =
+// 1e-3 on LFW View 1 train pairs with a synthetic mask on the probe side, measured with
+//
+//	wajah synth-mask --pairs pairs_train.tsv --root ../shared/data/lfw-view1 --out DIR  (and pairs_test.tsv)
+//	wajah eval pairs --masked --pairs DIR/pairs_test.tsv --train DIR/pairs_train.tsv --root DIR
+//
+// (row "fuse: overlay mean + plain", column "train cos@FAR1e-3"; embed/README.md "Masked
+// faces"). Overlays raise different-person scores too, so the masked path needs its own
+// anchor for 0.75 to mean FAR 1e-3 there as well.
+const cosMaskedAtFAR1e3 = 0.4851
+
+// MaskedSimilarity maps a masked-path score to the API scale like Similarity, anchored at
+// cosMaskedAtFAR1e3.
+func MaskedSimilarity(cos float32) float64 { return anchored(cos, cosMaskedAtFAR1e3) }
+
+// MaskedSimilarity implements engine.MaskedSimilarity.
+func (p *Pipeline) MaskedSimilarity(cos float32) float64 { return MaskedSimilarity(cos) }
+
+// anchored is the piecewise-linear map with cos = anchor -> 0.75.
+func anchored(cos float32, anchor float64) float64 {
 	c := float64(cos)
 	switch {
 	case c <= 0:
 		return 0
 	case c >= 1:
 		return 1
-	case c < cosAtFAR1e3:
-		return 0.75 * c / cosAtFAR1e3
+	case c < anchor:
+		return 0.75 * c / anchor
 	default:
-		return 0.75 + 0.25*(c-cosAtFAR1e3)/(1-cosAtFAR1e3)
+		return 0.75 + 0.25*(c-anchor)/(1-anchor)
 	}
 }
 

@@ -190,6 +190,7 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 		fr := faceRecord{
 			PersonHash: ph, ModelID: g.rec.ModelID, Quality: face.Quality, Score: face.Score,
 			Masked: face.Masked, Created: now, SealedEmbedding: e.keys.seal(vecBytes(vec), fk),
+			SealedMasked: e.sealMasked(face, len(vec), fk), // masked.go
 		}
 		if err := txn.Set(fk, fr.encode()); err != nil {
 			return err

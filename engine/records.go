@@ -195,6 +195,9 @@ type faceRecord struct {
 	Masked          bool
 	Created         int64
 	SealedEmbedding []byte
+	// SealedMasked: optional trailing field, absent in records written before masked
+	// matching (engine/masked.go); decodeFace accepts both.
+	SealedMasked []byte
 }
 
 func (f faceRecord) encode() []byte {
@@ -208,6 +211,9 @@ func (f faceRecord) encode() []byte {
 	w.uvarint(b2u(f.Masked))
 	w.varint(f.Created)
 	w.bytes(f.SealedEmbedding)
+	if len(f.SealedMasked) > 0 {
+		w.bytes(f.SealedMasked)
+	}
 	return w.done()
 }
 
@@ -223,6 +229,9 @@ func decodeFace(v []byte) (f faceRecord, err error) {
 	f.Masked = r.uvarint() != 0
 	f.Created = r.varint()
 	f.SealedEmbedding = r.bytes()
+	if r.err == nil && len(r.b) > 0 {
+		f.SealedMasked = r.bytes()
+	}
 	return f, r.end()
 }
 

@@ -73,6 +73,7 @@ type imageResult struct {
 	detected bool
 	err      error
 	quality  embed.Quality
+	extra    *maskedExtra // with --masked only (cmd_eval_masked.go)
 }
 
 func runEvalPairs(args []string) error {
@@ -91,6 +92,9 @@ func runEvalPairs(args []string) error {
 	cvwarp := fs.Bool("cv-warp", false, "align with OpenCV 4.6's fixed-point warpAffine arithmetic, as the reference (diagnostic)")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface (landmarks from ONet either way)")
 	noRefine := fs.Bool("no-refine", false, "landmarks from MTCNN's single ONet pass, as the reference (diagnostic)")
+	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
+	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
+	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -111,7 +115,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: true})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign})
 	if err != nil {
 		return err
 	}
@@ -125,9 +129,9 @@ func runEvalPairs(args []string) error {
 			}
 		}
 	}
-	res, stats, err := loadEmbeddings(*cache, paths)
+	res, stats, err := loadEmbeddings(*cache, paths, *masked)
 	if err != nil {
-		if res, stats, err = embedAll(p, *root, paths, *scale, *workers, *quiet); err != nil {
+		if res, stats, err = embedAll(p, *root, paths, *scale, *workers, *quiet, *masked); err != nil {
 			return err
 		}
 		if *cache != "" {
@@ -200,6 +204,9 @@ func runEvalPairs(args []string) error {
 		sim[i] = roc.Labeled{Score: embed.Similarity(float32(l.Score)), Same: l.Same}
 	}
 	fmt.Printf("accuracy at API similarity >= 0.75 (cosine %.4f): %.4f\n", embed.CosineFor(0.75), roc.Accuracy(sim, 0.75))
+	if *masked {
+		reportMasked(res, train, test, folds)
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
@@ -222,9 +229,10 @@ type embCache struct {
 	Detected map[string]bool
 	Quality  map[string]embed.Quality
 	Stats    [5]float64 // missed, unreadable, decode, detect, embed (ns)
+	Extra    map[string]maskedExtra
 }
 
-func loadEmbeddings(path string, paths []string) (map[string]*imageResult, embedStats, error) {
+func loadEmbeddings(path string, paths []string, extras bool) (map[string]*imageResult, embedStats, error) {
 	var st embedStats
 	if path == "" {
 		return nil, st, errors.New("no cache")
@@ -245,6 +253,11 @@ func loadEmbeddings(path string, paths []string) (map[string]*imageResult, embed
 			return nil, st, errors.New("cache misses " + q)
 		}
 		res[q] = &imageResult{emb: e, detected: c.Detected[q], quality: c.Quality[q]}
+		if x, ok := c.Extra[q]; ok {
+			res[q].extra = &x
+		} else if extras {
+			return nil, st, errors.New("cache has no --masked embeddings of " + q)
+		}
 	}
 	st.missed, st.unreadable = int(c.Stats[0]), int(c.Stats[1])
 	st.decode, st.detect, st.embed = evalStopwatch(c.Stats[2]), evalStopwatch(c.Stats[3]), evalStopwatch(c.Stats[4])
@@ -258,6 +271,12 @@ func saveEmbeddings(path string, res map[string]*imageResult, st embedStats) err
 	for q, r := range res {
 		if r.emb != nil {
 			c.Emb[q], c.Detected[q], c.Quality[q] = r.emb, r.detected, r.quality
+		}
+		if r.extra != nil {
+			if c.Extra == nil {
+				c.Extra = map[string]maskedExtra{}
+			}
+			c.Extra[q] = *r.extra
 		}
 	}
 	f, err := os.Create(path)
@@ -315,7 +334,7 @@ type embedStats struct {
 // embedAll embeds every image once (the cache of the run), with workers in parallel: the
 // protocol's central face, or the mean landmarks of the detected images when none is found
 // (as the reference did).
-func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, workers int, quiet bool) (map[string]*imageResult, embedStats, error) {
+func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, workers int, quiet, extras bool) (map[string]*imageResult, embedStats, error) {
 	ctx := context.Background()
 	type job struct {
 		path  string
@@ -376,12 +395,11 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 						j.rel[k] = embed.Point{X: l.X / float32(j.d.Full.W), Y: l.Y / float32(j.d.Full.H)}
 					}
 					t = time.Now()
-					e, _, err := p.EmbedFace(p.AlignFace(j.d, f))
+					err := embedImage(p, j.d, f, j.res, extras)
 					j.times[2] = time.Since(t)
 					if err != nil {
 						fail(err)
 					} else {
-						j.res.emb = e
 						j.d = nil // keep memory flat; only misses need the image again
 					}
 				}
@@ -435,21 +453,21 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 		for k := range f.Landmarks {
 			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(j.d.Full.W), Y: mean[k].Y / float32(max(n, 1)) * float32(j.d.Full.H)}
 		}
-		e, _, err := p.EmbedFace(p.AlignFace(j.d, &f))
-		if err != nil {
+		if err := embedImage(p, j.d, &f, j.res, extras); err != nil {
 			return nil, st, err
 		}
-		j.res.emb = e
 	}
 	return res, st, nil
 }
 
 type maskRow struct {
-	path string
-	mask bool
+	path   string
+	mask   bool
+	source string // optional third column: where the image comes from (cross-source folds)
+	detail string // optional fourth column: correct, incorrect or none (mask-worn-dev)
 }
 
-// readMaskManifest reads "path mask" TSV (header optional).
+// readMaskManifest reads "path mask [source [detail]]" TSV (header optional).
 func readMaskManifest(path string) ([]maskRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -470,7 +488,14 @@ func readMaskManifest(path string) ([]maskRow, error) {
 			}
 			return nil, fmt.Errorf("%s:%d: mask must be 0 or 1", path, ln)
 		}
-		rows = append(rows, maskRow{c[0], v == 1})
+		r := maskRow{path: c[0], mask: v == 1}
+		if len(c) > 2 {
+			r.source = c[2]
+		}
+		if len(c) > 3 {
+			r.detail = c[3]
+		}
+		rows = append(rows, r)
 	}
 	return rows, sc.Err()
 }
@@ -485,6 +510,7 @@ func runEvalMask(args []string) error {
 	split := fs.String("split", "all", "rows to use: all, val (train-mask's held-out fifth) or train")
 	model := fs.String("model", "", "mask weights file (default: the built-in model)")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
+	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -492,7 +518,7 @@ func runEvalMask(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12})
+	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoTightFallback: *noTight})
 	if err != nil {
 		return err
 	}
@@ -516,7 +542,7 @@ func runEvalMask(args []string) error {
 			sel = append(sel, r)
 		}
 	}
-	var tp, fp, tn, fn, missed int
+	var tp, fp, tn, fn, missed, missedMasked int
 	var probs []roc.Labeled
 	bar := newProgressBar(os.Stderr, "mask", len(sel), *quiet)
 	for _, r := range sel {
@@ -530,6 +556,9 @@ func runEvalMask(args []string) error {
 		}
 		if !det {
 			missed++
+			if r.mask {
+				missedMasked++
+			}
 		}
 		pr := p.MaskModel().Predict(crop, emb)
 		probs = append(probs, roc.Labeled{Score: float64(pr), Same: r.mask})
@@ -546,7 +575,8 @@ func runEvalMask(args []string) error {
 		bar.step(!det)
 	}
 	n := tp + fp + tn + fn
-	fmt.Printf("%d images (%s split), face not detected in %d (template fallback)\n", n, *split, missed)
+	fmt.Printf("%d images (%s split), face not detected in %d (template fallback): %d of %d masked, %d of %d unmasked\n",
+		n, *split, missed, missedMasked, tp+fn, missed-missedMasked, tn+fp)
 	fmt.Printf("accuracy %.4f, AUC %.4f\n", float64(tp+tn)/float64(max(n, 1)), roc.AUC(probs))
 	fmt.Printf("masked:   precision %.4f recall %.4f (n=%d)\n", evalRatio(tp, tp+fp), evalRatio(tp, tp+fn), tp+fn)
 	fmt.Printf("unmasked: precision %.4f recall %.4f (n=%d)\n", evalRatio(tn, tn+fn), evalRatio(tn, tn+fp), tn+fp)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
@@ -9,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wajah-id/wajah/embed"
@@ -26,6 +24,13 @@ type maskData struct {
 	Lower    [][]float32
 	Label    []float32
 	Detected []bool
+	// Per sample: the manifest row it comes from, its source and detail columns, and
+	// whether it is the original image (0), an augmented copy (1) or an unmasked image
+	// with a synthetic mask drawn on it (2, label 1). Copies only ever train.
+	Row    []int
+	Source []string
+	Detail []string
+	Copy   []uint8
 }
 
 func runTrainMask(args []string) error {
@@ -42,6 +47,11 @@ func runTrainMask(args []string) error {
 	compare := fs.Bool("compare", false, "report validation accuracy of every feature kind with 0 and 16 hidden units first")
 	cache := fs.String("cache", "", "feature cache file (gob), reused when the manifest hash matches")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
+	augment := fs.Bool("augment", false, "add an augmented copy of every image (embed.Augment) and a synthetic-mask copy of every unmasked one (embed.SynthMask) to training")
+	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
+	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
+	workers := fs.Int("workers", 2, "images processed in parallel")
+	evalModel := fs.String("eval-model", "", "report this weights file on the validation split (per source) and exit, training nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,7 +68,7 @@ func runTrainMask(args []string) error {
 	hash := hex.EncodeToString(sum[:])
 	data, err := loadMaskData(*cache, hash)
 	if err != nil {
-		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet); err != nil {
+		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *workers); err != nil {
 			return err
 		}
 		if *cache != "" {
@@ -84,14 +94,32 @@ func runTrainMask(args []string) error {
 		}
 		return f
 	}
-	split := func(kind uint32) (xt, xv [][]float32, yt, yv []float32) {
+	// isVal: an original image in the validation set; inTrain: a sample that may train.
+	isVal := func(i int, hold string) bool {
+		if hold != "" {
+			return data.Source[i] == hold && data.Copy[i] == 0
+		}
+		return isValidation(data.Row[i]) && data.Copy[i] == 0
+	}
+	inTrain := func(i int, hold string) bool {
+		if hold != "" {
+			return data.Source[i] != hold
+		}
+		return !isValidation(data.Row[i])
+	}
+	splitHold := func(kind uint32, hold string) (xt, xv [][]float32, yt, yv []float32, vi []int) {
 		for i := range data.Label {
-			if isValidation(i) {
-				xv, yv = append(xv, features(kind, i)), append(yv, data.Label[i])
-			} else {
+			switch {
+			case isVal(i, hold):
+				xv, yv, vi = append(xv, features(kind, i)), append(yv, data.Label[i]), append(vi, i)
+			case inTrain(i, hold):
 				xt, yt = append(xt, features(kind, i)), append(yt, data.Label[i])
 			}
 		}
+		return
+	}
+	split := func(kind uint32) (xt, xv [][]float32, yt, yv []float32) {
+		xt, xv, yt, yv, _ = splitHold(kind, *holdout)
 		return
 	}
 	accuracy := func(m *embed.MaskModel, x [][]float32, y []float32) float64 {
@@ -115,16 +143,47 @@ func runTrainMask(args []string) error {
 			}
 		}
 	}
-	xt, xv, yt, yv := split(k)
 	cfg.Kind, cfg.Hidden = k, *hidden
+	if *evalModel != "" {
+		b, err := os.ReadFile(*evalModel)
+		if err != nil {
+			return err
+		}
+		m, err := embed.ParseMaskModel(b)
+		if err != nil {
+			return err
+		}
+		_, xv, _, yv, vi := splitHold(m.Kind, *holdout)
+		acc, rm, ru := maskRecalls(m, xv, yv)
+		fmt.Printf("%s on the validation split (n=%d): accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", *evalModel, len(xv), acc, rm, ru)
+		perSource(m, data, xv, vi)
+		reportDetail(m, data, xv, vi)
+		return nil
+	}
+	if *folds {
+		fmt.Println("| held-out source | train n | validation n | accuracy | masked recall | unmasked recall |")
+		fmt.Println("|---|---|---|---|---|---|")
+		for _, src := range sources(data) {
+			xt, xv, yt, yv, vi := splitHold(k, src)
+			m := embed.TrainMask(xt, yt, cfg)
+			acc, rm, ru := maskRecalls(m, xv, yv)
+			fmt.Printf("| %s | %d | %d | %.4f | %.4f | %.4f |\n", src, len(xt), len(xv), acc, rm, ru)
+			reportDetail(m, data, xv, vi)
+		}
+	}
+	xt, xv, yt, yv, vi := splitHold(k, *holdout)
 	m := embed.TrainMask(xt, yt, cfg)
 	fmt.Printf("%s, hidden %d: train %.4f (n=%d), validation %.4f (n=%d)\n", *kind, *hidden, accuracy(m, xt, yt), len(xt), accuracy(m, xv, yv), len(xv))
+	acc, rm, ru := maskRecalls(m, xv, yv)
+	fmt.Printf("validation: accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", acc, rm, ru)
+	perSource(m, data, xv, vi)
+	reportDetail(m, data, xv, vi)
 	// The pipeline only classifies detected faces: report the validation images MTCNN found
 	// apart from the template fallbacks.
 	var xd [][]float32
 	var yd []float32
 	for i := range data.Label {
-		if isValidation(i) && data.Detected[i] {
+		if isVal(i, *holdout) && data.Detected[i] {
 			xd, yd = append(xd, features(k, i)), append(yd, data.Label[i])
 		}
 	}
@@ -139,44 +198,6 @@ func runTrainMask(args []string) error {
 	ws := sha256.Sum256(b)
 	fmt.Printf("wrote %s (%d bytes, sha256 %s)\ncommand: wajah train-mask %s\n", *out, len(b), hex.EncodeToString(ws[:]), strings.Join(args, " "))
 	return nil
-}
-
-func extractMaskData(manifest, root string, maxSide int, hash string, quiet bool) (*maskData, error) {
-	rows, err := readMaskManifest(manifest)
-	if err != nil {
-		return nil, err
-	}
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
-	if err != nil {
-		return nil, err
-	}
-	d := &maskData{Manifest: hash}
-	bar := newProgressBar(os.Stderr, "features", len(rows), quiet)
-	for i, r := range rows {
-		img, err := evalReadImage(filepath.Join(root, r.path))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", r.path, err)
-		}
-		if maxSide > 0 && max(img.W, img.H) > maxSide {
-			// Deterministic side in [80, maxSide]: masked sources are 224 px and unmasked
-			// about 100 px, a cue the classifier must not learn.
-			img = embed.Shrink(img, 80+(i*37)%(max(maxSide-80, 1)+1))
-		}
-		crop, emb, det, err := p.MaskSample(context.Background(), img)
-		if err != nil {
-			return nil, err
-		}
-		d.Emb = append(d.Emb, emb)
-		d.Lower = append(d.Lower, embed.MaskFeatures(embed.MaskFeatLowerFace, crop, nil))
-		var y float32
-		if r.mask {
-			y = 1
-		}
-		d.Label = append(d.Label, y)
-		d.Detected = append(d.Detected, det)
-		bar.step(!det)
-	}
-	return d, nil
 }
 
 func loadMaskData(path, hash string) (*maskData, error) {

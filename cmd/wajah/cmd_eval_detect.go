@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wajah-id/wajah/embed"
+)
+
+func init() {
+	register("eval detect", "detection rate of a detector setting on the images of a pairs TSV or mask manifest", runEvalDetect)
+}
+
+// runEvalDetect counts, per image, the faces a detector setting finds: the rate of images
+// with at least one face, and of images with more than one (most of them false positives
+// on these one-face sets).
+func runEvalDetect(args []string) error {
+	fs := flag.NewFlagSet("eval detect", flag.ContinueOnError)
+	pairsPath := fs.String("pairs", "", "pairs TSV: its images (see --column)")
+	column := fs.Int("column", 0, "pairs TSV: 1 or 2 for one column's images, 0 for both")
+	manifest := fs.String("manifest", "", "mask manifest (path, mask): its images (see --masked)")
+	onlyMasked := fs.Bool("masked", false, "mask manifest: only the rows with mask 1")
+	root := fs.String("root", ".", "directory the paths are relative to")
+	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface")
+	thr := fs.String("thresholds", "", "PNet,RNet,ONet score thresholds (default 0.6,0.7,0.7)")
+	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go)")
+	frac := fs.Float64("detect-frac", 0, "smallest face as a fraction of the shorter side (0: the gate-derived default, as the server runs)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var paths []string
+	seen := map[string]bool{}
+	add := func(q string) {
+		if !seen[q] {
+			seen[q] = true
+			paths = append(paths, q)
+		}
+	}
+	switch {
+	case *pairsPath != "":
+		rows, _, err := readPairs(*pairsPath)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if *column != 2 {
+				add(r.a)
+			}
+			if *column != 1 {
+				add(r.b)
+			}
+		}
+	case *manifest != "":
+		rows, err := readMaskManifest(*manifest)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.mask || !*onlyMasked {
+				add(r.path)
+			}
+		}
+	default:
+		return errors.New("--pairs or --manifest is required")
+	}
+	opts := embed.Options{Detector: *detector, NoTightFallback: *noTight, DetectFrac: float32(*frac), NoMask: true}
+	if *thr != "" {
+		parts := strings.Split(*thr, ",")
+		if len(parts) != 3 {
+			return errors.New("--thresholds wants three values")
+		}
+		for i, s := range parts {
+			v, err := strconv.ParseFloat(s, 32)
+			if err != nil {
+				return err
+			}
+			opts.MTCNNThresholds[i] = float32(v)
+		}
+	}
+	p, err := embed.New(opts)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var found, several, unreadable int
+	var firstErr error
+	var busy time.Duration
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < max(*workers, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for q := range jobs {
+				data, err := os.ReadFile(filepath.Join(*root, q))
+				var d *embed.Decoded
+				if err == nil {
+					d, err = p.Decode(data)
+				}
+				if err != nil {
+					mu.Lock()
+					unreadable++
+					mu.Unlock()
+					continue
+				}
+				t := time.Now()
+				faces, err := p.Detect(context.Background(), d)
+				el := time.Since(t)
+				mu.Lock()
+				busy += el
+				switch {
+				case err != nil:
+					if firstErr == nil {
+						firstErr = err
+					}
+				case len(faces) > 1:
+					several++
+					found++
+				case len(faces) == 1:
+					found++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, q := range paths {
+		jobs <- q
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	n := len(paths) - unreadable
+	fmt.Printf("%d images: face found in %d (%.4f), more than one face in %d (%.4f), unreadable %d; detect %.1f ms per image per worker\n",
+		n, found, evalRatio(found, n), several, evalRatio(several, n), unreadable, float64(busy.Microseconds())/1000/float64(max(n, 1)))
+	return nil
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/wajah-id/wajah/embed"
+)
+
+// maskSample is one image's features as train-mask extracts them.
+type maskSample struct {
+	emb, lower []float32
+	label      float32
+	detected   bool
+	row        int
+	copy       uint8
+}
+
+// extractMaskData extracts features of every manifest row, with workers in parallel; with
+// augment, also of an augmented copy of each image and of a synthetic-mask copy of each
+// unmasked image whose face is detected (seeded by the row, so reproducible).
+func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, workers int) (*maskData, error) {
+	rows, err := readMaskManifest(manifest)
+	if err != nil {
+		return nil, err
+	}
+	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	sample := func(img *embed.RGB, label float32, row int, copy uint8) (maskSample, error) {
+		crop, emb, det, err := p.MaskSample(ctx, img)
+		if err != nil {
+			return maskSample{}, err
+		}
+		return maskSample{emb: emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, crop, nil), label: label, detected: det, row: row, copy: copy}, nil
+	}
+	results := make([][]maskSample, len(rows))
+	var firstErr error
+	var mu sync.Mutex
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	bar := newProgressBar(os.Stderr, "features", len(rows), quiet)
+	for w := 0; w < max(workers, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out, err := func() ([]maskSample, error) {
+					r := rows[i]
+					img, err := evalReadImage(filepath.Join(root, r.path))
+					if err != nil {
+						return nil, fmt.Errorf("%s: %w", r.path, err)
+					}
+					if maxSide > 0 && max(img.W, img.H) > maxSide {
+						// Deterministic side in [80, maxSide]: masked sources are 224 px and
+						// unmasked about 100 px, a cue the classifier must not learn.
+						img = embed.Shrink(img, 80+(i*37)%(max(maxSide-80, 1)+1))
+					}
+					var label float32
+					if r.mask {
+						label = 1
+					}
+					s, err := sample(img, label, i, 0)
+					if err != nil || !augment {
+						return []maskSample{s}, err
+					}
+					out := []maskSample{s}
+					rng := rand.New(rand.NewPCG(uint64(i), 0x61756720))
+					a, err := sample(embed.Augment(img, rng), label, i, 1)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, a)
+					if !r.mask {
+						faces, err := p.Detect(ctx, p.Prepare(img))
+						if err != nil {
+							return nil, err
+						}
+						if len(faces) > 0 {
+							st := embed.DevMaskStyles[rng.IntN(len(embed.DevMaskStyles))]
+							m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
+							if rng.IntN(2) == 0 {
+								m = embed.Augment(m, rng)
+							}
+							sm, err := sample(m, 1, i, 2)
+							if err != nil {
+								return nil, err
+							}
+							out = append(out, sm)
+						}
+					}
+					return out, nil
+				}()
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				results[i] = out
+				bar.step(len(out) > 0 && !out[0].detected)
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range rows {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	d := &maskData{Manifest: hash}
+	for _, rs := range results {
+		for _, s := range rs {
+			r := rows[s.row]
+			d.Emb, d.Lower = append(d.Emb, s.emb), append(d.Lower, s.lower)
+			d.Label, d.Detected = append(d.Label, s.label), append(d.Detected, s.detected)
+			d.Row, d.Copy = append(d.Row, s.row), append(d.Copy, s.copy)
+			d.Source, d.Detail = append(d.Source, r.source), append(d.Detail, r.detail)
+		}
+	}
+	return d, nil
+}
+
+// sources lists the manifest's source column values (sorted), for the cross-source folds.
+func sources(d *maskData) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range d.Source {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// maskRecalls: accuracy and per-class recall at probability 0.5.
+func maskRecalls(m *embed.MaskModel, x [][]float32, y []float32) (acc, masked, unmasked float64) {
+	var ok, tp, pos, tn, neg int
+	for i := range x {
+		pred := m.Prob(x[i]) >= 0.5
+		if y[i] == 1 {
+			pos++
+			if pred {
+				tp++
+			}
+		} else {
+			neg++
+			if !pred {
+				tn++
+			}
+		}
+	}
+	ok = tp + tn
+	return evalRatio(ok, len(x)), evalRatio(tp, pos), evalRatio(tn, neg)
+}
+
+// perSource prints validation accuracy per source.
+func perSource(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
+	for _, src := range sources(d) {
+		var xs [][]float32
+		var ys []float32
+		for k, i := range vi {
+			if d.Source[i] == src {
+				xs, ys = append(xs, x[k]), append(ys, d.Label[i])
+			}
+		}
+		if len(xs) > 0 {
+			acc, rm, ru := maskRecalls(m, xs, ys)
+			fmt.Printf("  %s: accuracy %.4f (n=%d), masked recall %.4f, unmasked recall %.4f\n", src, acc, len(xs), rm, ru)
+		}
+	}
+}
+
+// reportDetail prints, for validation images with a detail column (mask-worn-dev), the
+// share the classifier calls masked per detail class: correct and incorrect should be
+// masked (masker true), none not.
+func reportDetail(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
+	counts := map[string][2]int{}
+	for k, i := range vi {
+		if d.Detail[i] == "" {
+			continue
+		}
+		c := counts[d.Detail[i]]
+		if m.Prob(x[k]) >= 0.5 {
+			c[0]++
+		}
+		c[1]++
+		counts[d.Detail[i]] = c
+	}
+	for _, cls := range []string{"correct", "incorrect", "none"} {
+		if c, ok := counts[cls]; ok {
+			fmt.Printf("    %s: called masked %d of %d (%.4f)\n", cls, c[0], c[1], evalRatio(c[0], c[1]))
+		}
+	}
+}

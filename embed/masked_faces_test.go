@@ -1,0 +1,113 @@
+package embed
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// matchSimilarity scores a probe against an enrolled face as engine.Verify does: the plain
+// path, and for a probe the classifier calls masked the masked path over the enrolment's
+// plain and masked templates (engine/masked.go).
+func matchSimilarity(probe, enrolled Face) float64 {
+	c := Cosine(probe.Embedding, enrolled.Embedding)
+	if !probe.Masked || len(enrolled.MaskedTemplates) == 0 {
+		return Similarity(c)
+	}
+	return MaskedSimilarity(max(c, BestCosine(probe.Embedding, enrolled.MaskedTemplates)))
+}
+
+// readTestPairs reads testdata/faces_small_pairs.tsv (path1, path2, same; faces-small paths).
+func readTestPairs(t *testing.T) [][3]string {
+	t.Helper()
+	f, err := os.Open("testdata/faces_small_pairs.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][3]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) == 3 && c[2] != "same" {
+			out = append(out, [3]string{c[0], c[1], c[2]})
+		}
+	}
+	return out
+}
+
+// knownMaskedMisses are faces-small photos whose masked copies no detector stage finds:
+// bernadette1.png is a 150x150 greyscale crop where PNet's candidates die in RNet once the
+// mouth is covered, and ONet scores the whole frame 0.02-0.40 (embed/README.md "Masked
+// faces").
+var knownMaskedMisses = map[string]bool{"faceapi/examples/images/bernadette/bernadette1.png": true}
+
+// Masked copies of faces-small faces (drawn by SynthMask from the detected landmarks in
+// every DevMaskStyles style; testdata/faces_small_pairs.tsv names the pairs) are found and
+// verified against the same person's unmasked enrolment, and a masked photo of someone
+// else is not. The copies are made here from ../shared rather than stored in testdata, so
+// no third-party photo enters the repository.
+func TestMaskedFacesSmall(t *testing.T) {
+	heavy(t)
+	p := testPipeline(t)
+	ctx := context.Background()
+	enrolled := map[string]Face{}
+	var same, sameOK, diff, diffOK, found, tried int
+	for _, pr := range readTestPairs(t) {
+		probeRel, enrolRel, isSame := pr[0], pr[1], pr[2] == "1"
+		e, ok := enrolled[enrolRel]
+		if !ok {
+			e = extract(t, p, photo(t, enrolRel), ExtractOptions{Purpose: PurposeEnroll, Force: true})
+			if len(e.MaskedTemplates) != len(DevMaskStyles) {
+				t.Fatalf("%s: enrolment has %d overlays", enrolRel, len(e.MaskedTemplates))
+			}
+			enrolled[enrolRel] = e
+		}
+		d, err := p.Decode(photo(t, probeRel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		faces, err := p.Detect(ctx, d)
+		if err != nil || len(faces) == 0 {
+			t.Fatalf("%s: no face before masking (%v)", probeRel, err)
+		}
+		for i, st := range DevMaskStyles {
+			m, _ := SynthMask(d.Full, faces[0].Landmarks, st, uint64(17+i))
+			f, err := p.Extract(ctx, jpegOf(t, m), ExtractOptions{})
+			tried++
+			switch {
+			case errors.Is(err, ErrNoFace) && knownMaskedMisses[probeRel]:
+				continue
+			case err != nil:
+				t.Errorf("%s with a %s mask: %v", probeRel, st, err)
+				continue
+			}
+			found++
+			if knownMaskedMisses[probeRel] {
+				t.Errorf("%s with a %s mask is found now: update knownMaskedMisses and the README", probeRel, st)
+			}
+			s := matchSimilarity(f, e)
+			if isSame {
+				same++
+				if s >= 0.75 {
+					sameOK++
+				} else {
+					t.Logf("not verified: %s (%s mask, masker %v) vs %s: %.3f", probeRel, st, f.Masked, enrolRel, s)
+				}
+			} else {
+				diff++
+				if s >= 0.75 {
+					diffOK++
+					t.Errorf("%s with a %s mask verified as %s (%.3f)", probeRel, st, enrolRel, s)
+				}
+			}
+		}
+	}
+	t.Logf("masked copies found %d of %d; same person verified %d of %d; someone else %d of %d", found, tried, sameOK, same, diffOK, diff)
+	if float64(sameOK) < 0.9*float64(same) {
+		t.Errorf("only %d of %d masked same-person probes verified; want >= 90%%", sameOK, same)
+	}
+}
