@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	badger "github.com/dgraph-io/badger/v4"
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // Masked matching (embed/maskmatch.go, measured in embed/README.md "Masked faces"). At
@@ -82,7 +82,7 @@ func (e *Engine) openMasked(sealed []byte, dim int, fk []byte) ([][]float32, err
 // masked matching, or by an embedder without it).
 func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
 	best = -1
-	err = e.db.View(func(txn *badger.Txn) error {
+	err = e.view(func(txn kv.Txn) error {
 		rec, err := getPerson(txn, personKey(g.rec.GID, ph))
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32, overlays [][]flo
 		for _, fid := range rec.Faces {
 			fk := faceKey(g.rec.GID, fid)
 			item, err := txn.Get(fk)
-			if errors.Is(err, badger.ErrKeyNotFound) {
+			if errors.Is(err, kv.ErrNotFound) {
 				continue // deleted since loadPerson: the plain path already skipped it too
 			}
 			if err != nil {

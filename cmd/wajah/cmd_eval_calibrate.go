@@ -65,7 +65,7 @@ func runEvalCalibrate(args []string) error {
 		}
 	}
 	sort.Strings(paths)
-	res, _, err := loadEmbeddings(*cache, paths)
+	res, _, err := loadEmbeddings(*cache, paths, false)
 	if err != nil {
 		// The pipeline of eval pairs, which anchored the API's similarity scale.
 		p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
@@ -73,7 +73,7 @@ func runEvalCalibrate(args []string) error {
 			return err
 		}
 		var st embedStats
-		if res, st, err = embedAll(p, *root, paths, 1, *workers, true); err != nil {
+		if res, st, err = embedAll(p, *root, paths, 1, *workers, true, false); err != nil {
 			return err
 		}
 		if *cache != "" {
