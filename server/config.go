@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/wajah-id/wajah/embed"
 )
 
 // Config is everything `wajah serve` reads. Each field is one setting with the same name
@@ -50,6 +52,9 @@ type Config struct {
 	SimAddr  string
 	SimFault string
 	SimDelay time.Duration
+
+	Liveness          string  // on (default) or off: the presentation-attack gate
+	LivenessThreshold float64 // refuse a face whose liveness score is below it
 }
 
 // DefaultConfig is what `wajah serve` runs with when nothing is configured.
@@ -62,6 +67,7 @@ func DefaultConfig(modelsDir string) Config {
 		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
 		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
 		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second,
+		Liveness: "on", LivenessThreshold: embed.DefaultLivenessThreshold,
 	}
 }
 
@@ -99,6 +105,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.SimAddr, "sim-addr", c.SimAddr, "simulator provider: where the in-process simulator listens")
 	fs.StringVar(&c.SimFault, "sim-fault", c.SimFault, "simulator provider: fault on every request")
 	fs.DurationVar(&c.SimDelay, "sim-delay", c.SimDelay, "simulator provider: delay of the delay fault")
+	fs.StringVar(&c.Liveness, "liveness", c.Liveness, "passive liveness gate at enrol, verify and identify: on or off (418 on a presentation attack)")
+	fs.Float64Var(&c.LivenessThreshold, "liveness-threshold", c.LivenessThreshold, "refuse a face whose liveness score is below this, in (0,1]")
 }
 
 // EnvName is the environment variable of a setting.

@@ -28,6 +28,7 @@ import (
 //	414  400  embed.ErrMultipleFaces
 //	415  400  engine.ErrPersonNotFound
 //	416  400  engine.ErrGalleryNotFound
+//	418  400  engine.ErrPresentationAttack (passive liveness refused the face)
 //	451-456  400  field missing, null, empty or of the wrong JSON type:
 //	          image 451, user_id/nik 452, user_name 453, facegallery_id 454,
 //	          target_image 455, source_image 456
@@ -66,6 +67,7 @@ const (
 	codeMultipleFaces      code = 414
 	codeUserNotFound       code = 415
 	codeGalleryNotFound    code = 416
+	codePresentation       code = 418
 	codeImageNull          code = 451
 	codeUserIDNull         code = 452
 	codeUserNameNull       code = 453
@@ -103,6 +105,7 @@ var messages = map[code]string{
 	codeMultipleFaces:      "Multiple faces found",
 	codeUserNotFound:       "user_id / nik not found",
 	codeGalleryNotFound:    "facegallery_id not found",
+	codePresentation:       "Presentation attack suspected",
 	codeImageNull:          "image is null",
 	codeUserIDNull:         "user_id / nik is null",
 	codeUserNameNull:       "user_name is null",
@@ -129,7 +132,7 @@ var messages = map[code]string{
 }
 
 // codes lists every code in table order (for metrics and tests).
-var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 451, 452, 453, 454, 455, 456,
+var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 418, 451, 452, 453, 454, 455, 456,
 	490, 491, 492, 493, 494, 495, 500, 600, 603, 604, 605, 606, 607, 608, 609, 610, 611}
 
 // String is the body's "status" value.
@@ -247,6 +250,8 @@ func classify(err error) code {
 		return codeFaceTooSmall
 	case errors.Is(err, embed.ErrMultipleFaces):
 		return codeMultipleFaces
+	case errors.Is(err, engine.ErrPresentationAttack):
+		return codePresentation
 	case errors.Is(err, engine.ErrGalleryNotFound):
 		return codeGalleryNotFound
 	case errors.Is(err, engine.ErrPersonNotFound):

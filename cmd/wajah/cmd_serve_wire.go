@@ -23,12 +23,16 @@ func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error)
 			return nil, err
 		}
 	}
-	pipe, err := embed.New(embed.Options{})
+	live, err := cfg.LivenessOptions()
+	if err != nil {
+		return nil, err
+	}
+	pipe, err := embed.New(embed.Options{NoLiveness: live.Off}) // the score costs nothing when the gate is off
 	if err != nil {
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}
 	return engine.Open(engine.Options{Dir: cfg.DataDir, KeyFile: cfg.KeyFile, Threshold: cfg.Threshold,
-		DefaultUserStatus: cfg.DefaultStatus, Logger: logger}, pipe)
+		DefaultUserStatus: cfg.DefaultStatus, Logger: logger, Liveness: live}, pipe)
 }
 
 // newProvider builds the configured check-in provider; stop releases what it started.
