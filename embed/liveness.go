@@ -21,9 +21,7 @@ const humanCropScale = 1.5
 
 // runFAS runs FaceAntiSpoofing.tflite as FaceAntiSpoofing.kt does: the face box scaled to
 // side x side, RGB/255; the spoof score is sum(|class_i| * leafMask_i) (the Kotlin code calls
-// a face fake above 0.2). It returns 1 - score clamped to [0,1], higher meaning live. The
-// model is fully convolutional up to its global pooling, so sides below its native 256 run
-// too (fewer MACs, measured in `wajah eval liveness`).
+// a face fake above 0.2). It returns 1 - score clamped to [0,1], higher meaning live.
 func runFAS(m runner, class, leaf int, img *RGB, box Rect, side int) (float32, error) {
 	x0, y0 := max(0, int(box.X0)), max(0, int(box.Y0))
 	x1, y1 := min(img.W, int(box.X1)), min(img.H, int(box.Y1))

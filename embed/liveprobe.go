@@ -11,15 +11,16 @@ import (
 
 // LiveFeat indexes the raw anti-spoof outputs a LivenessProbe reports for one face.
 const (
-	LiveFeatFAS256    = iota // FaceAntiSpoofing.tflite at its native 256x256 input, 1 - spoof score
-	LiveFeatFAS128           // the same model fed a 128x128 crop (4x fewer MACs)
-	LiveFeatAntispoof        // human-models antispoof: P(real), 128x128 input
-	LiveFeatLiveness         // human-models liveness: output[0], 32x32 input
+	// FaceAntiSpoofing.tflite at 256x256, 1 - spoof score. Its input cannot shrink: the
+	// tree head flattens an 8x8x32 map into 2048 values, so 256 is the only size it plans at.
+	LiveFeatFAS256    = iota
+	LiveFeatAntispoof // human-models antispoof: P(real), 128x128 input
+	LiveFeatLiveness  // human-models liveness: output[0], 32x32 input
 	LiveFeatCount
 )
 
 // LiveFeatNames names the LiveFeat columns for reports.
-var LiveFeatNames = [LiveFeatCount]string{"fas256", "fas128", "antispoof", "liveness"}
+var LiveFeatNames = [LiveFeatCount]string{"fas256", "antispoof", "liveness"}
 
 // LivenessProbe runs candidate anti-spoof models on a face: `wajah eval liveness` measures
 // them all with it, and the pipeline runs the ones its head reads. It is safe for
@@ -35,7 +36,7 @@ type LivenessProbe struct {
 func NewLivenessProbe(feats ...int) (*LivenessProbe, error) {
 	lp := &LivenessProbe{}
 	if len(feats) == 0 {
-		feats = []int{LiveFeatFAS256, LiveFeatFAS128, LiveFeatAntispoof, LiveFeatLiveness}
+		feats = []int{LiveFeatFAS256, LiveFeatAntispoof, LiveFeatLiveness}
 	}
 	for _, k := range feats {
 		if k < 0 || k >= LiveFeatCount {
@@ -44,7 +45,7 @@ func NewLivenessProbe(feats ...int) (*LivenessProbe, error) {
 		lp.want[k] = true
 	}
 	var err error
-	if lp.want[LiveFeatFAS256] || lp.want[LiveFeatFAS128] {
+	if lp.want[LiveFeatFAS256] {
 		if lp.fas, lp.fasClass, lp.fasLeaf, err = loadFAS(); err != nil {
 			return nil, err
 		}
@@ -84,12 +85,6 @@ func (lp *LivenessProbe) ScoresTimed(d *Decoded, f *Face, ms *[LiveFeatCount]flo
 			return nil, err
 		}
 		lap(LiveFeatFAS256)
-	}
-	if lp.want[LiveFeatFAS128] {
-		if out[LiveFeatFAS128], err = runFAS(lp.fas, lp.fasClass, lp.fasLeaf, d.Full, f.Box, fasInput/2); err != nil {
-			return nil, err
-		}
-		lap(LiveFeatFAS128)
 	}
 	var crop *RGB
 	if lp.want[LiveFeatAntispoof] {

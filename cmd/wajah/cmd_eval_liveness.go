@@ -61,7 +61,7 @@ func runEvalLiveness(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := extractLive(p, probe, c, "spoof-dev", *spoofDir, dev, *workers, *quiet); err != nil {
+	if err := extractLive(p, probe, c, *cache, "spoof-dev", *spoofDir, dev, *workers, *quiet); err != nil {
 		return err
 	}
 	var lfw, faces []liveSample
@@ -69,7 +69,7 @@ func runEvalLiveness(args []string) error {
 		if lfw, err = sampleImages(*lfwDir, *lfwN); err != nil {
 			return err
 		}
-		if err := extractLive(p, probe, c, "lfw", *lfwDir, lfw, *workers, *quiet); err != nil {
+		if err := extractLive(p, probe, c, *cache, "lfw", *lfwDir, lfw, *workers, *quiet); err != nil {
 			return err
 		}
 	}
@@ -77,7 +77,7 @@ func runEvalLiveness(args []string) error {
 		if faces, err = readPathColumn(filepath.Join(*facesDir, "manifest.tsv")); err != nil {
 			return err
 		}
-		if err := extractLive(p, probe, c, "faces-small", *facesDir, faces, *workers, *quiet); err != nil {
+		if err := extractLive(p, probe, c, *cache, "faces-small", *facesDir, faces, *workers, *quiet); err != nil {
 			return err
 		}
 	}
@@ -301,11 +301,11 @@ func crossValidate(c liveCandidate, s []liveSample, k int, apcer float64) (cvRes
 // headCandidates are logistic regressions (embed.LiveHead) over combinations of outputs.
 func headCandidates() []liveCandidate {
 	combos := [][]int{
+		{embed.LiveFeatAntispoof},
+		{embed.LiveFeatLiveness},
 		{embed.LiveFeatAntispoof, embed.LiveFeatLiveness},
-		{embed.LiveFeatFAS128, embed.LiveFeatAntispoof},
-		{embed.LiveFeatFAS128, embed.LiveFeatAntispoof, embed.LiveFeatLiveness},
+		{embed.LiveFeatFAS256, embed.LiveFeatAntispoof},
 		{embed.LiveFeatFAS256, embed.LiveFeatAntispoof, embed.LiveFeatLiveness},
-		{embed.LiveFeatFAS256, embed.LiveFeatFAS128, embed.LiveFeatAntispoof, embed.LiveFeatLiveness},
 	}
 	var out []liveCandidate
 	for _, c := range combos {

@@ -141,7 +141,7 @@ func (c *liveCache) save(path string) error {
 
 // extractLive fills Detected and Feat of every sample (from the cache when present),
 // workers in parallel. An unreadable image is an error: the sets are curated.
-func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache, set, root string, samples []liveSample, workers int, quiet bool) error {
+func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache, cachePath, set, root string, samples []liveSample, workers int, quiet bool) error {
 	ctx := context.Background()
 	var todo []int
 	for i := range samples {
@@ -211,7 +211,7 @@ func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache
 	for _, s := range samples {
 		cache.Samples[set+"\x00"+s.Path] = s
 	}
-	return nil
+	return cache.save(cachePath)
 }
 
 // since returns the milliseconds since t.
