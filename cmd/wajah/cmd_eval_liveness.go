@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/roc"
@@ -43,6 +44,8 @@ func runEvalLiveness(args []string) error {
 	cache := fs.String("cache", "", "feature cache (gob): model outputs per image, reused between runs")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	bpcer := fs.Float64("bpcer", 0, "choose each threshold at training BPCER <= this instead (the highest score at which at most this fraction of live faces are refused); 0: by --apcer")
+	dump := fs.String("dump", "", "write every sample's raw model outputs as TSV (set, path, label, features) to this file")
 	head := fs.String("head", "", "candidate (an lr+... name from the table) to fit on all of spoof-dev and write to --out")
 	out := fs.String("out", "embed/livemodel/live.wliv", "where --head writes the weights")
 	if err := fs.Parse(args); err != nil {
@@ -85,6 +88,11 @@ func runEvalLiveness(args []string) error {
 		return err
 	}
 
+	if *dump != "" {
+		if err := dumpLive(*dump, map[string][]liveSample{"spoof-dev": dev, "lfw": lfw, "faces-small": faces}); err != nil {
+			return err
+		}
+	}
 	det := detectedOnly(dev)
 	nLive, nSpoof := 0, 0
 	for _, s := range det {
@@ -110,14 +118,18 @@ func runEvalLiveness(args []string) error {
 		cands = append(cands, fixedCandidate(n, k))
 	}
 	cands = append(cands, headCandidates()...)
-	fmt.Printf("\n%d subject-wise folds; threshold per fold at training APCER <= %.0f%%; pooled held-out figures\n", *folds, 100**apcer)
+	if *bpcer > 0 {
+		fmt.Printf("\n%d subject-wise folds; threshold per fold at training BPCER <= %.1f%%; pooled held-out figures\n", *folds, 100**bpcer)
+	} else {
+		fmt.Printf("\n%d subject-wise folds; threshold per fold at training APCER <= %.0f%%; pooled held-out figures\n", *folds, 100**apcer)
+	}
 	fmt.Printf("%-36s %7s %8s %8s %8s %8s %8s %9s\n", "candidate", "AUC", "APCER", "BPCER", "BPCER@5", "LFW", "faces", "threshold")
 	var chosen *liveCandidate
 	for i, cand := range cands {
 		if cand.name == *head {
 			chosen = &cands[i]
 		}
-		r, err := crossValidate(cand, det, *folds, *apcer)
+		r, err := crossValidate(cand, det, *folds, *apcer, *bpcer)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cand.name, err)
 		}
@@ -126,7 +138,7 @@ func runEvalLiveness(args []string) error {
 		if err != nil {
 			return err
 		}
-		t := thresholdAtAPCER(scoresOf(score, det, true), *apcer)
+		t := pickThreshold(score, det, *apcer, *bpcer)
 		fmt.Printf("%-36s %7.4f %7.2f%% %7.2f%% %7.2f%% %7s %7s %9.4f\n", cand.name, r.auc, 100*r.apcer, 100*r.bpcer, 100*r.bpcerAt5,
 			refusedPct(score, lfw, t), refusedPct(score, faces, t), t)
 	}
@@ -208,6 +220,26 @@ func thresholdAtAPCER(spoof []float64, frac float64) float64 {
 	return math.Nextafter(s[len(s)-1-allowed], math.Inf(1))
 }
 
+// pickThreshold chooses on s at BPCER <= bpcer when bpcer > 0, else at APCER <= apcer.
+func pickThreshold(score func([]float32) float64, s []liveSample, apcer, bpcer float64) float64 {
+	if bpcer > 0 {
+		return thresholdAtBPCER(scoresOf(score, s, false), bpcer)
+	}
+	return thresholdAtAPCER(scoresOf(score, s, true), apcer)
+}
+
+// thresholdAtBPCER is the highest threshold at which at most frac of the live scores fall
+// below it.
+func thresholdAtBPCER(live []float64, frac float64) float64 {
+	s := append([]float64(nil), live...)
+	sort.Float64s(s)
+	allowed := int(math.Floor(frac * float64(len(s))))
+	if allowed >= len(s) {
+		return math.Inf(1)
+	}
+	return s[allowed]
+}
+
 // refusedPct is the percentage of detected live photos scoring below t ("-" for none).
 func refusedPct(score func([]float32) float64, s []liveSample, t float64) string {
 	n, bad := 0, 0
@@ -234,7 +266,7 @@ type cvResult struct {
 // the other folds, picks the threshold there and scores the held-out fold; figures pool the
 // held-out folds. bpcerAt5 uses the pooled held-out scores' own APCER-5% threshold (the
 // best this score could do; an optimistic reference, not a claim).
-func crossValidate(c liveCandidate, s []liveSample, k int, apcer float64) (cvResult, error) {
+func crossValidate(c liveCandidate, s []liveSample, k int, apcer, bpcer float64) (cvResult, error) {
 	subj := map[string]int{}
 	var names []string
 	for _, x := range s {
@@ -262,7 +294,7 @@ func crossValidate(c liveCandidate, s []liveSample, k int, apcer float64) (cvRes
 		if err != nil {
 			return cvResult{}, err
 		}
-		t := thresholdAtAPCER(scoresOf(score, train, true), apcer)
+		t := pickThreshold(score, train, apcer, bpcer)
 		for _, x := range test {
 			v := score(x.Feat)
 			if x.Spoof {
@@ -327,3 +359,27 @@ func headCandidates() []liveCandidate {
 
 // liveL2 is the heads' weight decay: strong, since 15 subjects are few.
 const liveL2 = 1e-2
+
+// dumpLive writes the samples' raw outputs as TSV.
+func dumpLive(path string, sets map[string][]liveSample) error {
+	var b strings.Builder
+	b.WriteString("set\tpath\tlabel\tdetected")
+	for _, n := range embed.LiveFeatNames {
+		b.WriteString("\t" + n)
+	}
+	b.WriteString("\n")
+	for _, set := range []string{"spoof-dev", "lfw", "faces-small"} {
+		for _, s := range sets[set] {
+			label := "live"
+			if s.Spoof {
+				label = "spoof"
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%v", set, s.Path, label, s.Detected)
+			for _, v := range s.Feat {
+				fmt.Fprintf(&b, "\t%.6f", v)
+			}
+			b.WriteString("\n")
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
