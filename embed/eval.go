@@ -57,10 +57,10 @@ func (p *Pipeline) SetMaskModel(m *MaskModel) { p.mask = m }
 // MaskModel returns the classifier in use, or nil.
 func (p *Pipeline) MaskModel() *MaskModel { return p.mask }
 
-// Liveness scores one detected face (see liveness.go).
+// Liveness scores one detected face with the built-in head (see liveness.go).
 func (p *Pipeline) Liveness(d *Decoded, f *Face) (float32, error) {
-	if p.spoof == nil {
+	if p.live == nil {
 		return 0, ErrNoLiveness
 	}
-	return p.liveness(d, f)
+	return p.live.score(d, f)
 }

@@ -35,7 +35,10 @@ type Face struct {
 	Masked    bool
 	MaskScore float32 // probability of a mask in [0,1]
 	Liveness  float32 // anti-spoof score in [0,1], higher is more likely a live face; no verdict
-	Quality   Quality
+	// LivenessScored says Liveness was computed (the pipeline has its liveness model); a
+	// gate must not read an unscored 0 as an attack nor as live.
+	LivenessScored bool
+	Quality        Quality
 	// MaskedTemplates: the embeddings of the aligned face with each DevMaskStyles
 	// synthetic mask drawn over it (maskmatch.go): at enrolment, and at verification for a
 	// face the classifier calls masked (MaskedScore compares the two sets). Nil otherwise.

@@ -16,7 +16,7 @@ func TestModelID(t *testing.T) {
 	}{
 		{"default", Options{}, true},
 		{"mtcnn named", Options{Detector: DetectorMTCNN}, true},
-		{"admission options", Options{WorkSide: 640, MinFaceSize: 60, MinDetect: 30, DetectFrac: 0.2, MultiFaceRatio: 0.5, NoMask: true, Liveness: true}, true},
+		{"admission options", Options{WorkSide: 640, MinFaceSize: 60, MinDetect: 30, DetectFrac: 0.2, MultiFaceRatio: 0.5, NoMask: true, NoLiveness: true}, true},
 		{"blazeface", Options{Detector: DetectorBlazeFace}, false},
 		{"norefine", Options{NoRefine: true}, false},
 		{"roundlm", Options{RoundLandmarks: true}, false},

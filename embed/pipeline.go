@@ -79,10 +79,12 @@ type Options struct {
 	// MTCNN.kt's 0.6, 0.7, 0.7); for measuring detection of masked faces (embed/README.md).
 	MTCNNThresholds [3]float32
 
-	// NoMask skips the mask classifier; Liveness runs FaceAntiSpoofing.tflite (4.5 GMAC per
-	// face, so off by default; Face.Liveness stays 0 when off).
-	NoMask   bool
-	Liveness bool
+	// NoMask skips the mask classifier. NoLiveness skips the liveness score (Face.Liveness
+	// stays 0 and Face.LivenessScored false); by default the built-in liveness head
+	// (livemodel/, chosen by `wajah eval liveness`, see embed/README.md) scores every
+	// completed face.
+	NoMask     bool
+	NoLiveness bool
 
 	// RoundLandmarks rounds landmarks to whole pixels as MTCNN.kt does (the reference
 	// measurement did); a diagnostic for comparing with it, off by default.
@@ -137,10 +139,8 @@ type Pipeline struct {
 	blaze *blazeface // nil unless Options.Detector is DetectorBlazeFace
 	mfn   runner
 	mask  *MaskModel
-	spoof runner
-	adm   *admission // nil: unbounded
-	// Output positions of FaceAntiSpoofing's class predictions and leaf mask.
-	spoofClass, spoofLeaf int
+	adm   *admission  // nil: unbounded
+	live  *liveScorer // nil with NoLiveness
 }
 
 // New loads the models from Options.ModelsDir and returns a ready pipeline.
@@ -196,21 +196,12 @@ func New(opts Options) (*Pipeline, error) {
 		}
 		p.mask = m
 	}
-	if opts.Liveness {
-		m, err := load("FaceAntiSpoofing.tflite")
+	if !opts.NoLiveness {
+		l, err := newLiveScorer()
 		if err != nil {
 			return nil, err
 		}
-		p.spoof = m
-		p.spoofClass, p.spoofLeaf = 0, 1
-		for i, o := range m.Outputs() {
-			switch o.Name {
-			case "Identity":
-				p.spoofClass = i
-			case "Identity_1":
-				p.spoofLeaf = i
-			}
-		}
+		p.live = l
 	}
 	return p, nil
 }
@@ -379,15 +370,15 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 		f.MaskScore = p.mask.Predict(crop, plain)
 		f.Masked = f.MaskScore >= 0.5
 	}
-	if p.spoof != nil {
+	if p.live != nil {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l, err := p.liveness(d, f)
+		l, err := p.live.score(d, f)
 		if err != nil {
 			return err
 		}
-		f.Liveness = l
+		f.Liveness, f.LivenessScored = l, true
 	}
 	return nil
 }

@@ -324,33 +324,6 @@ func BenchmarkStages(b *testing.B) {
 	}
 }
 
-func TestLiveness(t *testing.T) {
-	heavy(t)        // FaceAntiSpoofing costs 4.5 GMAC per face
-	testPipeline(t) // skips when models are missing
-	p, err := New(Options{Liveness: true, NoMask: true})
-	if err != nil {
-		t.Fatalf("anti-spoof model does not load: %v", err)
-	}
-	d, err := p.Decode(photo(t, exObama))
-	if err != nil {
-		t.Fatal(err)
-	}
-	faces, err := p.Detect(context.Background(), d)
-	if err != nil || len(faces) != 1 {
-		t.Fatalf("detect: %d faces, %v", len(faces), err)
-	}
-	if err := p.Complete(context.Background(), d, &faces[0]); err != nil {
-		t.Fatal(err)
-	}
-	// A sharp, well-lit camera photo of a real person scores high (measured 0.99).
-	if l := faces[0].Liveness; l < 0.5 || l > 1 {
-		t.Errorf("liveness of a live photo = %v", l)
-	}
-	if _, err := testPipeline(t).Liveness(d, &faces[0]); !errors.Is(err, ErrNoLiveness) {
-		t.Errorf("liveness without the model: %v", err)
-	}
-}
-
 const maskTrain = "../../shared/data/mask-train"
 
 func TestMaskClassifier(t *testing.T) {

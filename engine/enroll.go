@@ -66,7 +66,7 @@ func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.
 		}
 		dim = g.rec.Dim
 	}
-	face, err = e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
+	face, err = e.extractLive(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
 	tExtract = time.Since(start)
 	if err != nil {
 		var gid uint64 // no gallery yet: the subject hash is keyed by gallery id 0

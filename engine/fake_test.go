@@ -18,7 +18,8 @@ import (
 // ending in "+mask"). The embedding is the person's base vector (seeded by the person
 // name) plus 0.15 of a noise vector seeded by the whole text, so two photos of one person
 // have cosine ~0.98 and two people ~0 +- 1/sqrt(dim). "noface..." fails with ErrNoFace,
-// "small..." with ErrFaceTooSmall unless forced, empty bytes with ErrImageType.
+// "small..." with ErrFaceTooSmall unless forced, empty bytes with ErrImageType; faces are
+// scored live (0.99) except "spoof..." (0.01).
 type fakeEmb struct {
 	model string
 	dim   int
@@ -49,7 +50,12 @@ func (f *fakeEmb) Extract(ctx context.Context, img []byte, o embed.ExtractOption
 	for i := range v {
 		v[i] = base[i] + 0.15*noise[i]
 	}
-	return embed.Face{Embedding: unit(v), Masked: masked, Score: 0.99, Quality: embed.Quality{FaceSize: 80}}, nil
+	live := float32(0.99) // "spoof..." images are presentation attacks
+	if strings.HasPrefix(s, "spoof") {
+		live = 0.01
+	}
+	return embed.Face{Embedding: unit(v), Masked: masked, Score: 0.99, Quality: embed.Quality{FaceSize: 80},
+		Liveness: live, LivenessScored: true}, nil
 }
 
 func gauss(seed string, dim int) []float32 {

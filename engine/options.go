@@ -115,6 +115,9 @@ type Options struct {
 	DefaultUserStatus string
 	// Logger receives warnings and Badger's own messages; default slog.Default().
 	Logger *slog.Logger
+	// Liveness is the presentation-attack gate of enrol, verify and identify: on by
+	// default (engine/liveness.go).
+	Liveness LivenessOptions
 }
 
 // EnsureDefaults returns o with zero fields set to their defaults.
@@ -164,6 +167,7 @@ func (o Options) EnsureDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.Liveness = o.Liveness.withDefaults()
 	return o
 }
 
@@ -200,6 +204,9 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: MemTableSize %d < 1 MiB", ErrInvalid, o.MemTableSize)
 	case o.VLogFileSize < 1<<20 || o.VLogFileSize >= 2<<30:
 		return fmt.Errorf("%w: VLogFileSize %d not in [1 MiB, 2 GiB)", ErrInvalid, o.VLogFileSize)
+	}
+	if err := o.Liveness.validate(); err != nil {
+		return err
 	}
 	if !validStatus(o.DefaultUserStatus) {
 		return fmt.Errorf("%w: DefaultUserStatus %q", ErrInvalid, o.DefaultUserStatus)

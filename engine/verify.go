@@ -49,7 +49,7 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 		return res, err
 	}
 	t0 := time.Now()
-	face, err := e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeVerify})
+	face, err := e.extractLive(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeVerify})
 	tExtract = time.Since(t0)
 	if err != nil {
 		return res, err
@@ -185,7 +185,7 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 		e.auditAsync(auditRecord{TrxID: r.TrxID, Op: "identify", Outcome: outcome(err), Tenant: r.Tenant, Gallery: r.Gallery,
 			Total: time.Since(start), Extract: tExtract, Store: tSearch})
 	}()
-	face, err := e.emb.Extract(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeVerify})
+	face, err := e.extractLive(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeVerify})
 	tExtract = time.Since(start)
 	if err != nil {
 		return res, err

@@ -73,6 +73,7 @@ func TestEveryEngineCode(t *testing.T) {
 		{"no face", "POST", plEnroll, "tok-a", with(enr, "image", img("noface")), "412", 400},
 		{"too small", "POST", plEnroll, "tok-a", with(enr, "image", img("small")), "413", 400},
 		{"multiple", "POST", plEnroll, "tok-a", with(enr, "image", img("multi")), "414", 400},
+		{"presentation attack", "POST", plVerify, "tok-a", with(ver, "image", img("spoof")), "418", 400},
 		{"unknown nik", "POST", plVerify, "tok-a", verifyBody("g1", "nobody", "alice"), "415", 400},
 		{"duplicate face", "POST", plEnroll, "tok-a", with(enr, "image", img("duplicate")), "417", 400},
 		{"unknown gallery", "POST", plList, "tok-a", map[string]any{"facegallery_id": "nope"}, "416", 400},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/internal/secrethash"
 )
 
@@ -71,6 +72,9 @@ type Config struct {
 	SimAddr  string
 	SimFault string
 	SimDelay time.Duration
+
+	Liveness          string  // on (default) or off: the presentation-attack gate
+	LivenessThreshold float64 // refuse a face whose liveness score is below it
 }
 
 // DefaultConfig is what `wajah serve` runs with when nothing is configured.
@@ -85,6 +89,7 @@ func DefaultConfig(modelsDir string) Config {
 		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
 		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
 		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second, ImageLimits: DefaultImageLimits(),
+		Liveness: "on", LivenessThreshold: embed.DefaultLivenessThreshold,
 	}
 }
 
@@ -139,6 +144,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.SimFault, "sim-fault", c.SimFault, "simulator provider: fault on every request")
 	c.ImageLimits.bind(fs)
 	fs.DurationVar(&c.SimDelay, "sim-delay", c.SimDelay, "simulator provider: delay of the delay fault")
+	fs.StringVar(&c.Liveness, "liveness", c.Liveness, "passive liveness gate at enrol, verify and identify: on or off (418 on a presentation attack)")
+	fs.Float64Var(&c.LivenessThreshold, "liveness-threshold", c.LivenessThreshold, "refuse a face whose liveness score is below this, in (0,1]")
 }
 
 // EnvName is the environment variable of a setting.

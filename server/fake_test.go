@@ -84,6 +84,8 @@ func extract(img []byte, purpose embed.Purpose, force bool) (fakeFace, error) {
 		return fakeFace{}, embed.ErrImageTooLarge
 	case d == "type":
 		return fakeFace{}, embed.ErrImageType
+	case d == "spoof":
+		return fakeFace{}, engine.ErrPresentationAttack
 	}
 	return fakeFace{}, embed.ErrNoFace
 }

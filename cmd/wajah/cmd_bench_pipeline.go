@@ -25,7 +25,7 @@ func runBenchPipeline(args []string) error {
 	sizes := fs.String("sizes", "640x480,1920x1080,4000x3000,8000x6000", "comma-separated WxH")
 	n := fs.Int("n", 20, "timed runs per size (after one warm-up)")
 	procs := fs.Int("procs", 1, "GOMAXPROCS (the target is one core)")
-	live := fs.Bool("liveness", false, "also time FaceAntiSpoofing")
+	live := fs.Bool("liveness", true, "score liveness (the built-in head and the models it reads); -liveness=false measures a verify without it")
 	flip := fs.Bool("flip", false, "flip test-time augmentation (embed the crop and its mirror)")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface")
 	if err := fs.Parse(args); err != nil {
@@ -33,7 +33,7 @@ func runBenchPipeline(args []string) error {
 	}
 	runtime.GOMAXPROCS(*procs)
 	// Large phone photos exceed the default 10 MiB encoded limit; the bench times decoding.
-	p, err := embed.New(embed.Options{Liveness: *live, FlipTTA: *flip, Detector: *detector, Limits: embed.Limits{MaxBytes: 64 << 20}})
+	p, err := embed.New(embed.Options{NoLiveness: !*live, FlipTTA: *flip, Detector: *detector, Limits: embed.Limits{MaxBytes: 64 << 20}})
 	if err != nil {
 		return err
 	}

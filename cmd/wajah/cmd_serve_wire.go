@@ -16,8 +16,13 @@ import (
 
 // openEngine loads the face pipeline from cfg.ModelsDir and opens the store in cfg.DataDir.
 func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error) {
+	live, err := cfg.LivenessOptions()
+	if err != nil {
+		return nil, err
+	}
 	opts := cfg.EmbedOptions()
 	opts.ModelsDir = cfg.ModelsDir
+	opts.NoLiveness = live.Off // the score costs nothing when the gate is off
 	pipe, err := embed.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
@@ -25,7 +30,7 @@ func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error)
 	return engine.Open(engine.Options{Dir: cfg.DataDir, Store: cfg.Store, KeyFile: cfg.KeyFile, Threshold: cfg.Threshold,
 		MinThreshold: cfg.MinThreshold, IdentifyFAR: cfg.IdentifyFAR, DuplicatePolicy: cfg.DuplicatePolicy,
 		DuplicateScope: cfg.DuplicateScope, DuplicateThreshold: cfg.DuplicateThreshold, RetentionDays: cfg.RetentionDays,
-		DefaultUserStatus: cfg.DefaultStatus, Logger: logger}, pipe)
+		DefaultUserStatus: cfg.DefaultStatus, Logger: logger, Liveness: live}, pipe)
 }
 
 // newProvider builds the configured check-in provider; stop releases what it started.

@@ -1,0 +1,385 @@
+package main
+
+import (
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/roc"
+)
+
+func init() {
+	register("eval liveness", "anti-spoof candidates on spoof-dev (subject-wise CV): APCER, BPCER, live-photo BPCER, ms", runEvalLiveness)
+}
+
+// liveCandidate scores samples (higher = live) from their raw features; fit trains it on
+// the given samples (nil for a fixed model output).
+type liveCandidate struct {
+	name string
+	fit  func(train []liveSample) (func(f []float32) float64, error)
+	head func(train []liveSample) *embed.LiveHead // lr candidates only
+}
+
+func fixedCandidate(name string, k int) liveCandidate {
+	return liveCandidate{name: name, fit: func([]liveSample) (func([]float32) float64, error) {
+		return func(f []float32) float64 { return float64(f[k]) }, nil
+	}}
+}
+
+func runEvalLiveness(args []string) error {
+	fs := flag.NewFlagSet("eval liveness", flag.ContinueOnError)
+	spoofDir := fs.String("spoof-dev", "../shared/data/spoof-dev", "spoof-dev directory (manifest.tsv: path, live|spoof, subject)")
+	lfwDir := fs.String("lfw", "../shared/data/lfw-view1/images", "live photos: LFW images directory (empty: skip)")
+	lfwN := fs.Int("lfw-n", 1000, "LFW images sampled evenly over the sorted list (0: all)")
+	facesDir := fs.String("faces", "../shared/data/faces-small", "live photos: faces-small (manifest.tsv) (empty: skip)")
+	folds := fs.Int("folds", 5, "subject-wise folds on spoof-dev")
+	apcer := fs.Float64("apcer", 0.05, "each fold's threshold: the lowest score at which at most this fraction of the training folds' attacks pass")
+	cache := fs.String("cache", "", "feature cache (gob): model outputs per image, reused between runs")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	bpcer := fs.Float64("bpcer", 0, "choose each threshold at training BPCER <= this instead (the highest score at which at most this fraction of live faces are refused); 0: by --apcer")
+	dump := fs.String("dump", "", "write every sample's raw model outputs as TSV (set, path, label, features) to this file")
+	head := fs.String("head", "", "candidate (an lr+... name from the table) to fit on all of spoof-dev and write to --out")
+	out := fs.String("out", "embed/livemodel/live.wliv", "where --head writes the weights")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, err := embed.New(embed.Options{NoMask: true, NoLiveness: true}) // the probe scores every candidate
+	if err != nil {
+		return err
+	}
+	probe, err := embed.NewLivenessProbe()
+	if err != nil {
+		return err
+	}
+	c := loadLiveCache(*cache)
+	dev, err := readSpoofManifest(filepath.Join(*spoofDir, "manifest.tsv"))
+	if err != nil {
+		return err
+	}
+	if err := extractLive(p, probe, c, *cache, "spoof-dev", *spoofDir, dev, *workers, *quiet); err != nil {
+		return err
+	}
+	var lfw, faces []liveSample
+	if *lfwDir != "" {
+		if lfw, err = sampleImages(*lfwDir, *lfwN); err != nil {
+			return err
+		}
+		if err := extractLive(p, probe, c, *cache, "lfw", *lfwDir, lfw, *workers, *quiet); err != nil {
+			return err
+		}
+	}
+	if *facesDir != "" {
+		if faces, err = readPathColumn(filepath.Join(*facesDir, "manifest.tsv")); err != nil {
+			return err
+		}
+		if err := extractLive(p, probe, c, *cache, "faces-small", *facesDir, faces, *workers, *quiet); err != nil {
+			return err
+		}
+	}
+	if err := c.save(*cache); err != nil {
+		return err
+	}
+
+	if *dump != "" {
+		if err := dumpLive(*dump, map[string][]liveSample{"spoof-dev": dev, "lfw": lfw, "faces-small": faces}); err != nil {
+			return err
+		}
+	}
+	det := detectedOnly(dev)
+	nLive, nSpoof := 0, 0
+	for _, s := range det {
+		if s.Spoof {
+			nSpoof++
+		} else {
+			nLive++
+		}
+	}
+	if raw, err := os.ReadFile(filepath.Join(*spoofDir, "manifest.tsv")); err == nil {
+		fmt.Printf("spoof-dev manifest sha256 %x\n", sha256.Sum256(raw))
+	}
+	fmt.Printf("spoof-dev: %d images, face found in %d live and %d spoof (a missed face is refused as 412 anyway)\n", len(dev), nLive, nSpoof)
+	if c.NMS > 0 {
+		fmt.Printf("ms per face (wall, %d workers, incl. crop):", *workers)
+		for k, n := range embed.LiveFeatNames {
+			fmt.Printf(" %s %.2f", n, c.MS[k]/float64(c.NMS))
+		}
+		fmt.Println()
+	}
+	cands := []liveCandidate{}
+	for k, n := range embed.LiveFeatNames {
+		cands = append(cands, fixedCandidate(n, k))
+	}
+	cands = append(cands, headCandidates()...)
+	if *bpcer > 0 {
+		fmt.Printf("\n%d subject-wise folds; threshold per fold at training BPCER <= %.1f%%; pooled held-out figures\n", *folds, 100**bpcer)
+	} else {
+		fmt.Printf("\n%d subject-wise folds; threshold per fold at training APCER <= %.0f%%; pooled held-out figures\n", *folds, 100**apcer)
+	}
+	fmt.Printf("%-36s %7s %8s %8s %8s %8s %8s %9s\n", "candidate", "AUC", "APCER", "BPCER", "BPCER@5", "LFW", "faces", "threshold")
+	var chosen *liveCandidate
+	for i, cand := range cands {
+		if cand.name == *head {
+			chosen = &cands[i]
+		}
+		r, err := crossValidate(cand, det, *folds, *apcer, *bpcer)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cand.name, err)
+		}
+		// Live photo sets: the model fitted on all of spoof-dev at its all-data threshold.
+		score, err := cand.fit(det)
+		if err != nil {
+			return err
+		}
+		t := pickThreshold(score, det, *apcer, *bpcer)
+		fmt.Printf("%-36s %7.4f %7.2f%% %7.2f%% %7.2f%% %7s %7s %9.4f\n", cand.name, r.auc, 100*r.apcer, 100*r.bpcer, 100*r.bpcerAt5,
+			refusedPct(score, lfw, t), refusedPct(score, faces, t), t)
+	}
+	fmt.Println("AUC, APCER, BPCER: held-out subjects, threshold chosen on the other folds; BPCER@5: at the pooled held-out scores' own APCER 5% (optimistic);")
+	fmt.Println("LFW, faces: live photos refused by the candidate fitted on all of spoof-dev at its all-data threshold (last column)")
+	if *head != "" {
+		if chosen == nil || chosen.head == nil {
+			return fmt.Errorf("--head %q: not an lr candidate of the table", *head)
+		}
+		h := chosen.head(det)
+		b, err := h.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, b, 0o644); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		fmt.Printf("wrote %s (%d bytes, sha256 %x): %s fitted on %d spoof-dev faces\n", *out, len(b), sum, *head, len(det))
+	}
+	// The built-in head at the gate's default threshold.
+	if bh, err := embed.DefaultLiveHead(); err == nil {
+		score := func(f []float32) float64 { return float64(bh.Prob(f)) }
+		t := embed.DefaultLivenessThreshold
+		var passed, refused int
+		for _, s := range det {
+			v := score(s.Feat)
+			if s.Spoof && v >= t {
+				passed++
+			} else if !s.Spoof && v < t {
+				refused++
+			}
+		}
+		fmt.Printf("built-in head (%s) at the default threshold %.4f: spoof-dev APCER %.2f%% BPCER %.2f%% (in-sample: it was fitted there), LFW %s, faces %s refused\n",
+			headName(bh.Feats), t, 100*float64(passed)/float64(max(nSpoof, 1)), 100*float64(refused)/float64(max(nLive, 1)), refusedPct(score, lfw, t), refusedPct(score, faces, t))
+	}
+	return nil
+}
+
+func headName(feats []int) string {
+	name := "lr"
+	for _, k := range feats {
+		name += "+" + embed.LiveFeatNames[k]
+	}
+	return name
+}
+
+func detectedOnly(s []liveSample) []liveSample {
+	var out []liveSample
+	for _, x := range s {
+		if x.Detected {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// scoresOf returns the scores of the spoof (spoof true) or live samples.
+func scoresOf(score func([]float32) float64, s []liveSample, spoof bool) []float64 {
+	var out []float64
+	for _, x := range s {
+		if x.Spoof == spoof {
+			out = append(out, score(x.Feat))
+		}
+	}
+	return out
+}
+
+// thresholdAtAPCER is the lowest threshold t (accept as live when score >= t) at which at
+// most frac of the attack scores pass.
+func thresholdAtAPCER(spoof []float64, frac float64) float64 {
+	s := append([]float64(nil), spoof...)
+	sort.Float64s(s)
+	allowed := int(math.Floor(frac * float64(len(s))))
+	if allowed >= len(s) {
+		return math.Inf(-1)
+	}
+	// The allowed highest attacks pass; the next one down must not.
+	return math.Nextafter(s[len(s)-1-allowed], math.Inf(1))
+}
+
+// pickThreshold chooses on s at BPCER <= bpcer when bpcer > 0, else at APCER <= apcer.
+func pickThreshold(score func([]float32) float64, s []liveSample, apcer, bpcer float64) float64 {
+	if bpcer > 0 {
+		return thresholdAtBPCER(scoresOf(score, s, false), bpcer)
+	}
+	return thresholdAtAPCER(scoresOf(score, s, true), apcer)
+}
+
+// thresholdAtBPCER is the highest threshold at which at most frac of the live scores fall
+// below it.
+func thresholdAtBPCER(live []float64, frac float64) float64 {
+	s := append([]float64(nil), live...)
+	sort.Float64s(s)
+	allowed := int(math.Floor(frac * float64(len(s))))
+	if allowed >= len(s) {
+		return math.Inf(1)
+	}
+	return s[allowed]
+}
+
+// refusedPct is the percentage of detected live photos scoring below t ("-" for none).
+func refusedPct(score func([]float32) float64, s []liveSample, t float64) string {
+	n, bad := 0, 0
+	for _, x := range s {
+		if !x.Detected {
+			continue
+		}
+		n++
+		if score(x.Feat) < t {
+			bad++
+		}
+	}
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", 100*float64(bad)/float64(n))
+}
+
+type cvResult struct {
+	auc, apcer, bpcer, bpcerAt5 float64
+}
+
+// crossValidate splits spoof-dev by subject (sorted subjects, fold = index mod k), fits on
+// the other folds, picks the threshold there and scores the held-out fold; figures pool the
+// held-out folds. bpcerAt5 uses the pooled held-out scores' own APCER-5% threshold (the
+// best this score could do; an optimistic reference, not a claim).
+func crossValidate(c liveCandidate, s []liveSample, k int, apcer, bpcer float64) (cvResult, error) {
+	subj := map[string]int{}
+	var names []string
+	for _, x := range s {
+		if _, ok := subj[x.Subject]; !ok {
+			subj[x.Subject] = 0
+			names = append(names, x.Subject)
+		}
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		subj[n] = i % k
+	}
+	var liveS, spoofS []float64
+	attacksPassed, livesRefused := 0, 0
+	for f := 0; f < k; f++ {
+		var train, test []liveSample
+		for _, x := range s {
+			if subj[x.Subject] == f {
+				test = append(test, x)
+			} else {
+				train = append(train, x)
+			}
+		}
+		score, err := c.fit(train)
+		if err != nil {
+			return cvResult{}, err
+		}
+		t := pickThreshold(score, train, apcer, bpcer)
+		for _, x := range test {
+			v := score(x.Feat)
+			if x.Spoof {
+				spoofS = append(spoofS, v)
+				if v >= t {
+					attacksPassed++
+				}
+			} else {
+				liveS = append(liveS, v)
+				if v < t {
+					livesRefused++
+				}
+			}
+		}
+	}
+	r := cvResult{apcer: float64(attacksPassed) / float64(len(spoofS)), bpcer: float64(livesRefused) / float64(len(liveS))}
+	var lab []roc.Labeled
+	for _, v := range liveS {
+		lab = append(lab, roc.Labeled{Score: v, Same: true})
+	}
+	for _, v := range spoofS {
+		lab = append(lab, roc.Labeled{Score: v})
+	}
+	r.auc = roc.AUC(lab)
+	t := thresholdAtAPCER(spoofS, 0.05)
+	bad := 0
+	for _, v := range liveS {
+		if v < t {
+			bad++
+		}
+	}
+	r.bpcerAt5 = float64(bad) / float64(len(liveS))
+	return r, nil
+}
+
+// headCandidates are logistic regressions (embed.LiveHead) over combinations of outputs.
+func headCandidates() []liveCandidate {
+	combos := [][]int{
+		{embed.LiveFeatAntispoof},
+		{embed.LiveFeatLiveness},
+		{embed.LiveFeatAntispoof, embed.LiveFeatLiveness},
+		{embed.LiveFeatFAS256, embed.LiveFeatAntispoof},
+		{embed.LiveFeatFAS256, embed.LiveFeatAntispoof, embed.LiveFeatLiveness},
+	}
+	var out []liveCandidate
+	for _, c := range combos {
+		fitHead := func(train []liveSample) *embed.LiveHead {
+			x := make([][]float32, len(train))
+			y := make([]bool, len(train))
+			for i, s := range train {
+				x[i], y[i] = s.Feat, !s.Spoof
+			}
+			return embed.TrainLiveHead(c, x, y, liveL2)
+		}
+		out = append(out, liveCandidate{name: headName(c), head: fitHead, fit: func(train []liveSample) (func([]float32) float64, error) {
+			h := fitHead(train)
+			return func(f []float32) float64 { return float64(h.Prob(f)) }, nil
+		}})
+	}
+	return out
+}
+
+// liveL2 is the heads' weight decay: strong, since 15 subjects are few.
+const liveL2 = 1e-2
+
+// dumpLive writes the samples' raw outputs as TSV.
+func dumpLive(path string, sets map[string][]liveSample) error {
+	var b strings.Builder
+	b.WriteString("set\tpath\tlabel\tdetected")
+	for _, n := range embed.LiveFeatNames {
+		b.WriteString("\t" + n)
+	}
+	b.WriteString("\n")
+	for _, set := range []string{"spoof-dev", "lfw", "faces-small"} {
+		for _, s := range sets[set] {
+			label := "live"
+			if s.Spoof {
+				label = "spoof"
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%v", set, s.Path, label, s.Detected)
+			for _, v := range s.Feat {
+				fmt.Fprintf(&b, "\t%.6f", v)
+			}
+			b.WriteString("\n")
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}

@@ -1,0 +1,167 @@
+package embed
+
+import (
+	"math"
+)
+
+// LiveHead is a logistic regression over transformed anti-spoof model outputs (LiveFeat
+// columns): P(live) = sigmoid(B + sum W_i * (g(x_i) - Mean_i) / Std_i), where g is the logit
+// for probability outputs. Trained by `wajah train-liveness`; see embed/livemodel/README.md.
+type LiveHead struct {
+	Feats     []int // LiveFeat columns used
+	Mean, Std []float32
+	W         []float32
+	B         float32
+}
+
+// liveTransform maps a raw output to the regression's input: the logit of a probability
+// clamped to [1e-4, 1-1e-4] (the models saturate; logits keep their ranking and spread).
+func liveTransform(v float32) float64 {
+	p := min(max(float64(v), 1e-4), 1-1e-4)
+	return math.Log(p / (1 - p))
+}
+
+// Prob returns P(live) for a full LiveFeatCount feature vector.
+func (h *LiveHead) Prob(feat []float32) float32 {
+	z := float64(h.B)
+	for i, k := range h.Feats {
+		z += float64(h.W[i]) * (liveTransform(feat[k]) - float64(h.Mean[i])) / float64(h.Std[i])
+	}
+	return float32(1 / (1 + math.Exp(-z)))
+}
+
+// TrainLiveHead fits a LiveHead on feature rows (full LiveFeatCount vectors) and labels
+// (1 live, 0 spoof) by Newton's method on the L2-penalized log-likelihood (a handful of
+// features, so the Hessian is tiny); classes are weighted to equal total weight.
+func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHead {
+	d := len(feats)
+	n := len(x)
+	h := &LiveHead{Feats: append([]int(nil), feats...), Mean: make([]float32, d), Std: make([]float32, d), W: make([]float32, d)}
+	z := make([][]float64, n)
+	for i := range x {
+		z[i] = make([]float64, d)
+		for j, k := range feats {
+			z[i][j] = liveTransform(x[i][k])
+		}
+	}
+	for j := 0; j < d; j++ {
+		var s, ss float64
+		for i := range z {
+			s += z[i][j]
+		}
+		m := s / float64(n)
+		for i := range z {
+			ss += (z[i][j] - m) * (z[i][j] - m)
+		}
+		sd := math.Sqrt(ss / float64(n))
+		if sd < 1e-6 {
+			sd = 1
+		}
+		h.Mean[j], h.Std[j] = float32(m), float32(sd)
+		for i := range z {
+			z[i][j] = (z[i][j] - m) / sd
+		}
+	}
+	nLive := 0
+	for _, l := range live {
+		if l {
+			nLive++
+		}
+	}
+	wLive, wSpoof := float64(n)/(2*float64(max(nLive, 1))), float64(n)/(2*float64(max(n-nLive, 1)))
+	// theta = (w_0..w_{d-1}, b)
+	theta := make([]float64, d+1)
+	for iter := 0; iter < 50; iter++ {
+		g := make([]float64, d+1)
+		H := make([][]float64, d+1)
+		for a := range H {
+			H[a] = make([]float64, d+1)
+		}
+		for i := range z {
+			t := theta[d]
+			for j := 0; j < d; j++ {
+				t += theta[j] * z[i][j]
+			}
+			p := 1 / (1 + math.Exp(-t))
+			y, w := 0.0, wSpoof
+			if live[i] {
+				y, w = 1, wLive
+			}
+			r := w * (p - y)
+			q := w * p * (1 - p)
+			for a := 0; a <= d; a++ {
+				za := 1.0
+				if a < d {
+					za = z[i][a]
+				}
+				g[a] += r * za
+				for b := 0; b <= d; b++ {
+					zb := 1.0
+					if b < d {
+						zb = z[i][b]
+					}
+					H[a][b] += q * za * zb
+				}
+			}
+		}
+		for a := 0; a < d; a++ {
+			g[a] += l2 * float64(n) * theta[a]
+			H[a][a] += l2 * float64(n)
+		}
+		H[d][d] += 1e-9
+		step := solveSmall(H, g)
+		var m float64
+		for a := range theta {
+			theta[a] -= step[a]
+			m = max(m, math.Abs(step[a]))
+		}
+		if m < 1e-9 {
+			break
+		}
+	}
+	for j := 0; j < d; j++ {
+		h.W[j] = float32(theta[j])
+	}
+	h.B = float32(theta[d])
+	return h
+}
+
+// solveSmall solves H x = g by Gaussian elimination with partial pivoting (H is at most
+// a few rows; a zero pivot leaves that component 0).
+func solveSmall(H [][]float64, g []float64) []float64 {
+	n := len(g)
+	a := make([][]float64, n)
+	for i := range a {
+		a[i] = append(append([]float64(nil), H[i]...), g[i])
+	}
+	for c := 0; c < n; c++ {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		a[c], a[p] = a[p], a[c]
+		if math.Abs(a[c][c]) < 1e-12 {
+			continue
+		}
+		for r := c + 1; r < n; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k <= n; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+		}
+	}
+	x := make([]float64, n)
+	for r := n - 1; r >= 0; r-- {
+		if math.Abs(a[r][r]) < 1e-12 {
+			continue
+		}
+		s := a[r][n]
+		for k := r + 1; k < n; k++ {
+			s -= a[r][k] * x[k]
+		}
+		x[r] = s / a[r][r]
+	}
+	return x
+}
