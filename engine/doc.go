@@ -21,5 +21,10 @@
 //     HNSW above. Open restores a gallery's graph from its snapshot when the snapshot's
 //     mutation counter and size equal the store's, and rebuilds it from Badger
 //     otherwise, so after a crash at any point the index equals the store.
+//   - Trust (enroll_guard.go, calibration.go, erase.go): re-enrolment must match the
+//     person (or Replace, audited with its Actor); a face of another person of the
+//     tenant is ErrDuplicateFace; request thresholds are floored at MinThreshold;
+//     identify's threshold rises with gallery size from a committed impostor table;
+//     ErasePerson and RetentionDays delete personal data.
 
 package engine

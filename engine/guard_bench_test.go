@@ -30,7 +30,7 @@ func BenchmarkEnrollDuplicateCheck(b *testing.B) {
 				b.ResetTimer()
 				c := startCPU()
 				for i := range b.N {
-					if _, err := e.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "g", PersonID: fmt.Sprintf("new-%d", i), Image: imgs[i]}); err != nil {
+					if _, err := e.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "g", PersonID: fmt.Sprintf("new-%s-%d", policy, i), Image: imgs[i]}); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -44,6 +44,7 @@ func runEvalCalibrate(args []string) error {
 	table := fs.String("write-table", "", "write the fitted table as Go source here (engine/calibration_table.go)")
 	tailFrom := fs.Float64("tail-from", 1e-3, "fit the tail to impostor scores above the quantile at this FAR")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	top := fs.Int("top", 0, "also list the N highest-scoring impostor pairs (label noise shows here)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,6 +87,7 @@ func runEvalCalibrate(args []string) error {
 	// a comparison.
 	var embs [][]float32
 	var ids []int
+	var names []string
 	idOf := map[string]int{}
 	for _, q := range paths {
 		r := res[q]
@@ -100,6 +102,7 @@ func runEvalCalibrate(args []string) error {
 		}
 		embs = append(embs, r.emb)
 		ids = append(ids, id)
+		names = append(names, q)
 	}
 	scores := impostorScores(embs, ids, *workers)
 	slices.Sort(scores)
@@ -107,6 +110,19 @@ func runEvalCalibrate(args []string) error {
 	fmt.Printf("images %d (detected), identities %d, impostor pairs %d (every cross-identity pair)\n", len(embs), len(idOf), m)
 	if m < 1000 {
 		return errors.New("too few impostor pairs")
+	}
+	if *top > 0 {
+		cut := scores[max(0, m-*top)]
+		fmt.Printf("the %d highest impostor pairs:\n", *top)
+		for i := range embs {
+			for j := i + 1; j < len(embs); j++ {
+				if ids[i] != ids[j] {
+					if c := embed.Cosine(embs[i], embs[j]); c >= cut {
+						fmt.Printf("  %.4f %s %s\n", c, names[i], names[j])
+					}
+				}
+			}
+		}
 	}
 	tail := fitTail(scores, *tailFrom)
 	fmt.Printf("tail: generalized Pareto above cosine %.4f (FAR %.0e, %d pairs): shape xi %.4f, scale %.5f\n",
