@@ -176,7 +176,7 @@ func TestOverload(t *testing.T) {
 	slices.Sort(busyD)
 	slices.Sort(okD)
 	p := func(ds []time.Duration, q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
-	if p99 := p(busyD, 0.99); p99 >= 50*time.Millisecond {
+	if p99 := p(busyD, 0.99); p99 >= 50*time.Millisecond && !raceBuild {
 		t.Errorf("busy answers p99 %v, want < 50ms", p99)
 	}
 	// Throughput is what the slots allow: slots x runFor / work, give or take scheduling.
@@ -188,9 +188,10 @@ func TestOverload(t *testing.T) {
 		t.Errorf("%d requests admitted at once, more than slots+queue", n)
 	}
 	// Bounded by the connections, not by time or request count: per client its request
-	// body on the test side and on the server side, and for admitted requests the decoded
-	// images: 4 bodies per client is a ceiling with room to spare.
-	if limit := int64(4 * clients * len(body)); growth > limit {
+	// body on the test side and in the server's connection buffer, and for an admitted
+	// request the JSON-decoded image strings and their base64-decoded bytes (about 1.5
+	// bodies): 6 bodies per client is the ceiling with room for scheduling.
+	if limit := int64(6 * clients * len(body)); growth > limit {
 		t.Errorf("live heap grew %d MiB, want < %d MiB", growth>>20, limit>>20)
 	}
 	t.Logf("%d clients, %d slots, %d queue, %v work: %d ok (p50 %v, max %v), %d busy (p50 %v, p99 %v, max %v); peak admitted %d; live heap +%d MiB",

@@ -2,6 +2,6 @@
 
 package server
 
-// raceBuild: the real pipeline under the race detector is 10-20x slower; the decode-budget
-// load test skips then.
+// raceBuild: the race detector slows every request about tenfold (the real pipeline 10-20x),
+// so latency bounds are not checked and the decode-budget load test skips under it.
 const raceBuild = true

@@ -1,6 +1,7 @@
 package secrethash
 
 import (
+	"crypto/sha256"
 	"errors"
 	"strings"
 	"testing"
@@ -91,5 +92,12 @@ func BenchmarkDefault(b *testing.B) {
 	h, _ := Parse(s)
 	for b.Loop() {
 		h.Check([]byte("a client secret of some length"))
+	}
+}
+
+// BenchmarkLegacySHA256 is the reference: what a check cost with the old unsalted hash.
+func BenchmarkLegacySHA256(b *testing.B) {
+	for b.Loop() {
+		sha256.Sum256([]byte("a client secret of some length"))
 	}
 }
