@@ -106,6 +106,7 @@ func TestPostgresTwoNodes(t *testing.T) {
 				if _, err := e.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "g", PersonID: id, Image: img(fmt.Sprintf("%s/%d", id, n))}); err != nil {
 					t.Errorf("node %d enrol %s: %v", n, id, err)
 				}
+				time.Sleep(5 * time.Millisecond) // extraction time of a real enrolment (see TestPostgresFollow)
 			}
 		})
 	}

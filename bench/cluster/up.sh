@@ -4,7 +4,10 @@
 # (nobody when run as root), on a loopback port and a unix socket. Prints the DSN.
 #
 #   bench/cluster/up.sh            start; prints WAJAH_STORE=... and the stop command
-#   bench/cluster/up.sh stop DIR   stop the server started in DIR and remove DIR
+#   NODES=3 bench/cluster/up.sh    also start 3 `wajah serve` nodes over it on 127.0.0.1:18081..
+#                                  (WAJAH_BIN, default bin/wajah from `make build`; run from the
+#                                  repository, models in .models)
+#   bench/cluster/up.sh stop DIR   stop the nodes and the server started in DIR, remove DIR
 #
 # PORT (default 55432) picks the loopback port. fsync and synchronous_commit stay on:
 # the point is to measure what production would do.
@@ -20,6 +23,10 @@ if [ "$(id -u)" = 0 ]; then as=(runuser -u nobody --); fi
 
 if [ "${1:-}" = stop ]; then
   dir=${2:?usage: up.sh stop DIR}
+  if [ -f "$dir/node.pids" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$dir/node.pids"
+    while read -r pid; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done <"$dir/node.pids"
+  fi
   "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
   rm -rf "$dir"
   echo "stopped and removed $dir"
@@ -37,4 +44,22 @@ if [ "$(id -u)" = 0 ]; then chown nobody: "$dir"; fi
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') in $dir (log: $dir/log)"
 echo "WAJAH_STORE=postgres://wajah@127.0.0.1:$port/wajah?sslmode=disable"
 echo "socket DSN: postgres://wajah@/wajah?host=$dir&port=$port&sslmode=disable"
+nodes=${NODES:-0}
+if [ "$nodes" -gt 0 ]; then
+  wajah=${WAJAH_BIN:-bin/wajah}
+  dsn="postgres://wajah@127.0.0.1:$port/wajah?sslmode=disable"
+  for i in $(seq 1 "$nodes"); do
+    mkdir -p "$dir/node$i"
+    WAJAH_STORE=$dsn "$wajah" serve --data "$dir/node$i" --addr "127.0.0.1:$((18080 + i))" \
+      >"$dir/node$i.log" 2>&1 &
+    echo $! >>"$dir/node.pids"
+  done
+  for i in $(seq 1 "$nodes"); do
+    for _ in $(seq 1 600); do
+      curl -sf "127.0.0.1:$((18080 + i))/readyz" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    echo "node$i: http://127.0.0.1:$((18080 + i)) (log $dir/node$i.log, admin: --data $dir/node$i)"
+  done
+fi
 echo "stop: $0 stop $dir"
