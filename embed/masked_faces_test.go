@@ -101,12 +101,18 @@ func TestMaskedFacesSmall(t *testing.T) {
 				diff++
 				if s >= 0.75 {
 					diffOK++
-					t.Errorf("%s with a %s mask verified as %s (%.3f)", probeRel, st, enrolRel, s)
+					t.Logf("false accept: %s with a %s mask verified as %s (%.3f)", probeRel, st, enrolRel, s)
 				}
 			}
 		}
 	}
 	t.Logf("masked copies found %d of %d; same person verified %d of %d; someone else %d of %d", found, tried, sameOK, same, diffOK, diff)
+	// The masked path is anchored at FAR 1e-3 per comparison (embed/README.md): over 72
+	// impostor comparisons one false accept has a 7% chance, two 0.25%; two or more says
+	// the anchor does not hold here.
+	if diffOK > 1 {
+		t.Errorf("%d of %d masked different-person probes verified; want at most 1", diffOK, diff)
+	}
 	if float64(sameOK) < 0.9*float64(same) {
 		t.Errorf("only %d of %d masked same-person probes verified; want >= 90%%", sameOK, same)
 	}
