@@ -5,11 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/wajah-id/wajah/embed"
-	"github.com/wajah-id/wajah/models"
 )
 
 // unscoredEmb is an embedder built without its liveness model.
@@ -127,26 +125,11 @@ const (
 	spoofDevSpoof = "spoof/0004/0004_01_00_01_120.jpg"
 )
 
-var (
-	livePipeOnce sync.Once
-	livePipe     *embed.Pipeline
-	livePipeErr  error
-)
-
-// realPipeline is the default face pipeline (liveness on), or a skip.
+// realPipeline is the default face pipeline (liveness on), shared with trust_test.go, or a
+// skip.
 func realPipeline(t *testing.T) *embed.Pipeline {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs the real face pipeline; skipped in -short")
-	}
-	livePipeOnce.Do(func() { livePipe, livePipeErr = embed.New(embed.Options{}) })
-	if errors.Is(livePipeErr, models.ErrMissing) {
-		t.Skipf("models missing: %v", livePipeErr)
-	}
-	if livePipeErr != nil {
-		t.Fatal(livePipeErr)
-	}
-	return livePipe
+	return realEmbedder(t)
 }
 
 func spoofDevImage(t *testing.T, rel string) []byte {
