@@ -35,6 +35,8 @@ test: $(MODELS) lint
 	@# Inference is ~20x slower under -race, so embed's whole-pipeline tests on real photos
 	@# run only here, without the race detector.
 	$(GO) test -count=1 -timeout 10m ./embed/...
+	@# The overload test's latency bounds (busy answers < 50 ms) hold only without -race.
+	$(GO) test -count=1 -run '^TestOverload$$' ./server/
 	@# Every benchmark once, so none rots.
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
 
