@@ -53,7 +53,7 @@ def main():
         rows.append((model, m, n, k, share, ours, sgemm_gflops(m, n, k)))
     print("%-22s %7s %5s %5s %6s %9s %9s %6s" % ("model", "M", "N", "K", "FLOP%", "wajah", "openblas", "ratio"))
     for model, m, n, k, share, ours, ref in rows:
-        mark = "  <-- >5%% of the model, under 0.9x" if share > 0.05 and ours < 0.9 * ref else ""
+        mark = "  <-- >5% of the model, under 0.9x" if share > 0.05 and ours < 0.9 * ref else ""
         print("%-22s %7d %5d %5d %6.1f %9.1f %9.1f %6.2f%s" % (model, m, n, k, 100 * share, ours, ref, ours / ref, mark))
     # The machine's one-thread ceiling as OpenBLAS reaches it (not a model shape).
     print("OpenBLAS 2048x2048x2048, same settings: %.1f GFLOP/s" % sgemm_gflops(2048, 2048, 2048, reps=3, min_batch=0.2))
