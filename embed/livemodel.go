@@ -1,12 +1,10 @@
 package embed
 
 import (
-	"bytes"
 	"embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"math"
@@ -27,29 +25,21 @@ var errLiveFormat = errors.New("liveness head: bad file")
 // MarshalBinary writes "WLIV", version, the feature count, the LiveFeat columns (uint32),
 // Mean, Std, W and B (float32) and a CRC-32 (IEEE) of everything before it, little-endian.
 func (h *LiveHead) MarshalBinary() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(liveMagic)
-	_ = binary.Write(&b, binary.LittleEndian, []uint32{liveVersion, uint32(len(h.Feats))})
+	b := newWeightFile(liveMagic)
+	putLE(b, uint32(liveVersion), uint32(len(h.Feats)))
 	for _, k := range h.Feats {
-		_ = binary.Write(&b, binary.LittleEndian, uint32(k))
+		putLE(b, uint32(k))
 	}
-	for _, a := range [][]float32{h.Mean, h.Std, h.W, {h.B}} {
-		_ = binary.Write(&b, binary.LittleEndian, a)
-	}
-	_ = binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(b.Bytes()))
-	return b.Bytes(), nil
+	putLE(b, h.Mean, h.Std, h.W, h.B)
+	return sealWeightFile(b), nil
 }
 
 // ParseLiveHead reads MarshalBinary's format, checking version, sizes and checksum.
 func ParseLiveHead(data []byte) (*LiveHead, error) {
-	if len(data) < 16 || string(data[:4]) != liveMagic {
-		return nil, errLiveFormat
+	r, err := openWeightFile(data, liveMagic, 16, errLiveFormat)
+	if err != nil {
+		return nil, err
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		return nil, fmt.Errorf("%w: checksum", errLiveFormat)
-	}
-	r := bytes.NewReader(body[4:])
 	var hdr [2]uint32
 	if err := binary.Read(r, binary.LittleEndian, &hdr); err != nil {
 		return nil, errLiveFormat
@@ -71,13 +61,8 @@ func ParseLiveHead(data []byte) (*LiveHead, error) {
 		}
 		h.Feats[i], seen[int(k)] = int(k), true
 	}
-	read := func(n int) []float32 {
-		a := make([]float32, n)
-		_ = binary.Read(r, binary.LittleEndian, a)
-		return a
-	}
-	h.Mean, h.Std, h.W = read(n), read(n), read(n)
-	h.B = read(1)[0]
+	h.Mean, h.Std, h.W = readLE(r, n), readLE(r, n), readLE(r, n)
+	h.B = readLE(r, 1)[0]
 	if _, err := r.ReadByte(); err != io.EOF {
 		return nil, errLiveFormat
 	}

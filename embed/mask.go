@@ -1,12 +1,10 @@
 package embed
 
 import (
-	"bytes"
 	"embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"math"
@@ -122,28 +120,18 @@ func sigmoid(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))
 // MarshalBinary writes "WMSK", version, kind, dim, hidden, the float32 arrays and a CRC-32
 // (IEEE) of everything before it, little-endian.
 func (m *MaskModel) MarshalBinary() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(maskMagic)
-	for _, v := range []uint32{maskVersion, m.Kind, uint32(m.Dim), uint32(m.Hidden)} {
-		_ = binary.Write(&b, binary.LittleEndian, v)
-	}
-	for _, a := range [][]float32{m.Mean, m.Std, m.W1, m.B1, m.W2, {m.B2}} {
-		_ = binary.Write(&b, binary.LittleEndian, a)
-	}
-	_ = binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(b.Bytes()))
-	return b.Bytes(), nil
+	b := newWeightFile(maskMagic)
+	putLE(b, uint32(maskVersion), m.Kind, uint32(m.Dim), uint32(m.Hidden))
+	putLE(b, m.Mean, m.Std, m.W1, m.B1, m.W2, m.B2)
+	return sealWeightFile(b), nil
 }
 
 // ParseMaskModel reads MarshalBinary's format, checking version, sizes and checksum.
 func ParseMaskModel(data []byte) (*MaskModel, error) {
-	if len(data) < 24 || string(data[:4]) != maskMagic {
-		return nil, errMaskFormat
+	r, err := openWeightFile(data, maskMagic, 24, errMaskFormat)
+	if err != nil {
+		return nil, err
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.ChecksumIEEE(body) != sum {
-		return nil, fmt.Errorf("%w: checksum", errMaskFormat)
-	}
-	r := bytes.NewReader(body[4:])
 	var hdr [4]uint32
 	if err := binary.Read(r, binary.LittleEndian, &hdr); err != nil {
 		return nil, errMaskFormat
@@ -163,13 +151,8 @@ func ParseMaskModel(data []byte) (*MaskModel, error) {
 	if r.Len() != 4*want {
 		return nil, fmt.Errorf("%w: length", errMaskFormat)
 	}
-	read := func(n int) []float32 {
-		a := make([]float32, n)
-		_ = binary.Read(r, binary.LittleEndian, a)
-		return a
-	}
-	m.Mean, m.Std, m.W1, m.B1, m.W2 = read(m.Dim), read(m.Dim), read(m.Hidden*m.Dim), read(m.Hidden), read(w2)
-	m.B2 = read(1)[0]
+	m.Mean, m.Std, m.W1, m.B1, m.W2 = readLE(r, m.Dim), readLE(r, m.Dim), readLE(r, m.Hidden*m.Dim), readLE(r, m.Hidden), readLE(r, w2)
+	m.B2 = readLE(r, 1)[0]
 	if _, err := r.ReadByte(); err != io.EOF {
 		return nil, errMaskFormat
 	}
