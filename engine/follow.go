@@ -168,23 +168,10 @@ func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 		return err
 	}
 	if gap {
-		return e.rebuildGalleryLocked(g)
+		_, err := e.rebuildGalleryLocked(g)
+		return err
 	}
 	return e.maybeUpgrade(g)
-}
-
-// rebuildGalleryLocked rebuilds g's index from its face rows; the caller holds g.mu.
-func (e *Engine) rebuildGalleryLocked(g *gallery) error {
-	vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
-	if err != nil {
-		return err
-	}
-	box, err := e.buildIndex(g.rec.Dim, vecs)
-	if err != nil {
-		return err
-	}
-	g.idx.Store(box)
-	return nil
 }
 
 func (e *Engine) rebuildAll() {
@@ -197,7 +184,7 @@ func (e *Engine) rebuildAll() {
 	for _, g := range gals {
 		g.mu.Lock()
 		if !g.deleted {
-			if err := e.rebuildGalleryLocked(g); err != nil {
+			if _, err := e.rebuildGalleryLocked(g); err != nil {
 				e.log.Error("engine: rebuilding a followed gallery failed", "gallery", g.rec.Name, "err", err)
 			}
 		}
@@ -290,5 +277,6 @@ func (e *Engine) syncGalleryLocked(key []byte) error {
 	e.mu.Lock()
 	e.mu.galleries[galleryName{rec.Tenant, rec.Name}] = g
 	e.mu.Unlock()
-	return e.rebuildGalleryLocked(g)
+	_, err = e.rebuildGalleryLocked(g)
+	return err
 }

@@ -79,16 +79,11 @@ func (e *Engine) rebuild() error {
 				return err
 			}
 		}
-		vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+		k, err := e.rebuildGalleryLocked(g)
 		if err != nil {
 			return err
 		}
-		box, err := e.buildIndex(g.rec.Dim, vecs)
-		if err != nil {
-			return err
-		}
-		g.idx.Store(box)
-		faces += len(vecs)
+		faces += k
 	}
 	e.removeStaleSnapshots(gals)
 	purged, err := e.purgeOrphans(gals)
@@ -268,4 +263,19 @@ func (e *Engine) maybeUpgrade(g *gallery) error {
 	g.idx.Store(nb)
 	e.log.Info("engine: gallery switched to HNSW", "gallery", g.rec.Name, "faces", len(vecs))
 	return nil
+}
+
+// rebuildGalleryLocked rebuilds g's index from its face rows and returns how many it
+// indexed; the caller holds g.mu (or, at Open, has g to itself).
+func (e *Engine) rebuildGalleryLocked(g *gallery) (int, error) {
+	vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+	if err != nil {
+		return 0, err
+	}
+	box, err := e.buildIndex(g.rec.Dim, vecs)
+	if err != nil {
+		return 0, err
+	}
+	g.idx.Store(box)
+	return len(vecs), nil
 }
