@@ -67,12 +67,16 @@ func (e *Engine) follow(ctx context.Context, after uint64) {
 			}
 			continue
 		}
-		backoff = 10 * time.Millisecond
+		// A batch that could not be applied (the store went away mid-batch) is read again
+		// from the same position after a backoff: applying is idempotent, and moving on
+		// would leave its faces out of the index until the next restart.
+		applied := true
 		// Gallery rows first: a gallery created elsewhere is loaded before its changes.
 		for _, c := range changes {
 			if len(c.Key) > 0 && c.Key[0] == tabGallery {
 				if err := e.syncGallery(c.Key); err != nil && ctx.Err() == nil {
 					e.log.Warn("engine: loading a gallery changed by another node failed", "err", err)
+					applied = false
 				}
 			}
 		}
@@ -87,8 +91,15 @@ func (e *Engine) follow(ctx context.Context, after uint64) {
 			slices.Sort(seqs)
 			if err := e.applyChanges(gid, seqs); err != nil && ctx.Err() == nil {
 				e.log.Warn("engine: applying followed changes failed", "gid", gid, "err", err)
+				applied = false
 			}
 		}
+		if !applied {
+			sleepCtx(ctx, backoff)
+			backoff = min(2*backoff, time.Second)
+			continue
+		}
+		backoff = 10 * time.Millisecond
 		e.follower.mu.Lock()
 		e.follower.pos = next
 		e.follower.mu.Unlock()
