@@ -29,6 +29,7 @@ type Model struct {
 	inputs  []TensorSpec
 	outputs []TensorSpec
 	memo    []sync.Map // per node: compiled weight packings shared by all plans
+	prec    Precision  // see WithPrecision
 
 	mu    sync.Mutex
 	plans map[string]*plan

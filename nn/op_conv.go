@@ -110,6 +110,10 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 	if err != nil {
 		return Kernel{}, err
 	}
+	if n.prec == BF16 && ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
+		m := g.n * g.oh * g.ow
+		return compileGemmBF16(n, m, oc, k, w, bias, alpha, int64(m)*int64(oc)*int64(k)), nil
+	}
 	impl := pickGemm(oc)
 	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(w, oc, k, impl.nr) }).(*packedB)
 	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: tileAlpha(alpha, oc)}

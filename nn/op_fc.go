@@ -33,6 +33,10 @@ func compileFC(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, er
 	if err != nil {
 		return Kernel{}, err
 	}
+	if n.prec == BF16 {
+		m := numel(in[0]) / k
+		return compileGemmBF16(n, m, nOut, k, w, bias, alpha, int64(m)*int64(k)*int64(nOut)), nil
+	}
 	impl := pickGemm(nOut)
 	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(w, nOut, k, impl.nr) }).(*packedB)
 	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: tileAlpha(alpha, nOut)}
