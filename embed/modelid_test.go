@@ -23,6 +23,9 @@ func TestModelID(t *testing.T) {
 		{"cvwarp", Options{CVWarp: true}, false},
 		{"flip", Options{FlipTTA: true}, false},
 		{"blazeface flip", Options{Detector: DetectorBlazeFace, FlipTTA: true}, false},
+		{"fp32 named", Options{Precision: PrecisionFP32}, true},
+		{"bf16", Options{Precision: PrecisionBF16}, false},
+		{"bf16 flip", Options{Precision: PrecisionBF16, FlipTTA: true}, false},
 	} {
 		id := ModelID(tc.o)
 		if (id == BaseModelID) != tc.same {

@@ -97,6 +97,12 @@ type Options struct {
 	// CVWarp aligns with OpenCV 4.6's fixed-point warpAffine arithmetic (warpcv.go), as the
 	// reference measurement did; a diagnostic, off by default.
 	CVWarp bool
+
+	// Precision of the embedding model (MobileFaceNet): PrecisionFP32 (default) or
+	// PrecisionBF16 (nn.BF16: bfloat16 products, float32 sums, on CPUs with AVX512_BF16;
+	// New refuses it elsewhere). It is part of ModelID. Measured accuracy: embed/README.md.
+	// The detectors always run float32.
+	Precision string
 }
 
 func (o Options) withDefaults() Options {
@@ -118,6 +124,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ModelsDir == "" {
 		o.ModelsDir = models.Dir()
+	}
+	if o.Precision == "" {
+		o.Precision = PrecisionFP32
 	}
 	return o
 }
@@ -164,6 +173,10 @@ func New(opts Options) (*Pipeline, error) {
 			return nil, err
 		}
 		ms[i] = m
+	}
+	var err error
+	if ms[3], err = withPrecision(ms[3], opts.Precision); err != nil {
+		return nil, err
 	}
 	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3], adm: newAdmission(opts.MaxDecodeBytes)}
 	p.det.refine = !opts.NoRefine

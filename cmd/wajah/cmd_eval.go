@@ -96,6 +96,8 @@ func runEvalPairs(args []string) error {
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
+	precision := fs.String("precision", "", "embedding model precision: fp32 (default) or bf16 (embed.Options.Precision)")
+	compare := fs.String("compare", "", "embeddings cache (--cache) of another run on the same images: print every image's cosine to it (cmd_eval_precision.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +117,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign, Precision: *precision})
 	if err != nil {
 		return err
 	}
@@ -141,6 +143,11 @@ func runEvalPairs(args []string) error {
 		}
 	}
 	fmt.Printf("images %d, not detected %d (mean-landmark fallback), unreadable %d\n", len(paths), stats.missed, stats.unreadable)
+	if *compare != "" {
+		if err := reportCosinesTo(*compare, res, paths); err != nil {
+			return err
+		}
+	}
 	var sizes, yaws, pitches []float64
 	for _, r := range res {
 		if r.detected {
