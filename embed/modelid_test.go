@@ -1,6 +1,10 @@
 package embed
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wajah-id/wajah/nn"
+)
 
 // TestModelID: the default keeps the id existing galleries carry, and each option that
 // changes vectors gives another id; the admission options do not.
@@ -35,5 +39,16 @@ func TestModelID(t *testing.T) {
 			t.Errorf("%s and %s share id %q", tc.name, prev, id)
 		}
 		seen[id] = tc.name
+	}
+}
+
+// TestModelIDAutoPrecision: auto records what it resolved to on this CPU.
+func TestModelIDAutoPrecision(t *testing.T) {
+	want := ModelID(Options{})
+	if nn.BF16Native() {
+		want = ModelID(Options{Precision: PrecisionBF16})
+	}
+	if got := ModelID(Options{Precision: PrecisionAuto}); got != want {
+		t.Fatalf("auto: %q, want %q", got, want)
 	}
 }

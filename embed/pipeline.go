@@ -100,8 +100,9 @@ type Options struct {
 
 	// Precision of the embedding model (MobileFaceNet): PrecisionFP32 (default) or
 	// PrecisionBF16 (nn.BF16: bfloat16 products, float32 sums, on CPUs with AVX512_BF16;
-	// New refuses it elsewhere). It is part of ModelID. Measured accuracy: embed/README.md.
-	// The detectors always run float32.
+	// New refuses it elsewhere) or PrecisionAuto (bf16 where the CPU has it, else fp32,
+	// decided at start-up). The resolved precision is part of ModelID. Measured accuracy:
+	// embed/README.md. The detectors always run float32.
 	Precision string
 }
 
@@ -125,8 +126,11 @@ func (o Options) withDefaults() Options {
 	if o.ModelsDir == "" {
 		o.ModelsDir = models.Dir()
 	}
-	if o.Precision == "" {
+	switch o.Precision {
+	case "":
 		o.Precision = PrecisionFP32
+	case PrecisionAuto:
+		o.Precision = autoPrecision()
 	}
 	return o
 }

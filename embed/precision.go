@@ -11,7 +11,18 @@ import (
 const (
 	PrecisionFP32 = "fp32"
 	PrecisionBF16 = "bf16"
+	PrecisionAuto = "auto" // bf16 on CPUs with AVX512_BF16, else fp32 (see autoPrecision)
 )
+
+// autoPrecision is what PrecisionAuto resolves to on this CPU and build. The choice shows
+// in ModelID, so a store written on a bf16 machine refuses vectors from an fp32 one
+// (engine.ErrModelMismatch) instead of mixing them.
+func autoPrecision() string {
+	if nn.BF16Native() {
+		return PrecisionBF16
+	}
+	return PrecisionFP32
+}
 
 // ErrPrecision reports an Options.Precision that is unknown or that this CPU cannot run at
 // speed.

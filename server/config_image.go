@@ -13,7 +13,7 @@ type ImageLimits struct {
 	MaxImageSide   int // max-image-side: longer side as declared
 	MaxDecodeMB    int // max-decode-mb: estimated decode memory of requests worked on at once
 
-	// EmbedPrecision (embed-precision): the embedding model's arithmetic, fp32 (default) or
+	// EmbedPrecision (embed-precision): the embedding model's arithmetic, fp32 (default), auto or
 	// bf16 (embed.Options.Precision; part of the model id, so a store enrolled under one
 	// refuses the other). Start-up fails where the CPU lacks AVX512_BF16.
 	EmbedPrecision string
@@ -28,7 +28,7 @@ func DefaultImageLimits() ImageLimits {
 func (l *ImageLimits) bind(fs *flag.FlagSet) {
 	fs.IntVar(&l.MaxImagePixels, "max-image-pixels", l.MaxImagePixels, "largest image accepted, width x height from the header (493 beyond)")
 	fs.IntVar(&l.MaxImageSide, "max-image-side", l.MaxImageSide, "largest image side accepted in pixels (493 beyond)")
-	fs.StringVar(&l.EmbedPrecision, "embed-precision", l.EmbedPrecision, "embedding model precision: fp32 or bf16 (AVX512_BF16 CPUs; changes the model id: galleries enrolled under the other refuse it)")
+	fs.StringVar(&l.EmbedPrecision, "embed-precision", l.EmbedPrecision, "embedding model precision: fp32, bf16 (AVX512_BF16 CPUs) or auto (bf16 where the CPU has it); changes the model id: galleries enrolled under another refuse it")
 	fs.IntVar(&l.MaxDecodeMB, "max-decode-mb", l.MaxDecodeMB, "decode memory of requests worked on at once, estimated from headers; more wait until their deadline (0: unbounded)")
 }
 
