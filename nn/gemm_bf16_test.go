@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -159,5 +160,32 @@ func TestGemmBF16SIMDMatchesGeneric(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkGemmBF16 times the bf16 GEMM (A conversion included) beside the fp32 kernel
+// pickGemm chooses, at MobileFaceNet's 1x1-convolution shapes (MxKxN).
+func BenchmarkGemmBF16(b *testing.B) {
+	for _, s := range []struct{ m, k, n int }{{3136, 64, 128}, {784, 128, 64}, {784, 64, 128}, {196, 128, 256}, {196, 256, 128}} {
+		a := goldenInput([]int{1, s.m * s.k})
+		w := goldenInput([]int{1, s.n * s.k})
+		c := make([]float32, s.m*s.n)
+		flops := 2 * float64(s.m*s.k*s.n)
+		b.Run(fmt.Sprintf("%dx%dx%d/fp32", s.m, s.k, s.n), func(b *testing.B) {
+			impl := pickGemm(s.n)
+			pb, scratch, ep := packB(w, s.n, s.k, impl.nr), make([]float32, gemmScratch(impl)), &epilogue{}
+			for b.Loop() {
+				gemm(impl, s.m, a, s.k, pb, c, s.n, ep, scratch)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run(fmt.Sprintf("%dx%dx%d/bf16", s.m, s.k, s.n), func(b *testing.B) {
+			impl := pickBF16(s.n)
+			pb, scratch, ep := packBF16(w, s.n, s.k, impl.nr), make([]float32, gemmBF16Scratch(impl, s.k)), &epilogue{}
+			for b.Loop() {
+				gemmBF16(impl, s.m, a, s.k, pb, c, s.n, ep, scratch)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
 }
