@@ -31,3 +31,33 @@ func TestWithPrecision(t *testing.T) {
 		t.Fatalf("bf16: %v", err)
 	}
 }
+
+// TestBF16Pipeline: on an AVX512_BF16 CPU a bf16 pipeline finds the same face as fp32 and
+// its embedding keeps a cosine >= 0.999 to fp32's (the gate; LFW figures in README.md), with
+// the bf16 model id.
+func TestBF16Pipeline(t *testing.T) {
+	heavy(t)
+	if !nn.BF16Native() {
+		t.Skip("no AVX512_BF16 kernels on this CPU or build")
+	}
+	ref := testPipeline(t)
+	p, err := New(Options{Precision: PrecisionBF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ModelID() != BaseModelID+"+bf16" {
+		t.Fatalf("model id %q", p.ModelID())
+	}
+	for _, ex := range []string{exObama, exObama2, exBiden} {
+		data := photo(t, ex)
+		a, b := extract(t, ref, data, ExtractOptions{}), extract(t, p, data, ExtractOptions{})
+		if a.Box != b.Box {
+			t.Fatalf("%s: boxes differ %v vs %v (the detectors run fp32 in both)", ex, a.Box, b.Box)
+		}
+		c := Cosine(a.Embedding, b.Embedding)
+		t.Logf("%s: cosine bf16 vs fp32 %.6f", ex, c)
+		if c < 0.999 || c == 1 {
+			t.Fatalf("%s: cosine %.6f (want >= 0.999, and not 1: bf16 unused)", ex, c)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 	if err != nil {
 		return Kernel{}, err
 	}
-	if n.prec == BF16 && ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
+	if n.prec == BF16 && bf16Worth(oc) && ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
 		m := g.n * g.oh * g.ow
 		return compileGemmBF16(n, m, oc, k, w, bias, alpha, int64(m)*int64(oc)*int64(k)), nil
 	}

@@ -33,7 +33,7 @@ func compileFC(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, er
 	if err != nil {
 		return Kernel{}, err
 	}
-	if n.prec == BF16 {
+	if n.prec == BF16 && bf16Worth(nOut) {
 		m := numel(in[0]) / k
 		return compileGemmBF16(n, m, nOut, k, w, bias, alpha, int64(m)*int64(k)*int64(nOut)), nil
 	}

@@ -12,7 +12,8 @@ type Precision uint8
 const (
 	// FP32 is float32 throughout (the default; what the golden and oracle tests check).
 	FP32 Precision = iota
-	// BF16 rounds the operands of 1x1 convolutions and fully connected layers to bfloat16
+	// BF16 rounds the operands of 1x1 convolutions and fully connected layers with at least
+	// 16 outputs (bf16Worth) to bfloat16
 	// and sums their products in float32 (AVX512_BF16's VDPBF16PS; the pure-Go twin where
 	// the CPU lacks it, bit for bit the same but far slower: see BF16Native). Weights are
 	// rounded once when a plan is built, activations as the GEMM packs them. Other ops
@@ -80,3 +81,8 @@ func compileGemmBF16(nd *Node, m, n, k int, w, bias, alpha []float32, macs int64
 		gemmBF16(impl, m, in[0], k, pb, out[0], n, ep, s)
 	}}
 }
+
+// bf16Worth reports whether a layer with n outputs gains from bf16: below 16 outputs a
+// bf16 panel (16 lanes) wastes more than the fp32 8-wide tile does (pnet's 2- and 4-output
+// heads ran slower in bf16), so such layers stay fp32.
+func bf16Worth(n int) bool { return n >= 16 }
