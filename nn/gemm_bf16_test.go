@@ -189,3 +189,23 @@ func BenchmarkGemmBF16(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGemmBF16Kernel times one bf16 micro-kernel call on L1-resident operands (the
+// kernel's ceiling; compare BenchmarkGemmAsmKernel for fp32).
+func BenchmarkGemmBF16Kernel(b *testing.B) {
+	for _, impl := range allBF16() {
+		for _, kc := range []int{64, 256} {
+			b.Run(fmt.Sprintf("%s/kc%d", impl.name, kc), func(b *testing.B) {
+				a := make([]uint16, impl.mr*kc)
+				cvtBF16(a, goldenInput([]int{1, impl.mr * kc}))
+				bp := make([]uint16, kc*impl.nr)
+				cvtBF16(bp, goldenInput([]int{1, kc * impl.nr}))
+				c := make([]float32, impl.mr*impl.nr)
+				for b.Loop() {
+					impl.kern(impl.mr, kc/2, a, kc, bp, c, impl.nr)
+				}
+				b.ReportMetric(2*float64(impl.mr*impl.nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
