@@ -132,6 +132,10 @@ func runEvalPairs(args []string) error {
 		}
 	}
 	res, stats, err := loadEmbeddings(*cache, paths, *masked)
+	if err == nil && stats.modelID != "" && stats.modelID != p.ModelID() {
+		err = fmt.Errorf("cache %s holds %s embeddings, not %s", *cache, stats.modelID, p.ModelID())
+		fmt.Fprintln(os.Stderr, err, "- embedding again")
+	}
 	if err != nil {
 		if res, stats, err = embedAll(p, *root, paths, *scale, *workers, *quiet, *masked); err != nil {
 			return err
@@ -237,6 +241,7 @@ type embCache struct {
 	Quality  map[string]embed.Quality
 	Stats    [5]float64 // missed, unreadable, decode, detect, embed (ns)
 	Extra    map[string]maskedExtra
+	ModelID  string // the pipeline's embed.ModelID; absent in caches written before it
 }
 
 func loadEmbeddings(path string, paths []string, extras bool) (map[string]*imageResult, embedStats, error) {
@@ -268,13 +273,14 @@ func loadEmbeddings(path string, paths []string, extras bool) (map[string]*image
 	}
 	st.missed, st.unreadable = int(c.Stats[0]), int(c.Stats[1])
 	st.decode, st.detect, st.embed = evalStopwatch(c.Stats[2]), evalStopwatch(c.Stats[3]), evalStopwatch(c.Stats[4])
+	st.modelID = c.ModelID
 	fmt.Fprintln(os.Stderr, "embeddings loaded from", path)
 	return res, st, nil
 }
 
 func saveEmbeddings(path string, res map[string]*imageResult, st embedStats) error {
 	c := embCache{Emb: map[string][]float32{}, Detected: map[string]bool{}, Quality: map[string]embed.Quality{},
-		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}}
+		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}, ModelID: st.modelID}
 	for q, r := range res {
 		if r.emb != nil {
 			c.Emb[q], c.Detected[q], c.Quality[q] = r.emb, r.detected, r.quality
@@ -336,6 +342,7 @@ func (s evalStopwatch) ms(n int) float64 {
 type embedStats struct {
 	missed, unreadable    int
 	decode, detect, embed evalStopwatch
+	modelID               string // embed.ModelID of the pipeline that embedded (cache: "" if not recorded)
 }
 
 // embedAll embeds every image once (the cache of the run), with workers in parallel: the
@@ -464,6 +471,7 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 			return nil, st, err
 		}
 	}
+	st.modelID = p.ModelID()
 	return res, st, nil
 }
 

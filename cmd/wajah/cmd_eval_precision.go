@@ -12,7 +12,7 @@ import (
 // (e.g. --precision bf16) moves each vector from the fp32 run. Images either run did not
 // embed are counted apart.
 func reportCosinesTo(refPath string, res map[string]*imageResult, paths []string) error {
-	ref, _, err := loadEmbeddings(refPath, paths, false)
+	ref, rst, err := loadEmbeddings(refPath, paths, false)
 	if err != nil {
 		return fmt.Errorf("--compare: %w", err)
 	}
@@ -39,6 +39,9 @@ func reportCosinesTo(refPath string, res map[string]*imageResult, paths []string
 		if c < 0.999 {
 			below++
 		}
+	}
+	if rst.modelID != "" {
+		refPath += " (" + rst.modelID + ")"
 	}
 	fmt.Printf("cosine to %s over %d images (%d not in both, %d detected differently): min %.6f p0.1 %.6f p1 %.6f p50 %.6f max %.6f; below 0.999: %d\n",
 		refPath, len(cos), skipped, detDiffer, cos[0], at(0.001), at(0.01), at(0.5), cos[len(cos)-1], below)
