@@ -41,6 +41,12 @@ type dwKernel struct {
 	span int       // 0 when the span path is off
 	wt   []float32 // [taps][span]
 	bt   []float32 // [span] tiled bias (zeros without bias)
+
+	// Row kernels (dw_row.go) for 3x3 stride-1 layers: code is their activation code (-1:
+	// off), at the span-tiled PReLU slopes, groups the channel groups when c%16 == 0.
+	code   int
+	at     []float32
+	groups []dwGroup
 }
 
 func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
@@ -72,6 +78,13 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 			k.widx = append(k.widx, (ky*g.kw+kx)*g.c)
 		}
 	}
+	k.code = -1
+	if dwRowOK(&g) && (act != ActPRelu || len(prelu) == g.c || len(prelu) == 1) {
+		k.code = dwActCode(act)
+	}
+	if k.code >= 0 && g.c%16 == 0 {
+		k.groups = dwGroups(w, bias, prelu, g.c)
+	}
 	if g.sw == 1 && g.c%16 != 0 && g.c/gcd(g.c, 16) <= 24 {
 		k.span = 16 * g.c / gcd(g.c, 16)
 		taps := g.kh * g.kw
@@ -85,9 +98,18 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 				k.bt[i] = bias[i%g.c]
 			}
 		}
+		if k.span > 48 {
+			k.code = -1
+		}
+		if k.code >= 0 {
+			k.at = tileAlphaTo(prelu, g.c, k.span)
+		}
 	}
 	return k
 }
+
+// rowAsm reports whether this run takes the row kernels.
+func (k *dwKernel) rowAsm() bool { return k.code >= 0 && k.simdOK && dwAsm() }
 
 func gcd(a, b int) int {
 	for b != 0 {
@@ -107,7 +129,7 @@ func (k *dwKernel) run(x, y []float32) {
 			rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
 			// Interior columns [oxA, oxB): every tap inside the image.
 			oxA, oxB := 0, 0
-			if rowIn && k.span > 0 {
+			if rowIn && (k.span > 0 || k.groups != nil && k.rowAsm()) {
 				oxA = min(g.padLeft, g.ow)
 				oxB = max(min(g.w-(g.kw-1)*g.dw+g.padLeft, g.ow), oxA)
 				if oxB > oxA {
@@ -172,6 +194,22 @@ func (k *dwKernel) pixel(dst, x []float32, base int, offs, widx []int) {
 // spanRow computes the flat interior span dst, whose first float reads input float xbase
 // for tap 0 (before the tap offsets), and applies the activation.
 func (k *dwKernel) spanRow(dst, x []float32, xbase int) {
+	if k.rowAsm() {
+		c := k.g.c
+		if k.groups != nil {
+			np := len(dst) / c
+			for _, gr := range k.groups {
+				dwRow3x3(np, c, x[xbase+gr.c0:], k.g.w*c, c, gr.wt, gr.b, gr.al, dst[gr.c0:], k.code)
+			}
+			return
+		}
+		n := len(dst) / k.span
+		dwRow3x3(n, k.span, x[xbase:], k.g.w*c, c, k.wt, k.bt, k.at, dst, k.code)
+		if n*k.span == len(dst) {
+			return
+		}
+		dst, xbase = dst[n*k.span:], xbase+n*k.span // phase 0 again: the span code finishes
+	}
 	fused := k.act == ActNone || k.act == ActRelu || k.act == ActRelu6
 	act := k.act
 	if !fused {
