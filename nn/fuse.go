@@ -14,6 +14,8 @@ func fuse(g *Graph) {
 	pruneDead(g)
 	fuseActivation(g)
 	pruneDead(g)
+	fuseDWBlock(g)
+	pruneDead(g)
 }
 
 // producers maps tensor -> node index (-1 for none).

@@ -121,51 +121,57 @@ func gcd(a, b int) int {
 // run computes y from x (NHWC) for the compiled shapes.
 func (k *dwKernel) run(x, y []float32) {
 	g := &k.g
+	for b := 0; b < g.n; b++ {
+		k.rows(x, b, 0, g.oh, y[b*g.oh*g.ow*g.c:])
+	}
+}
+
+// rows computes output rows [oy0, oy1) of batch element b into y (row oy0 first).
+func (k *dwKernel) rows(x []float32, b, oy0, oy1 int, y []float32) {
+	g := &k.g
 	c := g.c
 	var offs, widx [dwMaxTaps]int
-	for b := 0; b < g.n; b++ {
-		for oy := 0; oy < g.oh; oy++ {
-			iy0 := oy*g.sh - g.padTop
-			rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
-			// Interior columns [oxA, oxB): every tap inside the image.
-			oxA, oxB := 0, 0
-			if rowIn && (k.span > 0 || k.groups != nil && k.rowAsm()) {
-				oxA = min(g.padLeft, g.ow)
-				oxB = max(min(g.w-(g.kw-1)*g.dw+g.padLeft, g.ow), oxA)
-				if oxB > oxA {
-					dst := y[((b*g.oh+oy)*g.ow+oxA)*c : ((b*g.oh+oy)*g.ow+oxB)*c]
-					k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA-g.padLeft)*c)
-				}
+	for oy := oy0; oy < oy1; oy++ {
+		iy0 := oy*g.sh - g.padTop
+		rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
+		// Interior columns [oxA, oxB): every tap inside the image.
+		oxA, oxB := 0, 0
+		if rowIn && (k.span > 0 || k.groups != nil && k.rowAsm()) {
+			oxA = min(g.padLeft, g.ow)
+			oxB = max(min(g.w-(g.kw-1)*g.dw+g.padLeft, g.ow), oxA)
+			if oxB > oxA {
+				dst := y[((oy-oy0)*g.ow+oxA)*c : ((oy-oy0)*g.ow+oxB)*c]
+				k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA-g.padLeft)*c)
 			}
-			for ox := 0; ox < g.ow; ox++ {
-				if ox == oxA && oxB > oxA {
-					ox = oxB - 1
+		}
+		for ox := 0; ox < g.ow; ox++ {
+			if ox == oxA && oxB > oxA {
+				ox = oxB - 1
+				continue
+			}
+			ix0 := ox*g.sw - g.padLeft
+			dst := y[((oy-oy0)*g.ow+ox)*c:][:c]
+			if rowIn && ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w {
+				k.pixel(dst, x, ((b*g.h+iy0)*g.w+ix0)*c, k.offs, k.widx)
+				continue
+			}
+			nt := 0
+			for ky := 0; ky < g.kh; ky++ {
+				iy := iy0 + ky*g.dh
+				if iy < 0 || iy >= g.h {
 					continue
 				}
-				ix0 := ox*g.sw - g.padLeft
-				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
-				if rowIn && ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w {
-					k.pixel(dst, x, ((b*g.h+iy0)*g.w+ix0)*c, k.offs, k.widx)
-					continue
-				}
-				nt := 0
-				for ky := 0; ky < g.kh; ky++ {
-					iy := iy0 + ky*g.dh
-					if iy < 0 || iy >= g.h {
+				for kx := 0; kx < g.kw; kx++ {
+					ix := ix0 + kx*g.dw
+					if ix < 0 || ix >= g.w {
 						continue
 					}
-					for kx := 0; kx < g.kw; kx++ {
-						ix := ix0 + kx*g.dw
-						if ix < 0 || ix >= g.w {
-							continue
-						}
-						offs[nt] = ((b*g.h+iy)*g.w + ix) * c
-						widx[nt] = (ky*g.kw + kx) * c
-						nt++
-					}
+					offs[nt] = ((b*g.h+iy)*g.w + ix) * c
+					widx[nt] = (ky*g.kw + kx) * c
+					nt++
 				}
-				k.pixel(dst, x, 0, offs[:nt], widx[:nt])
 			}
+			k.pixel(dst, x, 0, offs[:nt], widx[:nt])
 		}
 	}
 }
