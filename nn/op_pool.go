@@ -51,7 +51,19 @@ func pool(g *convGeom, x, y, row []float32, isMax bool) {
 					addVec(row, row, src)
 				}
 			}
+			oxA, oxB := 0, 0 // columns whose 2-wide, stride-2 window is inside the row
+			if hi := g.w + g.padLeft - 2; isMax && g.kw == 2 && g.sw == 2 && hi >= 0 {
+				oxA = min((g.padLeft+1)/2, g.ow)
+				oxB = max(min(hi/2+1, g.ow), oxA)
+				if oxB > oxA {
+					maxPairs(out[oxA*c:oxB*c], row[(2*oxA-g.padLeft)*c:], c)
+				}
+			}
 			for ox := 0; ox < g.ow; ox++ {
+				if ox == oxA && oxB > oxA {
+					ox = oxB - 1
+					continue
+				}
 				x0, x1 := max(ox*g.sw-g.padLeft, 0), min(ox*g.sw-g.padLeft+g.kw, g.w)
 				dst := out[ox*c : ox*c+c]
 				if x0 >= x1 {
@@ -87,6 +99,26 @@ func pool(g *convGeom, x, y, row []float32, isMax bool) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// maxPairs writes dst[p·c+i] = max(src[2p·c+i], src[(2p+1)·c+i]) for every pixel p of
+// dst: the column fold of a 2-wide, stride-2 max pool (pnet's 10 channels, blazeface's 24)
+// in one loop instead of a copy and a call per pixel.
+func maxPairs(dst, src []float32, c int) {
+	np := len(dst) / c
+	src = src[:2*np*c]
+	for p := 0; p < np; p++ {
+		d := dst[p*c : p*c+c]
+		a := src[2*p*c : 2*p*c+c]
+		b := src[2*p*c+c : 2*p*c+2*c]
+		for i := range d {
+			v := a[i]
+			if b[i] > v { // as the per-pixel path: no NaN/-0 handling on the hot path
+				v = b[i]
+			}
+			d[i] = v
 		}
 	}
 }
