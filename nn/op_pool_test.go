@@ -14,8 +14,8 @@ func TestMaxPoolPairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	for _, c := range []struct {
 		h, w, c, k, s int
-		pad         Padding
-		pads        [4]int
+		pad           Padding
+		pads          [4]int
 	}{
 		{238, 318, 10, 2, 2, PadSame, [4]int{}}, // pnet
 		{7, 9, 10, 2, 2, PadSame, [4]int{}},
