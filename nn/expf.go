@@ -25,3 +25,13 @@ func expf(x float32) float32 {
 	s2 := math.Float32frombits(uint32(int32(n)-h+127) << 23)
 	return p * s1 * s2
 }
+
+// softmax2Generic is the two-class softmax over pairs of len(y) (even) values:
+// y[2r] = 1/(1+e^(β·(x[2r+1]-x[2r]))), y[2r+1] = 1 - y[2r].
+func softmax2Generic(y, x []float32, beta float32) {
+	x = x[:len(y)]
+	for r := 0; r+1 < len(y); r += 2 {
+		p0 := 1 / (1 + expf((x[r+1]-x[r])*beta))
+		y[r], y[r+1] = p0, 1-p0
+	}
+}

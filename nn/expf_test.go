@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -56,6 +57,32 @@ func TestSoftmaxTwoClasses(t *testing.T) {
 		}
 		if y[len(x)] != -777 {
 			t.Fatal("wrote past the output")
+		}
+	}
+}
+
+// TestSoftmax2MatchesGeneric runs the vector two-class softmax against softmax2Generic and
+// float64 math at lengths around the vector width, with guard bands.
+func TestSoftmax2MatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, pairs := range []int{1, 7, 8, 9, 16, 33, 100} {
+		x := randSlice(rng, 2*pairs)
+		for i := range x {
+			x[i] *= 30 // saturating differences too
+		}
+		want := make([]float32, len(x))
+		softmax2Generic(want, x, 0.7)
+		got := make([]float32, len(x)+2)
+		got[0], got[len(got)-1] = -777, -777
+		softmax2(got[1:len(got)-1], x, 0.7)
+		if got[0] != -777 || got[len(got)-1] != -777 {
+			t.Fatal("guard band overwritten")
+		}
+		for i, v := range want {
+			ref := 1 / (1 + math.Exp(0.7*float64(x[i^1]-x[i])))
+			if d := math.Abs(float64(got[1+i] - v)); d > 2e-7 || math.Abs(float64(got[1+i])-ref) > 2e-7 {
+				t.Fatalf("%d pairs: y[%d] = %v, generic %v, float64 %v", pairs, i, got[1+i], v, ref)
+			}
 		}
 	}
 }
