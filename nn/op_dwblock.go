@@ -96,22 +96,25 @@ func compileDWBlock(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 	tsize := rowsPer * g.ow * c
 	m := g.n * g.oh * g.ow
 	macs := int64(m)*int64(c)*int64(g.kh*g.kw) + int64(m)*int64(oc)*int64(c)
-	return Kernel{MACs: macs, Scratch: tsize + gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
+	blocks := (g.oh + rowsPer - 1) / rowsPer
+	split := func(in, out [][]float32, s []float32, part, parts int) {
 		x, r, y := in[0], in[5], out[0]
 		t, gs := s[:tsize], s[tsize:]
-		for b := 0; b < g.n; b++ {
-			for oy := 0; oy < g.oh; oy += rowsPer {
-				oy1 := min(oy+rowsPer, g.oh)
-				px := (oy1 - oy) * g.ow
-				dk.rows(x, b, oy, oy1, t)
-				o0 := ((b*g.oh + oy) * g.ow) * oc
-				yb := y[o0 : o0+px*oc]
-				gemm(impl, px, t, c, pb, yb, oc, ep, gs)
-				addVec(yb, yb, r[o0:o0+px*oc])
-				applyAct(yb, oc, act, alpha, nil)
-			}
+		q0, q1 := partRange(g.n*blocks, part, parts)
+		for q := q0; q < q1; q++ {
+			b := q / blocks
+			oy := q % blocks * rowsPer
+			oy1 := min(oy+rowsPer, g.oh)
+			px := (oy1 - oy) * g.ow
+			dk.rows(x, b, oy, oy1, t)
+			o0 := ((b*g.oh + oy) * g.ow) * oc
+			yb := y[o0 : o0+px*oc]
+			gemm(impl, px, t, c, pb, yb, oc, ep, gs)
+			addVec(yb, yb, r[o0:o0+px*oc])
+			applyAct(yb, oc, act, alpha, nil)
 		}
-	}}, nil
+	}
+	return splitKernel(Kernel{MACs: macs, Scratch: tsize + gemmScratch(impl)}, split), nil
 }
 
 // compileDWBlockUnfused runs the three ops one after another through scratch (shapes the

@@ -67,7 +67,21 @@ func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) 
 	}
 	k := newDWKernel(g, w, bias, n.Attrs.Act, n.Attrs.Alpha, alpha)
 	macs := int64(g.n*g.oh*g.ow) * int64(g.c) * int64(g.kh*g.kw)
-	return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) { k.run(in[0], out[0]) }}, nil
+	return k.kernel(macs), nil
+}
+
+// kernel wraps k with a row split.
+func (k *dwKernel) kernel(macs int64) Kernel {
+	g := &k.g
+	return splitKernel(Kernel{MACs: macs}, func(in, out [][]float32, _ []float32, part, parts int) {
+		r0, r1 := partRange(g.n*g.oh, part, parts)
+		for r := r0; r < r1; {
+			b, oy := r/g.oh, r%g.oh
+			oy1 := min(g.oh, oy+r1-r)
+			k.rows(in[0], b, oy, oy1, out[0][r*g.ow*g.c:])
+			r += oy1 - oy
+		}
+	})
 }
 
 func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, prelu []float32) *dwKernel {

@@ -1,0 +1,144 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Tile split inside a batch-1 layer: a step whose kernel has Kernel.Split and enough work
+// runs as `workers` concurrent parts over disjoint output rows, each part with its own
+// scratch; the other steps run on the calling goroutine. The parts compute every output
+// value exactly as Run does (same kernels, same summation order), so results are
+// bit-identical.
+
+// splitMinMACs is the least work a step must have to be split (tests lower it): below it, waking a
+// goroutine costs more than the share it takes (a few microseconds).
+var splitMinMACs int64 = 1 << 19
+
+// partRange returns part `part` of `parts` near-equal shares of [0, n).
+func partRange(n, part, parts int) (int, int) {
+	return n * part / parts, n * (part + 1) / parts
+}
+
+// splitKernel sets k.Run to the whole of split and k.Split to split.
+func splitKernel(k Kernel, split func(in, out [][]float32, scratch []float32, part, parts int)) Kernel {
+	k.Split = split
+	k.Run = func(in, out [][]float32, s []float32) { split(in, out, s, 0, 1) }
+	return k
+}
+
+// partScratch returns worker w's scratch (w >= 1; worker 0 uses rs.scratch).
+func (rs *runState) partScratch(w, size int) []float32 {
+	for len(rs.wscratch) < w {
+		rs.wscratch = append(rs.wscratch, nil)
+	}
+	if len(rs.wscratch[w-1]) < size {
+		rs.wscratch[w-1] = make([]float32, size)
+	}
+	return rs.wscratch[w-1]
+}
+
+// team is the helper goroutines of one split run. Waking a parked goroutine per step
+// takes microseconds to tens of microseconds, more than many layers' share, so the
+// helpers stay for the whole run and spin on the step counter between split steps (the
+// cores are the run's: RunAuto borrowed them).
+type team struct {
+	workers int
+	gen     atomic.Int64 // bumped to publish step; -1 stops the helpers
+	step    int
+	done    atomic.Int64 // helpers finished with the current step
+	wg      sync.WaitGroup
+}
+
+// startTeam starts workers-1 helpers for a run on rs.
+func (p *plan) startTeam(rs *runState, workers int) *team {
+	t := &team{workers: workers}
+	for w := 1; w < workers; w++ {
+		s := rs.partScratch(w, p.scratch)
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			seen := int64(0)
+			for {
+				g := spinUntil(func() int64 { return t.gen.Load() }, seen)
+				if g < 0 {
+					return
+				}
+				seen = g
+				i := t.step
+				p.steps[i].k.Split(rs.ins[i], rs.outs[i], s, w, workers)
+				t.done.Add(1)
+			}
+		}()
+	}
+	return t
+}
+
+// spinUntil waits until load() differs from old and returns it, yielding now and then.
+func spinUntil(load func() int64, old int64) int64 {
+	for n := 0; ; n++ {
+		if v := load(); v != old {
+			return v
+		}
+		if n&63 == 63 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// stop ends the helpers.
+func (t *team) stop() {
+	t.gen.Store(-1)
+	t.wg.Wait()
+}
+
+// runStep runs step i, split across the team where its kernel allows (t nil: one worker).
+func (p *plan) runStep(rs *runState, i int, t *team) {
+	k := p.steps[i].k
+	if t == nil || k.Split == nil || k.MACs < splitMinMACs {
+		k.Run(rs.ins[i], rs.outs[i], rs.scratch)
+		return
+	}
+	t.step = i
+	t.done.Store(0)
+	t.gen.Add(1) // publishes step (atomic store after the plain write)
+	k.Split(rs.ins[i], rs.outs[i], rs.scratch, 0, t.workers)
+	spinUntil(func() int64 {
+		if t.done.Load() == int64(t.workers-1) {
+			return 1
+		}
+		return 0
+	}, 0)
+}
+
+// coresBusy counts the cores that RunAuto calls hold: each holds one and borrows idle ones.
+var coresBusy atomic.Int64
+
+// RunAuto is RunWorkers with the worker count chosen from load: each call holds one core
+// and borrows every core that no other call holds, up to GOMAXPROCS. A lone request uses
+// all cores (batch split, or the tile split of each large layer); at high load every
+// request runs on one (no borrowing, no goroutine overhead). The borrowed cores are
+// returned when the run ends.
+func (m *Model) RunAuto(inputs ...*Tensor) ([]*Tensor, error) {
+	n := claimCores(runtime.GOMAXPROCS(0))
+	defer coresBusy.Add(-int64(n))
+	return m.RunWorkers(n, inputs...)
+}
+
+// claimCores takes the caller's core and up to limit-1 idle ones; it returns how many it
+// holds (at least 1: a run never waits for a core).
+func claimCores(limit int) int {
+	held := 1
+	coresBusy.Add(1)
+	for held < limit {
+		cur := coresBusy.Load()
+		if cur >= int64(limit) {
+			break
+		}
+		if coresBusy.CompareAndSwap(cur, cur+1) {
+			held++
+		}
+	}
+	return held
+}
