@@ -39,29 +39,35 @@ func (rs *runState) partScratch(w, size int) []float32 {
 	return rs.wscratch[w-1]
 }
 
-// team is the helper goroutines of one split run. Waking a parked goroutine per step
-// takes microseconds to tens of microseconds, more than many layers' share, so the
-// helpers stay for the whole run and spin on the step counter between split steps (the
-// cores are the run's: RunAuto borrowed them).
+// team is the helper goroutines of one split run. Waking a parked goroutine takes
+// microseconds to tens of microseconds, more than many layers' share, so between split
+// steps a helper spins on the step counter for a while (spinBudget loads) before it
+// parks; the main goroutine wakes parked helpers when it publishes a step.
 type team struct {
 	workers int
 	gen     atomic.Int64 // bumped to publish step; -1 stops the helpers
 	step    int
 	done    atomic.Int64 // helpers finished with the current step
+	parked  []atomic.Bool
+	wake    []chan struct{}
 	wg      sync.WaitGroup
 }
 
+// spinBudget is how many polls a helper spends before parking (~10-20 µs).
+const spinBudget = 1 << 14
+
 // startTeam starts workers-1 helpers for a run on rs.
 func (p *plan) startTeam(rs *runState, workers int) *team {
-	t := &team{workers: workers}
+	t := &team{workers: workers, parked: make([]atomic.Bool, workers), wake: make([]chan struct{}, workers)}
 	for w := 1; w < workers; w++ {
 		s := rs.partScratch(w, p.scratch)
+		t.wake[w] = make(chan struct{}, 1)
 		t.wg.Add(1)
 		go func() {
 			defer t.wg.Done()
 			seen := int64(0)
 			for {
-				g := spinUntil(func() int64 { return t.gen.Load() }, seen)
+				g := t.await(w, seen)
 				if g < 0 {
 					return
 				}
@@ -75,21 +81,42 @@ func (p *plan) startTeam(rs *runState, workers int) *team {
 	return t
 }
 
-// spinUntil waits until load() differs from old and returns it, yielding now and then.
-func spinUntil(load func() int64, old int64) int64 {
-	for n := 0; ; n++ {
-		if v := load(); v != old {
-			return v
+// await returns the step counter once it differs from seen: spinning first, then parked.
+func (t *team) await(w int, seen int64) int64 {
+	for {
+		for n := 0; n < spinBudget; n++ {
+			if g := t.gen.Load(); g != seen {
+				return g
+			}
+			if n&255 == 255 {
+				runtime.Gosched()
+			}
 		}
-		if n&63 == 63 {
-			runtime.Gosched()
+		t.parked[w].Store(true)
+		if g := t.gen.Load(); g != seen { // published before we parked: no wake-up is coming
+			t.parked[w].Store(false)
+			return g
+		}
+		<-t.wake[w] // may be a stale token: the loop checks the counter again
+	}
+}
+
+// publish makes step i current and wakes parked helpers.
+func (t *team) publish(g int64) {
+	t.gen.Store(g)
+	for w := 1; w < t.workers; w++ {
+		if t.parked[w].CompareAndSwap(true, false) {
+			select {
+			case t.wake[w] <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
 
 // stop ends the helpers.
 func (t *team) stop() {
-	t.gen.Store(-1)
+	t.publish(-1)
 	t.wg.Wait()
 }
 
@@ -102,14 +129,13 @@ func (p *plan) runStep(rs *runState, i int, t *team) {
 	}
 	t.step = i
 	t.done.Store(0)
-	t.gen.Add(1) // publishes step (atomic store after the plain write)
+	t.publish(t.gen.Load() + 1) // the atomic store publishes step
 	k.Split(rs.ins[i], rs.outs[i], rs.scratch, 0, t.workers)
-	spinUntil(func() int64 {
-		if t.done.Load() == int64(t.workers-1) {
-			return 1
+	for n := 1; t.done.Load() != int64(t.workers-1); n++ {
+		if n&255 == 0 {
+			runtime.Gosched()
 		}
-		return 0
-	}, 0)
+	}
 }
 
 // coresBusy counts the cores that RunAuto calls hold: each holds one and borrows idle ones.
