@@ -16,6 +16,7 @@ func fuse(g *Graph) {
 	pruneDead(g)
 	fuseDWBlock(g)
 	pruneDead(g)
+	fuseConvPair(g)
 }
 
 // producers maps tensor -> node index (-1 for none).

@@ -1,6 +1,7 @@
 package nn
 
-// fuseBlocks turns fuseDWBlock on (tests and benchmarks compare with the unfused ops).
+// fuseBlocks turns fuseDWBlock and fuseConvPair on (tests and benchmarks compare with the
+// unfused ops).
 var fuseBlocks = true
 
 // fuseDWBlock rewrites Add(Conv1x1(Depthwise(x)), r) into OpDWBlock (op_dwblock.go) where
