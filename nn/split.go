@@ -7,8 +7,9 @@ import (
 )
 
 // Tile split inside a batch-1 layer: a step whose kernel has Kernel.Split and enough work
-// runs as `workers` concurrent parts over disjoint output rows, each part with its own
-// scratch; the other steps run on the calling goroutine. The parts compute every output
+// runs as parts over disjoint output rows that the calling goroutine and its helpers take
+// from a shared counter, each worker with its own scratch; the other steps run on the
+// calling goroutine. The parts compute every output
 // value exactly as Run does (same kernels, same summation order), so results are
 // bit-identical.
 
@@ -45,13 +46,24 @@ func (rs *runState) partScratch(w, size int) []float32 {
 // parks; the main goroutine wakes parked helpers when it publishes a step.
 type team struct {
 	workers int
-	gen     atomic.Int64 // bumped to publish step; -1 stops the helpers
-	step    int
-	done    atomic.Int64 // helpers finished with the current step
+	gen     atomic.Int64 // bumped to publish a job; -1 stops the helpers
+	job     atomic.Pointer[splitJob]
 	parked  []atomic.Bool
 	wake    []chan struct{}
 	wg      sync.WaitGroup
 }
+
+// splitJob is one split step: a helper that wakes late holds a finished job whose
+// counter is spent, and does nothing.
+type splitJob struct {
+	step, chunks int
+	next, done   atomic.Int64 // next part to take, parts finished
+}
+
+// chunksPerWorker is how many parts a split step has per worker: parts are taken from a
+// shared counter, so a helper that is descheduled (the cores are shared) or wakes late
+// leaves its parts to the others instead of stalling the step.
+const chunksPerWorker = 4
 
 // spinBudget is how many polls a helper spends before parking (~10-20 µs).
 const spinBudget = 1 << 14
@@ -72,9 +84,7 @@ func (p *plan) startTeam(rs *runState, workers int) *team {
 					return
 				}
 				seen = g
-				i := t.step
-				p.steps[i].k.Split(rs.ins[i], rs.outs[i], s, w, workers)
-				t.done.Add(1)
+				t.job.Load().work(p, rs, s)
 			}
 		}()
 	}
@@ -114,6 +124,20 @@ func (t *team) publish(g int64) {
 	}
 }
 
+// work takes parts of job j until none is left.
+func (j *splitJob) work(p *plan, rs *runState, s []float32) {
+	i, n := j.step, j.chunks
+	k := p.steps[i].k
+	for {
+		c := int(j.next.Add(1) - 1)
+		if c >= n {
+			return
+		}
+		k.Split(rs.ins[i], rs.outs[i], s, c, n)
+		j.done.Add(1)
+	}
+}
+
 // stop ends the helpers.
 func (t *team) stop() {
 	t.publish(-1)
@@ -127,11 +151,11 @@ func (p *plan) runStep(rs *runState, i int, t *team) {
 		k.Run(rs.ins[i], rs.outs[i], rs.scratch)
 		return
 	}
-	t.step = i
-	t.done.Store(0)
-	t.publish(t.gen.Load() + 1) // the atomic store publishes step
-	k.Split(rs.ins[i], rs.outs[i], rs.scratch, 0, t.workers)
-	for n := 1; t.done.Load() != int64(t.workers-1); n++ {
+	j := &splitJob{step: i, chunks: t.workers * chunksPerWorker}
+	t.job.Store(j)
+	t.publish(t.gen.Load() + 1)
+	j.work(p, rs, rs.scratch)
+	for n := 1; j.done.Load() != int64(j.chunks); n++ { // parts still running on helpers
 		if n&255 == 0 {
 			runtime.Gosched()
 		}
