@@ -4,18 +4,18 @@
 
 #include "textflag.h"
 
-// func dw3x3V1(n, step int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)
-TEXT ·dw3x3V1(SB), NOSPLIT, $0-80
+// func dw3x3V1(n, xstep, ystep int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)
+TEXT ·dw3x3V1(SB), NOSPLIT, $0-88
 	MOVQ n+0(FP), CX
-	MOVQ step+8(FP), DX
-	MOVQ x+16(FP), SI
-	MOVQ rs+24(FP), AX
-	MOVQ cs+32(FP), R10
-	MOVQ wt+40(FP), R14
-	MOVQ b+48(FP), BX
-	MOVQ alpha+56(FP), R12
-	MOVQ dst+64(FP), DI
-	MOVQ act+72(FP), R13
+	MOVQ xstep+8(FP), DX
+	MOVQ x+24(FP), SI
+	MOVQ rs+32(FP), AX
+	MOVQ cs+40(FP), R10
+	MOVQ wt+48(FP), R14
+	MOVQ b+56(FP), BX
+	MOVQ alpha+64(FP), R12
+	MOVQ dst+72(FP), DI
+	MOVQ act+80(FP), R13
 	SHLQ $2, DX
 	SHLQ $2, AX
 	SHLQ $2, R10
@@ -31,6 +31,8 @@ TEXT ·dw3x3V1(SB), NOSPLIT, $0-80
 	VMOVUPS 384(R14), Z6
 	VMOVUPS 448(R14), Z7
 	VMOVUPS 512(R14), Z8
+	MOVQ ystep+16(FP), R14
+	SHLQ $2, R14
 	VPXORD Z30, Z30, Z30
 	MOVL $0x40c00000, AX
 	VPBROADCASTD AX, Z31
@@ -68,25 +70,25 @@ store:
 	ADDQ DX, SI
 	ADDQ DX, R8
 	ADDQ DX, R9
-	ADDQ DX, DI
+	ADDQ R14, DI
 	DECQ CX
 	JNE loop
 done:
 	VZEROUPPER
 	RET
 
-// func dw3x3V2(n, step int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)
-TEXT ·dw3x3V2(SB), NOSPLIT, $0-80
+// func dw3x3V2(n, xstep, ystep int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)
+TEXT ·dw3x3V2(SB), NOSPLIT, $0-88
 	MOVQ n+0(FP), CX
-	MOVQ step+8(FP), DX
-	MOVQ x+16(FP), SI
-	MOVQ rs+24(FP), AX
-	MOVQ cs+32(FP), R10
-	MOVQ wt+40(FP), R14
-	MOVQ b+48(FP), BX
-	MOVQ alpha+56(FP), R12
-	MOVQ dst+64(FP), DI
-	MOVQ act+72(FP), R13
+	MOVQ xstep+8(FP), DX
+	MOVQ x+24(FP), SI
+	MOVQ rs+32(FP), AX
+	MOVQ cs+40(FP), R10
+	MOVQ wt+48(FP), R14
+	MOVQ b+56(FP), BX
+	MOVQ alpha+64(FP), R12
+	MOVQ dst+72(FP), DI
+	MOVQ act+80(FP), R13
 	SHLQ $2, DX
 	SHLQ $2, AX
 	SHLQ $2, R10
@@ -111,6 +113,8 @@ TEXT ·dw3x3V2(SB), NOSPLIT, $0-80
 	VMOVUPS 960(R14), Z15
 	VMOVUPS 1024(R14), Z16
 	VMOVUPS 1088(R14), Z17
+	MOVQ ystep+16(FP), R14
+	SHLQ $2, R14
 	VPXORD Z30, Z30, Z30
 	MOVL $0x40c00000, AX
 	VPBROADCASTD AX, Z31
@@ -165,25 +169,25 @@ store:
 	ADDQ DX, SI
 	ADDQ DX, R8
 	ADDQ DX, R9
-	ADDQ DX, DI
+	ADDQ R14, DI
 	DECQ CX
 	JNE loop
 done:
 	VZEROUPPER
 	RET
 
-// func dw3x3V3(n, step int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)
-TEXT ·dw3x3V3(SB), NOSPLIT, $0-80
+// func dw3x3V3(n, xstep, ystep int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)
+TEXT ·dw3x3V3(SB), NOSPLIT, $0-88
 	MOVQ n+0(FP), CX
-	MOVQ step+8(FP), DX
-	MOVQ x+16(FP), SI
-	MOVQ rs+24(FP), AX
-	MOVQ cs+32(FP), R10
-	MOVQ wt+40(FP), R14
-	MOVQ b+48(FP), BX
-	MOVQ alpha+56(FP), R12
-	MOVQ dst+64(FP), DI
-	MOVQ act+72(FP), R13
+	MOVQ xstep+8(FP), DX
+	MOVQ x+24(FP), SI
+	MOVQ rs+32(FP), AX
+	MOVQ cs+40(FP), R10
+	MOVQ wt+48(FP), R14
+	MOVQ b+56(FP), BX
+	MOVQ alpha+64(FP), R12
+	MOVQ dst+72(FP), DI
+	MOVQ act+80(FP), R13
 	SHLQ $2, DX
 	SHLQ $2, AX
 	SHLQ $2, R10
@@ -217,6 +221,8 @@ TEXT ·dw3x3V3(SB), NOSPLIT, $0-80
 	VMOVUPS 1536(R14), Z24
 	VMOVUPS 1600(R14), Z25
 	VMOVUPS 1664(R14), Z26
+	MOVQ ystep+16(FP), R14
+	SHLQ $2, R14
 	VPXORD Z30, Z30, Z30
 	MOVL $0x40c00000, AX
 	VPBROADCASTD AX, Z31
@@ -288,7 +294,7 @@ store:
 	ADDQ DX, SI
 	ADDQ DX, R8
 	ADDQ DX, R9
-	ADDQ DX, DI
+	ADDQ R14, DI
 	DECQ CX
 	JNE loop
 done:

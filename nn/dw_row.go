@@ -1,7 +1,8 @@
 package nn
 
 // Row kernels for 3x3 stride-1 depthwise layers (blazeface's 24/48/96 channels,
-// MobileFaceNet's 64-256): the interior of an output row is n steps of V·16 floats (V <= 3)
+// MobileFaceNet's 64-256, stride 1 or 2): the interior of an output row is n steps of V·16
+// floats (V <= 3)
 // whose 9·V weight vectors stay in registers for the whole row (dw_amd64.s). Layers whose
 // channels are a multiple of 16 run one pass per group of up to 3 channel vectors with a
 // step of one pixel; others use the span tiling (op_tfjs_depthwise.go), whose period is
@@ -28,9 +29,10 @@ func dwActCode(act Activation) int {
 	return -1
 }
 
-// dwRowOK reports whether the row kernels serve geometry g.
+// dwRowOK reports whether the row kernels serve geometry g (stride 2 through channel
+// groups only: the span tiling needs stride 1).
 func dwRowOK(g *convGeom) bool {
-	return g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1 && g.sw == 1
+	return g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1 && (g.sw == 1 || g.sw == 2 && g.c%16 == 0)
 }
 
 // tileAlphaTo repeats per-channel (or one shared) PReLU slopes over n floats with period c.
@@ -72,15 +74,15 @@ func dwGroups(w, bias, alpha []float32, c int) []dwGroup {
 }
 
 // dwRow3x3Generic: for i < n and j < vl = len(b),
-// dst[i·step+j] = act(b[j] + Σ_{ky,kx} x[i·step + ky·rs + kx·cs + j]·wt[(3ky+kx)·vl + j]).
-func dwRow3x3Generic(n, step int, x []float32, rs, cs int, wt, b, alpha, dst []float32, act int) {
+// dst[i·ystep+j] = act(b[j] + Σ_{ky,kx} x[i·xstep + ky·rs + kx·cs + j]·wt[(3ky+kx)·vl + j]).
+func dwRow3x3Generic(n, xstep, ystep int, x []float32, rs, cs int, wt, b, alpha, dst []float32, act int) {
 	vl := len(b)
 	for i := 0; i < n; i++ {
 		for j := 0; j < vl; j++ {
 			s := b[j]
 			for ky := 0; ky < 3; ky++ {
 				for kx := 0; kx < 3; kx++ {
-					s += x[i*step+ky*rs+kx*cs+j] * wt[(3*ky+kx)*vl+j]
+					s += x[i*xstep+ky*rs+kx*cs+j] * wt[(3*ky+kx)*vl+j]
 				}
 			}
 			switch act {
@@ -93,7 +95,7 @@ func dwRow3x3Generic(n, step int, x []float32, rs, cs int, wt, b, alpha, dst []f
 					s *= alpha[j]
 				}
 			}
-			dst[i*step+j] = s
+			dst[i*ystep+j] = s
 		}
 	}
 }

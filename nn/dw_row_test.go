@@ -16,11 +16,12 @@ func TestDWRow3x3MatchesGeneric(t *testing.T) {
 	for _, vl := range []int{16, 32, 48} {
 		for _, n := range []int{1, 2, 5, 17} {
 			for _, step := range []int{vl, vl + 8, 3 * vl} {
+				xstep := 2 * step // stride 2 reads twice as far per output step
 				for act := 0; act <= 3; act++ {
 					name := fmt.Sprintf("vl%d_n%d_step%d_act%d", vl, n, step, act)
 					cs := step + 3
-					rs := 3*cs + 5 + (n-1)*step
-					x := randSlice(rng, (n-1)*step+2*rs+2*cs+vl)
+					rs := 3*cs + 5 + (n-1)*xstep
+					x := randSlice(rng, (n-1)*xstep+2*rs+2*cs+vl)
 					wt, b, al := randSlice(rng, 9*vl), randSlice(rng, vl), randSlice(rng, vl)
 					size := (n-1)*step + vl
 					want := make([]float32, size)
@@ -31,8 +32,8 @@ func TestDWRow3x3MatchesGeneric(t *testing.T) {
 					for i := range want {
 						want[i] = got[guard+i]
 					}
-					dwRow3x3Generic(n, step, x, rs, cs, wt, b, al, want, act)
-					dwRow3x3(n, step, x, rs, cs, wt, b, al, got[guard:guard+size], act)
+					dwRow3x3Generic(n, xstep, step, x, rs, cs, wt, b, al, want, act)
+					dwRow3x3(n, xstep, step, x, rs, cs, wt, b, al, got[guard:guard+size], act)
 					for i := 0; i < guard; i++ {
 						if got[i] != -777 || got[len(got)-1-i] != -777 {
 							t.Fatalf("%s: guard band overwritten", name)

@@ -10,10 +10,11 @@
 // registers) reloads every weight for every step and slices per tap, which is what kept
 // blazeface's 24-channel layers near 15 GFLOP/s.
 //
-// dw3x3V<V>(n, step int, x *float32, rs, cs int, w, b, alpha, dst *float32, act int):
-// for i < n, the V vectors at dst + i·step (bytes) get
-// act(b + Σ_{ky,kx} x[i·step + ky·rs + kx·cs + lane] · w[(3ky+kx)·V·16 + lane]),
-// act 0 none, 1 ReLU, 2 ReLU6, 3 PReLU with alpha[lane].
+// dw3x3V<V>(n, xstep, ystep int, x *float32, rs, cs int, w, b, alpha, dst *float32, act int):
+// for i < n, the V vectors at dst + i·ystep get
+// act(b + Σ_{ky,kx} x[i·xstep + ky·rs + kx·cs + lane] · w[(3ky+kx)·V·16 + lane]) (steps,
+// rs and cs in floats; xstep = 2·ystep for stride 2), act 0 none, 1 ReLU, 2 ReLU6, 3 PReLU
+// with alpha[lane].
 package main
 
 import (
@@ -43,18 +44,18 @@ func gen(w func(string, ...any), vecs int) {
 	name := fmt.Sprintf("dw3x3V%d", vecs)
 	acc := func(v int) string { return fmt.Sprintf("Z%d", 27+v) }
 	w("")
-	w("// func %s(n, step int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-80", name)
+	w("// func %s(n, xstep, ystep int, x *float32, rs, cs int, wt, b, alpha, dst *float32, act int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-88", name)
 	w("\tMOVQ n+0(FP), CX")
-	w("\tMOVQ step+8(FP), DX")
-	w("\tMOVQ x+16(FP), SI")
-	w("\tMOVQ rs+24(FP), AX")
-	w("\tMOVQ cs+32(FP), R10")
-	w("\tMOVQ wt+40(FP), R14")
-	w("\tMOVQ b+48(FP), BX")
-	w("\tMOVQ alpha+56(FP), R12")
-	w("\tMOVQ dst+64(FP), DI")
-	w("\tMOVQ act+72(FP), R13")
+	w("\tMOVQ xstep+8(FP), DX")
+	w("\tMOVQ x+24(FP), SI")
+	w("\tMOVQ rs+32(FP), AX")
+	w("\tMOVQ cs+40(FP), R10")
+	w("\tMOVQ wt+48(FP), R14")
+	w("\tMOVQ b+56(FP), BX")
+	w("\tMOVQ alpha+64(FP), R12")
+	w("\tMOVQ dst+72(FP), DI")
+	w("\tMOVQ act+80(FP), R13")
 	w("\tSHLQ $2, DX")
 	w("\tSHLQ $2, AX")
 	w("\tSHLQ $2, R10")
@@ -64,6 +65,8 @@ func gen(w func(string, ...any), vecs int) {
 	for i := 0; i < 9*vecs; i++ {
 		w("\tVMOVUPS %d(R14), Z%d", 64*i, i)
 	}
+	w("\tMOVQ ystep+16(FP), R14") // the weights are loaded: R14 is the output step now
+	w("\tSHLQ $2, R14")
 	w("\tVPXORD Z30, Z30, Z30")
 	w("\tMOVL $0x40c00000, AX") // 6.0
 	w("\tVPBROADCASTD AX, Z31")
@@ -116,7 +119,7 @@ func gen(w func(string, ...any), vecs int) {
 	w("\tADDQ DX, SI")
 	w("\tADDQ DX, R8")
 	w("\tADDQ DX, R9")
-	w("\tADDQ DX, DI")
+	w("\tADDQ R14, DI")
 	w("\tDECQ CX")
 	w("\tJNE loop")
 	w("done:")

@@ -150,12 +150,12 @@ func (k *dwKernel) rows(x []float32, b, oy0, oy1 int, y []float32) {
 		rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
 		// Interior columns [oxA, oxB): every tap inside the image.
 		oxA, oxB := 0, 0
-		if rowIn && (k.span > 0 || k.groups != nil && k.rowAsm()) {
-			oxA = min(g.padLeft, g.ow)
-			oxB = max(min(g.w-(g.kw-1)*g.dw+g.padLeft, g.ow), oxA)
+		if hi := g.w - (g.kw-1)*g.dw + g.padLeft - 1; rowIn && hi >= 0 && (k.span > 0 || k.groups != nil && k.rowAsm()) {
+			oxA = min((g.padLeft+g.sw-1)/g.sw, g.ow)
+			oxB = max(min(hi/g.sw+1, g.ow), oxA)
 			if oxB > oxA {
 				dst := y[((oy-oy0)*g.ow+oxA)*c : ((oy-oy0)*g.ow+oxB)*c]
-				k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA-g.padLeft)*c)
+				k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA*g.sw-g.padLeft)*c)
 			}
 		}
 		for ox := 0; ox < g.ow; ox++ {
@@ -219,12 +219,12 @@ func (k *dwKernel) spanRow(dst, x []float32, xbase int) {
 		if k.groups != nil {
 			np := len(dst) / c
 			for _, gr := range k.groups {
-				dwRow3x3(np, c, x[xbase+gr.c0:], k.g.w*c, c, gr.wt, gr.b, gr.al, dst[gr.c0:], k.code)
+				dwRow3x3(np, k.g.sw*c, c, x[xbase+gr.c0:], k.g.w*c, c, gr.wt, gr.b, gr.al, dst[gr.c0:], k.code)
 			}
 			return
 		}
 		n := len(dst) / k.span
-		dwRow3x3(n, k.span, x[xbase:], k.g.w*c, c, k.wt, k.bt, k.at, dst, k.code)
+		dwRow3x3(n, k.span, k.span, x[xbase:], k.g.w*c, c, k.wt, k.bt, k.at, dst, k.code)
 		if n*k.span == len(dst) {
 			return
 		}

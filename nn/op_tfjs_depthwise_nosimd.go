@@ -21,6 +21,6 @@ func dwPixelPReLU(dst, x []float32, base int, offs, widx []int, w, bias, alpha [
 // dwAsm reports whether the assembly row kernels exist: not in this build.
 func dwAsm() bool { return false }
 
-func dwRow3x3(n, step int, x []float32, rs, cs int, wt, b, alpha, dst []float32, act int) {
-	dwRow3x3Generic(n, step, x, rs, cs, wt, b, alpha, dst, act)
+func dwRow3x3(n, xstep, ystep int, x []float32, rs, cs int, wt, b, alpha, dst []float32, act int) {
+	dwRow3x3Generic(n, xstep, ystep, x, rs, cs, wt, b, alpha, dst, act)
 }

@@ -88,7 +88,11 @@ func TestTFJSDepthwise(t *testing.T) {
 		{6, 7, 32, 3, 1, 1, PadValid, ActPRelu, true},
 		{5, 9, 8, 3, 1, 1, PadSame, ActPRelu, true}, // span 16
 		{6, 7, 12, 3, 1, 1, PadSame, ActRelu, true}, // span 48, rows not a multiple of it
-		{7, 8, 80, 3, 2, 1, PadSame, ActRelu, true}, // stride 2 vertically only is not served
+		{7, 8, 80, 3, 2, 1, PadSame, ActRelu, true}, // stride 2: channel groups, input step 2c
+		{9, 11, 64, 3, 2, 1, PadSame, ActPRelu, true},
+		{8, 9, 128, 3, 2, 1, PadValid, ActRelu6, false},
+		{10, 10, 32, 3, 2, 1, PadSame, ActNone, true},
+		{7, 3, 48, 3, 2, 1, PadSame, ActPRelu, true},
 	}
 	for _, c := range cases {
 		for _, batch := range []int{1, 2} {
