@@ -182,7 +182,7 @@ func New(opts Options) (*Pipeline, error) {
 	if ms[3], err = withPrecision(ms[3], opts.Precision); err != nil {
 		return nil, err
 	}
-	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3], adm: newAdmission(opts.MaxDecodeBytes)}
+	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: autoRunner{ms[3]}, adm: newAdmission(opts.MaxDecodeBytes)}
 	p.det.refine = !opts.NoRefine
 	for i, t := range opts.MTCNNThresholds {
 		if t > 0 {

@@ -31,6 +31,11 @@ type Kernel struct {
 	Run     func(in, out [][]float32, scratch []float32)
 	Scratch int
 	MACs    int64 // multiply-adds per run, for GFLOP/s reports (0 for cheap ops)
+
+	// Split, when set, computes part `part` of `parts` disjoint shares of the outputs (rows
+	// of pixels); the parts together equal Run, value for value. Parts of one step run
+	// concurrently, each with its own scratch (Model.RunWorkers on batch 1, split.go).
+	Split func(in, out [][]float32, scratch []float32, part, parts int)
 }
 
 var registry = struct {
