@@ -29,6 +29,9 @@ const cosMaskedAtFAR1e3 = 0.4851
 // cosMaskedAtFAR1e3.
 func MaskedSimilarity(cos float32) float64 { return anchored(cos, cosMaskedAtFAR1e3) }
 
+// MaskedAnchor is the masked-path score that maps to 0.75.
+func MaskedAnchor() float64 { return cosMaskedAtFAR1e3 }
+
 // MaskedSimilarity implements engine.MaskedSimilarity.
 func (p *Pipeline) MaskedSimilarity(cos float32) float64 { return MaskedSimilarity(cos) }
 

@@ -95,6 +95,7 @@ func runEvalPairs(args []string) error {
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
+	allPairs := fs.Bool("all-pairs", false, "with --masked: also score every masked probe (path1) against every enrolment image (path2), 2-fold by person, and measure the masked path's anchor at FAR 1e-3 (cmd_eval_masked.go)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	precision := fs.String("precision", "", "embedding model precision: fp32 (default) or bf16 (embed.Options.Precision)")
 	compare := fs.String("compare", "", "embeddings cache (--cache) of another run on the same images: print every image's cosine to it (cmd_eval_precision.go)")
@@ -217,6 +218,9 @@ func runEvalPairs(args []string) error {
 	fmt.Printf("accuracy at API similarity >= 0.75 (cosine %.4f): %.4f\n", embed.CosineFor(0.75), roc.Accuracy(sim, 0.75))
 	if *masked {
 		reportMasked(res, train, test, folds)
+		if *allPairs {
+			reportMaskedAnchor(res, test)
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
