@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/internal/secrethash"
 	"github.com/wajah-id/wajah/server"
 )
@@ -124,7 +125,7 @@ func TestOAuthHashCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.DefaultConfig("")
+	cfg := config.Default("")
 	cfg.OAuthClients = file
 	if _, err := cfg.Options(nil); err != nil {
 		t.Fatalf("server refuses the line: %v", err)

@@ -1,4 +1,7 @@
-package server
+// Package config is the whole process's settings for `wajah serve`: one Config whose fields
+// are flags, WAJAH_* environment variables and lines of a config file, turned into the
+// options of the packages that use them (server, engine, embed, pedulilindungi).
+package config
 
 import (
 	"bufio"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/internal/secrethash"
+	"github.com/wajah-id/wajah/server"
 )
 
 // Config is everything `wajah serve` reads. Each field is one setting with the same name
@@ -51,7 +55,7 @@ type Config struct {
 	MaxQueue           int
 	MaxConnsPerIP      int
 	MetricsToken       string // file holding the bearer token /metrics requires
-	ImageLimits               // max-image-pixels, max-image-side, max-decode-mb (config_image.go)
+	ImageLimits               // max-image-pixels, max-image-side, max-decode-mb (image.go)
 
 	PLBreakerFailures int
 	PLBreakerCooldown time.Duration
@@ -77,8 +81,8 @@ type Config struct {
 	LivenessThreshold float64 // refuse a face whose liveness score is below it
 }
 
-// DefaultConfig is what `wajah serve` runs with when nothing is configured.
-func DefaultConfig(modelsDir string) Config {
+// Default is what `wajah serve` runs with when nothing is configured.
+func Default(modelsDir string) Config {
 	return Config{
 		Addr: ":8080", DataDir: "./data", ModelsDir: modelsDir, Threshold: 0.75, MaxBody: 8 << 20,
 		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
@@ -209,12 +213,12 @@ func loadFile(fs *flag.FlagSet, path string) error {
 }
 
 // Options are the HTTP server's options from c.
-func (c *Config) Options(logger *slog.Logger) (Options, error) {
-	o := Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
+func (c *Config) Options(logger *slog.Logger) (server.Options, error) {
+	o := server.Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, Concurrency: c.Concurrency, Threshold: c.Threshold,
 		IdentifyK: c.IdentifyK, MaxInflight: c.MaxInflight, LogKey: []byte(c.LogKey), Logger: logger,
 		MaxQueue: c.MaxQueue, MaxConnsPerIP: c.MaxConnsPerIP, OAuthTokenTTL: c.OAuthTokenTTL,
-		OAuthRate: RateLimit{PerMinute: c.OAuthRate, Burst: c.OAuthBurst, FailureCost: c.OAuthFailCost}}
+		OAuthRate: server.RateLimit{PerMinute: c.OAuthRate, Burst: c.OAuthBurst, FailureCost: c.OAuthFailCost}}
 	if c.OAuthTokenTTL == 0 {
 		o.OAuthTokenTTL = -1 // Options: negative is "never"; zero would take the default
 	}

@@ -1,4 +1,4 @@
-package server
+package config
 
 import (
 	"flag"
@@ -16,14 +16,14 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"WAJAH_CONFIG": file, "WAJAH_THRESHOLD": "0.85", "WAJAH_MAX_BODY": "1024"}
-	cfg := DefaultConfig("/models")
+	cfg := Default("/models")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg.Bind(fs)
 	err := Load(fs, []string{"--max-body", "2048"}, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DefaultConfig("/models")
+	want := Default("/models")
 	want.Addr, want.Threshold, want.Provider, want.PLTimeout, want.MaxBody = ":9000", 0.85, "http", 2*time.Second, 2048
 	if cfg != want {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
