@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/wajah-id/wajah/internal/admin"
 	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/server"
@@ -51,7 +52,7 @@ func runServe(args []string) error {
 		}
 	}()
 	// Operator commands reach the store through this socket while the server holds it.
-	if adm, err := server.ListenAdmin(cfg.DataDir, eng, logger); err != nil {
+	if adm, err := admin.Listen(cfg.DataDir, eng, logger); err != nil {
 		logger.Warn("admin socket disabled: token and status commands need the server stopped", "error", err.Error())
 	} else {
 		defer func() {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/internal/admin"
 	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/internal/secrethash"
-	"github.com/wajah-id/wajah/server"
 )
 
 // The token commands beyond create: --ttl, list, revoke --id / --client, both directly on
@@ -42,7 +42,7 @@ func TestTokenLifecycleCommands(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer e.Close()
-				adm, err := server.ListenAdmin(dir, e, nil)
+				adm, err := admin.Listen(dir, e, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
