@@ -14,7 +14,10 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/engine"
 	"github.com/wajah-id/wajah/internal/secrethash"
+	"github.com/wajah-id/wajah/pedulilindungi"
+	"github.com/wajah-id/wajah/pedulilindungi/plsim"
 	"github.com/wajah-id/wajah/server"
 )
 
@@ -83,16 +86,20 @@ type Config struct {
 
 // Default is what `wajah serve` runs with when nothing is configured.
 func Default(modelsDir string) Config {
+	// Each package's own defaults, so that none is written twice.
+	so := server.DefaultOptions()
 	return Config{
-		Addr: ":8080", DataDir: "./data", ModelsDir: modelsDir, Threshold: 0.75, MaxBody: 8 << 20,
-		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
-		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", DuplicateScope: "gallery",
-		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
-		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
-		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
-		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
-		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second, ImageLimits: DefaultImageLimits(),
+		Addr: ":8080", DataDir: engine.DefaultDir, ModelsDir: modelsDir, Threshold: engine.DefaultThreshold,
+		MaxBody: so.MaxBodyBytes, RequestTimeout: so.RequestTimeout, ReadTimeout: so.ReadTimeout, WriteTimeout: so.WriteTimeout,
+		IdleTimeout: so.IdleTimeout, ShutdownTimeout: 30 * time.Second, IdentifyK: so.IdentifyK, LogLevel: "info",
+		Provider: "local", DefaultStatus: engine.DefaultUserStatus, IdentifyFAR: engine.DefaultIdentifyFAR,
+		DuplicatePolicy: engine.DuplicateRefuse, DuplicateScope: engine.DuplicateScopeGallery,
+		PLTimeout: pedulilindungi.DefaultTimeout, PLRetries: pedulilindungi.DefaultRetries, PLBackoff: pedulilindungi.DefaultBackoff,
+		OAuthTokenTTL: so.OAuthTokenTTL, OAuthRate: so.OAuthRate.PerMinute, OAuthBurst: so.OAuthRate.Burst, OAuthFailCost: so.OAuthRate.FailureCost,
+		PLBreakerFailures: pedulilindungi.DefaultBreakerFailures, PLBreakerCooldown: pedulilindungi.DefaultBreakerCooldown,
+		PLRegisterPath: pedulilindungi.DefaultRegisterPath, PLCheckinPath: pedulilindungi.DefaultCheckinPath,
+		PLCheckoutPath: pedulilindungi.DefaultCheckoutPath,
+		SimAddr:        "127.0.0.1:0", SimDelay: plsim.DefaultDelay, ImageLimits: DefaultImageLimits(),
 		Liveness: "on", LivenessThreshold: embed.DefaultLivenessThreshold,
 	}
 }

@@ -36,3 +36,25 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Error("unknown key accepted")
 	}
 }
+
+// The defaults come from each package's own constants; these are the values the README's
+// settings table states.
+func TestDefaults(t *testing.T) {
+	got := Default("/models")
+	want := Config{
+		Addr: ":8080", DataDir: "./data", ModelsDir: "/models", Threshold: 0.75, MaxBody: 8 << 20,
+		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
+		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", DuplicateScope: "gallery",
+		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
+		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
+		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
+		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
+		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second,
+		ImageLimits: ImageLimits{MaxImagePixels: 50_000_000, MaxImageSide: 12000, MaxDecodeMB: 1024},
+		Liveness:    "on", LivenessThreshold: got.LivenessThreshold, // embed's calibrated value, tested there
+	}
+	if got != want {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
