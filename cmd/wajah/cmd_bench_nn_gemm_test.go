@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/wajah-id/wajah/models"
-	"github.com/wajah-id/wajah/nn"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 // TestGEMMShapes: rnet's plan at 24x24 lists its first convolution as 22·22 pixels × 28
@@ -18,7 +18,7 @@ func TestGEMMShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := nn.LoadTFLite(path)
+	m, err := tflite.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
