@@ -299,7 +299,7 @@ func decodeTFLiteData(name string, typ uint8, shape []int, raw []byte) ([]float3
 		case tflFloat32:
 			out[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
 		case tflFloat16:
-			out[i] = halfToFloat(le.Uint16(raw[2*i:]))
+			out[i] = nn.HalfToFloat(le.Uint16(raw[2*i:]))
 		case tflInt32:
 			out[i] = float32(int32(le.Uint32(raw[4*i:])))
 		case tflInt64:
@@ -315,24 +315,4 @@ func decodeTFLiteData(name string, typ uint8, shape []int, raw []byte) ([]float3
 		}
 	}
 	return out, nil
-}
-
-// halfToFloat converts an IEEE 754 binary16 value.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal
-		f := float32(man) / 1024 / 16384
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	case exp == 31:
-		return math.Float32frombits(sign | 0x7f800000 | man<<13)
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | man<<13)
 }
