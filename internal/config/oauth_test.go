@@ -13,15 +13,9 @@ import (
 
 var quiet = slog.New(slog.DiscardHandler)
 
-// fastHash hashes with cheap parameters: the tests check the file format, not the cost.
-func fastHash(t *testing.T, secret string) string {
-	t.Helper()
-	s, err := secrethash.Hash([]byte(secret), secrethash.Params{MemoryKiB: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+// s3cretHash is `wajah oauth hash` output for the secret "s3cret" with cheap parameters
+// (m=64 KiB, t=1): the test reads the file format, it does not check the secret.
+const s3cretHash = "$argon2id$v=19$m=64,t=1,p=1$mg1qSBjpqZszafRtfmGqgw$dFl4xCu1LO1XhHIm172bb1jg8tXQ2tIwD7fB32fcqB4"
 
 // The oauth-clients file takes argon2id lines and refuses old sha256 ones with the command
 // that re-hashes; the metrics token file must not be empty.
@@ -35,7 +29,7 @@ func TestOAuthClientsFile(t *testing.T) {
 		return p
 	}
 	cfg := Default("")
-	cfg.OAuthClients = write("good", "# clients\nkiosk = "+fastHash(t, "s3cret")+"\n")
+	cfg.OAuthClients = write("good", "# clients\nkiosk = "+s3cretHash+"\n")
 	cfg.MetricsToken = write("mt", "tok\n")
 	o, err := cfg.Options(quiet)
 	if err != nil || o.OAuthClients["kiosk"] == "" || o.MetricsToken != "tok" {
