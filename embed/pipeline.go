@@ -10,6 +10,7 @@ import (
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
 	"github.com/wajah-id/wajah/nn/tfjs"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 // Dim is the embedding length of MobileFaceNet.
@@ -164,7 +165,7 @@ func New(opts Options) (*Pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := nn.LoadTFLite(path)
+		m, err := tflite.Load(path)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}

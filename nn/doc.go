@@ -1,9 +1,9 @@
-// Package nn runs TensorFlow models (TFLite flatbuffers and, through nn/tfjs, TF.js graph
-// models) in pure Go, with archsimd kernels when built with GOEXPERIMENT=simd.
+// Package nn runs TensorFlow models (TFLite flatbuffers through nn/tflite, TF.js graph models
+// through nn/tfjs) in pure Go, with archsimd kernels when built with GOEXPERIMENT=simd.
 //
 // # Using a model
 //
-//	m, err := nn.LoadTFLite(path)        // or tfjs.Load(modelJSON), or nn.FromGraph(g)
+//	m, err := tflite.Load(path)          // or tfjs.Load(modelJSON), or nn.FromGraph(g)
 //	in := m.Inputs()                     // name and shape; -1 marks a dynamic dimension
 //	out, err := m.Run(&nn.Tensor{Shape: []int{1, 112, 112, 3}, Data: pixels})
 //
@@ -25,7 +25,7 @@
 //
 // Errors wrap the sentinels in errors.go: ErrFormat (corrupt file), ErrUnsupported (unknown
 // op, named with its node; quantized tensors), ErrShape (inputs that do not fit), ErrGraph.
-// LoadTFLite accepts float32 models and float16 weights behind DEQUANTIZE (folded at load).
+// tflite.Load accepts float32 models and float16 weights behind DEQUANTIZE (folded at load).
 //
 // Cores: m.RunWorkers(w, inputs...) runs on up to w goroutines, bit-identical to Run: a
 // batch of at least w is split by batch, a smaller one (batch 1) inside each large layer
@@ -35,8 +35,8 @@
 //
 // Also: m.MACs(shapes...) gives the multiply-adds of one Run (GFLOP/s reports);
 // m.Profile(reps, inputs...) times every planned step (`wajah bench nn -profile`);
-// ParseTFLite parses bytes; PatchTFLiteInputShape rewrites a file's input shape for reference
-// tooling.
+// m.Footprint(shapes...) adds the arena size; tflite.Parse parses bytes;
+// tflite.PatchInputShape rewrites a file's input shape for reference tooling.
 //
 // # Adding ops (importers)
 //

@@ -25,6 +25,7 @@ import (
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
 	"github.com/wajah-id/wajah/nn/tfjs"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 func init() {
@@ -106,7 +107,7 @@ func runBenchNN(args []string) error {
 		if strings.HasSuffix(bm.file, ".json") {
 			m, err = tfjs.Load(path)
 		} else {
-			m, err = nn.LoadTFLite(path)
+			m, err = tflite.Load(path)
 		}
 		if err == nil && bm.prec != nn.FP32 {
 			m, err = m.WithPrecision(bm.prec)
@@ -295,7 +296,7 @@ func timeTFLiteRef(dir, model string, shape []int, runs int) (timing, error) {
 	if loop {
 		fileShape[0] = 1
 	}
-	if err := nn.PatchTFLiteInputShape(raw, fileShape); err != nil {
+	if err := tflite.PatchInputShape(raw, fileShape); err != nil {
 		return timing{}, err
 	}
 	tmp, err := os.CreateTemp("", "bench-*.tflite")

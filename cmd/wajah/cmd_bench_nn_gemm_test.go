@@ -8,6 +8,7 @@ import (
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
 	"github.com/wajah-id/wajah/nn/tfjs"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 // TestGEMMShapes: rnet's plan at 24x24 lists its first convolution as 22·22 pixels × 28
@@ -20,7 +21,7 @@ func TestGEMMShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := nn.LoadTFLite(path)
+	m, err := tflite.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestGEMMShapesFused(t *testing.T) {
 		if strings.HasSuffix(c.file, ".json") {
 			m, err = tfjs.Load(path)
 		} else {
-			m, err = nn.LoadTFLite(path)
+			m, err = tflite.Load(path)
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package nn
+package tflite
 
 import (
 	"encoding/binary"
@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	flatbuffers "github.com/google/flatbuffers/go"
+
+	"github.com/wajah-id/wajah/models"
+	"github.com/wajah-id/wajah/nn"
 )
 
 // Tiny TFLite models built with the flatbuffers builder, for importer tests and fuzz seeds.
@@ -168,13 +171,13 @@ func convModel() ([]byte, []float32, []float32) {
 
 func TestTFLiteConvMatchesNaive(t *testing.T) {
 	raw, w, bias := convModel()
-	m, err := ParseTFLite(raw)
+	m, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, shape := range [][]int{{1, 5, 6, 2}, {2, 5, 6, 2}} {
-		x := goldenInput(shape)
-		out, err := m.Run(&Tensor{Shape: shape, Data: x})
+		x := testInput(shape)
+		out, err := m.Run(&nn.Tensor{Shape: shape, Data: x})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,44 +222,47 @@ func TestTFLiteRejects(t *testing.T) {
 		msg  string
 	}{
 		{"quantized", buildTFLite([]fbTensor{in, {name: "q", shape: []int32{1, 4}, typ: 9, data: make([]byte, 4), quant: true}, out},
-			[]fbOp{{code: 0, in: []int32{0, 1}, out: []int32{2}}}, []int32{0}, []int32{2}), ErrUnsupported, "quantized"},
+			[]fbOp{{code: 0, in: []int32{0, 1}, out: []int32{2}}}, []int32{0}, []int32{2}), nn.ErrUnsupported, "quantized"},
 		{"unknown op", buildTFLite([]fbTensor{in, out}, []fbOp{{code: 5, in: []int32{0}, out: []int32{1}}}, []int32{0}, []int32{1}),
-			ErrUnsupported, "builtin op 5"},
+			nn.ErrUnsupported, "builtin op 5"},
 		{"cycle", buildTFLite([]fbTensor{in, {name: "a", shape: []int32{1, 4}}, {name: "b", shape: []int32{1, 4}}},
 			[]fbOp{{code: 0, in: []int32{0, 2}, out: []int32{1}}, {code: 0, in: []int32{1, 0}, out: []int32{2}}}, []int32{0}, []int32{2}),
-			ErrGraph, "cycle"},
+			nn.ErrGraph, "cycle"},
 		{"bad tensor index", buildTFLite([]fbTensor{in, out}, []fbOp{{code: 19, in: []int32{7}, out: []int32{1}}}, []int32{0}, []int32{1}),
-			ErrFormat, "index"},
-		{"not tflite", []byte("hello world, not a model"), ErrFormat, "TFL3"},
+			nn.ErrFormat, "index"},
+		{"not tflite", []byte("hello world, not a model"), nn.ErrFormat, "TFL3"},
 	} {
-		_, err := ParseTFLite(tc.raw)
+		_, err := Parse(tc.raw)
 		if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s: err = %v, want %v mentioning %q", tc.name, err, tc.err, tc.msg)
 		}
 	}
 }
 
-// FuzzParseTFLite feeds corrupt models to the importer and runs what loads: errors are
+// FuzzParse feeds corrupt models to the importer and runs what loads: errors are
 // fine, panics and huge allocations are not.
-func FuzzParseTFLite(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	raw, _, _ := convModel()
 	f.Add(raw)
 	f.Add(raw[:len(raw)/2])
 	f.Add(buildTFLite([]fbTensor{{name: "in", shape: []int32{1, 4}}, {name: "a", shape: []int32{1, 4}}, {name: "b", shape: []int32{1, 4}}},
 		[]fbOp{{code: 0, in: []int32{0, 2}, out: []int32{1}}, {code: 0, in: []int32{1, 0}, out: []int32{2}}}, []int32{0}, []int32{2}))
 	huge := append([]byte(nil), raw...)
-	if err := PatchTFLiteInputShape(huge, []int{1 << 20, 1 << 20, 1 << 20, 2}); err == nil {
+	if err := PatchInputShape(huge, []int{1 << 20, 1 << 20, 1 << 20, 2}); err == nil {
 		f.Add(huge)
 	}
-	if p, err := os.ReadFile("../.models/rnet.tflite"); err == nil {
-		f.Add(p)
+	if path, err := models.Path("rnet.tflite"); err == nil {
+		if p, err := os.ReadFile(path); err == nil {
+			f.Add(p)
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := ParseTFLite(b)
+		m, err := Parse(b)
 		if err != nil {
 			return
 		}
-		var ins []*Tensor
+		var ins []*nn.Tensor
+		var shapes [][]int
 		for _, s := range m.Inputs() {
 			shape := append([]int(nil), s.Shape...)
 			for i, d := range shape {
@@ -264,16 +270,36 @@ func FuzzParseTFLite(f *testing.F) {
 					shape[i] = 1 + i%3*7
 				}
 			}
-			n := numelChecked(shape)
-			if n == 0 || n > 1<<16 {
-				return
+			n := 1
+			for _, d := range shape {
+				n *= d
+				if n > 1<<16 {
+					return
+				}
 			}
-			ins = append(ins, &Tensor{Shape: shape, Data: make([]float32, n)})
+			ins = append(ins, &nn.Tensor{Shape: shape, Data: make([]float32, n)})
+			shapes = append(shapes, shape)
 		}
-		p, err := m.planFor(ins)
-		if err != nil || p.macs > 1<<26 || p.arenaSize+p.scratch > 1<<22 {
+		macs, floats, err := m.Footprint(shapes...)
+		if err != nil || macs > 1<<26 || floats > 1<<22 {
 			return // valid but too big to run in a fuzz iteration
 		}
 		m.Run(ins...)
 	})
+}
+
+// testInput is a smooth deterministic pattern in [-1, 1] (like normalised pixels), with a
+// per-item phase so batch items differ.
+func testInput(shape []int) []float32 {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	x := make([]float32, n)
+	per := n / shape[0]
+	for i := range x {
+		b, j := i/per, i%per
+		x[i] = float32(0.9 * math.Sin(float64(j)*0.0137+float64(b)*1.3) * math.Cos(float64(j%97)*0.21+float64(b)))
+	}
+	return x
 }

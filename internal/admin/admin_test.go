@@ -1,20 +1,37 @@
-package server
+package admin
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wajah-id/wajah/engine"
 )
 
-func listenAdminTest(t *testing.T, dir string, svc AdminService) *AdminServer {
+var quiet = slog.New(slog.DiscardHandler)
+
+// openEngine is a real engine over a temporary store, without a face pipeline: the admin
+// operations never touch faces.
+func openEngine(t *testing.T) *engine.Engine {
 	t.Helper()
-	a, err := ListenAdmin(dir, svc, nil)
+	e, err := engine.Open(engine.Options{Dir: t.TempDir(), NoSyncWrites: true, MemTableSize: 4 << 20, VLogFileSize: 4 << 20, Logger: quiet}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+func listenTest(t *testing.T, dir string, svc Service) *Server {
+	t.Helper()
+	a, err := Listen(dir, svc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,9 +41,9 @@ func listenAdminTest(t *testing.T, dir string, svc AdminService) *AdminServer {
 
 func TestAdminRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	fake := newFake()
-	a := listenAdminTest(t, dir, fake)
-	if a.Path() != filepath.Join(dir, AdminSocketName) {
+	fake := openEngine(t)
+	a := listenTest(t, dir, fake)
+	if a.Path() != filepath.Join(dir, SocketName) {
 		t.Fatalf("path %q", a.Path())
 	}
 	fi, err := os.Stat(a.Path())
@@ -36,7 +53,7 @@ func TestAdminRoundTrip(t *testing.T) {
 	if fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("socket mode %v, want socket 0600", fi.Mode())
 	}
-	c := NewAdminClient(dir)
+	c := NewClient(dir)
 	ctx := context.Background()
 	tok, err := c.CreateToken(ctx, "acme")
 	if err != nil {
@@ -71,6 +88,14 @@ func (e errAdmin) CreateToken(context.Context, string) (string, error) { return 
 func (e errAdmin) RevokeToken(context.Context, string) error           { return e.err }
 func (e errAdmin) SetUserStatus(context.Context, string, string) error { return e.err }
 func (e errAdmin) UserStatus(context.Context, string) (string, error)  { return "", e.err }
+func (e errAdmin) IssueToken(context.Context, string, time.Duration) (string, engine.TokenInfo, error) {
+	return "", engine.TokenInfo{}, e.err
+}
+func (e errAdmin) RevokeTokenID(context.Context, string) error             { return e.err }
+func (e errAdmin) RevokeClientTokens(context.Context, string) (int, error) { return 0, e.err }
+func (e errAdmin) Tokens(context.Context, string) ([]engine.TokenInfo, error) {
+	return nil, e.err
+}
 
 func TestAdminErrors(t *testing.T) {
 	sentinels := []error{engine.ErrInvalid, engine.ErrUnauthorized, engine.ErrPersonNotFound, engine.ErrClosed}
@@ -89,12 +114,12 @@ func TestAdminErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			listenAdminTest(t, dir, errAdmin{tc.err})
-			err := NewAdminClient(dir).SetUserStatus(context.Background(), "1", "red")
+			listenTest(t, dir, errAdmin{tc.err})
+			err := NewClient(dir).SetUserStatus(context.Background(), "1", "red")
 			if err == nil || err.Error() != tc.err.Error() {
 				t.Fatalf("got %v, want message %q", err, tc.err)
 			}
-			if errors.Is(err, ErrAdminUnavailable) {
+			if errors.Is(err, ErrUnavailable) {
 				t.Fatalf("server error reported as unavailable: %v", err)
 			}
 			for _, s := range sentinels {
@@ -109,13 +134,13 @@ func TestAdminErrors(t *testing.T) {
 func TestAdminUnavailable(t *testing.T) {
 	ctx := context.Background()
 	absent := t.TempDir()
-	if _, err := NewAdminClient(absent).CreateToken(ctx, "acme"); !errors.Is(err, ErrAdminUnavailable) {
+	if _, err := NewClient(absent).CreateToken(ctx, "acme"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("no socket: %v", err)
 	}
 	// A socket file nobody listens on (a crashed server) refuses connections.
 	stale := t.TempDir()
 	staleSocket(t, stale)
-	if _, err := NewAdminClient(stale).CreateToken(ctx, "acme"); !errors.Is(err, ErrAdminUnavailable) {
+	if _, err := NewClient(stale).CreateToken(ctx, "acme"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("stale socket: %v", err)
 	}
 }
@@ -123,7 +148,7 @@ func TestAdminUnavailable(t *testing.T) {
 // staleSocket leaves dir/admin.sock behind as a crashed server would.
 func staleSocket(t *testing.T, dir string) {
 	t.Helper()
-	ln, err := net.Listen("unix", AdminSocketPath(dir))
+	ln, err := net.Listen("unix", SocketPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,15 +159,15 @@ func staleSocket(t *testing.T, dir string) {
 func TestAdminSocketLifecycle(t *testing.T) {
 	dir := t.TempDir()
 	staleSocket(t, dir)
-	fake := newFake()
-	a, err := ListenAdmin(dir, fake, nil)
+	fake := openEngine(t)
+	a, err := Listen(dir, fake, nil)
 	if err != nil {
 		t.Fatalf("stale socket not replaced: %v", err)
 	}
-	if _, err := ListenAdmin(dir, fake, nil); err == nil {
+	if _, err := Listen(dir, fake, nil); err == nil {
 		t.Fatal("second listener on a live socket succeeded")
 	}
-	if _, err := NewAdminClient(dir).UserStatus(context.Background(), "1"); err != nil {
+	if _, err := NewClient(dir).UserStatus(context.Background(), "1"); err != nil {
 		t.Fatalf("first server broken by the second listen: %v", err)
 	}
 	if err := a.Close(); err != nil {
@@ -155,9 +180,9 @@ func TestAdminSocketLifecycle(t *testing.T) {
 
 func TestAdminConcurrent(t *testing.T) {
 	dir := t.TempDir()
-	fake := newFake()
-	listenAdminTest(t, dir, fake)
-	c := NewAdminClient(dir)
+	fake := openEngine(t)
+	listenTest(t, dir, fake)
+	c := NewClient(dir)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -173,10 +198,44 @@ func TestAdminConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	fake.mu.Lock()
-	got := len(fake.statuses)
-	fake.mu.Unlock()
-	if got != 8 {
-		t.Fatalf("%d statuses stored, want 8", got)
+	for i := range 8 {
+		if s, err := fake.UserStatus(context.Background(), string(rune('a'+i))); err != nil || s != "yellow" {
+			t.Errorf("status %c: %q %v, want yellow", 'a'+i, s, err)
+		}
+	}
+}
+
+// The socket is 0600 with no temporary directory left behind, and erase goes through it.
+func TestAdminSocketPrivateAndErase(t *testing.T) {
+	dir := t.TempDir()
+	eng, err := engine.Open(engine.Options{Dir: dir, NoSyncWrites: true, MemTableSize: 4 << 20, VLogFileSize: 4 << 20, Logger: quiet}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	a := listenTest(t, dir, eng)
+	fi, err := os.Stat(a.Path())
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode %v %v", fi.Mode(), err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".admin-") {
+			t.Fatalf("temporary directory %s left behind", e.Name())
+		}
+	}
+	ctx := context.Background()
+	if err := eng.SetUserStatus(ctx, "3201", "red"); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.RecordCheckin(ctx, engine.CheckinRecord{Tenant: "acme", NIK: "3201", Venue: "V", Direction: "checkin"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := NewClient(dir).ErasePerson(ctx, "3201")
+	if err != nil || !rep.Status || rep.Checkins != 1 {
+		t.Fatalf("erase through the socket: %+v %v", rep, err)
+	}
+	if rows, _ := eng.Checkins(ctx, 10); len(rows) != 0 {
+		t.Fatalf("ledger rows left: %+v", rows)
 	}
 }

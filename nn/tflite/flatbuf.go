@@ -1,4 +1,4 @@
-package nn
+package tflite
 
 import (
 	"encoding/binary"

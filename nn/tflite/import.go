@@ -1,10 +1,12 @@
-package nn
+package tflite
 
 import (
 	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
+
+	"github.com/wajah-id/wajah/nn"
 )
 
 // TFLite schema field indices (tensorflow/compiler/mlir/lite/schema/schema.fbs).
@@ -40,70 +42,50 @@ const (
 	tflFloat64 = 10
 )
 
-// maxTFLiteFile bounds what LoadTFLite reads.
+// maxTFLiteFile bounds what Load reads.
 const maxTFLiteFile = 1 << 30
 
-// LoadTFLite reads a float32 (or float16-weight) TFLite model. The batch dimension of every
+// Load reads a float32 (or float16-weight) TFLite model. The batch dimension of every
 // input becomes dynamic, and height and width too when the graph plans at other sizes.
-func LoadTFLite(path string) (*Model, error) {
+func Load(path string) (*nn.Model, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if st.Size() > maxTFLiteFile {
-		return nil, fmt.Errorf("%w: %s is %d bytes", ErrFormat, path, st.Size())
+		return nil, fmt.Errorf("%w: %s is %d bytes", nn.ErrFormat, path, st.Size())
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	m, err := ParseTFLite(b)
+	m, err := Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }
 
-// ParseTFLite builds a model from TFLite flatbuffer bytes (see LoadTFLite).
-func ParseTFLite(b []byte) (*Model, error) {
+// Parse builds a model from TFLite flatbuffer bytes (see Load).
+func Parse(b []byte) (*nn.Model, error) {
 	g, err := tfliteGraph(b)
 	if err != nil {
 		return nil, err
 	}
-	m, err := FromGraph(g)
+	m, err := nn.FromGraph(g)
 	if err != nil {
 		return nil, err
 	}
-	m.probeSpatial()
+	m.ProbeSpatial()
 	return m, nil
 }
 
-// probeSpatial marks height and width of 4-D inputs dynamic when the graph also plans at an
-// unrelated size (fully convolutional nets).
-func (m *Model) probeSpatial() {
-	if len(m.inputs) != 1 || len(m.inputs[0].Shape) != 4 {
-		return
-	}
-	s := m.inputs[0].Shape
-	if s[1] < 12 || s[2] < 12 {
-		return
-	}
-	probe := [][]int{{1, s[1]/2 + 3, s[2]/2 + 1, s[3]}}
-	if _, err := buildPlan(m.g, probe); err != nil {
-		return
-	}
-	m.inputs[0].Shape[1], m.inputs[0].Shape[2] = -1, -1
-	t := m.g.Inputs[0]
-	m.g.Tensors[t].Shape = append([]int(nil), m.inputs[0].Shape...)
-	m.probeOutputs()
-}
-
-func tfliteGraph(b []byte) (*Graph, error) {
+func tfliteGraph(b []byte) (*nn.Graph, error) {
 	if len(b) < 8 {
-		return nil, fmt.Errorf("%w: %d bytes", ErrFormat, len(b))
+		return nil, fmt.Errorf("%w: %d bytes", nn.ErrFormat, len(b))
 	}
 	if string(b[4:8]) != "TFL3" {
-		return nil, fmt.Errorf("%w: missing TFL3 identifier", ErrFormat)
+		return nil, fmt.Errorf("%w: missing TFL3 identifier", nn.ErrFormat)
 	}
 	r := &fbReader{b: b, ok: true}
 	root := r.root()
@@ -118,16 +100,16 @@ func tfliteGraph(b []byte) (*Graph, error) {
 	buffers := r.tables(root, tflModelBuffers)
 	subgraphs := r.tables(root, tflModelSubgraphs)
 	if !r.ok {
-		return nil, fmt.Errorf("%w: bad model table", ErrFormat)
+		return nil, fmt.Errorf("%w: bad model table", nn.ErrFormat)
 	}
 	if len(subgraphs) != 1 {
-		return nil, fmt.Errorf("%w: %d subgraphs (want 1)", ErrUnsupported, len(subgraphs))
+		return nil, fmt.Errorf("%w: %d subgraphs (want 1)", nn.ErrUnsupported, len(subgraphs))
 	}
 	sg := subgraphs[0]
-	g := &Graph{}
+	g := &nn.Graph{}
 	tensors := r.tables(sg, 0)
 	if !r.ok {
-		return nil, fmt.Errorf("%w: bad tensor table", ErrFormat)
+		return nil, fmt.Errorf("%w: bad tensor table", nn.ErrFormat)
 	}
 	for _, t := range tensors {
 		name := r.string(t, tflTensorName)
@@ -136,14 +118,14 @@ func tfliteGraph(b []byte) (*Graph, error) {
 		typ := r.fieldU8(t, tflTensorType, 0)
 		buf := int(r.fieldU32(t, tflTensorBuffer, 0))
 		if !r.ok {
-			return nil, fmt.Errorf("%w: tensor %d", ErrFormat, len(g.Tensors))
+			return nil, fmt.Errorf("%w: tensor %d", nn.ErrFormat, len(g.Tensors))
 		}
 		if len(shape) > 8 {
-			return nil, fmt.Errorf("%w: tensor %q has rank %d", ErrFormat, name, len(shape))
+			return nil, fmt.Errorf("%w: tensor %q has rank %d", nn.ErrFormat, name, len(shape))
 		}
 		for _, d := range shape {
 			if d < 0 || d > 1<<24 {
-				return nil, fmt.Errorf("%w: tensor %q has dimension %d", ErrFormat, name, d)
+				return nil, fmt.Errorf("%w: tensor %q has dimension %d", nn.ErrFormat, name, d)
 			}
 		}
 		if len(sig) == len(shape) {
@@ -155,20 +137,20 @@ func tfliteGraph(b []byte) (*Graph, error) {
 		}
 		if q, ok := r.subTable(t, tflTensorQuant); ok {
 			if _, n := r.vector(q, 2, 4); n > 0 {
-				return nil, fmt.Errorf("%w: quantized tensor %q (only float32/float16 models)", ErrUnsupported, name)
+				return nil, fmt.Errorf("%w: quantized tensor %q (only float32/float16 models)", nn.ErrUnsupported, name)
 			}
 		}
 		if _, ok := r.subTable(t, tflTensorSparse); ok {
-			return nil, fmt.Errorf("%w: sparse tensor %q", ErrUnsupported, name)
+			return nil, fmt.Errorf("%w: sparse tensor %q", nn.ErrUnsupported, name)
 		}
 		var data []float32
 		if buf > 0 {
 			if buf >= len(buffers) {
-				return nil, fmt.Errorf("%w: tensor %q uses buffer %d of %d", ErrFormat, name, buf, len(buffers))
+				return nil, fmt.Errorf("%w: tensor %q uses buffer %d of %d", nn.ErrFormat, name, buf, len(buffers))
 			}
 			raw := r.bytes(buffers[buf], 0)
 			if len(raw) == 0 && r.fieldU64(buffers[buf], 1) != 0 {
-				return nil, fmt.Errorf("%w: tensor %q stores its data outside the flatbuffer", ErrUnsupported, name)
+				return nil, fmt.Errorf("%w: tensor %q stores its data outside the flatbuffer", nn.ErrUnsupported, name)
 			}
 			if len(raw) > 0 {
 				var err error
@@ -178,15 +160,15 @@ func tfliteGraph(b []byte) (*Graph, error) {
 			}
 		}
 		if !r.ok {
-			return nil, fmt.Errorf("%w: tensor %q", ErrFormat, name)
+			return nil, fmt.Errorf("%w: tensor %q", nn.ErrFormat, name)
 		}
-		g.Tensors = append(g.Tensors, TensorDef{Name: name, Shape: shape, Data: data})
+		g.Tensors = append(g.Tensors, nn.TensorDef{Name: name, Shape: shape, Data: data})
 	}
 	nt := len(g.Tensors)
 	checkIdx := func(list []int) error {
 		for _, i := range list {
 			if i < -1 || i >= nt {
-				return fmt.Errorf("%w: tensor index %d of %d", ErrFormat, i, nt)
+				return fmt.Errorf("%w: tensor index %d of %d", nn.ErrFormat, i, nt)
 			}
 		}
 		return nil
@@ -204,7 +186,7 @@ func tfliteGraph(b []byte) (*Graph, error) {
 		ins := r.int32s(op, tflOpInputs)
 		outs := r.int32s(op, tflOpOutputs)
 		if !r.ok || oi >= len(opcodes) {
-			return nil, fmt.Errorf("%w: operator %d", ErrFormat, len(g.Nodes))
+			return nil, fmt.Errorf("%w: operator %d", nn.ErrFormat, len(g.Nodes))
 		}
 		if err := checkIdx(ins); err != nil {
 			return nil, err
@@ -214,7 +196,7 @@ func tfliteGraph(b []byte) (*Graph, error) {
 		}
 		for _, o := range outs {
 			if o < 0 {
-				return nil, fmt.Errorf("%w: operator %d writes tensor -1", ErrFormat, len(g.Nodes))
+				return nil, fmt.Errorf("%w: operator %d writes tensor -1", nn.ErrFormat, len(g.Nodes))
 			}
 		}
 		name := ""
@@ -231,12 +213,12 @@ func tfliteGraph(b []byte) (*Graph, error) {
 			n.Inputs = ins
 		}
 		if !r.ok {
-			return nil, fmt.Errorf("%w: options of node %q", ErrFormat, name)
+			return nil, fmt.Errorf("%w: options of node %q", nn.ErrFormat, name)
 		}
 		g.Nodes = append(g.Nodes, n)
 	}
 	if !r.ok {
-		return nil, fmt.Errorf("%w: operators", ErrFormat)
+		return nil, fmt.Errorf("%w: operators", nn.ErrFormat)
 	}
 	makeBatchDynamic(g)
 	return g, nil
@@ -244,7 +226,7 @@ func tfliteGraph(b []byte) (*Graph, error) {
 
 // makeBatchDynamic turns dimension 0 of every input into -1 and rewrites constant Reshape
 // targets that hard-code the file's batch (MobileFaceNet's [2,192]).
-func makeBatchDynamic(g *Graph) {
+func makeBatchDynamic(g *nn.Graph) {
 	batch := -1
 	for _, t := range g.Inputs {
 		s := g.Tensors[t].Shape
@@ -260,7 +242,7 @@ func makeBatchDynamic(g *Graph) {
 	}
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		if n.Op != OpReshape {
+		if n.Op != nn.OpReshape {
 			continue
 		}
 		target := n.Attrs.Shape
@@ -296,19 +278,19 @@ func decodeTFLiteData(name string, typ uint8, shape []int, raw []byte) ([]float3
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			return nil, fmt.Errorf("%w: constant %q has dynamic shape", ErrFormat, name)
+			return nil, fmt.Errorf("%w: constant %q has dynamic shape", nn.ErrFormat, name)
 		}
 		n *= d
 		if n > len(raw) {
-			return nil, fmt.Errorf("%w: constant %q: shape %v needs more than %d bytes", ErrFormat, name, shape, len(raw))
+			return nil, fmt.Errorf("%w: constant %q: shape %v needs more than %d bytes", nn.ErrFormat, name, shape, len(raw))
 		}
 	}
 	size := map[uint8]int{tflFloat32: 4, tflFloat16: 2, tflInt32: 4, tflUint8: 1, tflInt64: 8, tflBool: 1, tflInt16: 2, tflInt8: 1, tflFloat64: 8}[typ]
 	if size == 0 {
-		return nil, fmt.Errorf("%w: constant %q has tensor type %d", ErrUnsupported, name, typ)
+		return nil, fmt.Errorf("%w: constant %q has tensor type %d", nn.ErrUnsupported, name, typ)
 	}
 	if len(raw) != n*size {
-		return nil, fmt.Errorf("%w: constant %q has %d bytes for shape %v", ErrFormat, name, len(raw), shape)
+		return nil, fmt.Errorf("%w: constant %q has %d bytes for shape %v", nn.ErrFormat, name, len(raw), shape)
 	}
 	out := make([]float32, n)
 	le := binary.LittleEndian
@@ -317,7 +299,7 @@ func decodeTFLiteData(name string, typ uint8, shape []int, raw []byte) ([]float3
 		case tflFloat32:
 			out[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
 		case tflFloat16:
-			out[i] = halfToFloat(le.Uint16(raw[2*i:]))
+			out[i] = nn.HalfToFloat(le.Uint16(raw[2*i:]))
 		case tflInt32:
 			out[i] = float32(int32(le.Uint32(raw[4*i:])))
 		case tflInt64:
@@ -333,24 +315,4 @@ func decodeTFLiteData(name string, typ uint8, shape []int, raw []byte) ([]float3
 		}
 	}
 	return out, nil
-}
-
-// halfToFloat converts an IEEE 754 binary16 value.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal
-		f := float32(man) / 1024 / 16384
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	case exp == 31:
-		return math.Float32frombits(sign | 0x7f800000 | man<<13)
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | man<<13)
 }

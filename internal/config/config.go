@@ -1,4 +1,7 @@
-package server
+// Package config is the whole process's settings for `wajah serve`: one Config whose fields
+// are flags, WAJAH_* environment variables and lines of a config file, turned into the
+// options of the packages that use them (server, engine, embed, pedulilindungi).
+package config
 
 import (
 	"bufio"
@@ -11,7 +14,11 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/engine"
 	"github.com/wajah-id/wajah/internal/secrethash"
+	"github.com/wajah-id/wajah/pedulilindungi"
+	"github.com/wajah-id/wajah/pedulilindungi/plsim"
+	"github.com/wajah-id/wajah/server"
 )
 
 // Config is everything `wajah serve` reads. Each field is one setting with the same name
@@ -51,7 +58,7 @@ type Config struct {
 	MaxQueue           int
 	MaxConnsPerIP      int
 	MetricsToken       string // file holding the bearer token /metrics requires
-	ImageLimits               // max-image-pixels, max-image-side, max-decode-mb (config_image.go)
+	ImageLimits               // max-image-pixels, max-image-side, max-decode-mb (image.go)
 
 	PLBreakerFailures int
 	PLBreakerCooldown time.Duration
@@ -77,18 +84,22 @@ type Config struct {
 	LivenessThreshold float64 // refuse a face whose liveness score is below it
 }
 
-// DefaultConfig is what `wajah serve` runs with when nothing is configured.
-func DefaultConfig(modelsDir string) Config {
+// Default is what `wajah serve` runs with when nothing is configured.
+func Default(modelsDir string) Config {
+	// Each package's own defaults, so that none is written twice.
+	so := server.DefaultOptions()
 	return Config{
-		Addr: ":8080", DataDir: "./data", ModelsDir: modelsDir, Threshold: 0.75, MaxBody: 8 << 20,
-		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
-		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
-		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", DuplicateScope: "gallery",
-		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
-		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
-		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
-		PLRegisterPath: "/api/v1/register", PLCheckinPath: "/api/v1/checkin", PLCheckoutPath: "/api/v1/checkout",
-		SimAddr: "127.0.0.1:0", SimDelay: 5 * time.Second, ImageLimits: DefaultImageLimits(),
+		Addr: ":8080", DataDir: engine.DefaultDir, ModelsDir: modelsDir, Threshold: engine.DefaultThreshold,
+		MaxBody: so.MaxBodyBytes, RequestTimeout: so.RequestTimeout, ReadTimeout: so.ReadTimeout, WriteTimeout: so.WriteTimeout,
+		IdleTimeout: so.IdleTimeout, ShutdownTimeout: 30 * time.Second, IdentifyK: so.IdentifyK, LogLevel: "info",
+		Provider: "local", DefaultStatus: engine.DefaultUserStatus, IdentifyFAR: engine.DefaultIdentifyFAR,
+		DuplicatePolicy: engine.DuplicateRefuse, DuplicateScope: engine.DuplicateScopeGallery,
+		PLTimeout: pedulilindungi.DefaultTimeout, PLRetries: pedulilindungi.DefaultRetries, PLBackoff: pedulilindungi.DefaultBackoff,
+		OAuthTokenTTL: so.OAuthTokenTTL, OAuthRate: so.OAuthRate.PerMinute, OAuthBurst: so.OAuthRate.Burst, OAuthFailCost: so.OAuthRate.FailureCost,
+		PLBreakerFailures: pedulilindungi.DefaultBreakerFailures, PLBreakerCooldown: pedulilindungi.DefaultBreakerCooldown,
+		PLRegisterPath: pedulilindungi.DefaultRegisterPath, PLCheckinPath: pedulilindungi.DefaultCheckinPath,
+		PLCheckoutPath: pedulilindungi.DefaultCheckoutPath,
+		SimAddr:        "127.0.0.1:0", SimDelay: plsim.DefaultDelay, ImageLimits: DefaultImageLimits(),
 		Liveness: "on", LivenessThreshold: embed.DefaultLivenessThreshold,
 	}
 }
@@ -209,12 +220,12 @@ func loadFile(fs *flag.FlagSet, path string) error {
 }
 
 // Options are the HTTP server's options from c.
-func (c *Config) Options(logger *slog.Logger) (Options, error) {
-	o := Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
+func (c *Config) Options(logger *slog.Logger) (server.Options, error) {
+	o := server.Options{MaxBodyBytes: c.MaxBody, RequestTimeout: c.RequestTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, Concurrency: c.Concurrency, Threshold: c.Threshold,
 		IdentifyK: c.IdentifyK, MaxInflight: c.MaxInflight, LogKey: []byte(c.LogKey), Logger: logger,
 		MaxQueue: c.MaxQueue, MaxConnsPerIP: c.MaxConnsPerIP, OAuthTokenTTL: c.OAuthTokenTTL,
-		OAuthRate: RateLimit{PerMinute: c.OAuthRate, Burst: c.OAuthBurst, FailureCost: c.OAuthFailCost}}
+		OAuthRate: server.RateLimit{PerMinute: c.OAuthRate, Burst: c.OAuthBurst, FailureCost: c.OAuthFailCost}}
 	if c.OAuthTokenTTL == 0 {
 		o.OAuthTokenTTL = -1 // Options: negative is "never"; zero would take the default
 	}

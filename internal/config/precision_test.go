@@ -1,4 +1,4 @@
-package server
+package config
 
 import (
 	"flag"
@@ -21,7 +21,7 @@ func TestEmbedPrecisionSetting(t *testing.T) {
 		{name: "flag beats env", env: map[string]string{"WAJAH_EMBED_PRECISION": "bf16"}, args: []string{"--embed-precision", "fp32"}, want: embed.PrecisionFP32},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig("/models")
+			cfg := Default("/models")
 			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 			cfg.Bind(fs)
 			if err := Load(fs, tc.args, func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }); err != nil {

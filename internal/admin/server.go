@@ -1,4 +1,9 @@
-package server
+// Package admin is the admin socket, a second server beside the HTTP API: it lets operator
+// commands (token create/revoke, status set/get, erase) reach a running server. Badger allows
+// one process per data directory, so while `wajah serve` holds the store they cannot open it
+// themselves. It is a unix socket inside the data directory, mode 0600, so only the store's
+// owner can use it; it is not part of the public API.
+package admin
 
 import (
 	"context"
@@ -13,25 +18,21 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/server"
 )
 
-// The admin socket lets operator commands (token create/revoke, status set/get) reach a
-// running server: Badger allows one process per data directory, so while `wajah serve` holds
-// the store they cannot open it themselves. It is a unix socket inside the data directory,
-// mode 0600, so only the store's owner can use it; it is not part of the public API.
+// SocketName is the file name of the admin socket inside the data directory.
+const SocketName = "admin.sock"
 
-// AdminSocketName is the file name of the admin socket inside the data directory.
-const AdminSocketName = "admin.sock"
-
-// ErrAdminUnavailable: no server answers on the admin socket (absent, stale or refused);
+// ErrUnavailable: no server answers on the admin socket (absent, stale or refused);
 // the caller may open the store directly.
-var ErrAdminUnavailable = errors.New("admin socket unavailable")
+var ErrUnavailable = errors.New("admin socket unavailable")
 
-// errAdminInUse: another live process answers on the admin socket.
-var errAdminInUse = errors.New("admin socket in use by another process")
+// errInUse: another live process answers on the admin socket.
+var errInUse = errors.New("admin socket in use by another process")
 
-// AdminService is the part of engine.Service the admin socket exposes.
-type AdminService interface {
+// Service is the part of engine.Service the admin socket exposes.
+type Service interface {
 	CreateToken(ctx context.Context, client string) (string, error)
 	IssueToken(ctx context.Context, client string, ttl time.Duration) (string, engine.TokenInfo, error)
 	RevokeToken(ctx context.Context, token string) error
@@ -43,12 +44,12 @@ type AdminService interface {
 }
 
 var (
-	_ AdminService = engine.Service(nil)
-	_ AdminService = (*AdminClient)(nil)
+	_ Service = engine.Service(nil)
+	_ Service = (*Client)(nil)
 )
 
-// adminMsg is the one JSON shape of admin requests and responses; unused fields are empty.
-type adminMsg struct {
+// message is the one JSON shape of admin requests and responses; unused fields are empty.
+type message struct {
 	Client string             `json:"client,omitempty"`
 	Token  string             `json:"token,omitempty"`
 	NIK    string             `json:"nik,omitempty"`
@@ -57,8 +58,8 @@ type adminMsg struct {
 	ID     string             `json:"id,omitempty"`
 	Tokens []engine.TokenInfo `json:"tokens,omitempty"`
 	Count  int                `json:"count,omitempty"`
-	// A failure: its contract code (classify, the API's one table), from which the client
-	// restores the sentinel (sentinelOf), and the cause's text: the socket is the store
+	// A failure: its contract code (server.Code, the API's one table), from which the client
+	// restores the sentinel (server.Sentinel), and the cause's text: the socket is the store
 	// owner's, so unlike API clients it sees the cause.
 	Code    int    `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -66,33 +67,33 @@ type adminMsg struct {
 	Erased *engine.EraseReport `json:"erased,omitempty"`
 }
 
-// AdminServer serves the admin socket of one data directory.
-type AdminServer struct {
+// Server serves the admin socket of one data directory.
+type Server struct {
 	path string
 	ln   net.Listener
 	hs   *http.Server
 	done chan struct{}
 }
 
-// AdminSocketPath is where the admin socket of the data directory dir lives.
-func AdminSocketPath(dir string) string {
+// SocketPath is where the admin socket of the data directory dir lives.
+func SocketPath(dir string) string {
 	if dir == "" {
 		dir = engine.DefaultDir
 	}
-	return filepath.Join(dir, AdminSocketName)
+	return filepath.Join(dir, SocketName)
 }
 
-// ListenAdmin serves svc on dir/admin.sock until Close. A stale socket left by a crashed
+// Listen serves svc on dir/admin.sock until Close. A stale socket left by a crashed
 // server is removed first; a socket some process still answers on is an error.
-func ListenAdmin(dir string, svc AdminService, logger *slog.Logger) (*AdminServer, error) {
+func Listen(dir string, svc Service, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	path := AdminSocketPath(dir)
+	path := SocketPath(dir)
 	if _, err := os.Lstat(path); err == nil {
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
-			return nil, fmt.Errorf("%s: %w", path, errAdminInUse)
+			return nil, fmt.Errorf("%s: %w", path, errInUse)
 		}
 		if err := os.Remove(path); err != nil {
 			return nil, fmt.Errorf("remove stale admin socket: %w", err)
@@ -102,8 +103,8 @@ func ListenAdmin(dir string, svc AdminService, logger *slog.Logger) (*AdminServe
 	if err != nil {
 		return nil, err
 	}
-	a := &AdminServer{path: path, ln: ln, done: make(chan struct{})}
-	a.hs = &http.Server{Handler: adminHandler(svc, logger), ReadHeaderTimeout: 10 * time.Second,
+	a := &Server{path: path, ln: ln, done: make(chan struct{})}
+	a.hs = &http.Server{Handler: handler(svc, logger), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go func() {
 		defer close(a.done)
@@ -121,7 +122,7 @@ func listenPrivate(path string) (net.Listener, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	inner := filepath.Join(tmp, AdminSocketName)
+	inner := filepath.Join(tmp, SocketName)
 	ln, err := net.Listen("unix", inner)
 	if err != nil {
 		return nil, err
@@ -145,10 +146,10 @@ type Eraser interface {
 }
 
 // Path is the socket's file name.
-func (a *AdminServer) Path() string { return a.path }
+func (a *Server) Path() string { return a.path }
 
 // Close stops serving, waits briefly for requests in flight, and removes the socket.
-func (a *AdminServer) Close() error {
+func (a *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := a.hs.Shutdown(ctx)
@@ -159,64 +160,64 @@ func (a *AdminServer) Close() error {
 	return err
 }
 
-func adminHandler(svc AdminService, logger *slog.Logger) http.Handler {
+func handler(svc Service, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	handle := func(pattern string, fn func(ctx context.Context, in adminMsg) (adminMsg, error)) {
+	handle := func(pattern string, fn func(ctx context.Context, in message) (message, error)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			var in adminMsg
+			var in message
 			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
-				writeAdmin(w, http.StatusBadRequest, adminMsg{Code: int(codeMalformed), Message: "admin: bad request body: " + err.Error()})
+				write(w, http.StatusBadRequest, message{Code: server.CodeMalformed, Message: "admin: bad request body: " + err.Error()})
 				return
 			}
 			out, err := fn(r.Context(), in)
 			if err != nil {
 				logger.Info("admin request failed", "path", r.URL.Path, "error", err.Error())
-				writeAdmin(w, http.StatusUnprocessableEntity, adminMsg{Code: int(classify(err)), Message: err.Error()})
+				write(w, http.StatusUnprocessableEntity, message{Code: server.Code(err), Message: err.Error()})
 				return
 			}
 			logger.Info("admin request", "path", r.URL.Path)
-			writeAdmin(w, http.StatusOK, out)
+			write(w, http.StatusOK, out)
 		})
 	}
-	handle("POST /token/create", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+	handle("POST /token/create", func(ctx context.Context, in message) (message, error) {
 		tok, err := svc.CreateToken(ctx, in.Client)
-		return adminMsg{Token: tok}, err
+		return message{Token: tok}, err
 	})
-	handle("POST /token/issue", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+	handle("POST /token/issue", func(ctx context.Context, in message) (message, error) {
 		tok, info, err := svc.IssueToken(ctx, in.Client, in.TTL)
-		return adminMsg{Token: tok, Tokens: []engine.TokenInfo{info}}, err
+		return message{Token: tok, Tokens: []engine.TokenInfo{info}}, err
 	})
-	handle("POST /token/revoke", func(ctx context.Context, in adminMsg) (adminMsg, error) {
-		return adminMsg{}, svc.RevokeToken(ctx, in.Token)
+	handle("POST /token/revoke", func(ctx context.Context, in message) (message, error) {
+		return message{}, svc.RevokeToken(ctx, in.Token)
 	})
-	handle("POST /token/revoke-id", func(ctx context.Context, in adminMsg) (adminMsg, error) {
-		return adminMsg{}, svc.RevokeTokenID(ctx, in.ID)
+	handle("POST /token/revoke-id", func(ctx context.Context, in message) (message, error) {
+		return message{}, svc.RevokeTokenID(ctx, in.ID)
 	})
-	handle("POST /token/revoke-client", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+	handle("POST /token/revoke-client", func(ctx context.Context, in message) (message, error) {
 		n, err := svc.RevokeClientTokens(ctx, in.Client)
-		return adminMsg{Count: n}, err
+		return message{Count: n}, err
 	})
-	handle("POST /token/list", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+	handle("POST /token/list", func(ctx context.Context, in message) (message, error) {
 		list, err := svc.Tokens(ctx, in.Client)
-		return adminMsg{Tokens: list}, err
+		return message{Tokens: list}, err
 	})
-	handle("POST /status/set", func(ctx context.Context, in adminMsg) (adminMsg, error) {
-		return adminMsg{}, svc.SetUserStatus(ctx, in.NIK, in.Status)
+	handle("POST /status/set", func(ctx context.Context, in message) (message, error) {
+		return message{}, svc.SetUserStatus(ctx, in.NIK, in.Status)
 	})
-	handle("POST /status/get", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+	handle("POST /status/get", func(ctx context.Context, in message) (message, error) {
 		s, err := svc.UserStatus(ctx, in.NIK)
-		return adminMsg{Status: s}, err
+		return message{Status: s}, err
 	})
 	if er, ok := svc.(Eraser); ok {
-		handle("POST /person/erase", func(ctx context.Context, in adminMsg) (adminMsg, error) {
+		handle("POST /person/erase", func(ctx context.Context, in message) (message, error) {
 			rep, err := er.ErasePerson(ctx, in.NIK)
-			return adminMsg{Erased: &rep}, err
+			return message{Erased: &rep}, err
 		})
 	}
 	return mux
 }
 
-func writeAdmin(w http.ResponseWriter, status int, m adminMsg) {
+func write(w http.ResponseWriter, status int, m message) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(m)

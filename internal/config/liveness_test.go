@@ -1,4 +1,4 @@
-package server
+package config
 
 import (
 	"flag"
@@ -42,7 +42,7 @@ func TestLivenessSettings(t *testing.T) {
 				}
 				env["WAJAH_CONFIG"] = file
 			}
-			cfg := DefaultConfig("/models")
+			cfg := Default("/models")
 			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 			cfg.Bind(fs)
 			if err := Load(fs, tc.args, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
