@@ -1,12 +1,16 @@
-package embed
+// Package train fits wajah's own small heads offline (the mask classifier) and holds the
+// training-time augmentation; embed/ keeps only what runs per request.
+package train
 
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/wajah-id/wajah/embed"
 )
 
-// MaskTrainConfig tunes TrainMask.
-type MaskTrainConfig struct {
+// MaskConfig tunes Mask.
+type MaskConfig struct {
 	Kind   uint32
 	Hidden int     // 0: logistic regression
 	Epochs int     // full-batch Adam steps; default 400
@@ -15,9 +19,9 @@ type MaskTrainConfig struct {
 	Seed   uint64
 }
 
-// TrainMask fits a MaskModel to raw features x and labels y (1 = mask) with full-batch Adam
+// Mask fits a embed.MaskModel to raw features x and labels y (1 = mask) with full-batch Adam
 // on the mean logistic loss plus L2. Deterministic for a seed.
-func TrainMask(x [][]float32, y []float32, c MaskTrainConfig) *MaskModel {
+func Mask(x [][]float32, y []float32, c MaskConfig) *embed.MaskModel {
 	if c.Epochs <= 0 {
 		c.Epochs = 400
 	}
@@ -30,7 +34,7 @@ func TrainMask(x [][]float32, y []float32, c MaskTrainConfig) *MaskModel {
 		c.L2 = 1e-3
 	}
 	n, d := len(x), len(x[0])
-	m := &MaskModel{Kind: c.Kind, Dim: d, Hidden: c.Hidden, Mean: make([]float32, d), Std: make([]float32, d)}
+	m := &embed.MaskModel{Kind: c.Kind, Dim: d, Hidden: c.Hidden, Mean: make([]float32, d), Std: make([]float32, d)}
 	for j := 0; j < d; j++ {
 		var s, s2 float64
 		for i := range x {
@@ -84,7 +88,10 @@ func TrainMask(x [][]float32, y []float32, c MaskTrainConfig) *MaskModel {
 		for i := range z {
 			var logit float32
 			if h == 0 {
-				logit = m.logit(z[i])
+				logit = m.B2
+				for j, v := range z[i] {
+					logit += m.W2[j] * v
+				}
 			} else {
 				logit = m.B2
 				for k := 0; k < h; k++ {
@@ -97,7 +104,9 @@ func TrainMask(x [][]float32, y []float32, c MaskTrainConfig) *MaskModel {
 					logit += m.W2[k] * act[k]
 				}
 			}
-			e := float64(sigmoid(logit)-y[i]) / float64(n)
+			// embed's sigmoid rounds to float32 before the label is subtracted; kept so that
+			// retraining reproduces the committed weights.
+			e := float64(float32(1/(1+math.Exp(-float64(logit))))-y[i]) / float64(n)
 			gb += e
 			if h == 0 {
 				for j, v := range z[i] {
