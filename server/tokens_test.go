@@ -179,7 +179,8 @@ func doWithHeader(h *harness, method, path, token string, body any, header strin
 	return r, hdr.Get(header)
 }
 
-// doFull is harness.do with extra request headers, returning the response headers too.
+// doFull sends body (a map, a string sent as is, or nil) with the given request headers
+// (empty values are not sent) and returns the decoded reply and the response headers.
 func doFull(h *harness, method, path string, reqHeaders map[string]string, body any) (reply, http.Header) {
 	h.t.Helper()
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
@@ -192,8 +193,12 @@ func doFull(h *harness, method, path string, reqHeaders map[string]string, body 
 			req.Header.Set(k, v)
 		}
 	}
-	if body != nil {
-		data, _ := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case string:
+		req.SetBodyString(b)
+	default:
+		data, _ := json.Marshal(b)
 		req.SetBody(data)
 	}
 	req.Header.SetContentType("application/json")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -42,7 +43,8 @@ type Axes struct {
 	X0, X1, Y0, Y1        float64
 	LogX                  bool
 	XTicks, YTicks        []float64
-	LegendBottom          bool // legend in the lower right corner instead of the upper right
+	LegendBottom          bool // legend in the lower corner instead of the upper one
+	LegendLeft            bool // legend on the left instead of the right
 }
 
 // PlotLines draws each series in its own colour (blue, red, green, black, ...) as PNG.
@@ -60,10 +62,14 @@ func PlotLines(w io.Writer, a Axes, series ...Series) error {
 		p.Y.Tick.Marker = ticks(a.YTicks)
 	}
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = !a.LegendBottom
-	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(10), vg.Points(10)
+	// The legend sits inside the axes, clear of the frame.
+	p.Legend.Top, p.Legend.Left = !a.LegendBottom, a.LegendLeft
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(45), vg.Points(40)
+	if p.Legend.Left {
+		p.Legend.XOffs = vg.Points(60)
+	}
 	if p.Legend.Top {
-		p.Legend.YOffs = -vg.Points(10)
+		p.Legend.YOffs = -vg.Points(30)
 	}
 	for i, s := range series {
 		xy := make(plotter.XYs, len(s.Points))
@@ -127,7 +133,12 @@ func PlotHistogram(w io.Writer, title string, p []Labeled, lo, hi, thr float64) 
 		top = max(top, same[b][1], diff[b][1])
 	}
 	top = max(top*1.1, 1e-9)
-	return PlotLines(w, Axes{Title: title, XLabel: "score", YLabel: "fraction of pairs", X0: lo, X1: hi, Y0: 0, Y1: top},
+	var xt []float64
+	for i := 0; i <= 7; i++ {
+		xt = append(xt, lo+float64(i)*(hi-lo)/7)
+	}
+	return PlotLines(w, Axes{Title: title, XLabel: "score", YLabel: "fraction of pairs", X0: lo, X1: hi, Y0: 0, Y1: top,
+		XTicks: xt, LegendLeft: true},
 		Series{Name: fmt.Sprintf("different person (%d pairs)", nd), Points: diff},
 		Series{Name: fmt.Sprintf("same person (%d pairs)", ns), Points: same, Color: palette[2]},
 		Series{Name: fmt.Sprintf("threshold %.3g", thr), Points: [][2]float64{{thr, 0}, {thr, top}}, Dashed: true, Color: palette[3]})
@@ -137,7 +148,7 @@ func PlotHistogram(w io.Writer, title string, p []Labeled, lo, hi, thr float64) 
 func ticks(vs []float64) plot.ConstantTicks {
 	t := make(plot.ConstantTicks, len(vs))
 	for i, v := range vs {
-		t[i] = plot.Tick{Value: v, Label: trim(v)}
+		t[i] = plot.Tick{Value: v, Label: trim(math.Round(v*1e9) / 1e9)} // -6e-17 is 0
 	}
 	return t
 }
