@@ -41,9 +41,9 @@
 // # Adding ops (importers)
 //
 // Build a Graph (AddTensor, AddNode; constants carry Data) in the canonical layouts of
-// graph.go and call FromGraph. An op the runtime lacks is added in its own file with
+// graph.go and call FromGraph. An op the runtime lacks is added inside package nn, in its own file, with
 //
-//	func init() { nn.Register(op, nn.OpDef{Infer: ..., Compile: ...}) }
+//	func init() { registerOp(op, OpDef{Infer: ..., Compile: ...}) }
 //
 // Infer maps input shapes (and constant inputs) to output shapes; Compile returns a Kernel
 // whose Run reads in and writes out for those fixed shapes and must not fail. Ops marked

@@ -27,7 +27,7 @@ import (
 const opFakeQuant Op = "testFakeQuantInt8"
 
 func init() {
-	Register(opFakeQuant, OpDef{
+	registerOp(opFakeQuant, OpDef{
 		Infer: func(n *Node, in [][]int, _ [][]float32) ([][]int, error) { return [][]int{in[0]}, nil },
 		Compile: func(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, error) {
 			row := numel(in[0])   // per tensor

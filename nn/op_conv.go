@@ -3,8 +3,8 @@ package nn
 import "fmt"
 
 func init() {
-	Register(OpConv2D, OpDef{Infer: inferConv, Compile: compileConv})
-	Register(OpDepthwiseConv2D, OpDef{Infer: inferConv, Compile: compileDepthwise})
+	registerOp(OpConv2D, OpDef{Infer: inferConv, Compile: compileConv})
+	registerOp(OpDepthwiseConv2D, OpDef{Infer: inferConv, Compile: compileDepthwise})
 }
 
 // convOut returns the output size and leading padding of one spatial dimension.

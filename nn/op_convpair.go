@@ -13,7 +13,7 @@ import "fmt"
 const OpConvPair Op = "ConvPair"
 
 func init() {
-	Register(OpConvPair, OpDef{Infer: inferConvPair, Compile: compileConvPair})
+	registerOp(OpConvPair, OpDef{Infer: inferConvPair, Compile: compileConvPair})
 }
 
 // pairRows is the number of pixels per scratch block.

@@ -16,7 +16,7 @@ import "fmt"
 const OpDWBlock Op = "DWBlock"
 
 func init() {
-	Register(OpDWBlock, OpDef{Infer: inferDWBlock, Compile: compileDWBlock})
+	registerOp(OpDWBlock, OpDef{Infer: inferDWBlock, Compile: compileDWBlock})
 }
 
 // dwBlockRows is the number of pointwise GEMM rows (pixels) computed per step.

@@ -3,8 +3,8 @@ package nn
 import "fmt"
 
 func init() {
-	Register(OpFullyConnected, OpDef{Infer: inferFC, Compile: compileFC})
-	Register(OpMatMul, OpDef{Infer: inferMatMul, Compile: compileMatMul})
+	registerOp(OpFullyConnected, OpDef{Infer: inferFC, Compile: compileFC})
+	registerOp(OpMatMul, OpDef{Infer: inferMatMul, Compile: compileMatMul})
 }
 
 func inferFC(n *Node, in [][]int, _ [][]float32) ([][]int, error) {

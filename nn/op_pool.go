@@ -1,8 +1,8 @@
 package nn
 
 func init() {
-	Register(OpMaxPool2D, OpDef{Infer: inferPool, Compile: compilePool})
-	Register(OpAvgPool2D, OpDef{Infer: inferPool, Compile: compilePool})
+	registerOp(OpMaxPool2D, OpDef{Infer: inferPool, Compile: compilePool})
+	registerOp(OpAvgPool2D, OpDef{Infer: inferPool, Compile: compilePool})
 }
 
 func inferPool(n *Node, in [][]int, _ [][]float32) ([][]int, error) {

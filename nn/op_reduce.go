@@ -4,9 +4,9 @@ import "math"
 
 func init() {
 	for _, op := range []Op{OpReduceMax, OpReduceMin, OpReduceSum, OpReduceMean, OpReduceProd} {
-		Register(op, OpDef{Infer: inferReduce, Compile: compileReduce})
+		registerOp(op, OpDef{Infer: inferReduce, Compile: compileReduce})
 	}
-	Register(OpSoftmax, OpDef{Infer: inferSame, Compile: compileSoftmax})
+	registerOp(OpSoftmax, OpDef{Infer: inferSame, Compile: compileSoftmax})
 }
 
 // reduceAxes resolves the reduction axes (input 1 or Attrs.Axes) to a mask over rank r.

@@ -17,7 +17,7 @@ const OpTFJSConv1x1 Op = "tfjs.Conv1x1"
 const c1Chunk = 96
 
 func init() {
-	Register(OpTFJSConv1x1, OpDef{Infer: inferConv1x1, Compile: compileConv1x1})
+	registerOp(OpTFJSConv1x1, OpDef{Infer: inferConv1x1, Compile: compileConv1x1})
 }
 
 // as returns a copy of n with op: the tfjs ops share the shape rules and fallback kernels

@@ -15,7 +15,7 @@ const OpTFJSDepthwise Op = "tfjs.DepthwiseConv2D"
 const dwMaxTaps = 64
 
 func init() {
-	Register(OpTFJSDepthwise, OpDef{Infer: inferTFJSDepthwise, Compile: compileTFJSDepthwise})
+	registerOp(OpTFJSDepthwise, OpDef{Infer: inferTFJSDepthwise, Compile: compileTFJSDepthwise})
 }
 
 func inferTFJSDepthwise(n *Node, in [][]int, consts [][]float32) ([][]int, error) {

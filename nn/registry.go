@@ -7,7 +7,7 @@ import (
 
 // OpDef tells the planner how to handle one op. Files register their ops in init:
 //
-//	func init() { Register(OpFoo, OpDef{Infer: inferFoo, Compile: compileFoo}) }
+//	func init() { registerOp(OpFoo, OpDef{Infer: inferFoo, Compile: compileFoo}) }
 //
 // Both functions see concrete shapes: in[i] is input i's shape (nil for an absent optional
 // input) and consts[i] its data when the input is constant at plan time (else nil).
@@ -43,8 +43,9 @@ var registry = struct {
 	m map[Op]OpDef
 }{m: map[Op]OpDef{}}
 
-// Register adds or replaces the definition of op. Call it from init.
-func Register(op Op, def OpDef) {
+// registerOp adds or replaces the definition of op. Call it from init. Unexported: only
+// package nn defines ops (importers map onto them; nothing outside adds kernels).
+func registerOp(op Op, def OpDef) {
 	registry.Lock()
 	registry.m[op] = def
 	registry.Unlock()
