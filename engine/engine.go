@@ -58,10 +58,11 @@ type Engine struct {
 	recovery Recovery
 	// follower tails a shared store's change feed (follow.go); unused on Badger.
 	follower struct {
-		cancel context.CancelFunc
-		done   chan struct{}
-		mu     sync.Mutex
-		pos    uint64
+		cancel   context.CancelFunc
+		done     chan struct{}
+		mu       sync.Mutex
+		pos      uint64        // every change at or below it is applied
+		advanced chan struct{} // closed and replaced when pos moves (position.go)
 	}
 }
 
@@ -223,16 +224,32 @@ func (e *Engine) nextGID() (uint64, error) {
 	}
 }
 
-// update runs fn in a read-write transaction, retrying on conflicts.
+// update runs fn in a read-write transaction, retrying on conflicts. Background work
+// (recovery, the follower) uses it; request paths use updateCtx.
 func (e *Engine) update(fn func(txn kv.Txn) error) error {
-	_, err := kv.Retry(context.Background(), e.db, maxConflictRetries, fn)
+	return e.updateCtx(context.Background(), fn)
+}
+
+// updateCtx is update bounded by ctx (the request's deadline), recording the commit's
+// change position for TrackPositions. The store bounds a call without a deadline
+// (pgkv: 5 s), so a database outage fails the call instead of hanging it: with
+// ErrStoreUnavailable, plus ErrCommitUnknown when the connection broke during COMMIT.
+func (e *Engine) updateCtx(ctx context.Context, fn func(txn kv.Txn) error) error {
+	pos, err := kv.Retry(ctx, e.db, maxConflictRetries, fn)
+	if err == nil {
+		e.notePosition(ctx, pos)
+	}
 	return err
 }
 
-// view runs fn in a read-only transaction. The store bounds a call without a
-// deadline (pgkv: 5 s), so a database outage fails the call instead of hanging it.
+// view runs fn in a read-only transaction (background work; request paths: viewCtx).
 func (e *Engine) view(fn func(txn kv.Txn) error) error {
 	return e.db.View(context.Background(), fn)
+}
+
+// viewCtx is view bounded by ctx.
+func (e *Engine) viewCtx(ctx context.Context, fn func(txn kv.Txn) error) error {
+	return e.db.View(ctx, fn)
 }
 
 // Stats returns gallery counts and sizes (faces in each index).

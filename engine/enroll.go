@@ -23,13 +23,16 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 	if err := validOptional(r.Name, r.TrxID); err != nil {
 		return res, err
 	}
+	if err := e.awaitPosition(ctx); err != nil { // position.go
+		return res, err
+	}
 	g, face, vec, tExtract, err := e.enrollExtract(ctx, r, start)
 	if err != nil {
 		return res, err
 	}
 	// Refuse a takeover or a duplicate before the check-in service hears of the person;
 	// enrollCommit checks again under the lock, and that check is the one that counts.
-	if err := e.enrollPrecheck(r, g, vec, start, tExtract); err != nil {
+	if err := e.enrollPrecheck(ctx, r, g, vec, start, tExtract); err != nil {
 		return res, err
 	}
 	// The hook runs outside the engine's lifetime lock: it may call the check-in service
@@ -39,7 +42,7 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 			return res, err
 		}
 	}
-	return e.enrollCommit(r, g, face, vec, start, tExtract)
+	return e.enrollCommit(ctx, r, g, face, vec, start, tExtract)
 }
 
 // enrollExtract finds the gallery and extracts the face through the gate. A missing
@@ -84,12 +87,12 @@ func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.
 	return g, face, vec, tExtract, nil
 }
 
-func (e *Engine) enrollPrecheck(r EnrollRequest, g *gallery, vec []float32, start time.Time, tExtract time.Duration) error {
+func (e *Engine) enrollPrecheck(ctx context.Context, r EnrollRequest, g *gallery, vec []float32, start time.Time, tExtract time.Duration) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
 	defer e.exit()
-	if _, err := e.enrollGuard(r, g, vec); err != nil {
+	if _, err := e.enrollGuard(ctx, r, g, vec); err != nil {
 		if errors.Is(err, errReenrolMismatch) || errors.Is(err, ErrDuplicateFace) {
 			e.auditRefusal(r, g, err, start, tExtract)
 		}
@@ -101,13 +104,13 @@ func (e *Engine) enrollPrecheck(r EnrollRequest, g *gallery, vec []float32, star
 // enrollCommit stores the extracted face as a new template, creating the gallery when
 // enrollExtract deferred it; the gallery may have been dropped since extraction, which
 // g.deleted reports under g.mu.
-func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec []float32, start time.Time, tExtract time.Duration) (res EnrollResult, err error) {
+func (e *Engine) enrollCommit(ctx context.Context, r EnrollRequest, g *gallery, face embed.Face, vec []float32, start time.Time, tExtract time.Duration) (res EnrollResult, err error) {
 	if err := e.enter(); err != nil {
 		return res, err
 	}
 	defer e.exit()
 	if g == nil {
-		if g, err = e.createGallery(r.Tenant, r.Gallery, true); err != nil {
+		if g, err = e.createGallery(ctx, r.Tenant, r.Gallery, true); err != nil {
 			return res, err
 		}
 		if err := e.checkModel(g); err != nil {
@@ -127,7 +130,7 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 	}
 	// Under the locks no other enrolment of this gallery (or tenant) can commit between
 	// this check and our commit.
-	guard, err := e.enrollGuard(r, g, vec)
+	guard, err := e.enrollGuard(ctx, r, g, vec)
 	if err != nil {
 		if errors.Is(err, errReenrolMismatch) || errors.Is(err, ErrDuplicateFace) {
 			e.auditRefusal(r, g, err, start, tExtract)
@@ -144,7 +147,7 @@ func (e *Engine) enrollCommit(r EnrollRequest, g *gallery, face embed.Face, vec 
 		seq     uint64
 	)
 	tCommit := time.Now()
-	err = e.update(func(txn kv.Txn) error {
+	err = e.updateCtx(ctx, func(txn kv.Txn) error {
 		now := time.Now().UnixNano()
 		dropped, name = nil, r.Name
 		item, err := txn.Get(pk)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,10 +31,10 @@ type guardResult struct {
 
 // enrollGuard runs both checks for vec enrolled as r.PersonID into g (nil: the gallery
 // does not exist yet). It returns errReenrolMismatch or a *DuplicateError to refuse.
-func (e *Engine) enrollGuard(r EnrollRequest, g *gallery, vec []float32) (guardResult, error) {
+func (e *Engine) enrollGuard(ctx context.Context, r EnrollRequest, g *gallery, vec []float32) (guardResult, error) {
 	var out guardResult
 	if g != nil && !r.Replace {
-		_, templates, err := e.loadPerson(g, e.keys.personHash(g.rec.GID, r.PersonID))
+		_, templates, err := e.loadPerson(ctx, g, e.keys.personHash(g.rec.GID, r.PersonID))
 		switch {
 		case errors.Is(err, ErrPersonNotFound):
 		case err != nil:
@@ -51,7 +52,7 @@ func (e *Engine) enrollGuard(r EnrollRequest, g *gallery, vec []float32) (guardR
 	if e.opts.DuplicatePolicy == DuplicateOff {
 		return out, nil
 	}
-	dup, hash, err := e.findDuplicate(r, g, vec)
+	dup, hash, err := e.findDuplicate(ctx, r, g, vec)
 	if err != nil || dup == nil {
 		return out, err
 	}
@@ -64,7 +65,7 @@ func (e *Engine) enrollGuard(r EnrollRequest, g *gallery, vec []float32) (guardR
 // findDuplicate searches the duplicate scope for a face of another person at or above the
 // duplicate threshold and returns the best such person. The same id in another gallery
 // of the tenant is the same person, not a duplicate.
-func (e *Engine) findDuplicate(r EnrollRequest, home *gallery, vec []float32) (*DuplicateError, []byte, error) {
+func (e *Engine) findDuplicate(ctx context.Context, r EnrollRequest, home *gallery, vec []float32) (*DuplicateError, []byte, error) {
 	var scope []*gallery
 	if e.opts.DuplicateScope == DuplicateScopeTenant {
 		e.mu.RLock()
@@ -88,7 +89,7 @@ func (e *Engine) findDuplicate(r EnrollRequest, home *gallery, vec []float32) (*
 		thr := e.duplicateThreshold(g)
 		// The person's own templates may fill the first MaxTemplates hits.
 		hits := g.index().Search(vec, e.opts.MaxTemplates+4, nil)
-		err := e.view(func(txn kv.Txn) error {
+		err := e.viewCtx(ctx, func(txn kv.Txn) error {
 			for _, h := range hits {
 				sim := e.emb.Similarity(h.Score)
 				if sim < thr || (best != nil && sim <= best.Similarity) {

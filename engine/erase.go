@@ -61,7 +61,7 @@ func (e *Engine) ErasePerson(ctx context.Context, id string) (EraseReport, error
 	if rep.Checkins, err = e.eraseLedger(id); err != nil {
 		return rep, err
 	}
-	err = e.update(func(txn kv.Txn) error {
+	err = e.updateCtx(ctx, func(txn kv.Txn) error {
 		sk := e.keys.statusKey(id)
 		_, err := txn.Get(sk)
 		switch {
@@ -161,7 +161,7 @@ func (e *Engine) ExpireRows(ctx context.Context, before time.Time) (int, error) 
 	for _, tab := range []byte{tabLedger, tabAudit} {
 		stop := timeKey(tab, before.UnixNano())[:9] // table byte + nanos
 		var keys [][]byte
-		err := e.view(func(txn kv.Txn) error {
+		err := e.viewCtx(ctx, func(txn kv.Txn) error {
 			it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tab}})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {

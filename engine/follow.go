@@ -36,6 +36,7 @@ func (e *Engine) startFollowing(pos uint64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.follower.cancel = cancel
 	e.follower.done = make(chan struct{})
+	e.setFollowed(pos) // the indexes were loaded after pos was taken
 	go e.follow(ctx, pos)
 }
 
@@ -57,6 +58,7 @@ func (e *Engine) follow(ctx context.Context, after uint64) {
 			if head, herr := e.db.Head(ctx); herr == nil {
 				e.rebuildAll()
 				after = head
+				e.setFollowed(head)
 			}
 			continue
 		case err != nil:
@@ -100,9 +102,7 @@ func (e *Engine) follow(ctx context.Context, after uint64) {
 			continue
 		}
 		backoff = 10 * time.Millisecond
-		e.follower.mu.Lock()
-		e.follower.pos = next
-		e.follower.mu.Unlock()
+		e.setFollowed(next)
 		after = next
 		if len(changes) == 0 {
 			_ = e.db.Wait(ctx, after)

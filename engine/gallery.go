@@ -106,12 +106,12 @@ func (e *Engine) CreateGallery(ctx context.Context, tenant, name string) error {
 		return err
 	}
 	defer e.exit()
-	_, err := e.createGallery(tenant, name, false)
+	_, err := e.createGallery(ctx, tenant, name, false)
 	return err
 }
 
 // createGallery creates the gallery, or returns the existing one when existingOK.
-func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, error) {
+func (e *Engine) createGallery(ctx context.Context, tenant, name string, existingOK bool) (*gallery, error) {
 	if e.emb == nil {
 		return nil, ErrNoEmbedder
 	}
@@ -134,7 +134,7 @@ func (e *Engine) createGallery(tenant, name string, existingOK bool) (*gallery, 
 		return nil, err
 	}
 	g.idx.Store(box)
-	err = e.update(func(txn kv.Txn) error {
+	err = e.updateCtx(ctx, func(txn kv.Txn) error {
 		// Another node sharing the store may have created it since this one loaded its
 		// galleries: never overwrite it (its faces would be orphaned under the old gid).
 		if _, err := txn.Get(g.key); err == nil {
@@ -183,7 +183,7 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 		return err
 	}
 	g.mu.Lock()
-	err = e.update(func(txn kv.Txn) error {
+	err = e.updateCtx(ctx, func(txn kv.Txn) error {
 		if err := txn.Delete(g.key); err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 	}
 	defer e.exit()
 	var names []string
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		it := txn.NewIterator(kv.IteratorOptions{Prefix: e.keys.galleryPrefix(tenant), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

@@ -37,7 +37,7 @@ func (e *Engine) RecordCheckin(ctx context.Context, r CheckinRecord) error {
 		Direction: r.Direction, Latitude: r.Latitude, Longitude: r.Longitude, At: r.At.UnixNano(),
 		UserStatus: r.UserStatus, TrxID: r.TrxID,
 	}
-	return e.update(func(txn kv.Txn) error { return txn.Set(k, rec.encode()) })
+	return e.updateCtx(ctx, func(txn kv.Txn) error { return txn.Set(k, rec.encode()) })
 }
 
 // Checkins returns up to limit ledger rows, oldest first, NIKs decrypted (operator
@@ -48,7 +48,7 @@ func (e *Engine) Checkins(ctx context.Context, limit int) ([]CheckinRecord, erro
 	}
 	defer e.exit()
 	var out []CheckinRecord
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabLedger}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
@@ -82,7 +82,7 @@ func (e *Engine) SetUserStatus(ctx context.Context, nik, status string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn kv.Txn) error {
+	return e.updateCtx(ctx, func(txn kv.Txn) error {
 		if err := txn.Set(e.keys.statusKey(nik), statusRecord{Status: status, Updated: time.Now().UnixNano()}.encode()); err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (e *Engine) UserStatus(ctx context.Context, nik string) (string, error) {
 	}
 	defer e.exit()
 	status := e.opts.DefaultUserStatus
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		item, err := txn.Get(e.keys.statusKey(nik))
 		if errors.Is(err, kv.ErrNotFound) {
 			return nil

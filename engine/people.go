@@ -40,7 +40,7 @@ func (e *Engine) People(ctx context.Context, tenant, gallery string, p Page) (pe
 		return nil, "", err
 	}
 	prefix := gidPrefix(tabPerson, g.rec.GID)
-	err = e.view(func(txn kv.Txn) error {
+	err = e.viewCtx(ctx, func(txn kv.Txn) error {
 		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: min(limit, 100)})
 		defer it.Close()
 		start := prefix
@@ -99,7 +99,7 @@ func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID str
 		faces []uint64
 		seq   uint64
 	)
-	err = e.update(func(txn kv.Txn) error {
+	err = e.updateCtx(ctx, func(txn kv.Txn) error {
 		rec, err := getPerson(txn, pk)
 		if err != nil {
 			return err

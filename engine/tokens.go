@@ -62,7 +62,7 @@ func (e *Engine) IssueToken(ctx context.Context, client string, ttl time.Duratio
 	if ttl > 0 {
 		rec.Expires = now + int64(ttl)
 	}
-	err := e.update(func(txn kv.Txn) error {
+	err := e.updateCtx(ctx, func(txn kv.Txn) error {
 		tk := e.keys.tenantKey(client)
 		if _, err := txn.Get(tk); errors.Is(err, kv.ErrNotFound) {
 			if err := txn.Set(tk, tenantRecord{Name: client, Created: now}.encode()); err != nil {
@@ -88,7 +88,7 @@ func (e *Engine) RevokeToken(ctx context.Context, token string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn kv.Txn) error {
+	return e.updateCtx(ctx, func(txn kv.Txn) error {
 		t, err := getToken(txn, token)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (e *Engine) RevokeTokenID(ctx context.Context, id string) error {
 		return err
 	}
 	defer e.exit()
-	return e.update(func(txn kv.Txn) error {
+	return e.updateCtx(ctx, func(txn kv.Txn) error {
 		var keys [][]byte
 		var recs []tokenRecord
 		err := scanTokens(txn, append([]byte{tabToken}, raw...), func(k []byte, t tokenRecord) error {
@@ -143,7 +143,7 @@ func (e *Engine) RevokeClientTokens(ctx context.Context, client string) (int, er
 	}
 	defer e.exit()
 	n := 0
-	err := e.update(func(txn kv.Txn) error {
+	err := e.updateCtx(ctx, func(txn kv.Txn) error {
 		var keys [][]byte
 		err := scanTokens(txn, []byte{tabToken}, func(k []byte, t tokenRecord) error {
 			if t.Client == client {
@@ -181,7 +181,7 @@ func (e *Engine) Tokens(ctx context.Context, client string) ([]TokenInfo, error)
 	}
 	defer e.exit()
 	var out []TokenInfo
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		return scanTokens(txn, []byte{tabToken}, func(k []byte, t tokenRecord) error {
 			if client == "" || t.Client == client {
 				out = append(out, t.info(k))
@@ -201,7 +201,7 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (string, error)
 	}
 	defer e.exit()
 	var tenant string
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		t, err := getToken(txn, token)
 		if err != nil {
 			return err
@@ -275,7 +275,7 @@ func (e *Engine) Tenants(ctx context.Context) ([]string, error) {
 	}
 	defer e.exit()
 	var out []string
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		it := txn.NewIterator(kv.IteratorOptions{Prefix: []byte{tabTenant}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

@@ -24,6 +24,9 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 	if err := validOptional(r.TrxID); err != nil {
 		return res, err
 	}
+	if err := e.awaitPosition(ctx); err != nil { // position.go
+		return res, err
+	}
 	thr, err := e.threshold(r.Threshold)
 	if err != nil {
 		return res, err
@@ -44,7 +47,7 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 	}()
 	// The person is looked up before the (expensive) extraction: an unknown id is 415
 	// whatever the image.
-	person, templates, err := e.loadPerson(g, ph)
+	person, templates, err := e.loadPerson(ctx, g, ph)
 	if err != nil {
 		return res, err
 	}
@@ -81,9 +84,9 @@ func verifyOutcome(res VerifyResult, err error) string {
 }
 
 // loadPerson reads a person (by personHash) and decrypts their templates.
-func (e *Engine) loadPerson(g *gallery, ph []byte) (p Person, templates [][]float32, err error) {
+func (e *Engine) loadPerson(ctx context.Context, g *gallery, ph []byte) (p Person, templates [][]float32, err error) {
 	pk := personKey(g.rec.GID, ph)
-	err = e.view(func(txn kv.Txn) error {
+	err = e.viewCtx(ctx, func(txn kv.Txn) error {
 		rec, err := getPerson(txn, pk)
 		if err != nil {
 			return err
@@ -161,6 +164,9 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	if err := validOptional(r.TrxID); err != nil {
 		return res, err
 	}
+	if err := e.awaitPosition(ctx); err != nil { // position.go
+		return res, err
+	}
 	thr, err := e.threshold(r.Threshold)
 	if err != nil {
 		return res, err
@@ -202,7 +208,7 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	// Several templates per person: ask for enough hits to fill k distinct people.
 	hits := g.index().Search(q, min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling), nil)
 	tSearch = time.Since(t0)
-	res.Matches, err = e.resolveHits(g, hits, k, thr)
+	res.Matches, err = e.resolveHits(ctx, g, hits, k, thr)
 	if err != nil {
 		return res, err
 	}
@@ -215,10 +221,10 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 // resolveHits turns index hits into people, checking each against the store: a face
 // deleted after the search (or during a delete's window between commit and index
 // update) has no row and is skipped, so a deleted face is never returned.
-func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64) ([]Match, error) {
+func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Result, k int, thr float64) ([]Match, error) {
 	var out []Match
 	var seen [][]byte
-	err := e.view(func(txn kv.Txn) error {
+	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		for _, h := range hits {
 			if len(out) == k {
 				break

@@ -45,7 +45,11 @@ import (
 //	429  429  token issue over its rate limit (per client_id or source address); Retry-After set
 //	503  503  busyError: the queue in front of the CPU slots is full, or the request's deadline
 //	          passed while it waited for a slot, or embed.ErrBusy (the decode memory
-//	          budget, max-decode-mb, stayed full until the deadline); Retry-After set
+//	          budget, max-decode-mb, stayed full until the deadline), or (cluster mode)
+//	          engine.ErrStoreUnavailable (the database did not answer before the request's
+//	          deadline; nothing changed) or engine.ErrBehind (the node had not applied the
+//	          requested change_position by the deadline); Retry-After set
+//	500  500  engine.ErrCommitUnknown: the database connection broke during the commit
 //	500  500  anything else: engine.ErrModelMismatch, engine.ErrClosed, store errors; the
 //	          cause is logged, never sent
 //	600  502  pedulilindungi.ErrUnknown
@@ -268,6 +272,8 @@ var sentinelCodes = []struct {
 	{err: embed.ErrImageCorrupt, col: 3},
 	{err: embed.ErrImageTooLarge, col: 3},
 	{err: embed.ErrBusy, code: codeBusy},
+	{err: engine.ErrStoreUnavailable, code: codeBusy},
+	{err: engine.ErrBehind, code: codeBusy},
 	{err: embed.ErrNoFace, code: codeNoFace},
 	{err: embed.ErrFaceTooSmall, code: codeFaceTooSmall},
 	{err: embed.ErrMultipleFaces, code: codeMultipleFaces},
@@ -290,6 +296,9 @@ func classify(err error) code {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae.code
+	}
+	if errors.Is(err, engine.ErrCommitUnknown) {
+		return codeServerError // it comes with ErrStoreUnavailable (503), but may have committed
 	}
 	for _, r := range sentinelCodes {
 		if !errors.Is(err, r.err) {

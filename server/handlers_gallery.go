@@ -60,6 +60,7 @@ type enrollReq struct {
 	TrxID         jtrx  `json:"trx_id"`
 	ForceRegister jbool `json:"force_register"`
 	Replace       jbool `json:"replace"`
+	Position      jpos  `json:"change_position"`
 }
 
 func (s *Server) enroll(c *call) (response, error) {
@@ -101,6 +102,7 @@ type faceReq struct {
 	Image   jimg `json:"image"`
 	TrxID   jtrx `json:"trx_id"`
 	MinConf jnum `json:"minimum_confidence_level"`
+	Pos     jpos `json:"change_position"`
 }
 
 // verify answers 200 with verified true or false: the body carries the verdict. A missing

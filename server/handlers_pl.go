@@ -20,6 +20,7 @@ type plEnrollReq struct {
 	ForceRegister jbool `json:"force_register"`
 	ForcePL       jbool `json:"force_pl"`
 	Replace       jbool `json:"replace"`
+	Position      jpos  `json:"change_position"`
 }
 
 func (s *Server) plEnroll(c *call) (response, error) {
@@ -97,6 +98,7 @@ type plVisitReq struct {
 	Latitude  jnum `json:"latitude"`
 	Longitude jnum `json:"longitude"`
 	MinConf   jnum `json:"minimum_confidence_level"`
+	Position  jpos `json:"change_position"`
 }
 
 // visit validates the QR code and the position.

@@ -9,11 +9,14 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/wajah-id/wajah/engine"
 )
 
 // A request's life cycle: route, admit, authenticate, run the handler, write, log, count.
@@ -27,6 +30,7 @@ type call struct {
 	trx    string // trx_id once parsed
 	nik    string // NIK or user_id, logged only as a keyed hash
 	st     *stages
+	pos    *engine.Positions // what the request committed (cluster mode; position.go)
 }
 
 // serve is the fasthttp handler: route, authenticate, run, write, log, count.
@@ -56,13 +60,15 @@ func (s *Server) serve(fc *fasthttp.RequestCtx) {
 	ctx, cancel := context.WithTimeout(s.base, s.opts.RequestTimeout)
 	defer cancel()
 	c := &call{fc: fc, st: &stages{}}
+	var err error
 	hold := &slotHold{slots: s.slots}
 	defer hold.release()
 	c.ctx = withSlot(withStages(ctx, c.st), hold)
-	var (
-		resp response
-		err  error
-	)
+	if c.ctx, err = withPositions(c, c.ctx); err != nil {
+		s.finish(r, c, nil, err, start)
+		return
+	}
+	var resp response
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -132,6 +138,13 @@ func (c *call) decode(v any) error {
 		}
 		c.trx = t.v
 	}
+	if f, ok := fieldsOf(rv.Type()).index["change_position"]; ok {
+		p := rv.Field(f).Interface().(jpos)
+		if p.bad {
+			return failf(codeMalformed, "change_position must be a non-negative integer")
+		}
+		c.ctx = engine.AtLeast(c.ctx, p.v)
+	}
 	return nil
 }
 
@@ -144,6 +157,9 @@ func (s *Server) finish(r *route, c *call, resp response, err error, start time.
 	}
 	h := resp.header()
 	h.Status, h.Message, h.TrxID = code.String(), msg, c.trx
+	if c.pos != nil && c.pos.Max() > 0 {
+		h.Position = strconv.FormatUint(c.pos.Max(), 10)
+	}
 	t0 := time.Now()
 	body, merr := json.Marshal(resp)
 	if merr != nil {

@@ -7,6 +7,9 @@ type head struct {
 	Status  string `json:"status"`
 	Message string `json:"status_message"`
 	TrxID   string `json:"trx_id,omitempty"`
+	// Position is the change position of what the request committed, in cluster mode
+	// only (position.go): pass it as change_position to see the change on any node.
+	Position string `json:"change_position,omitempty"`
 }
 
 func (h *head) header() *head { return h }

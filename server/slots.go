@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/engine"
 	"strconv"
 	"time"
 
@@ -96,7 +97,9 @@ func setRetryAfter(fc *fasthttp.RequestCtx, err error) {
 	switch {
 	case errors.As(err, &ae) && ae.retryAfter > 0:
 		wait = ae.retryAfter
-	case errors.Is(err, embed.ErrBusy): // the decode memory budget stayed full
+	case errors.Is(err, engine.ErrCommitUnknown):
+		return
+	case errors.Is(err, embed.ErrBusy), errors.Is(err, engine.ErrStoreUnavailable), errors.Is(err, engine.ErrBehind):
 		wait = busyRetryAfter
 	default:
 		return

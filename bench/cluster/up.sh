@@ -50,7 +50,8 @@ if [ "$nodes" -gt 0 ]; then
   dsn="postgres://wajah@127.0.0.1:$port/wajah?sslmode=disable"
   for i in $(seq 1 "$nodes"); do
     mkdir -p "$dir/node$i"
-    WAJAH_STORE=$dsn "$wajah" serve --data "$dir/node$i" --addr "127.0.0.1:$((18080 + i))" \
+    # shellcheck disable=SC2086 # WAJAH_SERVE_ARGS: extra flags, split on spaces
+    WAJAH_STORE=$dsn "$wajah" serve --data "$dir/node$i" --addr "127.0.0.1:$((18080 + i))" ${WAJAH_SERVE_ARGS:-} \
       >"$dir/node$i.log" 2>&1 &
     echo $! >>"$dir/node.pids"
   done
