@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -80,9 +81,9 @@ func (e *Engine) openMasked(sealed []byte, dim int, fk []byte) ([][]float32, err
 // maskedBest is the best embed.MaskedScore of a masked probe (q and its overlays) against
 // a person's faces; ok is false when none of them has overlays stored (enrolled before
 // masked matching, or by an embedder without it).
-func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
+func (e *Engine) maskedBest(ctx context.Context, g *gallery, ph []byte, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
 	best = -1
-	err = e.view(func(txn kv.Txn) error {
+	err = e.viewCtx(ctx, func(txn kv.Txn) error {
 		rec, err := getPerson(txn, personKey(g.rec.GID, ph))
 		if err != nil {
 			return err
@@ -125,7 +126,7 @@ func (e *Engine) maskedBest(g *gallery, ph []byte, q []float32, overlays [][]flo
 // maskedSimilarity scores a masked probe on the masked path's scale. It returns the plain
 // path's similarity (of plainBest) when the embedder has no masked path, the probe no
 // overlays or the person none stored.
-func (e *Engine) maskedSimilarity(g *gallery, ph []byte, q []float32, face embed.Face, plainBest float32) (float64, error) {
+func (e *Engine) maskedSimilarity(ctx context.Context, g *gallery, ph []byte, q []float32, face embed.Face, plainBest float32) (float64, error) {
 	plain := e.emb.Similarity(plainBest)
 	ms, ok := e.emb.(MaskedSimilarity)
 	if !ok || len(face.MaskedTemplates) == 0 {
@@ -139,7 +140,7 @@ func (e *Engine) maskedSimilarity(g *gallery, ph []byte, q []float32, face embed
 		}
 		overlays[i] = n
 	}
-	best, found, err := e.maskedBest(g, ph, q, overlays)
+	best, found, err := e.maskedBest(ctx, g, ph, q, overlays)
 	if err != nil || !found {
 		return plain, err
 	}

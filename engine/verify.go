@@ -68,7 +68,7 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 	res.Person, res.Face, res.Masker = person, face, face.Masked
 	res.Similarity = e.emb.Similarity(best)
 	if face.Masked { // the masked path (masked.go)
-		if res.Similarity, err = e.maskedSimilarity(g, ph, q, face, best); err != nil {
+		if res.Similarity, err = e.maskedSimilarity(ctx, g, ph, q, face, best); err != nil {
 			return res, err
 		}
 	}
