@@ -62,5 +62,5 @@ func (p *Pipeline) Liveness(d *Decoded, f *Face) (float32, error) {
 	if p.live == nil {
 		return 0, ErrNoLiveness
 	}
-	return p.live.score(d, f)
+	return p.live.score(d, f, p.AlignFace(d, f))
 }

@@ -4,35 +4,42 @@ import (
 	"math"
 )
 
-// LiveHead is a logistic regression over transformed anti-spoof model outputs (LiveFeat
-// columns): P(live) = sigmoid(B + sum W_i * (g(x_i) - Mean_i) / Std_i), where g is the logit
-// for probability outputs. Trained by `wajah train-liveness`; see embed/livemodel/README.md.
+// LiveHead is a logistic regression over a face's liveness feature vector (LiveColumns:
+// anti-spoof model outputs, then LiveTexture's cues): P(live) = sigmoid(B + sum W_i *
+// (g_i(x_i) - Mean_i) / Std_i), where g_i is the logit for a model output (a probability)
+// and the identity for a texture cue. Trained by `wajah eval liveness --head`; see
+// embed/livemodel/README.md.
 type LiveHead struct {
 	Feats     []int // LiveFeat columns used
 	Mean, Std []float32
 	W         []float32
 	B         float32
+	version   uint32 // file version it was read from (0: new, written as liveVersion)
 }
 
 // liveTransform maps a raw output to the regression's input: the logit of a probability
 // clamped to [1e-4, 1-1e-4] (the models saturate; logits keep their ranking and spread).
-func liveTransform(v float32) float64 {
+func liveTransform(k int, v float32) float64 {
+	if k >= LiveFeatCount {
+		return float64(v)
+	}
 	p := min(max(float64(v), 1e-4), 1-1e-4)
 	return math.Log(p / (1 - p))
 }
 
-// Prob returns P(live) for a full LiveFeatCount feature vector.
+// Prob returns P(live) for a full LiveColumns feature vector.
 func (h *LiveHead) Prob(feat []float32) float32 {
 	z := float64(h.B)
 	for i, k := range h.Feats {
-		z += float64(h.W[i]) * (liveTransform(feat[k]) - float64(h.Mean[i])) / float64(h.Std[i])
+		z += float64(h.W[i]) * (liveTransform(k, feat[k]) - float64(h.Mean[i])) / float64(h.Std[i])
 	}
 	return float32(1 / (1 + math.Exp(-z)))
 }
 
-// TrainLiveHead fits a LiveHead on feature rows (full LiveFeatCount vectors) and labels
-// (1 live, 0 spoof) by Newton's method on the L2-penalized log-likelihood (a handful of
-// features, so the Hessian is tiny); classes are weighted to equal total weight.
+// TrainLiveHead fits a LiveHead on feature rows (full LiveColumns vectors) and labels
+// (1 live, 0 spoof) by Newton's method on the L2-penalized log-likelihood (at most some
+// hundred features and a few thousand rows, so the Hessian is small); classes are weighted
+// to equal total weight.
 func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHead {
 	d := len(feats)
 	n := len(x)
@@ -41,7 +48,7 @@ func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHea
 	for i := range x {
 		z[i] = make([]float64, d)
 		for j, k := range feats {
-			z[i][j] = liveTransform(x[i][k])
+			z[i][j] = liveTransform(k, x[i][k])
 		}
 	}
 	for j := 0; j < d; j++ {
@@ -69,18 +76,25 @@ func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHea
 		}
 	}
 	wLive, wSpoof := float64(n)/(2*float64(max(nLive, 1))), float64(n)/(2*float64(max(n-nLive, 1)))
-	// theta = (w_0..w_{d-1}, b)
+	// theta = (w_0..w_{d-1}, b); rows get a constant 1 for the bias.
+	for i := range z {
+		z[i] = append(z[i], 1)
+	}
 	theta := make([]float64, d+1)
+	H := make([][]float64, d+1)
+	for a := range H {
+		H[a] = make([]float64, d+1)
+	}
+	g := make([]float64, d+1)
 	for iter := 0; iter < 50; iter++ {
-		g := make([]float64, d+1)
-		H := make([][]float64, d+1)
 		for a := range H {
-			H[a] = make([]float64, d+1)
+			clear(H[a])
 		}
-		for i := range z {
-			t := theta[d]
-			for j := 0; j < d; j++ {
-				t += theta[j] * z[i][j]
+		clear(g)
+		for i, za := range z {
+			var t float64
+			for j, v := range za {
+				t += theta[j] * v
 			}
 			p := 1 / (1 + math.Exp(-t))
 			y, w := 0.0, wSpoof
@@ -89,19 +103,17 @@ func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHea
 			}
 			r := w * (p - y)
 			q := w * p * (1 - p)
-			for a := 0; a <= d; a++ {
-				za := 1.0
-				if a < d {
-					za = z[i][a]
+			for a, va := range za {
+				g[a] += r * va
+				qa, row := q*va, H[a]
+				for b := a; b <= d; b++ { // upper triangle; mirrored below
+					row[b] += qa * za[b]
 				}
-				g[a] += r * za
-				for b := 0; b <= d; b++ {
-					zb := 1.0
-					if b < d {
-						zb = z[i][b]
-					}
-					H[a][b] += q * za * zb
-				}
+			}
+		}
+		for a := 0; a <= d; a++ {
+			for b := 0; b < a; b++ {
+				H[a][b] = H[b][a]
 			}
 		}
 		for a := 0; a < d; a++ {
@@ -115,7 +127,7 @@ func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHea
 			theta[a] -= step[a]
 			m = max(m, math.Abs(step[a]))
 		}
-		if m < 1e-9 {
+		if m < 1e-7 {
 			break
 		}
 	}
@@ -126,8 +138,8 @@ func TrainLiveHead(feats []int, x [][]float32, live []bool, l2 float64) *LiveHea
 	return h
 }
 
-// solveSmall solves H x = g by Gaussian elimination with partial pivoting (H is at most
-// a few rows; a zero pivot leaves that component 0).
+// solveSmall solves H x = g by Gaussian elimination with partial pivoting (H has at most
+// a few hundred rows; a zero pivot leaves that component 0).
 func solveSmall(H [][]float64, g []float64) []float64 {
 	n := len(g)
 	a := make([][]float64, n)

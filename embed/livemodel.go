@@ -17,7 +17,10 @@ var liveFS embed.FS
 const LiveFile = "livemodel/live.wliv"
 
 const liveMagic = "WLIV"
-const liveVersion = 1
+
+// liveVersion 2: columns index LiveColumns (model outputs, then LiveTexture's cues);
+// version 1 heads read model outputs only (columns < LiveFeatCount) and still parse.
+const liveVersion = 2
 
 // errLiveFormat means a liveness head file is damaged or of an unknown version.
 var errLiveFormat = errors.New("liveness head: bad file")
@@ -26,7 +29,11 @@ var errLiveFormat = errors.New("liveness head: bad file")
 // Mean, Std, W and B (float32) and a CRC-32 (IEEE) of everything before it, little-endian.
 func (h *LiveHead) MarshalBinary() ([]byte, error) {
 	b := newWeightFile(liveMagic)
-	putLE(b, uint32(liveVersion), uint32(len(h.Feats)))
+	v := h.version
+	if v == 0 {
+		v = liveVersion
+	}
+	putLE(b, v, uint32(len(h.Feats)))
 	for _, k := range h.Feats {
 		putLE(b, uint32(k))
 	}
@@ -44,19 +51,19 @@ func ParseLiveHead(data []byte) (*LiveHead, error) {
 	if err := binary.Read(r, binary.LittleEndian, &hdr); err != nil {
 		return nil, errLiveFormat
 	}
-	if hdr[0] != liveVersion {
+	if hdr[0] != 1 && hdr[0] != liveVersion {
 		return nil, fmt.Errorf("%w: version %d", errLiveFormat, hdr[0])
 	}
 	n := int(hdr[1])
-	if n < 1 || n > LiveFeatCount || r.Len() != 4*(4*n+1) {
+	if n < 1 || n > LiveColumns || r.Len() != 4*(4*n+1) {
 		return nil, fmt.Errorf("%w: sizes", errLiveFormat)
 	}
-	h := &LiveHead{Feats: make([]int, n)}
+	h := &LiveHead{Feats: make([]int, n), version: hdr[0]}
 	seen := map[int]bool{}
 	for i := range h.Feats {
 		var k uint32
 		_ = binary.Read(r, binary.LittleEndian, &k)
-		if k >= LiveFeatCount || seen[int(k)] {
+		if int(k) >= LiveColumns || (hdr[0] == 1 && int(k) >= LiveFeatCount) || seen[int(k)] {
 			return nil, fmt.Errorf("%w: feature %d", errLiveFormat, k)
 		}
 		h.Feats[i], seen[int(k)] = int(k), true

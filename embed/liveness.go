@@ -109,10 +109,11 @@ func runHuman(m runner, crop *RGB, side int) (float32, error) {
 }
 
 // liveScorer is the pipeline's liveness score: the built-in head over the outputs of the
-// models it reads.
+// models it reads and, when it reads them, the texture cues of the aligned crop.
 type liveScorer struct {
-	probe *LivenessProbe
-	head  *LiveHead
+	probe   *LivenessProbe
+	head    *LiveHead
+	texture bool
 }
 
 func newLiveScorer() (*liveScorer, error) {
@@ -120,15 +121,45 @@ func newLiveScorer() (*liveScorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	probe, err := NewLivenessProbe(h.Feats...)
-	if err != nil {
-		return nil, err
+	l := &liveScorer{head: h}
+	var models []int
+	for _, k := range h.Feats {
+		if k < LiveFeatCount {
+			models = append(models, k)
+		} else {
+			l.texture = true
+		}
 	}
-	return &liveScorer{probe: probe, head: h}, nil
+	if len(models) > 0 {
+		if l.probe, err = NewLivenessProbe(models...); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
 }
 
-func (l *liveScorer) score(d *Decoded, f *Face) (float32, error) {
-	feat, err := l.probe.Scores(d, f)
+// LiveFeatures returns the LiveColumns feature vector of face f of d from the probe's
+// models (0 where not loaded; all 0 for a nil probe) and the texture cues of its aligned
+// crop (0 when crop is nil).
+func LiveFeatures(probe *LivenessProbe, d *Decoded, f *Face, crop *RGB) ([]float32, error) {
+	feat := make([]float32, LiveFeatCount, LiveColumns)
+	if probe != nil {
+		var err error
+		if feat, err = probe.Scores(d, f); err != nil {
+			return nil, err
+		}
+	}
+	if crop == nil {
+		return append(feat, make([]float32, LiveColumns-LiveFeatCount)...), nil
+	}
+	return append(feat, LiveTexture(crop)...), nil
+}
+
+func (l *liveScorer) score(d *Decoded, f *Face, crop *RGB) (float32, error) {
+	if !l.texture {
+		crop = nil
+	}
+	feat, err := LiveFeatures(l.probe, d, f, crop)
 	if err != nil {
 		return 0, err
 	}

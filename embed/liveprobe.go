@@ -64,6 +64,9 @@ func NewLivenessProbe(feats ...int) (*LivenessProbe, error) {
 	return lp, nil
 }
 
+// Has says the probe runs the model behind LiveFeat column k.
+func (lp *LivenessProbe) Has(k int) bool { return k >= 0 && k < LiveFeatCount && lp.want[k] }
+
 // Scores returns the LiveFeatCount raw outputs for face f of d (0 for columns not loaded).
 func (lp *LivenessProbe) Scores(d *Decoded, f *Face) ([]float32, error) {
 	return lp.ScoresTimed(d, f, nil)

@@ -392,7 +392,7 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l, err := p.live.score(d, f)
+		l, err := p.live.score(d, f, crop)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,10 @@ type liveSample struct {
 	Spoof    bool
 	Subject  string
 	Detected bool
-	Feat     []float32 // embed.LiveFeatCount raw model outputs
+	Feat     []float32 // embed.LiveColumns: raw model outputs, then texture cues
+	// NoFAS: FaceAntiSpoofing was not run on it (an extra live training photo, scored
+	// without the 0.5 s model); candidates reading fas256 leave it out.
+	NoFAS bool
 }
 
 // liveCache holds extracted samples by set and path; the models' outputs do not depend
@@ -32,6 +35,8 @@ type liveCache struct {
 	Samples map[string]liveSample // key: set + "\x00" + path
 	MS      [embed.LiveFeatCount]float64
 	NMS     int
+	TexMS   float64 // texture cues' milliseconds (aligned crop included) over NTex faces
+	NTex    int
 }
 
 // readSpoofManifest reads spoof-dev's manifest.tsv: path, label (live/spoof), subject.
@@ -140,16 +145,21 @@ func (c *liveCache) save(path string) error {
 }
 
 // extractLive fills Detected and Feat of every sample (from the cache when present),
-// workers in parallel. An unreadable image is an error: the sets are curated.
+// workers in parallel. A cached sample from before the texture cues keeps its model outputs
+// and only gets its cues computed. An unreadable image is an error: the sets are curated.
 func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache, cachePath, set, root string, samples []liveSample, workers int, quiet bool) error {
 	ctx := context.Background()
 	var todo []int
 	for i := range samples {
-		if c, ok := cache.Samples[set+"\x00"+samples[i].Path]; ok {
-			samples[i].Detected, samples[i].Feat = c.Detected, c.Feat
-		} else {
-			todo = append(todo, i)
+		c, ok := cache.Samples[set+"\x00"+samples[i].Path]
+		if ok && (!c.Detected || len(c.Feat) == embed.LiveColumns) {
+			samples[i].Detected, samples[i].Feat, samples[i].NoFAS = c.Detected, c.Feat, c.NoFAS
+			continue
 		}
+		if ok && len(c.Feat) == embed.LiveFeatCount {
+			samples[i].Feat, samples[i].NoFAS = c.Feat, c.NoFAS // models known, cues to do
+		}
+		todo = append(todo, i)
 	}
 	if len(todo) == 0 {
 		return nil
@@ -179,9 +189,12 @@ func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache
 						return err
 					}
 					s.Detected = true
-					var ms [embed.LiveFeatCount]float64
-					s.Feat, err = probe.ScoresTimed(d, &faces[0], &ms)
-					if err == nil {
+					if len(s.Feat) != embed.LiveFeatCount {
+						var ms [embed.LiveFeatCount]float64
+						if s.Feat, err = probe.ScoresTimed(d, &faces[0], &ms); err != nil {
+							return err
+						}
+						s.NoFAS = !probe.Has(embed.LiveFeatFAS256)
 						mu.Lock()
 						for k := range ms {
 							cache.MS[k] += ms[k]
@@ -189,7 +202,13 @@ func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache
 						cache.NMS++
 						mu.Unlock()
 					}
-					return err
+					t := time.Now()
+					s.Feat = append(s.Feat[:embed.LiveFeatCount:embed.LiveFeatCount], embed.LiveTexture(p.AlignFace(d, &faces[0]))...)
+					mu.Lock()
+					cache.TexMS += since(t)
+					cache.NTex++
+					mu.Unlock()
+					return nil
 				}()
 				mu.Lock()
 				if err != nil && firstErr == nil {
@@ -218,3 +237,41 @@ func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache
 func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 
 var errNoSamples = errors.New("no samples")
+
+// lfwPairImages returns the images (relative to LFW's images/ directory) of a View 1 pairs
+// file.
+func lfwPairImages(path string) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for ln := 1; sc.Scan(); ln++ {
+		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
+		if ln == 1 || len(c) < 2 {
+			continue
+		}
+		for _, p := range c[:2] {
+			out[strings.TrimPrefix(p, "images/")] = true
+		}
+	}
+	return out, sc.Err()
+}
+
+// filterLFW keeps the samples among the test pairs' images (test true), or else those whose
+// identity (directory) has no image in them.
+func filterLFW(s []liveSample, testImages map[string]bool, test bool) []liveSample {
+	testIDs := map[string]bool{}
+	for p := range testImages {
+		testIDs[filepath.Dir(p)] = true
+	}
+	var out []liveSample
+	for _, x := range s {
+		if (test && testImages[x.Path]) || (!test && !testIDs[filepath.Dir(x.Path)]) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
