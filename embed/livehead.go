@@ -27,8 +27,14 @@ func liveTransform(k int, v float32) float64 {
 	return math.Log(p / (1 - p))
 }
 
-// Prob returns P(live) for a full LiveColumns feature vector.
+// Prob returns P(live) for a full LiveColumns feature vector; 0 (an attack: the gate fails
+// closed) for a vector too short for the head's columns.
 func (h *LiveHead) Prob(feat []float32) float32 {
+	for _, k := range h.Feats {
+		if k < 0 || k >= len(feat) {
+			return 0
+		}
+	}
 	z := float64(h.B)
 	for i, k := range h.Feats {
 		z += float64(h.W[i]) * (liveTransform(k, feat[k]) - float64(h.Mean[i])) / float64(h.Std[i])
