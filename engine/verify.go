@@ -202,7 +202,7 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	// Several templates per person: ask for enough hits to fill k distinct people.
 	hits := g.index().Search(q, min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling), nil)
 	tSearch = time.Since(t0)
-	res.Matches, err = e.resolveHits(g, hits, k, thr)
+	res.Matches, err = e.resolveHits(g, hits, k, thr, e.probeSimilarity(face.Masked))
 	if err != nil {
 		return res, err
 	}
@@ -215,7 +215,8 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 // resolveHits turns index hits into people, checking each against the store: a face
 // deleted after the search (or during a delete's window between commit and index
 // update) has no row and is skipped, so a deleted face is never returned.
-func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64) ([]Match, error) {
+// simOf maps a hit's cosine to the API scale (probeSimilarity: a masked probe has its own).
+func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64, simOf func(float32) float64) ([]Match, error) {
 	var out []Match
 	var seen [][]byte
 	err := e.view(func(txn kv.Txn) error {
@@ -223,7 +224,7 @@ func (e *Engine) resolveHits(g *gallery, hits []index.Result, k int, thr float64
 			if len(out) == k {
 				break
 			}
-			sim := e.emb.Similarity(h.Score)
+			sim := simOf(h.Score)
 			if sim < thr {
 				break // hits are best first
 			}
@@ -293,8 +294,8 @@ func (e *Engine) Compare(ctx context.Context, source, target []byte) (res Compar
 	if err != nil {
 		return res, &ImageError{Image: TargetImage, Err: err}
 	}
-	res.Similarity = e.emb.Similarity(dot(a, b))
-	res.Verified = res.Similarity >= e.opts.Threshold
 	res.Masker = faces[0].Masked || faces[1].Masked
+	res.Similarity = e.probeSimilarity(res.Masker)(dot(a, b)) // masked.go
+	res.Verified = res.Similarity >= e.opts.Threshold
 	return res, nil
 }
