@@ -22,10 +22,12 @@ const (
 // anchorHalf puts an identity (the image's parent directory) in the dev half (0: anchors
 // are measured there) or the report half (1: only reported on), by a hash of its name, so
 // that the split is fixed and people-disjoint.
-func anchorHalf(p string) int {
+func anchorHalf(p string) int { return int(fnvOf(filepath.Dir(p)) & 1) }
+
+func fnvOf(s string) uint32 {
 	h := fnv.New32a()
-	h.Write([]byte(filepath.Dir(p)))
-	return int(h.Sum32() & 1)
+	h.Write([]byte(s))
+	return h.Sum32()
 }
 
 // scoreAtFAR is the smallest score that at most a fraction far of the impostors reach.
@@ -179,6 +181,9 @@ func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
 	c := float64(embed.CosineFor(0.75))
 	un, uf := countAtLeast(uu, c)
 	ug, ugf := countAtLeast(uug, c)
+	ra, r2, r3 := aucTAR(gen[1].masked, imp[1].masked)
+	fmt.Printf("report half, masked path (MaskedScore, today): AUC %.4f, TAR@1e-2 %.4f, TAR@1e-3 %.4f (%d impostors)\n", ra, r2, r3, len(imp[1].masked))
+	reportWCCN(res, probes, gallery)
 	fmt.Printf("unmasked vs unmasked in this set (plain path, all people): %d impostor pairs, FAR @0.75 %.5f (%d), TAR %.4f (%d of %d), cosine at FAR 1e-3 %.4f\n",
 		len(uu), uf, un, ugf, ug, len(uug), scoreAtFAR(uu, 1e-3))
 }

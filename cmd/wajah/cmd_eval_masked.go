@@ -155,6 +155,9 @@ func deployedScore(a, b *imageResult) float64 {
 	return embed.Similarity(embed.Cosine(a.emb, b.emb))
 }
 
+// deployedAt is --deployed-at: a further API similarity the deployed rule is reported at.
+var deployedAt float64
+
 // reportMasked prints one line per masked-matching variant: the threshold and FAR-1e-3
 // cosine chosen on train (or 10-fold on the test pairs), test accuracy, AUC, TAR@FAR.
 func reportMasked(res map[string]*imageResult, train, test []pairRow, folds bool) {
@@ -213,6 +216,9 @@ func reportMasked(res map[string]*imageResult, train, test []pairRow, folds bool
 				}
 			}
 			fmt.Printf("deployed at similarity >= 0.75: accuracy %.4f, FAR %.4f (%d of %d different-person pairs)\n", roc.Accuracy(ts, 0.75), evalRatio(far, n), far, n)
+			if deployedAt > 0 {
+				fmt.Printf("deployed at similarity >= %.4f: accuracy %.4f\n", deployedAt, roc.Accuracy(ts, deployedAt))
+			}
 		}
 	}
 }
