@@ -27,7 +27,7 @@ type blazeface struct {
 }
 
 func newBlazeFace(m *nn.Model) (*blazeface, error) {
-	b := &blazeface{net: m, logit16: -1, logit32: -1, reg16: -1, reg32: -1}
+	b := &blazeface{net: autoRunner{m}, logit16: -1, logit32: -1, reg16: -1, reg32: -1}
 	for _, l := range []struct{ stride, per int }{{16, 2}, {32, 6}} {
 		g := blazeSize / l.stride
 		for gy := 0; gy < g; gy++ {

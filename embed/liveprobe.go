@@ -7,6 +7,7 @@ import (
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
 	"github.com/wajah-id/wajah/nn/tfjs"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 // LiveFeat indexes the raw anti-spoof outputs a LivenessProbe reports for one face.
@@ -125,7 +126,7 @@ func loadFAS() (m *nn.Model, class, leaf int, err error) {
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if m, err = nn.LoadTFLite(path); err != nil {
+	if m, err = tflite.Load(path); err != nil {
 		return nil, 0, 0, fmt.Errorf("load FaceAntiSpoofing.tflite: %w", err)
 	}
 	class, leaf = 0, 1

@@ -9,7 +9,7 @@ const BaseModelID = "mobilefacenet-expo-1.0.24"
 // ModelID names the embedding function o configures: the model plus every option that
 // changes the vector of a face once found (where its landmarks come from, how the crop
 // is aligned, test-time augmentation), in a fixed order, e.g.
-// "mobilefacenet-expo-1.0.24+blazeface+flip". Galleries record it and the engine refuses
+// "mobilefacenet-expo-1.0.24+blazeface+flip" (+bf16 for Options.Precision bf16). Galleries record it and the engine refuses
 // to search one with another (engine.ErrModelMismatch): vectors of two configurations
 // are not comparable at one threshold. Options that decide which faces are found or
 // admitted (Limits, WorkSide, MinFaceSize, MinDetect, DetectFrac, MultiFaceRatio, NoMask,
@@ -27,6 +27,7 @@ func ModelID(o Options) string {
 		{o.RoundLandmarks, "roundlm"},
 		{o.CVWarp, "cvwarp"},
 		{o.FlipTTA, "flip"},
+		{o.Precision != PrecisionFP32, o.Precision},
 	} {
 		if f.on {
 			b.WriteString("+" + f.name)

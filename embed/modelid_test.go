@@ -1,6 +1,10 @@
 package embed
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/wajah-id/wajah/nn"
+)
 
 // TestModelID: the default keeps the id existing galleries carry, and each option that
 // changes vectors gives another id; the admission options do not.
@@ -23,6 +27,9 @@ func TestModelID(t *testing.T) {
 		{"cvwarp", Options{CVWarp: true}, false},
 		{"flip", Options{FlipTTA: true}, false},
 		{"blazeface flip", Options{Detector: DetectorBlazeFace, FlipTTA: true}, false},
+		{"fp32 named", Options{Precision: PrecisionFP32}, true},
+		{"bf16", Options{Precision: PrecisionBF16}, false},
+		{"bf16 flip", Options{Precision: PrecisionBF16, FlipTTA: true}, false},
 	} {
 		id := ModelID(tc.o)
 		if (id == BaseModelID) != tc.same {
@@ -32,5 +39,16 @@ func TestModelID(t *testing.T) {
 			t.Errorf("%s and %s share id %q", tc.name, prev, id)
 		}
 		seen[id] = tc.name
+	}
+}
+
+// TestModelIDAutoPrecision: auto records what it resolved to on this CPU.
+func TestModelIDAutoPrecision(t *testing.T) {
+	want := ModelID(Options{})
+	if nn.BF16Native() {
+		want = ModelID(Options{Precision: PrecisionBF16})
+	}
+	if got := ModelID(Options{Precision: PrecisionAuto}); got != want {
+		t.Fatalf("auto: %q, want %q", got, want)
 	}
 }

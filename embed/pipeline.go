@@ -10,6 +10,7 @@ import (
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
 	"github.com/wajah-id/wajah/nn/tfjs"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 // Dim is the embedding length of MobileFaceNet.
@@ -97,6 +98,13 @@ type Options struct {
 	// CVWarp aligns with OpenCV 4.6's fixed-point warpAffine arithmetic (warpcv.go), as the
 	// reference measurement did; a diagnostic, off by default.
 	CVWarp bool
+
+	// Precision of the embedding model (MobileFaceNet): PrecisionFP32 (default) or
+	// PrecisionBF16 (nn.BF16: bfloat16 products, float32 sums, on CPUs with AVX512_BF16;
+	// New refuses it elsewhere) or PrecisionAuto (bf16 where the CPU has it, else fp32,
+	// decided at start-up). The resolved precision is part of ModelID. Measured accuracy:
+	// embed/README.md. The detectors always run float32.
+	Precision string
 }
 
 func (o Options) withDefaults() Options {
@@ -118,6 +126,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ModelsDir == "" {
 		o.ModelsDir = models.Dir()
+	}
+	switch o.Precision {
+	case "":
+		o.Precision = PrecisionFP32
+	case PrecisionAuto:
+		o.Precision = autoPrecision()
 	}
 	return o
 }
@@ -151,7 +165,7 @@ func New(opts Options) (*Pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := nn.LoadTFLite(path)
+		m, err := tflite.Load(path)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}
@@ -165,7 +179,11 @@ func New(opts Options) (*Pipeline, error) {
 		}
 		ms[i] = m
 	}
-	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: ms[3], adm: newAdmission(opts.MaxDecodeBytes)}
+	var err error
+	if ms[3], err = withPrecision(ms[3], opts.Precision); err != nil {
+		return nil, err
+	}
+	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: autoRunner{ms[3]}, adm: newAdmission(opts.MaxDecodeBytes)}
 	p.det.refine = !opts.NoRefine
 	for i, t := range opts.MTCNNThresholds {
 		if t > 0 {

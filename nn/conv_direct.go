@@ -13,44 +13,49 @@ func directOK(g *convGeom) bool {
 
 // convDirect computes y = conv(x) + bias with the activation; tile holds Mc·Nr floats.
 func convDirect(impl *gemmImpl, g *convGeom, x []float32, b *packedB, y []float32, ep *epilogue, tile []float32) {
+	convDirectRange(impl, g, x, b, y, ep, tile, 0, g.n*g.oh)
+}
+
+// convDirectRange is convDirect for output rows [r0, r1) counted over batch and height
+// (row r is batch r/oh, height r%oh).
+func convDirectRange(impl *gemmImpl, g *convGeom, x []float32, b *packedB, y []float32, ep *epilogue, tile []float32, r0, r1 int) {
 	n, k, nr, mr := b.n, b.k, b.nr, impl.mr
 	full := n / nr * nr
 	rag := n - full
 	kwc := g.kw * g.c
 	lda := g.sw * g.c
-	for bi := 0; bi < g.n; bi++ {
-		for oy := 0; oy < g.oh; oy++ {
-			out := y[(bi*g.oh+oy)*g.ow*n:]
-			for i0 := 0; i0 < g.ow; i0 += Mc {
-				mc := min(Mc, g.ow-i0)
-				ep.initRows(out[i0*n:], n, full, mc)
-				if rag > 0 {
-					ep.initTile(tile[:mc*nr], full, nr)
-				}
-				if impl.seg != nil && k <= Kc { // all kernel rows in one pass, C in registers
-					aBase := ((bi*g.h+oy*g.sh)*g.w + i0*g.sw) * g.c
-					segStride := g.dh * g.w * g.c
-					for pan := 0; pan*nr < n; pan++ {
-						j0 := pan * nr
-						bp := b.data[pan*k*nr : (pan+1)*k*nr]
-						for i := i0; i < i0+mc; i += mr {
-							rows := min(mr, i0+mc-i)
-							ai := x[aBase+(i-i0)*lda:]
-							if j0 < full {
-								impl.seg(rows, g.kh, kwc, ai, lda, segStride, bp, out[i*n+j0:], n)
-							} else {
-								impl.seg(rows, g.kh, kwc, ai, lda, segStride, bp, tile[(i-i0)*nr:], nr)
-							}
+	for r := r0; r < r1; r++ {
+		bi, oy := r/g.oh, r%g.oh
+		out := y[(bi*g.oh+oy)*g.ow*n:]
+		for i0 := 0; i0 < g.ow; i0 += Mc {
+			mc := min(Mc, g.ow-i0)
+			ep.initRows(out[i0*n:], n, full, mc)
+			if rag > 0 {
+				ep.initTile(tile[:mc*nr], full, nr)
+			}
+			if impl.seg != nil && k <= Kc { // all kernel rows in one pass, C in registers
+				aBase := ((bi*g.h+oy*g.sh)*g.w + i0*g.sw) * g.c
+				segStride := g.dh * g.w * g.c
+				for pan := 0; pan*nr < n; pan++ {
+					j0 := pan * nr
+					bp := b.data[pan*k*nr : (pan+1)*k*nr]
+					for i := i0; i < i0+mc; i += mr {
+						rows := min(mr, i0+mc-i)
+						ai := x[aBase+(i-i0)*lda:]
+						if j0 < full {
+							impl.seg(rows, g.kh, kwc, ai, lda, segStride, bp, out[i*n+j0:], n)
+						} else {
+							impl.seg(rows, g.kh, kwc, ai, lda, segStride, bp, tile[(i-i0)*nr:], nr)
 						}
 					}
-				} else {
-					convDirectRows(impl, g, x, b, out, tile, bi, oy, i0, mc)
 				}
-				if rag > 0 {
-					copyRagged(out[i0*n:], n, full, rag, tile, nr, mc)
-				}
-				applyAct(out[i0*n:(i0+mc)*n], n, ep.act, ep.alpha, ep.prelu)
+			} else {
+				convDirectRows(impl, g, x, b, out, tile, bi, oy, i0, mc)
 			}
+			if rag > 0 {
+				copyRagged(out[i0*n:], n, full, rag, tile, nr, mc)
+			}
+			applyAct(out[i0*n:(i0+mc)*n], n, ep.act, ep.alpha, ep.prelu)
 		}
 	}
 }

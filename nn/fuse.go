@@ -14,6 +14,9 @@ func fuse(g *Graph) {
 	pruneDead(g)
 	fuseActivation(g)
 	pruneDead(g)
+	fuseDWBlock(g)
+	pruneDead(g)
+	fuseConvPair(g)
 }
 
 // producers maps tensor -> node index (-1 for none).

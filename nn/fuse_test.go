@@ -10,7 +10,7 @@ func TestFusions(t *testing.T) {
 		want   map[Op]int
 	}{
 		{"MobileFaceNet.tflite", []Op{OpRelu, OpAbs, OpSub, OpMul, OpPRelu}, map[Op]int{OpConv2D: 35, OpDepthwiseConv2D: 17, OpAdd: 12}},
-		{"pnet.tflite", []Op{OpRelu, OpNeg, OpMul, OpExp, OpReduceMax, OpDiv}, map[Op]int{OpSoftmax: 1, OpConv2D: 5}},
+		{"pnet.tflite", []Op{OpRelu, OpNeg, OpMul, OpExp, OpReduceMax, OpDiv}, map[Op]int{OpSoftmax: 1, OpConv2D: 3, OpConvPair: 1}},
 		{"onet.tflite", []Op{OpRelu, OpNeg, OpMul, OpExp}, map[Op]int{OpSoftmax: 1, OpFullyConnected: 4}},
 	} {
 		m := loadModel(t, tc.model)

@@ -25,7 +25,7 @@ var (
 func init() {
 	switch {
 	case archsimd.X86.AVX512():
-		activeGemm, narrowGemm, tinyGemm = asmGemm32, asmGemm16, asmGemm8
+		activeGemm, narrowGemm, tinyGemm, wideGemm = asmGemm32, asmGemm16, asmGemm8, asmGemm24
 	case archsimd.X86.AVX2():
 		activeGemm, narrowGemm = avx2Gemm, avx2Gemm
 	}
@@ -38,7 +38,7 @@ func simdGemmImpls() []gemmImpl {
 		out = append(out, avx2Gemm)
 	}
 	if archsimd.X86.AVX512() {
-		out = append(out, avx512Gemm, avx512x6, avx512n16, asmGemm32, asmGemm16, asmGemm8)
+		out = append(out, avx512Gemm, avx512x6, avx512n16, asmGemm32, asmGemm16, asmGemm8, asmGemm24)
 	}
 	return out
 }

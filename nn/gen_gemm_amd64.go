@@ -47,8 +47,11 @@ func main() {
 	w("//go:build goexperiment.simd && amd64")
 	w("")
 	w("#include \"textflag.h\"")
-	for _, nr := range []int{32, 16, 8} {
+	for _, nr := range []int{32, 16, 8, 24} {
 		vecs := max(nr/16, 1)
+		if nr == 24 {
+			vecs = 2
+		}
 		for mr := 1; mr <= maxRows; mr++ {
 			gen(w, nr, vecs, mr)
 		}
@@ -64,7 +67,11 @@ func main() {
 var reg = func(i int) string { return fmt.Sprintf("Z%d", i) }
 
 // acc is the accumulator register of row r, vector v.
-func acc(vecs, r, v int) string { return reg(r*vecs + v) }
+func acc(vecs, r, v int) string { return vreg(v)(r*vecs + v) }
+
+// vreg names the registers of vector v of a row: the 24-wide kernel's second vector is
+// 8 floats (Y), the first 16 (Z).
+var vreg = func(v int) func(int) string { return reg }
 
 func gen(w func(string, ...any), nr, vecs, mr int) {
 	bReg, bcReg := []string{reg(28), reg(29)}, []string{reg(30), reg(31)}
@@ -72,6 +79,16 @@ func gen(w func(string, ...any), nr, vecs, mr int) {
 		reg = func(i int) string { return fmt.Sprintf("Y%d", i) }
 		bReg, bcReg = []string{"Y14"}, []string{"Y15", "Y15"}
 		defer func() { reg = func(i int) string { return fmt.Sprintf("Z%d", i) } }()
+	}
+	if nr == 24 { // 16 + 8: one Z and one Y accumulator per row, 28 in all
+		bReg = []string{"Z28", "Y29"}
+		vreg = func(v int) func(int) string {
+			if v == 1 {
+				return func(i int) string { return fmt.Sprintf("Y%d", i) }
+			}
+			return reg
+		}
+		defer func() { vreg = func(int) func(int) string { return reg } }()
 	}
 	name := fmt.Sprintf("gemmAsm%dx%d", nr, mr)
 	w("")
@@ -133,7 +150,11 @@ func gen(w func(string, ...any), nr, vecs, mr int) {
 			bc := bcReg[r%2]
 			w("\tVBROADCASTSS %s, %s", rowAddr(r, 4*u), bc)
 			for v := 0; v < vecs; v++ {
-				w("\tVFMADD231PS %s, %s, %s", bReg[v], bc, acc(vecs, r, v))
+				b := bc
+				if nr == 24 && v == 1 {
+					b = "Y" + bc[1:] // the low half of the broadcast
+				}
+				w("\tVFMADD231PS %s, %s, %s", bReg[v], b, acc(vecs, r, v))
 			}
 		}
 	}

@@ -49,6 +49,7 @@ type Node struct {
 	Attrs   Attrs
 
 	memo *sync.Map // set by FromGraph: weight packings shared by every plan of a model
+	prec Precision // set by Model.WithPrecision
 }
 
 // cached returns build()'s result, computed once per node and key for the model's lifetime

@@ -29,6 +29,7 @@ type Model struct {
 	inputs  []TensorSpec
 	outputs []TensorSpec
 	memo    []sync.Map // per node: compiled weight packings shared by all plans
+	prec    Precision  // see WithPrecision
 
 	mu    sync.Mutex
 	plans map[string]*plan
@@ -125,7 +126,7 @@ func (m *Model) Run(inputs ...*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.run(inputs), nil
+	return p.run(inputs, 1), nil
 }
 
 // MACs returns the multiply-adds one Run performs for these input shapes (for GFLOP/s).

@@ -3,8 +3,8 @@ package nn
 import "fmt"
 
 func init() {
-	Register(OpConv2D, OpDef{Infer: inferConv, Compile: compileConv})
-	Register(OpDepthwiseConv2D, OpDef{Infer: inferConv, Compile: compileDepthwise})
+	registerOp(OpConv2D, OpDef{Infer: inferConv, Compile: compileConv})
+	registerOp(OpDepthwiseConv2D, OpDef{Infer: inferConv, Compile: compileDepthwise})
 }
 
 // convOut returns the output size and leading padding of one spatial dimension.
@@ -110,38 +110,51 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 	if err != nil {
 		return Kernel{}, err
 	}
+	if n.prec == BF16 && bf16Worth(oc) && ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
+		m := g.n * g.oh * g.ow
+		return compileGemmBF16(n, m, oc, k, w, bias, alpha, int64(m)*int64(oc)*int64(k)), nil
+	}
 	impl := pickGemm(oc)
 	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(w, oc, k, impl.nr) }).(*packedB)
 	ep := &epilogue{bias: bias, act: n.Attrs.Act, alpha: n.Attrs.Alpha, prelu: tileAlpha(alpha, oc)}
 	m := g.n * g.oh * g.ow
 	macs := int64(m) * int64(oc) * int64(k)
 	if ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
-		return Kernel{MACs: macs, Scratch: gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
-			gemm(impl, m, in[0], k, pb, out[0], oc, ep, s)
-		}}, nil
+		split := func(in, out [][]float32, s []float32, part, parts int) {
+			r0, r1 := partRange(m, part, parts)
+			gemm(impl, r1-r0, in[0][r0*k:], k, pb, out[0][r0*oc:], oc, ep, s)
+		}
+		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl)}, split), nil
 	}
+	rows := g.n * g.oh
 	if directOK(&g) {
-		return Kernel{MACs: macs, Scratch: gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
-			convDirect(impl, &g, in[0], pb, out[0], ep, s)
-		}}, nil
+		split := func(in, out [][]float32, s []float32, part, parts int) {
+			r0, r1 := partRange(rows, part, parts)
+			convDirectRange(impl, &g, in[0], pb, out[0], ep, s, r0, r1)
+		}
+		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl)}, split), nil
 	}
 	if pg, ok := paddedGeom(&g); ok { // pad once, then implicit GEMM: no im2col copy
 		size := pg.n * pg.h * pg.w * pg.c
-		return Kernel{MACs: macs, Scratch: size + gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
-			xp := s[:size]
+		split := func(in, out [][]float32, s []float32, part, parts int) {
+			r0, r1 := partRange(rows, part, parts)
+			xp := s[:size] // each part pads the whole input: a copy, small next to the GEMM
 			padInput(&g, &pg, in[0], xp)
-			convDirect(impl, &pg, xp, pb, out[0], ep, s[size:])
-		}}, nil
+			convDirectRange(impl, &pg, xp, pb, out[0], ep, s[size:], r0, r1)
+		}
+		return splitKernel(Kernel{MACs: macs, Scratch: size + gemmScratch(impl)}, split), nil
 	}
 	chunk := Mc * 4
-	return Kernel{MACs: macs, Scratch: chunk*k + gemmScratch(impl), Run: func(in, out [][]float32, s []float32) {
+	split := func(in, out [][]float32, s []float32, part, parts int) {
 		cols, gs := s[:chunk*k], s[chunk*k:]
-		for p0 := 0; p0 < m; p0 += chunk {
-			cnt := min(chunk, m-p0)
+		r0, r1 := partRange(m, part, parts)
+		for p0 := r0; p0 < r1; p0 += chunk {
+			cnt := min(chunk, r1-p0)
 			im2col(&g, in[0], p0, cnt, cols)
 			gemm(impl, cnt, cols, k, pb, out[0][p0*oc:], oc, ep, gs)
 		}
-	}}, nil
+	}
+	return splitKernel(Kernel{MACs: macs, Scratch: chunk*k + gemmScratch(impl)}, split), nil
 }
 
 // im2col writes the patches of output pixels [p0, p0+cnt) as rows of kh·kw·c values. With
@@ -200,8 +213,7 @@ func compileDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Ker
 	act, lalpha := n.Attrs.Act, n.Attrs.Alpha
 	macs := int64(g.n*g.oh*g.ow) * int64(oc) * int64(g.kh*g.kw)
 	if g.kh*g.kw <= dwMaxTaps { // register-blocked kernel shared with the TF.js importer
-		k := newDWKernel(g, w, bias, act, lalpha, alpha)
-		return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) { k.run(in[0], out[0]) }}, nil
+		return newDWKernel(g, w, bias, act, lalpha, alpha).kernel(macs), nil
 	}
 	return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) {
 		depthwise(&g, in[0], w, bias, out[0])

@@ -4,13 +4,13 @@ import "math"
 
 func init() {
 	for op, f := range unaryFuncs {
-		Register(op, OpDef{Infer: inferSame, Compile: compileUnary(f)})
+		registerOp(op, OpDef{Infer: inferSame, Compile: compileUnary(f)})
 	}
 	for op, f := range binaryFuncs {
-		Register(op, OpDef{Infer: inferBroadcast, Compile: compileBinary(f)})
+		registerOp(op, OpDef{Infer: inferBroadcast, Compile: compileBinary(f)})
 	}
-	Register(OpPRelu, OpDef{Infer: inferBroadcast, Compile: compilePRelu})
-	Register(OpSelect, OpDef{Infer: inferSelect, Compile: compileSelect})
+	registerOp(OpPRelu, OpDef{Infer: inferBroadcast, Compile: compilePRelu})
+	registerOp(OpSelect, OpDef{Infer: inferSelect, Compile: compileSelect})
 }
 
 var unaryFuncs = map[Op]func(float32, *Attrs) float32{

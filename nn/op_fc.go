@@ -3,8 +3,8 @@ package nn
 import "fmt"
 
 func init() {
-	Register(OpFullyConnected, OpDef{Infer: inferFC, Compile: compileFC})
-	Register(OpMatMul, OpDef{Infer: inferMatMul, Compile: compileMatMul})
+	registerOp(OpFullyConnected, OpDef{Infer: inferFC, Compile: compileFC})
+	registerOp(OpMatMul, OpDef{Infer: inferMatMul, Compile: compileMatMul})
 }
 
 func inferFC(n *Node, in [][]int, _ [][]float32) ([][]int, error) {
@@ -32,6 +32,10 @@ func compileFC(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, er
 	w, bias, alpha, err := linearParams(n, in, consts, nOut)
 	if err != nil {
 		return Kernel{}, err
+	}
+	if n.prec == BF16 && bf16Worth(nOut) {
+		m := numel(in[0]) / k
+		return compileGemmBF16(n, m, nOut, k, w, bias, alpha, int64(m)*int64(k)*int64(nOut)), nil
 	}
 	impl := pickGemm(nOut)
 	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(w, nOut, k, impl.nr) }).(*packedB)

@@ -1,8 +1,8 @@
 package nn
 
 func init() {
-	Register(OpMaxPool2D, OpDef{Infer: inferPool, Compile: compilePool})
-	Register(OpAvgPool2D, OpDef{Infer: inferPool, Compile: compilePool})
+	registerOp(OpMaxPool2D, OpDef{Infer: inferPool, Compile: compilePool})
+	registerOp(OpAvgPool2D, OpDef{Infer: inferPool, Compile: compilePool})
 }
 
 func inferPool(n *Node, in [][]int, _ [][]float32) ([][]int, error) {
@@ -51,7 +51,19 @@ func pool(g *convGeom, x, y, row []float32, isMax bool) {
 					addVec(row, row, src)
 				}
 			}
+			oxA, oxB := 0, 0 // columns whose 2-wide, stride-2 window is inside the row
+			if hi := g.w + g.padLeft - 2; isMax && g.kw == 2 && g.sw == 2 && hi >= 0 {
+				oxA = min((g.padLeft+1)/2, g.ow)
+				oxB = max(min(hi/2+1, g.ow), oxA)
+				if oxB > oxA {
+					maxPairs(out[oxA*c:oxB*c], row[(2*oxA-g.padLeft)*c:], c) // border windows read other columns
+				}
+			}
 			for ox := 0; ox < g.ow; ox++ {
+				if ox == oxA && oxB > oxA {
+					ox = oxB - 1
+					continue
+				}
 				x0, x1 := max(ox*g.sw-g.padLeft, 0), min(ox*g.sw-g.padLeft+g.kw, g.w)
 				dst := out[ox*c : ox*c+c]
 				if x0 >= x1 {
@@ -87,6 +99,22 @@ func pool(g *convGeom, x, y, row []float32, isMax bool) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// maxPairs writes dst[p·c+i] = max(src[2p·c+i], src[(2p+1)·c+i]) for every pixel p of
+// dst (the column fold of a 2-wide, stride-2 max pool: pnet's 10 channels, blazeface's
+// 24), overwriting src: one vector pass src[j] = max(src[j], src[j+c]), then a strided
+// copy without branches (a compare per element mispredicts on activations).
+func maxPairs(dst, src []float32, c int) {
+	np := len(dst) / c
+	src = src[:2*np*c]
+	maxInto(src[:len(src)-c], src[c:])
+	for p := 0; p < np; p++ {
+		d, s := dst[p*c:p*c+c], src[2*p*c:2*p*c+c]
+		for i := range d {
+			d[i] = s[i]
 		}
 	}
 }

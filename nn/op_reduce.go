@@ -4,9 +4,9 @@ import "math"
 
 func init() {
 	for _, op := range []Op{OpReduceMax, OpReduceMin, OpReduceSum, OpReduceMean, OpReduceProd} {
-		Register(op, OpDef{Infer: inferReduce, Compile: compileReduce})
+		registerOp(op, OpDef{Infer: inferReduce, Compile: compileReduce})
 	}
-	Register(OpSoftmax, OpDef{Infer: inferSame, Compile: compileSoftmax})
+	registerOp(OpSoftmax, OpDef{Infer: inferSame, Compile: compileSoftmax})
 }
 
 // reduceAxes resolves the reduction axes (input 1 or Attrs.Axes) to a mask over rank r.
@@ -152,14 +152,9 @@ func compileSoftmax(n *Node, in [][]int, _ [][]float32, _ [][]int) (Kernel, erro
 	if beta == 0 {
 		beta = 1
 	}
-	if c == 2 { // MTCNN's face/non-face scores: one exp per pair
+	if c == 2 { // MTCNN's face/non-face scores: one float32 exp per pair
 		return Kernel{Run: func(in, out [][]float32, _ []float32) {
-			x, y := in[0], out[0][:len(in[0])]
-			for r := 0; r+1 < len(x); r += 2 {
-				d := float64((x[r+1] - x[r]) * beta)
-				p0 := float32(1 / (1 + math.Exp(d)))
-				y[r], y[r+1] = p0, 1-p0
-			}
+			softmax2(out[0][:len(in[0])&^1], in[0], beta)
 		}}, nil
 	}
 	return Kernel{Run: func(in, out [][]float32, _ []float32) {

@@ -3,16 +3,16 @@ package nn
 import "fmt"
 
 func init() {
-	Register(OpReshape, OpDef{Infer: inferReshape, Alias: true})
-	Register(OpSqueeze, OpDef{Infer: inferSqueeze, Alias: true})
-	Register(OpExpandDims, OpDef{Infer: inferExpandDims, Alias: true})
-	Register(OpIdentity, OpDef{Infer: inferSame, Alias: true})
-	Register(OpCast, OpDef{Infer: inferSame, Alias: true})
-	Register(OpPad, OpDef{Infer: inferPad, Compile: compilePad})
-	Register(OpConcat, OpDef{Infer: inferConcat, Compile: compileConcat})
-	Register(OpTranspose, OpDef{Infer: inferTranspose, Compile: compileTranspose})
-	Register(OpSlice, OpDef{Infer: inferSlice, Compile: compileSlice})
-	Register(OpStridedSlice, OpDef{Infer: inferStridedSlice, Compile: compileStridedSlice})
+	registerOp(OpReshape, OpDef{Infer: inferReshape, Alias: true})
+	registerOp(OpSqueeze, OpDef{Infer: inferSqueeze, Alias: true})
+	registerOp(OpExpandDims, OpDef{Infer: inferExpandDims, Alias: true})
+	registerOp(OpIdentity, OpDef{Infer: inferSame, Alias: true})
+	registerOp(OpCast, OpDef{Infer: inferSame, Alias: true})
+	registerOp(OpPad, OpDef{Infer: inferPad, Compile: compilePad})
+	registerOp(OpConcat, OpDef{Infer: inferConcat, Compile: compileConcat})
+	registerOp(OpTranspose, OpDef{Infer: inferTranspose, Compile: compileTranspose})
+	registerOp(OpSlice, OpDef{Infer: inferSlice, Compile: compileSlice})
+	registerOp(OpStridedSlice, OpDef{Infer: inferStridedSlice, Compile: compileStridedSlice})
 }
 
 // constInts reads constant input i as integers.

@@ -17,7 +17,7 @@ const OpTFJSConv1x1 Op = "tfjs.Conv1x1"
 const c1Chunk = 96
 
 func init() {
-	Register(OpTFJSConv1x1, OpDef{Infer: inferConv1x1, Compile: compileConv1x1})
+	registerOp(OpTFJSConv1x1, OpDef{Infer: inferConv1x1, Compile: compileConv1x1})
 }
 
 // as returns a copy of n with op: the tfjs ops share the shape rules and fallback kernels
@@ -71,9 +71,10 @@ func compileConv1x1(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 	m := g.n * g.oh * g.ow
 	macs := int64(m) * int64(oc) * int64(k)
 	if ws[1] == 1 && ws[2] == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 {
-		return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) {
-			kq.run(in[0], out[0], m)
-		}}, nil
+		return splitKernel(Kernel{MACs: macs}, func(in, out [][]float32, _ []float32, part, parts int) {
+			r0, r1 := partRange(m, part, parts)
+			kq.run(in[0][r0*k:], out[0][r0*oc:], r1-r0)
+		}), nil
 	}
 	return Kernel{MACs: macs, Scratch: c1Chunk * k, Run: func(in, out [][]float32, s []float32) {
 		for p0 := 0; p0 < m; p0 += c1Chunk {

@@ -15,7 +15,7 @@ const OpTFJSDepthwise Op = "tfjs.DepthwiseConv2D"
 const dwMaxTaps = 64
 
 func init() {
-	Register(OpTFJSDepthwise, OpDef{Infer: inferTFJSDepthwise, Compile: compileTFJSDepthwise})
+	registerOp(OpTFJSDepthwise, OpDef{Infer: inferTFJSDepthwise, Compile: compileTFJSDepthwise})
 }
 
 func inferTFJSDepthwise(n *Node, in [][]int, consts [][]float32) ([][]int, error) {
@@ -41,6 +41,12 @@ type dwKernel struct {
 	span int       // 0 when the span path is off
 	wt   []float32 // [taps][span]
 	bt   []float32 // [span] tiled bias (zeros without bias)
+
+	// Row kernels (dw_row.go) for 3x3 stride-1 layers: code is their activation code (-1:
+	// off), at the span-tiled PReLU slopes, groups the channel groups when c%16 == 0.
+	code   int
+	at     []float32
+	groups []dwGroup
 }
 
 func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
@@ -61,7 +67,21 @@ func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) 
 	}
 	k := newDWKernel(g, w, bias, n.Attrs.Act, n.Attrs.Alpha, alpha)
 	macs := int64(g.n*g.oh*g.ow) * int64(g.c) * int64(g.kh*g.kw)
-	return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) { k.run(in[0], out[0]) }}, nil
+	return k.kernel(macs), nil
+}
+
+// kernel wraps k with a row split.
+func (k *dwKernel) kernel(macs int64) Kernel {
+	g := &k.g
+	return splitKernel(Kernel{MACs: macs}, func(in, out [][]float32, _ []float32, part, parts int) {
+		r0, r1 := partRange(g.n*g.oh, part, parts)
+		for r := r0; r < r1; {
+			b, oy := r/g.oh, r%g.oh
+			oy1 := min(g.oh, oy+r1-r)
+			k.rows(in[0], b, oy, oy1, out[0][r*g.ow*g.c:])
+			r += oy1 - oy
+		}
+	})
 }
 
 func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, prelu []float32) *dwKernel {
@@ -71,6 +91,13 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 			k.offs = append(k.offs, (ky*g.dh*g.w+kx*g.dw)*g.c)
 			k.widx = append(k.widx, (ky*g.kw+kx)*g.c)
 		}
+	}
+	k.code = -1
+	if dwRowOK(&g) && (act != ActPRelu || len(prelu) == g.c || len(prelu) == 1) {
+		k.code = dwActCode(act)
+	}
+	if k.code >= 0 && g.c%16 == 0 {
+		k.groups = dwGroups(w, bias, prelu, g.c)
 	}
 	if g.sw == 1 && g.c%16 != 0 && g.c/gcd(g.c, 16) <= 24 {
 		k.span = 16 * g.c / gcd(g.c, 16)
@@ -85,9 +112,18 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 				k.bt[i] = bias[i%g.c]
 			}
 		}
+		if k.span > 48 {
+			k.code = -1
+		}
+		if k.code >= 0 {
+			k.at = tileAlphaTo(prelu, g.c, k.span)
+		}
 	}
 	return k
 }
+
+// rowAsm reports whether this run takes the row kernels.
+func (k *dwKernel) rowAsm() bool { return k.code >= 0 && k.simdOK && dwAsm() }
 
 func gcd(a, b int) int {
 	for b != 0 {
@@ -99,51 +135,57 @@ func gcd(a, b int) int {
 // run computes y from x (NHWC) for the compiled shapes.
 func (k *dwKernel) run(x, y []float32) {
 	g := &k.g
+	for b := 0; b < g.n; b++ {
+		k.rows(x, b, 0, g.oh, y[b*g.oh*g.ow*g.c:])
+	}
+}
+
+// rows computes output rows [oy0, oy1) of batch element b into y (row oy0 first).
+func (k *dwKernel) rows(x []float32, b, oy0, oy1 int, y []float32) {
+	g := &k.g
 	c := g.c
 	var offs, widx [dwMaxTaps]int
-	for b := 0; b < g.n; b++ {
-		for oy := 0; oy < g.oh; oy++ {
-			iy0 := oy*g.sh - g.padTop
-			rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
-			// Interior columns [oxA, oxB): every tap inside the image.
-			oxA, oxB := 0, 0
-			if rowIn && k.span > 0 {
-				oxA = min(g.padLeft, g.ow)
-				oxB = max(min(g.w-(g.kw-1)*g.dw+g.padLeft, g.ow), oxA)
-				if oxB > oxA {
-					dst := y[((b*g.oh+oy)*g.ow+oxA)*c : ((b*g.oh+oy)*g.ow+oxB)*c]
-					k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA-g.padLeft)*c)
-				}
+	for oy := oy0; oy < oy1; oy++ {
+		iy0 := oy*g.sh - g.padTop
+		rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
+		// Interior columns [oxA, oxB): every tap inside the image.
+		oxA, oxB := 0, 0
+		if hi := g.w - (g.kw-1)*g.dw + g.padLeft - 1; rowIn && hi >= 0 && (k.span > 0 || k.groups != nil && k.rowAsm()) {
+			oxA = min((g.padLeft+g.sw-1)/g.sw, g.ow)
+			oxB = max(min(hi/g.sw+1, g.ow), oxA)
+			if oxB > oxA {
+				dst := y[((oy-oy0)*g.ow+oxA)*c : ((oy-oy0)*g.ow+oxB)*c]
+				k.spanRow(dst, x, ((b*g.h+iy0)*g.w+oxA*g.sw-g.padLeft)*c)
 			}
-			for ox := 0; ox < g.ow; ox++ {
-				if ox == oxA && oxB > oxA {
-					ox = oxB - 1
+		}
+		for ox := 0; ox < g.ow; ox++ {
+			if ox == oxA && oxB > oxA {
+				ox = oxB - 1
+				continue
+			}
+			ix0 := ox*g.sw - g.padLeft
+			dst := y[((oy-oy0)*g.ow+ox)*c:][:c]
+			if rowIn && ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w {
+				k.pixel(dst, x, ((b*g.h+iy0)*g.w+ix0)*c, k.offs, k.widx)
+				continue
+			}
+			nt := 0
+			for ky := 0; ky < g.kh; ky++ {
+				iy := iy0 + ky*g.dh
+				if iy < 0 || iy >= g.h {
 					continue
 				}
-				ix0 := ox*g.sw - g.padLeft
-				dst := y[((b*g.oh+oy)*g.ow+ox)*c:][:c]
-				if rowIn && ix0 >= 0 && ix0+(g.kw-1)*g.dw < g.w {
-					k.pixel(dst, x, ((b*g.h+iy0)*g.w+ix0)*c, k.offs, k.widx)
-					continue
-				}
-				nt := 0
-				for ky := 0; ky < g.kh; ky++ {
-					iy := iy0 + ky*g.dh
-					if iy < 0 || iy >= g.h {
+				for kx := 0; kx < g.kw; kx++ {
+					ix := ix0 + kx*g.dw
+					if ix < 0 || ix >= g.w {
 						continue
 					}
-					for kx := 0; kx < g.kw; kx++ {
-						ix := ix0 + kx*g.dw
-						if ix < 0 || ix >= g.w {
-							continue
-						}
-						offs[nt] = ((b*g.h+iy)*g.w + ix) * c
-						widx[nt] = (ky*g.kw + kx) * c
-						nt++
-					}
+					offs[nt] = ((b*g.h+iy)*g.w + ix) * c
+					widx[nt] = (ky*g.kw + kx) * c
+					nt++
 				}
-				k.pixel(dst, x, 0, offs[:nt], widx[:nt])
 			}
+			k.pixel(dst, x, 0, offs[:nt], widx[:nt])
 		}
 	}
 }
@@ -172,6 +214,22 @@ func (k *dwKernel) pixel(dst, x []float32, base int, offs, widx []int) {
 // spanRow computes the flat interior span dst, whose first float reads input float xbase
 // for tap 0 (before the tap offsets), and applies the activation.
 func (k *dwKernel) spanRow(dst, x []float32, xbase int) {
+	if k.rowAsm() {
+		c := k.g.c
+		if k.groups != nil {
+			np := len(dst) / c
+			for _, gr := range k.groups {
+				dwRow3x3(np, k.g.sw*c, c, x[xbase+gr.c0:], k.g.w*c, c, gr.wt, gr.b, gr.al, dst[gr.c0:], k.code)
+			}
+			return
+		}
+		n := len(dst) / k.span
+		dwRow3x3(n, k.span, k.span, x[xbase:], k.g.w*c, c, k.wt, k.bt, k.at, dst, k.code)
+		if n*k.span == len(dst) {
+			return
+		}
+		dst, xbase = dst[n*k.span:], xbase+n*k.span // phase 0 again: the span code finishes
+	}
 	fused := k.act == ActNone || k.act == ActRelu || k.act == ActRelu6
 	act := k.act
 	if !fused {

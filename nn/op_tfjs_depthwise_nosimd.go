@@ -17,3 +17,10 @@ func dwSpanSIMD(dst, x []float32, xbase int, offs []int, wt, bt []float32, span 
 func dwPixelPReLU(dst, x []float32, base int, offs, widx []int, w, bias, alpha []float32) bool {
 	return false
 }
+
+// dwAsm reports whether the assembly row kernels exist: not in this build.
+func dwAsm() bool { return false }
+
+func dwRow3x3(n, xstep, ystep int, x []float32, rs, cs int, wt, b, alpha, dst []float32, act int) {
+	dwRow3x3Generic(n, xstep, ystep, x, rs, cs, wt, b, alpha, dst, act)
+}

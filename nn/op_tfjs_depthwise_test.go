@@ -76,6 +76,23 @@ func TestTFJSDepthwise(t *testing.T) {
 		{8, 8, 56, 3, 2, 1, PadSame, ActPRelu, false},
 		{5, 6, 7, 3, 1, 1, PadSame, ActPRelu, true},
 		{6, 5, 129, 3, 2, 1, PadSame, ActPRelu, true},
+		// 3x3 stride-1 row kernels (dw_row.go): span steps and channel groups.
+		{6, 9, 24, 3, 1, 1, PadSame, ActNone, false}, // blazeface
+		{5, 11, 24, 3, 1, 1, PadSame, ActRelu, true},
+		{7, 6, 48, 3, 1, 1, PadSame, ActRelu6, true},
+		{5, 7, 96, 3, 1, 1, PadSame, ActNone, true},
+		{6, 8, 64, 3, 1, 1, PadSame, ActPRelu, true},
+		{4, 9, 128, 3, 1, 1, PadSame, ActPRelu, false},
+		{5, 5, 256, 3, 1, 1, PadValid, ActRelu, true},
+		{5, 13, 16, 3, 1, 1, PadSame, ActRelu6, true},
+		{6, 7, 32, 3, 1, 1, PadValid, ActPRelu, true},
+		{5, 9, 8, 3, 1, 1, PadSame, ActPRelu, true}, // span 16
+		{6, 7, 12, 3, 1, 1, PadSame, ActRelu, true}, // span 48, rows not a multiple of it
+		{7, 8, 80, 3, 2, 1, PadSame, ActRelu, true}, // stride 2: channel groups, input step 2c
+		{9, 11, 64, 3, 2, 1, PadSame, ActPRelu, true},
+		{8, 9, 128, 3, 2, 1, PadValid, ActRelu6, false},
+		{10, 10, 32, 3, 2, 1, PadSame, ActNone, true},
+		{7, 3, 48, 3, 2, 1, PadSame, ActPRelu, true},
 	}
 	for _, c := range cases {
 		for _, batch := range []int{1, 2} {

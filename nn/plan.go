@@ -33,6 +33,8 @@ type runState struct {
 	ins     [][][]float32
 	outs    [][][]float32
 	scratch []float32
+
+	wscratch [][]float32 // scratch of split workers 1.. (split.go), made on first use
 }
 
 // arenaAlign keeps every buffer 64-byte aligned relative to the arena start.
@@ -268,7 +270,8 @@ func (p *plan) newState() *runState {
 	return rs
 }
 
-func (p *plan) run(inputs []*Tensor) []*Tensor {
+// run executes the plan; steps with a Split run as workers parts (split.go).
+func (p *plan) run(inputs []*Tensor, workers int) []*Tensor {
 	rs, _ := p.pool.Get().(*runState)
 	if rs == nil {
 		rs = p.newState()
@@ -276,8 +279,15 @@ func (p *plan) run(inputs []*Tensor) []*Tensor {
 	for i, t := range p.inputs {
 		copy(p.view(rs.arena, t), inputs[i].Data)
 	}
-	for i, s := range p.steps {
-		s.k.Run(rs.ins[i], rs.outs[i], rs.scratch)
+	var t *team
+	if workers > 1 {
+		t = p.startTeam(rs, workers)
+	}
+	for i := range p.steps {
+		p.runStep(rs, i, t)
+	}
+	if t != nil {
+		t.stop()
 	}
 	outs := make([]*Tensor, len(p.outputs))
 	for i, t := range p.outputs {

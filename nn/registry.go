@@ -7,7 +7,7 @@ import (
 
 // OpDef tells the planner how to handle one op. Files register their ops in init:
 //
-//	func init() { Register(OpFoo, OpDef{Infer: inferFoo, Compile: compileFoo}) }
+//	func init() { registerOp(OpFoo, OpDef{Infer: inferFoo, Compile: compileFoo}) }
 //
 // Both functions see concrete shapes: in[i] is input i's shape (nil for an absent optional
 // input) and consts[i] its data when the input is constant at plan time (else nil).
@@ -31,6 +31,11 @@ type Kernel struct {
 	Run     func(in, out [][]float32, scratch []float32)
 	Scratch int
 	MACs    int64 // multiply-adds per run, for GFLOP/s reports (0 for cheap ops)
+
+	// Split, when set, computes part `part` of `parts` disjoint shares of the outputs (rows
+	// of pixels); the parts together equal Run, value for value. Parts of one step run
+	// concurrently, each with its own scratch (Model.RunWorkers on batch 1, split.go).
+	Split func(in, out [][]float32, scratch []float32, part, parts int)
 }
 
 var registry = struct {
@@ -38,8 +43,9 @@ var registry = struct {
 	m map[Op]OpDef
 }{m: map[Op]OpDef{}}
 
-// Register adds or replaces the definition of op. Call it from init.
-func Register(op Op, def OpDef) {
+// registerOp adds or replaces the definition of op. Call it from init. Unexported: only
+// package nn defines ops (importers map onto them; nothing outside adds kernels).
+func registerOp(op Op, def OpDef) {
 	registry.Lock()
 	registry.m[op] = def
 	registry.Unlock()

@@ -2,20 +2,26 @@ package nn
 
 import "sync"
 
-// RunWorkers is Run with the batch split across up to workers goroutines: each runs the
-// same compiled kernels on its share of the batch (a plan per share size, so a request of
-// batch B on W workers compiles at most two extra plans), and the outputs are joined in
-// order. The results equal Run's: every batch element is computed the same way. It falls
-// back to Run when workers < 2, the batch is 1, the inputs disagree on their batch, or an
-// output does not carry the batch as its first dimension.
+// RunWorkers is Run on up to workers goroutines, with results equal to Run's bit for bit.
+// A batch of at least workers elements is split across them: each runs the same compiled
+// kernels on its share (a plan per share size, so a request of batch B on W workers
+// compiles at most two extra plans), and the outputs are joined in order. A smaller batch
+// (batch 1) is split inside each large layer instead: its output rows are shared among
+// the workers (split.go). It falls back to Run when workers < 2, and to the layer split
+// when the inputs disagree on their batch or an output does not carry the batch first.
 //
-// This is nn's one parallelism option. Layers are not split inside (a batch-1 run uses
-// one core); who picks workers is the caller: the server runs one request per core at
-// load (workers 1), and a batch of face crops (rnet, onet, FlipTTA) may take the idle cores.
+// This is nn's one parallelism option; RunAuto picks workers from load.
 func (m *Model) RunWorkers(workers int, inputs ...*Tensor) ([]*Tensor, error) {
 	batch := splitBatch(inputs)
-	if workers < 2 || batch < 2 {
+	if workers < 2 {
 		return m.Run(inputs...)
+	}
+	if batch < workers { // batch 1 (or a small batch): split inside the large layers
+		p, err := m.planFor(inputs)
+		if err != nil {
+			return nil, err
+		}
+		return p.run(inputs, workers), nil
 	}
 	workers = min(workers, batch)
 	type part struct {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -49,4 +50,66 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestRunWorkersSplitsLayers: batch-1 runs split inside every splittable layer (the size
+// threshold lowered to zero) give Run's outputs bit for bit, for even and uneven shares,
+// more workers than rows included.
+func TestRunWorkersSplitsLayers(t *testing.T) {
+	old := splitMinMACs
+	splitMinMACs = 0
+	defer func() { splitMinMACs = old }()
+	rng := rand.New(rand.NewPCG(9, 9))
+	blazeBlock, err := FromGraph(dwBlockGraph(rng, 13, 11, 24, 24, 3, 1, ActRelu, true, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		m     *Model
+		shape []int
+	}{
+		{"pnet", loadModel(t, "pnet.tflite"), []int{1, 61, 47, 3}},
+		{"rnet", loadModel(t, "rnet.tflite"), []int{1, 24, 24, 3}},
+		{"mobilefacenet", loadModel(t, "MobileFaceNet.tflite"), []int{1, 112, 112, 3}},
+		{"dwblock", blazeBlock, []int{1, 13, 11, 24}},
+	} {
+		in := &Tensor{Shape: c.shape, Data: goldenInput(c.shape)}
+		want, err := c.m.Run(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{2, 3, 7, 64} {
+			got, err := c.m.RunWorkers(workers, in)
+			if err != nil {
+				t.Fatalf("%s workers %d: %v", c.name, workers, err)
+			}
+			for i := range want {
+				if !equalInts(got[i].Shape, want[i].Shape) {
+					t.Fatalf("%s workers %d output %d: shape %v, want %v", c.name, workers, i, got[i].Shape, want[i].Shape)
+				}
+				for j, v := range want[i].Data {
+					if math.Float32bits(got[i].Data[j]) != math.Float32bits(v) {
+						t.Fatalf("%s workers %d output %d [%d] = %v, want %v", c.name, workers, i, j, got[i].Data[j], v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestClaimCores: a lone caller borrows every core, later callers get what is left and
+// at least one, and releasing returns them.
+func TestClaimCores(t *testing.T) {
+	base := coresBusy.Load()
+	a := claimCores(4)
+	b := claimCores(4)
+	if a != 4 || b != 1 {
+		t.Fatalf("claimed %d then %d of 4 cores, want 4 then 1", a, b)
+	}
+	coresBusy.Add(-int64(a))
+	if c := claimCores(4); c != 3 {
+		t.Fatalf("after a release: claimed %d, want 3", c)
+	}
+	coresBusy.Store(base)
 }

@@ -39,10 +39,10 @@ var errCircuitOpen = errors.New("circuit breaker open: check-in service failing,
 // NewBreaker wraps p.
 func NewBreaker(p Provider, cfg BreakerConfig) *Breaker {
 	if cfg.Failures <= 0 {
-		cfg.Failures = 5
+		cfg.Failures = DefaultBreakerFailures
 	}
 	if cfg.Cooldown <= 0 {
-		cfg.Cooldown = 10 * time.Second
+		cfg.Cooldown = DefaultBreakerCooldown
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

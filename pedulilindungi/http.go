@@ -51,20 +51,20 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 			*s = v
 		}
 	}
-	def(&cfg.RegisterPath, "/api/v1/register")
-	def(&cfg.CheckinPath, "/api/v1/checkin")
-	def(&cfg.CheckoutPath, "/api/v1/checkout")
+	def(&cfg.RegisterPath, DefaultRegisterPath)
+	def(&cfg.CheckinPath, DefaultCheckinPath)
+	def(&cfg.CheckoutPath, DefaultCheckoutPath)
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 3 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Retries == 0 {
-		cfg.Retries = 2
+		cfg.Retries = DefaultRetries
 	}
 	if cfg.Retries < 0 {
 		cfg.Retries = 0
 	}
 	if cfg.Backoff <= 0 {
-		cfg.Backoff = 100 * time.Millisecond
+		cfg.Backoff = DefaultBackoff
 	}
 	if cfg.MaxReply <= 0 {
 		cfg.MaxReply = 1 << 20

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,32 +99,7 @@ func (r reply) status() string {
 // do sends body (a map, a string sent as is, or nil) and decodes the reply.
 func (h *harness) do(method, path, token string, body any) reply {
 	h.t.Helper()
-	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	req.SetRequestURI("http://wajah" + path)
-	req.Header.SetMethod(method)
-	if token != "" {
-		req.Header.Set("Accesstoken", token)
-	}
-	switch b := body.(type) {
-	case nil:
-	case string:
-		req.SetBodyString(b)
-	default:
-		data, _ := json.Marshal(b)
-		req.SetBody(data)
-	}
-	req.Header.SetContentType("application/json")
-	if err := h.client.DoTimeout(req, resp, 10*time.Second); err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	r := reply{http: resp.StatusCode(), ct: string(resp.Header.ContentType()), raw: string(resp.Body())}
-	if strings.HasPrefix(r.ct, "application/json") {
-		if err := json.Unmarshal(resp.Body(), &r.body); err != nil {
-			h.t.Fatalf("%s %s: body %q: %v", method, path, resp.Body(), err)
-		}
-	}
+	r, _ := doFull(h, method, path, map[string]string{"Accesstoken": token}, body)
 	return r
 }
 

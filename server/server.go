@@ -42,24 +42,33 @@ type Options struct {
 	Logger         *slog.Logger      // [slog.Default()]
 }
 
+// DefaultOptions are the defaults zero Options fields take, except the machine-dependent
+// MaxInflight and MaxQueue; `wajah serve`'s settings (internal/config) start from them.
+func DefaultOptions() Options {
+	return Options{MaxBodyBytes: 8 << 20, RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, IdentifyK: 5, OAuthTokenTTL: 24 * time.Hour,
+		OAuthRate: RateLimit{}.withDefaults()}
+}
+
 func (o Options) withDefaults() Options {
+	d := DefaultOptions()
 	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 8 << 20
+		o.MaxBodyBytes = d.MaxBodyBytes
 	}
 	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 30 * time.Second
+		o.RequestTimeout = d.RequestTimeout
 	}
 	if o.ReadTimeout <= 0 {
-		o.ReadTimeout = 30 * time.Second
+		o.ReadTimeout = d.ReadTimeout
 	}
 	if o.WriteTimeout <= 0 {
-		o.WriteTimeout = 30 * time.Second
+		o.WriteTimeout = d.WriteTimeout
 	}
 	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = 120 * time.Second
+		o.IdleTimeout = d.IdleTimeout
 	}
 	if o.IdentifyK <= 0 {
-		o.IdentifyK = 5
+		o.IdentifyK = d.IdentifyK
 	}
 	if o.MaxInflight <= 0 {
 		o.MaxInflight = 4 * runtime.GOMAXPROCS(0)
@@ -70,7 +79,7 @@ func (o Options) withDefaults() Options {
 		o.MaxQueue = 0
 	}
 	if o.OAuthTokenTTL == 0 {
-		o.OAuthTokenTTL = 24 * time.Hour
+		o.OAuthTokenTTL = d.OAuthTokenTTL
 	} else if o.OAuthTokenTTL < 0 {
 		o.OAuthTokenTTL = 0
 	}

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,15 +18,6 @@ import (
 	"github.com/wajah-id/wajah/internal/secrethash"
 	"github.com/wajah-id/wajah/pedulilindungi"
 )
-
-func (e errAdmin) IssueToken(context.Context, string, time.Duration) (string, engine.TokenInfo, error) {
-	return "", engine.TokenInfo{}, e.err
-}
-func (e errAdmin) RevokeTokenID(context.Context, string) error             { return e.err }
-func (e errAdmin) RevokeClientTokens(context.Context, string) (int, error) { return 0, e.err }
-func (e errAdmin) Tokens(context.Context, string) ([]engine.TokenInfo, error) {
-	return nil, e.err
-}
 
 // realHarness is the server over the real engine (no face pipeline: token and gallery
 // listing work, face operations do not), over an in-memory listener.
@@ -89,13 +78,11 @@ func TestOAuthTokenExpires(t *testing.T) {
 	}
 }
 
-// Tokens revoked by client through the admin socket (as `wajah token revoke --client` does
-// while the server runs) are refused by the running server; another client's are not.
+// Tokens revoked by client in the store (as `wajah token revoke --client` does through the
+// admin socket, internal/admin, while the server runs) are refused by the running server;
+// another client's are not.
 func TestRevokedByClientRefused(t *testing.T) {
-	h, eng := realHarness(t, Options{})
-	dir := t.TempDir()
-	listenAdminTest(t, dir, eng)
-	adm := NewAdminClient(dir)
+	h, adm := realHarness(t, Options{})
 	ctx := context.Background()
 	var toks []string
 	for range 3 {
@@ -192,7 +179,8 @@ func doWithHeader(h *harness, method, path, token string, body any, header strin
 	return r, hdr.Get(header)
 }
 
-// doFull is harness.do with extra request headers, returning the response headers too.
+// doFull sends body (a map, a string sent as is, or nil) with the given request headers
+// (empty values are not sent) and returns the decoded reply and the response headers.
 func doFull(h *harness, method, path string, reqHeaders map[string]string, body any) (reply, http.Header) {
 	h.t.Helper()
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
@@ -205,8 +193,12 @@ func doFull(h *harness, method, path string, reqHeaders map[string]string, body 
 			req.Header.Set(k, v)
 		}
 	}
-	if body != nil {
-		data, _ := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case string:
+		req.SetBodyString(b)
+	default:
+		data, _ := json.Marshal(b)
 		req.SetBody(data)
 	}
 	req.Header.SetContentType("application/json")
@@ -256,38 +248,5 @@ func TestReadyzHidesCause(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), "/secret/path/MANIFEST") {
 		t.Errorf("cause not logged")
-	}
-}
-
-// The oauth-clients file takes argon2id lines and refuses old sha256 ones with the command
-// that re-hashes; the metrics token file must not be empty.
-func TestOAuthClientsFile(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	cfg := DefaultConfig("")
-	cfg.OAuthClients = write("good", "# clients\nkiosk = "+fastHash(t, "s3cret")+"\n")
-	cfg.MetricsToken = write("mt", "tok\n")
-	o, err := cfg.Options(quiet)
-	if err != nil || o.OAuthClients["kiosk"] == "" || o.MetricsToken != "tok" {
-		t.Fatalf("good file: %v %+v", err, o)
-	}
-	cfg.OAuthClients = write("legacy", "kiosk=1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0\n")
-	if _, err := cfg.Options(quiet); !errors.Is(err, secrethash.ErrLegacySHA256) || !strings.Contains(err.Error(), "wajah oauth hash --client kiosk") {
-		t.Fatalf("legacy line: %v", err)
-	}
-	cfg.OAuthClients = write("bad", "kiosk=plain\n")
-	if _, err := cfg.Options(quiet); !errors.Is(err, secrethash.ErrFormat) {
-		t.Fatalf("bad line: %v", err)
-	}
-	cfg.OAuthClients = ""
-	cfg.MetricsToken = write("empty", "\n")
-	if _, err := cfg.Options(quiet); err == nil {
-		t.Fatal("empty metrics token accepted")
 	}
 }

@@ -1,12 +1,8 @@
 package server
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/wajah-id/wajah/engine"
 )
 
 // Attacks of issue 9 through the HTTP API.
@@ -86,39 +82,5 @@ func TestEnrolmentAttacksE2E(t *testing.T) {
 	}
 	if r := verify(obama2); r["status"] != "411" {
 		t.Fatalf("old face after replace: %v", r)
-	}
-}
-
-func TestAdminSocketPrivateAndErase(t *testing.T) {
-	dir := t.TempDir()
-	eng, err := engine.Open(engine.Options{Dir: dir, NoSyncWrites: true, MemTableSize: 4 << 20, VLogFileSize: 4 << 20, Logger: quiet}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	a := listenAdminTest(t, dir, eng)
-	fi, err := os.Stat(a.Path())
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("socket mode %v %v", fi.Mode(), err)
-	}
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), ".admin-") {
-			t.Fatalf("temporary directory %s left behind", e.Name())
-		}
-	}
-	ctx := context.Background()
-	if err := eng.SetUserStatus(ctx, "3201", "red"); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.RecordCheckin(ctx, engine.CheckinRecord{Tenant: "acme", NIK: "3201", Venue: "V", Direction: "checkin"}); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := NewAdminClient(dir).ErasePerson(ctx, "3201")
-	if err != nil || !rep.Status || rep.Checkins != 1 {
-		t.Fatalf("erase through the socket: %+v %v", rep, err)
-	}
-	if rows, _ := eng.Checkins(ctx, 10); len(rows) != 0 {
-		t.Fatalf("ledger rows left: %+v", rows)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/wajah-id/wajah/engine"
-	"github.com/wajah-id/wajah/server"
+	"github.com/wajah-id/wajah/internal/admin"
 )
 
 // storeFlags adds the flags that locate and unlock the store, for operator commands.
@@ -36,10 +36,10 @@ func (s *storeFlags) open() (*engine.Engine, error) {
 // do runs fn through the admin socket of a server running on the store, or, when none
 // answers there, against the store opened directly (Badger allows one process per store).
 // fn must make a single call on svc so that it is never applied twice.
-func (s *storeFlags) do(fn func(ctx context.Context, svc server.AdminService) error) error {
+func (s *storeFlags) do(fn func(ctx context.Context, svc admin.Service) error) error {
 	ctx := context.Background()
-	err := fn(ctx, server.NewAdminClient(*s.dir))
-	if !errors.Is(err, server.ErrAdminUnavailable) {
+	err := fn(ctx, admin.NewClient(*s.dir))
+	if !errors.Is(err, admin.ErrUnavailable) {
 		return err
 	}
 	e, err := s.open()

@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/wajah-id/wajah/bench"
+	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/pedulilindungi"
 	"github.com/wajah-id/wajah/server"
@@ -135,7 +136,7 @@ func selfServer(maxInflight int) (base, token string, stop func(), err error) {
 	if err != nil {
 		return "", "", nil, err
 	}
-	cfg := server.DefaultConfig(models.Dir())
+	cfg := config.Default(models.Dir())
 	cfg.DataDir = dir
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	eng, err := openEngine(&cfg, quiet)

@@ -25,6 +25,7 @@ import (
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
 	"github.com/wajah-id/wajah/nn/tfjs"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 func init() {
@@ -70,6 +71,7 @@ func runBenchNN(args []string) error {
 	tfjsOracle := fs.String("tfjs-oracle", "", "installed copy of tools/tfjs-oracle: also time TF.js 4.22 WASM SIMD (1 thread)")
 	profile := fs.Bool("profile", false, "also print the slowest ops of each model")
 	workers := fs.Int("workers", 1, "split each batch across this many goroutines (nn.Model.RunWorkers); above 1 the CPU column is the process's and GFLOP/s come from the median wall time")
+	precs := fs.String("precision", "fp32", "comma list of precisions to time each model in (fp32, bf16); rows other than fp32 carry @precision")
 	gemms := fs.Bool("gemm", false, "instead of timing models, time wajah's GEMM on every GEMM shape of each model (tab-separated lines for bench/gemm_compare.sh)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,7 +90,11 @@ func runBenchNN(args []string) error {
 	}
 	fmt.Println("ms per call: median, min (wall) and CPU time; GFLOP/s from Go's CPU time; Go runs on one goroutine, refs are 1-thread WASM")
 	fmt.Printf("%-24s %5s %23s %7s %12s %23s %11s\n", "model", "batch", "go med/min/cpu", "GFLOP/s", "ref", "ref med/min/cpu", "go/ref med/cpu")
-	for _, bm := range nnBenchModels {
+	list, err := withPrecisions(nnBenchModels, *precs)
+	if err != nil {
+		return err
+	}
+	for _, bm := range list {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), bm.file) {
 			continue
 		}
@@ -101,7 +107,10 @@ func runBenchNN(args []string) error {
 		if strings.HasSuffix(bm.file, ".json") {
 			m, err = tfjs.Load(path)
 		} else {
-			m, err = nn.LoadTFLite(path)
+			m, err = tflite.Load(path)
+		}
+		if err == nil && bm.prec != nn.FP32 {
+			m, err = m.WithPrecision(bm.prec)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", bm.file, err)
@@ -146,14 +155,14 @@ func runBenchNN(args []string) error {
 				refName = ""
 			}
 			if refName == "" {
-				fmt.Printf("%-24s %5d %23s %7.1f\n", bm.file, b, goT, gflops)
+				fmt.Printf("%-24s %5d %23s %7.1f\n", bm.label(), b, goT, gflops)
 				continue
 			}
 			cpuRatio := "    -"
 			if ref.cpu > 0 {
 				cpuRatio = fmt.Sprintf("%5.2f", goT.cpu/ref.cpu)
 			}
-			fmt.Printf("%-24s %5d %23s %7.1f %12s %23s %5.2f %s\n", bm.file, b, goT, gflops, refName, ref, goT.med/ref.med, cpuRatio)
+			fmt.Printf("%-24s %5d %23s %7.1f %12s %23s %5.2f %s\n", bm.label(), b, goT, gflops, refName, ref, goT.med/ref.med, cpuRatio)
 		}
 	}
 	return nil
@@ -287,7 +296,7 @@ func timeTFLiteRef(dir, model string, shape []int, runs int) (timing, error) {
 	if loop {
 		fileShape[0] = 1
 	}
-	if err := nn.PatchTFLiteInputShape(raw, fileShape); err != nil {
+	if err := tflite.PatchInputShape(raw, fileShape); err != nil {
 		return timing{}, err
 	}
 	tmp, err := os.CreateTemp("", "bench-*.tflite")

@@ -29,12 +29,7 @@ func gemmShapes(m *nn.Model, shape []int) ([]gemmShape, error) {
 	idx := map[[3]int]int{}
 	var out []gemmShape
 	for _, o := range ops {
-		switch o.Op {
-		case nn.OpConv2D, nn.OpTFJSConv1x1, nn.OpFullyConnected:
-		default:
-			continue
-		}
-		if len(o.Out) == 0 || o.MACs == 0 {
+		if len(o.Out) == 0 || o.MACs == 0 || len(o.In) == 0 {
 			continue
 		}
 		n := o.Out[len(o.Out)-1]
@@ -42,6 +37,17 @@ func gemmShapes(m *nn.Model, shape []int) ([]gemmShape, error) {
 		for _, d := range o.Out[:len(o.Out)-1] {
 			mm *= d
 		}
+		macs := o.MACs
+		switch o.Op {
+		case nn.OpConv2D, nn.OpTFJSConv1x1, nn.OpFullyConnected:
+		case nn.OpDWBlock: // the pointwise GEMM: K = the depthwise output's channels
+			macs = int64(mm) * int64(n) * int64(o.In[len(o.In)-1])
+		case nn.OpConvPair: // one GEMM over both heads: N = MACs / (M·K)
+			n = int(o.MACs / int64(mm*o.In[len(o.In)-1]))
+		default:
+			continue
+		}
+		o.MACs = macs
 		k := int(o.MACs / int64(mm*n))
 		key := [3]int{mm, n, k}
 		if i, ok := idx[key]; ok {

@@ -28,12 +28,13 @@ func runBenchPipeline(args []string) error {
 	live := fs.Bool("liveness", true, "score liveness (the built-in head and the models it reads); -liveness=false measures a verify without it")
 	flip := fs.Bool("flip", false, "flip test-time augmentation (embed the crop and its mirror)")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface")
+	precision := fs.String("precision", "", "embedding model precision: fp32 (default), bf16 or auto (embed.Options.Precision)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	runtime.GOMAXPROCS(*procs)
 	// Large phone photos exceed the default 10 MiB encoded limit; the bench times decoding.
-	p, err := embed.New(embed.Options{NoLiveness: !*live, FlipTTA: *flip, Detector: *detector, Limits: embed.Limits{MaxBytes: 64 << 20}})
+	p, err := embed.New(embed.Options{NoLiveness: !*live, FlipTTA: *flip, Detector: *detector, Limits: embed.Limits{MaxBytes: 64 << 20}, Precision: *precision})
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func runBenchPipeline(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("GOMAXPROCS %d, %d runs, median ms of wall time and of process CPU time (source %s)\n", runtime.GOMAXPROCS(0), *n, *src)
+	fmt.Printf("GOMAXPROCS %d, %d runs, median ms of wall time and of process CPU time (source %s, model %s)\n", runtime.GOMAXPROCS(0), *n, *src, p.ModelID())
 	fmt.Printf("%-15s %7s %7s %7s %7s %7s %7s %9s %8s\n", "size", "decode", "detect", "align", "embed", "mask", "live", "sum", "extract")
 	for _, s := range strings.Split(*sizes, ",") {
 		var w, h int

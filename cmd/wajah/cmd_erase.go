@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/wajah-id/wajah/engine"
-	"github.com/wajah-id/wajah/server"
+	"github.com/wajah-id/wajah/internal/admin"
 )
 
 func init() {
@@ -25,8 +25,8 @@ func runErase(args []string) error {
 		return fmt.Errorf("usage: wajah erase --nik NIK [--data DIR]")
 	}
 	var rep engine.EraseReport
-	err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
-		er, ok := svc.(server.Eraser)
+	err := store.do(func(ctx context.Context, svc admin.Service) (err error) {
+		er, ok := svc.(admin.Eraser)
 		if !ok {
 			return errors.New("erase is not offered here")
 		}

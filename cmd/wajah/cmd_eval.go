@@ -98,6 +98,8 @@ func runEvalPairs(args []string) error {
 	allPairs := fs.Bool("all-pairs", false, "with --masked: also score every masked probe (path1) against every enrolment image (path2), 2-fold by person, and measure the masked path's anchor at FAR 1e-3 (cmd_eval_masked.go)")
 	fs.Float64Var(&deployedAt, "deployed-at", 0, "with --masked: also report the deployed rule's accuracy at this API similarity (e.g. the plain path's train threshold on the API scale)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
+	precision := fs.String("precision", "", "embedding model precision: fp32 (default) or bf16 (embed.Options.Precision)")
+	compare := fs.String("compare", "", "embeddings cache (--cache) of another run on the same images: print every image's cosine to it (cmd_eval_precision.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,7 +119,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign, Precision: *precision})
 	if err != nil {
 		return err
 	}
@@ -132,6 +134,10 @@ func runEvalPairs(args []string) error {
 		}
 	}
 	res, stats, err := loadEmbeddings(*cache, paths, *masked)
+	if err == nil && stats.modelID != "" && stats.modelID != p.ModelID() {
+		err = fmt.Errorf("cache %s holds %s embeddings, not %s", *cache, stats.modelID, p.ModelID())
+		fmt.Fprintln(os.Stderr, err, "- embedding again")
+	}
 	if err != nil {
 		if res, stats, err = embedAll(p, *root, paths, *scale, *workers, *quiet, *masked); err != nil {
 			return err
@@ -143,6 +149,11 @@ func runEvalPairs(args []string) error {
 		}
 	}
 	fmt.Printf("images %d, not detected %d (mean-landmark fallback), unreadable %d\n", len(paths), stats.missed, stats.unreadable)
+	if *compare != "" {
+		if err := reportCosinesTo(*compare, res, paths); err != nil {
+			return err
+		}
+	}
 	var sizes, yaws, pitches []float64
 	for _, r := range res {
 		if r.detected {
@@ -235,6 +246,7 @@ type embCache struct {
 	Quality  map[string]embed.Quality
 	Stats    [5]float64 // missed, unreadable, decode, detect, embed (ns)
 	Extra    map[string]maskedExtra
+	ModelID  string // the pipeline's embed.ModelID; absent in caches written before it
 }
 
 func loadEmbeddings(path string, paths []string, extras bool) (map[string]*imageResult, embedStats, error) {
@@ -266,13 +278,14 @@ func loadEmbeddings(path string, paths []string, extras bool) (map[string]*image
 	}
 	st.missed, st.unreadable = int(c.Stats[0]), int(c.Stats[1])
 	st.decode, st.detect, st.embed = evalStopwatch(c.Stats[2]), evalStopwatch(c.Stats[3]), evalStopwatch(c.Stats[4])
+	st.modelID = c.ModelID
 	fmt.Fprintln(os.Stderr, "embeddings loaded from", path)
 	return res, st, nil
 }
 
 func saveEmbeddings(path string, res map[string]*imageResult, st embedStats) error {
 	c := embCache{Emb: map[string][]float32{}, Detected: map[string]bool{}, Quality: map[string]embed.Quality{},
-		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}}
+		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}, ModelID: st.modelID}
 	for q, r := range res {
 		if r.emb != nil {
 			c.Emb[q], c.Detected[q], c.Quality[q] = r.emb, r.detected, r.quality
@@ -334,6 +347,7 @@ func (s evalStopwatch) ms(n int) float64 {
 type embedStats struct {
 	missed, unreadable    int
 	decode, detect, embed evalStopwatch
+	modelID               string // embed.ModelID of the pipeline that embedded (cache: "" if not recorded)
 }
 
 // embedAll embeds every image once (the cache of the run), with workers in parallel: the
@@ -462,6 +476,7 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 			return nil, st, err
 		}
 	}
+	st.modelID = p.ModelID()
 	return res, st, nil
 }
 

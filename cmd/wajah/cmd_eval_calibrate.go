@@ -164,10 +164,10 @@ func runEvalCalibrate(args []string) error {
 	}
 	if err := evalWritePNG(filepath.Join(*out, "calib_curve.png"), func(f *os.File) error {
 		return roc.PlotLines(f, roc.Axes{Title: fmt.Sprintf("identify threshold for P(false match per search) = %g", *far),
-			XLabel: "gallery size N (log; blue: calibrated, red: 1:1 floor)", YLabel: "API similarity",
+			XLabel: "gallery size N (log scale)", YLabel: "API similarity",
 			X0: 1, X1: 1e7, Y0: 0.6, Y1: 1, LogX: true,
 			XTicks: []float64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7}, YTicks: []float64{0.6, 0.7, 0.8, 0.9, 1}},
-			roc.Series{Points: curve}, roc.Series{Points: floor, Dashed: true})
+			roc.Series{Name: "calibrated identify threshold", Points: curve}, roc.Series{Name: "1:1 threshold (floor)", Points: floor, Dashed: true})
 	}); err != nil {
 		return err
 	}
@@ -180,10 +180,10 @@ func runEvalCalibrate(args []string) error {
 	}
 	if err := evalWritePNG(filepath.Join(*out, "impostor_tail.png"), func(f *os.File) error {
 		return roc.PlotLines(f, roc.Axes{Title: fmt.Sprintf("impostor cosine survival, %d LFW View 1 pairs", m),
-			XLabel: "cosine (blue: measured, red: fitted tail)", YLabel: "log10 P(score >= x)",
+			XLabel: "cosine", YLabel: "log10 P(score >= x)",
 			X0: 0, X1: 1, Y0: calibFloor, Y1: 0,
 			XTicks: []float64{0, 0.2, 0.4, 0.6, 0.8, 1}, YTicks: []float64{-12, -10, -8, -6, -4, -2, 0}},
-			roc.Series{Points: emp}, roc.Series{Points: fit})
+			roc.Series{Name: "measured", Points: emp}, roc.Series{Name: "fitted tail", Points: fit})
 	}); err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/wajah-id/wajah/internal/admin"
+	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/server"
 )
@@ -20,20 +22,20 @@ func init() {
 }
 
 func runServe(args []string) error {
-	cfg := server.DefaultConfig(models.Dir())
+	cfg := config.Default(models.Dir())
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg.Bind(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: wajah serve [flags]\n\nEvery flag is also env WAJAH_<NAME> (dashes as _) and a `name = value` line of the --config file.")
 		fs.PrintDefaults()
 	}
-	if err := server.Load(fs, args, os.LookupEnv); err != nil {
+	if err := config.Load(fs, args, os.LookupEnv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
-	level, err := server.ParseLevel(cfg.LogLevel)
+	level, err := config.ParseLevel(cfg.LogLevel)
 	if err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func runServe(args []string) error {
 		}
 	}()
 	// Operator commands reach the store through this socket while the server holds it.
-	if adm, err := server.ListenAdmin(cfg.DataDir, eng, logger); err != nil {
+	if adm, err := admin.Listen(cfg.DataDir, eng, logger); err != nil {
 		logger.Warn("admin socket disabled: token and status commands need the server stopped", "error", err.Error())
 	} else {
 		defer func() {

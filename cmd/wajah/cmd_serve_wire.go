@@ -9,13 +9,13 @@ import (
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/pedulilindungi"
 	"github.com/wajah-id/wajah/pedulilindungi/plsim"
-	"github.com/wajah-id/wajah/server"
 )
 
 // openEngine loads the face pipeline from cfg.ModelsDir and opens the store in cfg.DataDir.
-func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error) {
+func openEngine(cfg *config.Config, logger *slog.Logger) (*engine.Engine, error) {
 	live, err := cfg.LivenessOptions()
 	if err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func openEngine(cfg *server.Config, logger *slog.Logger) (*engine.Engine, error)
 }
 
 // newProvider builds the configured check-in provider; stop releases what it started.
-func newProvider(cfg *server.Config, eng *engine.Engine, logger *slog.Logger) (pedulilindungi.Provider, func(), error) {
+func newProvider(cfg *config.Config, eng *engine.Engine, logger *slog.Logger) (pedulilindungi.Provider, func(), error) {
 	httpCfg := pedulilindungi.HTTPConfig{BaseURL: cfg.PLURL, RegisterPath: cfg.PLRegisterPath, CheckinPath: cfg.PLCheckinPath,
 		CheckoutPath: cfg.PLCheckoutPath, Token: cfg.PLToken, ClientID: cfg.PLClientID, Timeout: cfg.PLTimeout,
 		Retries: cfg.PLRetries, Backoff: cfg.PLBackoff, Logger: logger}

@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/wajah-id/wajah/server"
+	"github.com/wajah-id/wajah/internal/admin"
 )
 
 func init() {
@@ -24,7 +24,7 @@ func runStatusSet(args []string) error {
 	if *nik == "" || *status == "" || fs.NArg() != 0 {
 		return fmt.Errorf("usage: wajah status set --nik NIK --status green|yellow|red|black [--data DIR]")
 	}
-	return store.do(func(ctx context.Context, svc server.AdminService) error {
+	return store.do(func(ctx context.Context, svc admin.Service) error {
 		return svc.SetUserStatus(ctx, *nik, *status)
 	})
 }
@@ -40,7 +40,7 @@ func runStatusGet(args []string) error {
 		return fmt.Errorf("usage: wajah status get --nik NIK [--data DIR]")
 	}
 	var s string
-	err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
+	err := store.do(func(ctx context.Context, svc admin.Service) (err error) {
 		s, err = svc.UserStatus(ctx, *nik)
 		return err
 	})

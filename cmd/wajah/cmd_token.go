@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/engine"
-	"github.com/wajah-id/wajah/server"
+	"github.com/wajah-id/wajah/internal/admin"
 )
 
 // Token commands. Tokens and secrets are never taken from the command line (other users
@@ -42,7 +42,7 @@ func runTokenCreate(args []string) error {
 		tok  string
 		info engine.TokenInfo
 	)
-	err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
+	err := store.do(func(ctx context.Context, svc admin.Service) (err error) {
 		tok, info, err = svc.IssueToken(ctx, *client, *ttl)
 		return err
 	})
@@ -65,7 +65,7 @@ func runTokenList(args []string) error {
 		return fmt.Errorf("usage: wajah token list [--client NAME] [--data DIR]")
 	}
 	var list []engine.TokenInfo
-	err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
+	err := store.do(func(ctx context.Context, svc admin.Service) (err error) {
 		list, err = svc.Tokens(ctx, *client)
 		return err
 	})
@@ -102,14 +102,14 @@ func runTokenRevoke(args []string) error {
 	}
 	switch {
 	case *id != "":
-		err := store.do(func(ctx context.Context, svc server.AdminService) error { return svc.RevokeTokenID(ctx, *id) })
+		err := store.do(func(ctx context.Context, svc admin.Service) error { return svc.RevokeTokenID(ctx, *id) })
 		if err == nil {
 			fmt.Fprintf(os.Stderr, "token %s revoked\n", *id)
 		}
 		return err
 	case *client != "":
 		var n int
-		err := store.do(func(ctx context.Context, svc server.AdminService) (err error) {
+		err := store.do(func(ctx context.Context, svc admin.Service) (err error) {
 			n, err = svc.RevokeClientTokens(ctx, *client)
 			return err
 		})
@@ -122,7 +122,7 @@ func runTokenRevoke(args []string) error {
 	if err != nil {
 		return err
 	}
-	err = store.do(func(ctx context.Context, svc server.AdminService) error { return svc.RevokeToken(ctx, tok) })
+	err = store.do(func(ctx context.Context, svc admin.Service) error { return svc.RevokeToken(ctx, tok) })
 	if err == nil {
 		fmt.Fprintln(os.Stderr, "token revoked")
 	}

@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/engine"
+	"github.com/wajah-id/wajah/internal/admin"
+	"github.com/wajah-id/wajah/internal/config"
 	"github.com/wajah-id/wajah/internal/secrethash"
-	"github.com/wajah-id/wajah/server"
 )
 
 // The token commands beyond create: --ttl, list, revoke --id / --client, both directly on
@@ -41,7 +42,7 @@ func TestTokenLifecycleCommands(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer e.Close()
-				adm, err := server.ListenAdmin(dir, e, nil)
+				adm, err := admin.Listen(dir, e, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -124,7 +125,7 @@ func TestOAuthHashCommand(t *testing.T) {
 	if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.DefaultConfig("")
+	cfg := config.Default("")
 	cfg.OAuthClients = file
 	if _, err := cfg.Options(nil); err != nil {
 		t.Fatalf("server refuses the line: %v", err)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/wajah-id/wajah/engine"
-	"github.com/wajah-id/wajah/server"
+	"github.com/wajah-id/wajah/internal/admin"
 )
 
 // capture runs fn with stdout redirected and returns what it printed.
@@ -79,7 +79,7 @@ func TestCommandsWhileServing(t *testing.T) {
 	if _, err := engine.Open(engine.Options{Dir: dir}, nil); err == nil {
 		t.Fatal("store opened twice: the test would not show the socket is used")
 	}
-	adm, err := server.ListenAdmin(dir, e, nil)
+	adm, err := admin.Listen(dir, e, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 func init() {
@@ -131,14 +132,14 @@ func runTrainMask(args []string) error {
 		}
 		return float64(ok) / float64(len(x))
 	}
-	cfg := embed.MaskTrainConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1}
+	cfg := train.MaskConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1}
 	if *compare {
 		for _, name := range []string{"embedding", "lower", "both"} {
 			for _, h := range []int{0, 16} {
 				xt, xv, yt, yv := split(kinds[name])
 				c := cfg
 				c.Kind, c.Hidden = kinds[name], h
-				m := embed.TrainMask(xt, yt, c)
+				m := train.Mask(xt, yt, c)
 				fmt.Printf("  %-9s hidden %2d: train %.4f, validation %.4f\n", name, h, accuracy(m, xt, yt), accuracy(m, xv, yv))
 			}
 		}
@@ -165,14 +166,14 @@ func runTrainMask(args []string) error {
 		fmt.Println("|---|---|---|---|---|---|")
 		for _, src := range sources(data) {
 			xt, xv, yt, yv, vi := splitHold(k, src)
-			m := embed.TrainMask(xt, yt, cfg)
+			m := train.Mask(xt, yt, cfg)
 			acc, rm, ru := maskRecalls(m, xv, yv)
 			fmt.Printf("| %s | %d | %d | %.4f | %.4f | %.4f |\n", src, len(xt), len(xv), acc, rm, ru)
 			reportDetail(m, data, xv, vi)
 		}
 	}
 	xt, xv, yt, yv, vi := splitHold(k, *holdout)
-	m := embed.TrainMask(xt, yt, cfg)
+	m := train.Mask(xt, yt, cfg)
 	fmt.Printf("%s, hidden %d: train %.4f (n=%d), validation %.4f (n=%d)\n", *kind, *hidden, accuracy(m, xt, yt), len(xt), accuracy(m, xv, yv), len(xv))
 	acc, rm, ru := maskRecalls(m, xv, yv)
 	fmt.Printf("validation: accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", acc, rm, ru)

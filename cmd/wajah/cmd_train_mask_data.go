@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 // maskSample is one image's features as train-mask extracts them.
@@ -73,7 +74,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 					}
 					out := []maskSample{s}
 					rng := rand.New(rand.NewPCG(uint64(i), 0x61756720))
-					a, err := sample(embed.Augment(img, rng), label, i, 1)
+					a, err := sample(train.Augment(img, rng), label, i, 1)
 					if err != nil {
 						return nil, err
 					}
@@ -87,7 +88,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 							st := embed.DevMaskStyles[rng.IntN(len(embed.DevMaskStyles))]
 							m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
 							if rng.IntN(2) == 0 {
-								m = embed.Augment(m, rng)
+								m = train.Augment(m, rng)
 							}
 							sm, err := sample(m, 1, i, 2)
 							if err != nil {

@@ -2,149 +2,113 @@ package roc
 
 import (
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
+
+// The plots are drawn by gonum.org/v1/plot (labelled axes, ticks, legend) as 640x480 PNGs.
 
 const (
-	plotW, plotH = 640, 480
-	marginL      = 60
-	marginR      = 20
-	marginT      = 30
-	marginB      = 50
+	plotW, plotH = 640, 480 // pixels
+	plotDPI      = 96
 )
 
-var (
-	white = color.RGBA{255, 255, 255, 255}
-	black = color.RGBA{0, 0, 0, 255}
-	grey  = color.RGBA{210, 210, 210, 255}
-	blue  = color.RGBA{30, 90, 200, 255}
-	red   = color.RGBA{210, 50, 40, 255}
-	green = color.RGBA{20, 150, 60, 255}
-)
-
-type canvas struct {
-	*image.RGBA
-	x0, x1, y0, y1 float64 // data ranges
-	logX           bool
+var palette = []color.Color{
+	color.RGBA{30, 90, 200, 255},  // blue
+	color.RGBA{210, 50, 40, 255},  // red
+	color.RGBA{20, 150, 60, 255},  // green
+	color.RGBA{0, 0, 0, 255},      // black
+	color.RGBA{230, 140, 20, 255}, // orange
 }
 
-func newCanvas(title string, x0, x1, y0, y1 float64, logX bool) *canvas {
-	c := &canvas{RGBA: image.NewRGBA(image.Rect(0, 0, plotW, plotH)), x0: x0, x1: x1, y0: y0, y1: y1, logX: logX}
-	for i := range c.Pix {
-		c.Pix[i] = 255
+// Series is one polyline of PlotLines; points outside the axes' range are clamped. Name is
+// its legend entry (none when empty); Color, when set, replaces the palette's.
+type Series struct {
+	Name   string
+	Points [][2]float64
+	Dashed bool
+	Color  color.Color
+}
+
+// Axes describe PlotLines' frame. Ticks are labelled where given, else chosen by the plot.
+type Axes struct {
+	Title, XLabel, YLabel string
+	X0, X1, Y0, Y1        float64
+	LogX                  bool
+	XTicks, YTicks        []float64
+	LegendBottom          bool // legend in the lower corner instead of the upper one
+	LegendLeft            bool // legend on the left instead of the right
+}
+
+// PlotLines draws each series in its own colour (blue, red, green, black, ...) as PNG.
+func PlotLines(w io.Writer, a Axes, series ...Series) error {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = a.Title, a.XLabel, a.YLabel
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = a.X0, a.X1, a.Y0, a.Y1
+	if a.LogX {
+		p.X.Scale = plot.LogScale{}
 	}
-	c.text(plotW/2-len(title)*7/2, 14, title, black)
-	return c
-}
-
-func (c *canvas) px(x, y float64) (int, int) {
-	fx := (x - c.x0) / (c.x1 - c.x0)
-	if c.logX {
-		fx = (math.Log10(max(x, c.x0)) - math.Log10(c.x0)) / (math.Log10(c.x1) - math.Log10(c.x0))
+	if len(a.XTicks) > 0 {
+		p.X.Tick.Marker = ticks(a.XTicks)
 	}
-	fy := (y - c.y0) / (c.y1 - c.y0)
-	return marginL + int(fx*float64(plotW-marginL-marginR)), plotH - marginB - int(fy*float64(plotH-marginT-marginB))
-}
-
-func (c *canvas) line(x0, y0, x1, y1 int, col color.RGBA) {
-	dx, dy := abs(x1-x0), -abs(y1-y0)
-	sx, sy := sign(x1-x0), sign(y1-y0)
-	e := dx + dy
-	for {
-		c.SetRGBA(x0, y0, col)
-		if x0 == x1 && y0 == y1 {
-			return
+	if len(a.YTicks) > 0 {
+		p.Y.Tick.Marker = ticks(a.YTicks)
+	}
+	p.Add(plotter.NewGrid())
+	// The legend sits inside the axes, clear of the frame.
+	p.Legend.Top, p.Legend.Left = !a.LegendBottom, a.LegendLeft
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(45), vg.Points(40)
+	if p.Legend.Left {
+		p.Legend.XOffs = vg.Points(60)
+	}
+	if p.Legend.Top {
+		p.Legend.YOffs = -vg.Points(30)
+	}
+	for i, s := range series {
+		xy := make(plotter.XYs, len(s.Points))
+		for j, pt := range s.Points {
+			xy[j].X, xy[j].Y = min(max(pt[0], a.X0), a.X1), min(max(pt[1], a.Y0), a.Y1)
 		}
-		e2 := 2 * e // both tests use the error before this step
-		if e2 >= dy {
-			e += dy
-			x0 += sx
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return fmt.Errorf("roc: series %d: %w", i, err)
 		}
-		if e2 <= dx {
-			e += dx
-			y0 += sy
+		l.Color, l.Width = palette[i%len(palette)], vg.Points(1.5)
+		if s.Color != nil {
+			l.Color = s.Color
+		}
+		if s.Dashed {
+			l.Dashes = []vg.Length{vg.Points(5), vg.Points(4)}
+		}
+		p.Add(l)
+		if s.Name != "" {
+			p.Legend.Add(s.Name, l)
 		}
 	}
-}
-
-func (c *canvas) thick(x0, y0, x1, y1 int, col color.RGBA) {
-	c.line(x0, y0, x1, y1, col)
-	c.line(x0, y0+1, x1, y1+1, col)
-	c.line(x0+1, y0, x1+1, y1, col)
-}
-
-func (c *canvas) text(x, y int, s string, col color.RGBA) {
-	d := font.Drawer{Dst: c.RGBA, Src: image.NewUniform(col), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
-}
-
-func (c *canvas) axes(xlabel, ylabel string, xticks, yticks []float64) {
-	for _, t := range xticks {
-		x, _ := c.px(t, c.y0)
-		_, yt := c.px(t, c.y1)
-		c.line(x, yt, x, plotH-marginB, grey)
-		c.text(x-12, plotH-marginB+16, trim(t), black)
-	}
-	for _, t := range yticks {
-		_, y := c.px(c.x0, t)
-		c.line(marginL, y, plotW-marginR, y, grey)
-		c.text(4, y+4, trim(t), black)
-	}
-	c.line(marginL, plotH-marginB, plotW-marginR, plotH-marginB, black)
-	c.line(marginL, marginT, marginL, plotH-marginB, black)
-	c.text(plotW/2-len(xlabel)*3, plotH-12, xlabel, black)
-	c.text(4, marginT-4, ylabel, black)
-}
-
-func trim(v float64) string {
-	if v != 0 && math.Abs(v) < 0.01 {
-		return fmt.Sprintf("%.0e", v)
-	}
-	return fmt.Sprintf("%.2g", v)
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
-}
-
-func sign(v int) int {
-	switch {
-	case v > 0:
-		return 1
-	case v < 0:
-		return -1
-	}
-	return 0
+	return writePNG(w, p)
 }
 
 // PlotROC draws TAR against FAR (log scale, 1e-4..1) as PNG.
 func PlotROC(w io.Writer, title string, curve []Point) error {
-	c := newCanvas(title, 1e-4, 1, 0, 1, true)
-	c.axes("false accept rate (log)", "true accept rate", []float64{1e-4, 1e-3, 1e-2, 1e-1, 1}, []float64{0, 0.2, 0.4, 0.6, 0.8, 1})
-	var lx, ly int
-	for i, p := range curve {
-		x, y := c.px(max(p.FAR, 1e-4), p.TAR)
-		if i > 0 {
-			c.thick(lx, ly, x, y, blue)
-		}
-		lx, ly = x, y
+	pts := make([][2]float64, len(curve))
+	for i, c := range curve {
+		pts[i] = [2]float64{max(c.FAR, 1e-4), c.TAR}
 	}
-	return png.Encode(w, c.RGBA)
+	return PlotLines(w, Axes{Title: title, XLabel: "false accept rate (log scale)", YLabel: "true accept rate",
+		X0: 1e-4, X1: 1, Y0: 0, Y1: 1, LogX: true, LegendBottom: true,
+		XTicks: []float64{1e-4, 1e-3, 1e-2, 1e-1, 1}, YTicks: []float64{0, 0.2, 0.4, 0.6, 0.8, 1}},
+		Series{Name: "ROC", Points: pts})
 }
 
-// PlotHistogram draws the same-pair and different-pair score histograms over [lo, hi] with
-// a vertical line at thr, as PNG.
+// PlotHistogram draws the same-pair and different-pair score histograms over [lo, hi] (the
+// fraction of each set's pairs per bin) with a vertical line at thr, as PNG.
 func PlotHistogram(w io.Writer, title string, p []Labeled, lo, hi, thr float64) error {
 	const bins = 50
 	var hs, hd [bins]int
@@ -161,32 +125,45 @@ func PlotHistogram(w io.Writer, title string, p []Labeled, lo, hi, thr float64) 
 		}
 	}
 	top := 0.0
-	for b := 0; b < bins; b++ {
-		top = max(top, float64(hs[b])/float64(max(ns, 1)), float64(hd[b])/float64(max(nd, 1)))
+	same, diff := make([][2]float64, bins), make([][2]float64, bins)
+	for b := range bins {
+		x := lo + (float64(b)+0.5)*(hi-lo)/bins
+		same[b] = [2]float64{x, float64(hs[b]) / float64(max(ns, 1))}
+		diff[b] = [2]float64{x, float64(hd[b]) / float64(max(nd, 1))}
+		top = max(top, same[b][1], diff[b][1])
 	}
 	top = max(top*1.1, 1e-9)
-	c := newCanvas(title, lo, hi, 0, top, false)
 	var xt []float64
-	for i := 0; i <= 5; i++ {
-		xt = append(xt, lo+float64(i)*(hi-lo)/5)
+	for i := 0; i <= 7; i++ {
+		xt = append(xt, lo+float64(i)*(hi-lo)/7)
 	}
-	c.axes("score (green: same, red: different, black: threshold)", "fraction", xt, []float64{0, top / 2, top})
-	for _, h := range []struct {
-		v   [bins]int
-		n   int
-		col color.RGBA
-	}{{hd, nd, red}, {hs, ns, green}} {
-		var lx, ly int
-		for b := 0; b < bins; b++ {
-			x, y := c.px(lo+(float64(b)+0.5)*(hi-lo)/bins, float64(h.v[b])/float64(max(h.n, 1)))
-			if b > 0 {
-				c.thick(lx, ly, x, y, h.col)
-			}
-			lx, ly = x, y
-		}
+	return PlotLines(w, Axes{Title: title, XLabel: "score", YLabel: "fraction of pairs", X0: lo, X1: hi, Y0: 0, Y1: top,
+		XTicks: xt, LegendLeft: true},
+		Series{Name: fmt.Sprintf("different person (%d pairs)", nd), Points: diff},
+		Series{Name: fmt.Sprintf("same person (%d pairs)", ns), Points: same, Color: palette[2]},
+		Series{Name: fmt.Sprintf("threshold %.3g", thr), Points: [][2]float64{{thr, 0}, {thr, top}}, Dashed: true, Color: palette[3]})
+}
+
+// ticks labels exactly the given values.
+func ticks(vs []float64) plot.ConstantTicks {
+	t := make(plot.ConstantTicks, len(vs))
+	for i, v := range vs {
+		t[i] = plot.Tick{Value: v, Label: trim(math.Round(v*1e9) / 1e9)} // -6e-17 is 0
 	}
-	tx, _ := c.px(thr, 0)
-	_, ty := c.px(thr, top)
-	c.line(tx, ty, tx, plotH-marginB, black)
-	return png.Encode(w, c.RGBA)
+	return t
+}
+
+func trim(v float64) string {
+	if v != 0 && (v < 0.01 && v > -0.01 || v >= 1e4) {
+		return fmt.Sprintf("%.0e", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// writePNG renders p at plotW x plotH pixels.
+func writePNG(w io.Writer, p *plot.Plot) error {
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(plotW)*vg.Inch/plotDPI, vg.Length(plotH)*vg.Inch/plotDPI), vgimg.UseDPI(plotDPI))
+	p.Draw(draw.New(c))
+	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+	return err
 }

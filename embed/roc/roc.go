@@ -36,6 +36,24 @@ func BestThreshold(p []Labeled) (thr, acc float64) {
 	_, neg := counts(p)
 	best := float64(neg) / float64(len(s)) // accept nothing
 	thr = s[0].Score + 1e-6
+	sweep(s, func(k, tp, fp int) {
+		a := float64(tp+neg-fp) / float64(len(s))
+		if a > best {
+			best = a
+			if k+1 < len(s) {
+				thr = (s[k].Score + s[k+1].Score) / 2
+			} else {
+				thr = s[k].Score - 1e-6
+			}
+		}
+	})
+	return thr, best
+}
+
+// sweep lowers the threshold through s (sorted by descending score) and calls at once per
+// distinct score, at its last index k, with the same (tp) and different (fp) pairs
+// accepted at that score.
+func sweep(s []Labeled, at func(k, tp, fp int)) {
 	tp, fp := 0, 0
 	for k := range s {
 		if s[k].Same {
@@ -46,17 +64,8 @@ func BestThreshold(p []Labeled) (thr, acc float64) {
 		if k+1 < len(s) && s[k+1].Score == s[k].Score {
 			continue
 		}
-		a := float64(tp+neg-fp) / float64(len(s))
-		if a > best {
-			best = a
-			if k+1 < len(s) {
-				thr = (s[k].Score + s[k+1].Score) / 2
-			} else {
-				thr = s[k].Score - 1e-6
-			}
-		}
+		at(k, tp, fp)
 	}
-	return thr, best
 }
 
 // sorted returns a copy by descending score (stable).
@@ -148,18 +157,9 @@ func Curve(p []Labeled) []Point {
 	pos, neg := counts(p)
 	s := sorted(p)
 	out := []Point{{0, 0, math.Inf(1)}}
-	tp, fp := 0, 0
-	for k := range s {
-		if s[k].Same {
-			tp++
-		} else {
-			fp++
-		}
-		if k+1 < len(s) && s[k+1].Score == s[k].Score {
-			continue
-		}
+	sweep(s, func(k, tp, fp int) {
 		out = append(out, Point{float64(fp) / float64(max(neg, 1)), float64(tp) / float64(max(pos, 1)), s[k].Score})
-	}
+	})
 	return out
 }
 

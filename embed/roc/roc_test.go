@@ -93,15 +93,3 @@ func TestPlots(t *testing.T) {
 		}
 	}
 }
-
-// TestLineEndpoints draws lines in every octant; each must end at its endpoint (an
-// off-by-one in Bresenham's error term once looped forever).
-func TestLineEndpoints(t *testing.T) {
-	c := newCanvas("", 0, 1, 0, 1, false)
-	for _, l := range [][4]int{{110, 218, 121, 224}, {0, 0, 50, 3}, {50, 3, 0, 0}, {5, 5, 5, 40}, {5, 40, 5, 5}, {10, 10, 3, 70}, {3, 70, 10, 10}, {7, 7, 7, 7}} {
-		c.line(l[0], l[1], l[2], l[3], red)
-		if c.RGBAAt(l[2], l[3]) != red {
-			t.Fatalf("line %v does not reach its end", l)
-		}
-	}
-}

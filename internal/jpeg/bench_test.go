@@ -5,6 +5,8 @@ import (
 	"fmt"
 	stdjpeg "image/jpeg"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wajah-id/wajah/internal/jpeg"
@@ -39,4 +41,29 @@ func BenchmarkDecode1080p(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeFiles decodes the files named in $JPEG_BENCH_FILES (space-separated) at
+// every scale, for profiling on bench/jpeg_compare.sh's generated set (skips when unset).
+func BenchmarkDecodeFiles(b *testing.B) {
+	names := strings.Fields(os.Getenv("JPEG_BENCH_FILES"))
+	if len(names) == 0 {
+		b.Skip("JPEG_BENCH_FILES unset")
+	}
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []int{1, 2, 4, 8} {
+			b.Run(fmt.Sprintf("%s/scale1_%d", filepath.Base(name), s), func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				for i := 0; i < b.N; i++ {
+					if _, err := jpeg.Decode(data, jpeg.Options{Scale: s}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }

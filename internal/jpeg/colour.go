@@ -22,6 +22,13 @@ func (d *decoder) colour(st *state, img *Image) {
 		sc := &st.sc[i]
 		up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, d.cfg.HMax/c.h*st.k/sc.kx, d.cfg.VMax/c.v*st.k/sc.ky, w, h)
 	}
+	if !rgb && up[0].unit() && up[1].unit() && up[2].unit() {
+		for y := 0; y < h; y++ {
+			ycbcrBytesRow(img.Pix[3*y*w:3*(y+1)*w], up[0].p[y*up[0].stride:][:w],
+				up[1].p[y*up[1].stride:][:w], up[2].p[y*up[2].stride:][:w])
+		}
+		return
+	}
 	var rows [3][]int32 // x16 fixed point (4 x vertical weight x 4 x horizontal weight)
 	for i := range rows {
 		rows[i] = make([]int32, w)
@@ -77,6 +84,9 @@ func newUpsampler(p []uint8, stride, fx, fy, w, h int) upsampler {
 	u.vtmp = make([]int32, u.cw)
 	return u
 }
+
+// unit reports whether the component is at the output resolution (no upsampling).
+func (u *upsampler) unit() bool { return u.fx == 1 && u.fy == 1 }
 
 // row writes output row y: 16 x the (interpolated) sample.
 func (u *upsampler) row(y int, out []int32) {
@@ -174,6 +184,26 @@ func ycbcrRowGeneric(out []uint8, ys, cbs, crs []int32) {
 		yy := ((yv + 8) >> 4) * 0x10101
 		cb := (cbs[x]+8)>>4 - 128
 		cr := (crs[x]+8)>>4 - 128
+		out[3*x] = clamp16(yy + 91881*cr)
+		out[3*x+1] = clamp16(yy - 22554*cb - 46802*cr)
+		out[3*x+2] = clamp16(yy + 116130*cb)
+	}
+}
+
+// ycbcrBytesRow converts one row whose three components are all at the output resolution
+// (4:4:4, and every reduced scale of 4:2:0 and 4:4:4); the SIMD build replaces it.
+var ycbcrBytesRow = ycbcrBytesRowGeneric
+
+// ycbcrBytesRowGeneric is ycbcrRowGeneric on unscaled samples (x16 and rounded back is the
+// sample itself), without the upsampler's int32 rows. It is the specification of its SIMD
+// kernels.
+func ycbcrBytesRowGeneric(out []uint8, ys, cbs, crs []uint8) {
+	out = out[:3*len(ys)]
+	cbs, crs = cbs[:len(ys)], crs[:len(ys)]
+	for x, yv := range ys {
+		yy := int32(yv) * 0x10101
+		cb := int32(cbs[x]) - 128
+		cr := int32(crs[x]) - 128
 		out[3*x] = clamp16(yy + 91881*cr)
 		out[3*x+1] = clamp16(yy - 22554*cb - 46802*cr)
 		out[3*x+2] = clamp16(yy + 116130*cb)

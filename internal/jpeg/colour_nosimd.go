@@ -7,3 +7,8 @@ func simdYCbCrRows() map[string]func(out []uint8, ys, cbs, crs []int32) { return
 
 // simdIDCTs lists the SIMD IDCTs: none without GOEXPERIMENT=simd.
 func simdIDCTs() map[string]func(blk *[64]int32, dst []uint8, stride int) { return nil }
+
+// simdYCbCrBytesRows lists the SIMD byte-input kernels: none without GOEXPERIMENT=simd.
+func simdYCbCrBytesRows() map[string]func(out []uint8, ys, cbs, crs []uint8) {
+	return map[string]func(out []uint8, ys, cbs, crs []uint8){}
+}

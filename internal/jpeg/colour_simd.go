@@ -12,6 +12,10 @@ func init() {
 	if archsimd.X86.AVX2() {
 		ycbcrRow = ycbcrRowAVX2
 	}
+	if hasAVX512VBMI() {
+		ycbcrRow = ycbcrRowAVX512
+		ycbcrBytesRow = ycbcrBytesRowAVX512
+	}
 }
 
 // simdYCbCrRows lists the SIMD kernels this CPU can run (for tests).
@@ -19,6 +23,18 @@ func simdYCbCrRows() map[string]func(out []uint8, ys, cbs, crs []int32) {
 	m := map[string]func(out []uint8, ys, cbs, crs []int32){}
 	if archsimd.X86.AVX2() {
 		m["avx2"] = ycbcrRowAVX2
+	}
+	if hasAVX512VBMI() {
+		m["avx512"] = ycbcrRowAVX512
+	}
+	return m
+}
+
+// simdYCbCrBytesRows lists the SIMD byte-input kernels this CPU can run (for tests).
+func simdYCbCrBytesRows() map[string]func(out []uint8, ys, cbs, crs []uint8) {
+	m := map[string]func(out []uint8, ys, cbs, crs []uint8){}
+	if hasAVX512VBMI() {
+		m["avx512"] = ycbcrBytesRowAVX512
 	}
 	return m
 }

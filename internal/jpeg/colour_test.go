@@ -18,7 +18,7 @@ func TestYCbCrRowKernels(t *testing.T) {
 		return int32(seed>>16) % (256 * 16)
 	}
 	for name, k := range kernels {
-		for _, n := range []int{1, 3, 7, 8, 15, 16, 17, 31, 33, 100, 1921} {
+		for _, n := range []int{1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1921} {
 			ys, cbs, crs := make([]int32, n), make([]int32, n), make([]int32, n)
 			for i := range ys {
 				ys[i], cbs[i], crs[i] = rnd(), rnd(), rnd()
@@ -29,6 +29,43 @@ func TestYCbCrRowKernels(t *testing.T) {
 				got[i], want[i] = 0xAB, 0xAB
 			}
 			ycbcrRowGeneric(want[:3*n], ys, cbs, crs)
+			k(got[:3*n], ys, cbs, crs)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s n=%d: differs from the generic kernel", name, n)
+			}
+		}
+	}
+}
+
+// Every SIMD byte-input colour kernel equals ycbcrBytesRowGeneric byte for byte at awkward
+// lengths, on every byte value, and writes nothing past the row (guard bytes); the generic
+// equals ycbcrRowGeneric on the same samples x16.
+func TestYCbCrBytesRowKernels(t *testing.T) {
+	seed := uint32(11)
+	rnd := func() uint8 {
+		seed = seed*1664525 + 1013904223
+		return uint8(seed >> 20)
+	}
+	kernels := simdYCbCrBytesRows()
+	kernels["generic-vs-int32"] = func(out []uint8, ys, cbs, crs []uint8) {
+		w := func(s []uint8) []int32 {
+			r := make([]int32, len(s))
+			for i, v := range s {
+				r[i] = int32(v) << 4
+			}
+			return r
+		}
+		ycbcrRowGeneric(out, w(ys), w(cbs), w(crs))
+	}
+	for name, k := range kernels {
+		for _, n := range []int{1, 3, 15, 16, 31, 32, 33, 63, 64, 65, 100, 1921} {
+			ys, cbs, crs := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+			for i := range ys {
+				ys[i], cbs[i], crs[i] = rnd(), rnd(), rnd()
+			}
+			want := bytes.Repeat([]byte{0xAB}, 3*n+8)
+			got := bytes.Repeat([]byte{0xAB}, 3*n+8)
+			ycbcrBytesRowGeneric(want[:3*n], ys, cbs, crs)
 			k(got[:3*n], ys, cbs, crs)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("%s n=%d: differs from the generic kernel", name, n)

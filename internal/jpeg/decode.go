@@ -121,12 +121,38 @@ func (st *state) setScale(d *decoder, k int) {
 	}
 }
 
-// emit runs the IDCT of one dequantized block into its place and clears blk.
-func (st *state) emit(ci, bx, by int, blk *[64]int32) {
+// emit runs the IDCT of one dequantized block into its place and clears blk. lastZ is the
+// zigzag index of its last nonzero coefficient, or larger (64 when unknown): a block of DC
+// only (the most common kind) is one value, filled without the transform.
+func (st *state) emit(ci, bx, by int, blk *[64]int32, lastZ int) {
 	sc := &st.sc[ci]
 	stride := st.bw[ci] * sc.kx
-	sc.idct(blk, st.plane[ci][by*sc.ky*stride+bx*sc.kx:], stride)
+	dst := st.plane[ci][by*sc.ky*stride+bx*sc.kx:]
+	if lastZ == 0 {
+		v := sc.dcPixel(blk[0])
+		for y := 0; y < sc.ky; y++ {
+			row := dst[y*stride : y*stride+sc.kx]
+			for x := range row {
+				row[x] = v
+			}
+		}
+		blk[0] = 0
+		return
+	}
+	sc.idct(blk, dst, stride)
 	*blk = [64]int32{}
+}
+
+// dcPixel is the value every pixel of a DC-only block gets from sc.idct (the tests check it
+// against the transforms for every DC value).
+func (sc *compScale) dcPixel(dc int32) uint8 {
+	if sc.kx == sc.ky && sc.kx != 4 {
+		// islow (idct8) keeps dc<<2 between passes; idct2 and idct1 divide by 8.
+		return clampByte((dc + 4 + 128<<3) >> 3)
+	}
+	// idct4 and idctRect: the 1.13 weight 2896 (1/sqrt 8) along each axis.
+	t := (2896*dc + 1<<10) >> 11
+	return clampByte((2896*t + 1<<14 + 128<<15) >> 15)
 }
 
 // maxScans bounds the scans of one file.
@@ -225,7 +251,11 @@ func (st *state) finishProgressive(d *decoder) {
 						blk[n] = int32(src[r*kx+col]) * int32(q[n])
 					}
 				}
-				st.emit(ci, bx, by, &blk)
+				lastZ := 64
+				if cs.nz[b] == 0 { // no AC coefficient was ever nonzero
+					lastZ = 0
+				}
+				st.emit(ci, bx, by, &blk, lastZ)
 			}
 		}
 	}

@@ -1,8 +1,14 @@
 package jpeg
 
+import "encoding/binary"
+
 // lookBits is the Huffman lookahead width: codes up to 9 bits (nearly all symbols of
 // typical tables) decode with one table read; longer ones walk maxcode as in the spec.
 const lookBits = 9
+
+// fastBits is the width of the combined AC table: a code and its magnitude bits that fit
+// in it decode with one table read (libjpeg-turbo and stb_image do the same).
+const fastBits = 10
 
 // huffTable is a decoding table for one DHT.
 type huffTable struct {
@@ -10,7 +16,10 @@ type huffTable struct {
 	maxcode [18]int32             // largest code of each length, -1 if none; [17] sentinel
 	valptr  [17]int32             // index into vals of the first code of each length, minus that code
 	vals    [256]uint8
-	ok      bool
+	// fast is indexed by the next fastBits bits: value<<16 | run<<8 | bits used, for a
+	// symbol with a nonzero magnitude whose code plus magnitude bits fit; 0 otherwise.
+	fast [1 << fastBits]int32
+	ok   bool
 }
 
 // build makes the table from the DHT counts per length (1..16) and symbols.
@@ -36,6 +45,9 @@ func (t *huffTable) build(counts [16]int, syms []byte) error {
 					}
 				}
 			}
+			if l < fastBits {
+				t.buildFast(code, l, syms[k:k+n])
+			}
 			t.maxcode[l] = code + int32(n) - 1
 		}
 		code = (code + int32(n)) << 1
@@ -44,6 +56,25 @@ func (t *huffTable) build(counts [16]int, syms []byte) error {
 	t.maxcode[17] = 1<<31 - 1
 	t.ok = true
 	return nil
+}
+
+// buildFast fills fast for the n codes of length l starting at code.
+func (t *huffTable) buildFast(code int32, l int, syms []byte) {
+	for i, rs := range syms {
+		r, s := int32(rs>>4), rs&15
+		if s == 0 || l+int(s) > fastBits {
+			continue
+		}
+		rest := uint(fastBits - l) // bits after the code
+		for j := int32(0); j < 1<<rest; j++ {
+			mag := j >> (rest - uint(s))
+			v := mag
+			if v < 1<<(s-1) {
+				v += -1<<s + 1
+			}
+			t.fast[(code+int32(i))<<rest|j] = v<<16 | r<<8 | int32(l+int(s))
+		}
+	}
 }
 
 // bitReader reads entropy-coded bits: 0xFF00 is a data 0xFF; any other marker ends the
@@ -62,8 +93,21 @@ func (br *bitReader) reset(data []byte, pos int) {
 	*br = bitReader{data: data, pos: pos}
 }
 
-// fill tops acc up to at least 57 bits.
+// fill tops acc up to at least 57 bits. When the next 8 bytes hold no 0xFF it loads them
+// at once; the bits below the n valid ones may then hold the start of the next byte, which
+// the next fill ORs in again unchanged (acc is only ever ORed, shifted or reset).
 func (br *bitReader) fill() {
+	if p := br.pos; p+8 <= len(br.data) && !br.atMark {
+		x := binary.BigEndian.Uint64(br.data[p:])
+		y := ^x // a byte 0xFF in x is a zero byte in y
+		if (y-0x0101010101010101)&^y&0x8080808080808080 == 0 {
+			k := (64 - br.n) >> 3
+			br.acc |= x >> br.n
+			br.pos += int(k)
+			br.n += 8 * k
+			return
+		}
+	}
 	for br.n <= 56 {
 		var b byte
 		if !br.atMark {

@@ -12,6 +12,9 @@ func init() {
 	if archsimd.X86.AVX2() {
 		idct8 = idct8AVX2
 	}
+	if archsimd.X86.AVX512() {
+		idct8 = idct8AVX512
+	}
 }
 
 // simdIDCTs lists the SIMD IDCTs this CPU can run (for tests).
@@ -19,6 +22,9 @@ func simdIDCTs() map[string]func(blk *[64]int32, dst []uint8, stride int) {
 	m := map[string]func(blk *[64]int32, dst []uint8, stride int){}
 	if archsimd.X86.AVX2() {
 		m["avx2"] = idct8AVX2
+	}
+	if archsimd.X86.AVX512() {
+		m["avx512"] = idct8AVX512
 	}
 	return m
 }

@@ -38,3 +38,25 @@ func TestIDCTKernels(t *testing.T) {
 		}
 	}
 }
+
+// dcPixel (emit's DC-only short path) equals every output pixel of each IDCT shape's full
+// transform, for every DC value a dequantized 8-bit block can hold.
+func TestDCPixel(t *testing.T) {
+	for _, sh := range [][2]int{{8, 8}, {4, 4}, {2, 2}, {1, 1}, {8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 1}, {1, 2}, {8, 1}} {
+		cs := newCompScale(sh[0], sh[1])
+		out := make([]uint8, 64)
+		for dc := int32(-2048 * 16); dc <= 2048*16; dc++ {
+			var blk [64]int32
+			blk[0] = dc
+			cs.idct(&blk, out, 8)
+			want := cs.dcPixel(dc)
+			for y := 0; y < sh[1]; y++ {
+				for x := 0; x < sh[0]; x++ {
+					if out[y*8+x] != want {
+						t.Fatalf("%dx%d dc %d: pixel (%d,%d) %d, dcPixel %d", sh[0], sh[1], dc, x, y, out[y*8+x], want)
+					}
+				}
+			}
+		}
+	}
+}

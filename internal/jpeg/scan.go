@@ -6,6 +6,10 @@ import "math/bits"
 type scanComp struct {
 	ci     int
 	dc, ac *huffTable
+	// Baseline only: by zigzag index, the dequantization factor and the natural index the
+	// coefficient goes to, or 64 (a spare slot) when the decode scale drops it.
+	qz  [64]int32
+	nat [64]uint8
 }
 
 // coefStore keeps a progressive file's coefficients at the decode scale: kk values per block
@@ -49,6 +53,17 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 		}
 		sc[i] = scanComp{ci: ci, dc: &d.dc[td], ac: &d.ac[ta]}
 	}
+	for i := 0; i < ns; i++ {
+		s := &sc[i]
+		q, cs := &d.quant[d.comps[s.ci].tq], &st.sc[s.ci]
+		for z := 0; z < 64; z++ {
+			s.qz[z] = int32(q[zigzag[z]])
+			s.nat[z] = 64
+			if cs.keep[z] {
+				s.nat[z] = zigzag[z]
+			}
+		}
+	}
 	p := hdr[1+2*ns:]
 	ss, se, ah, al := int(p[0]), int(p[1]), int(p[2]>>4), uint(p[2]&15)
 	if !d.progressive {
@@ -86,7 +101,8 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 	br.reset(d.data, d.pos)
 	var pred [4]int32
 	eobrun := int32(0)
-	var blk [64]int32
+	var blkBuf [65]int32 // [64]: where dropped coefficients go
+	blk := (*[64]int32)(blkBuf[:64])
 
 	// The block visiting order: interleaved MCUs, or one component's data blocks.
 	nx, ny := d.mcusX, d.mcusY
@@ -117,9 +133,10 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 						var err error
 						switch {
 						case !d.progressive:
-							err = st.sc[s.ci].baselineBlock(br, s, &pred[i], &d.quant[c.tq], &blk)
+							var lastZ int
+							lastZ, err = baselineBlock(br, s, &pred[i], &blkBuf)
 							if err == nil {
-								st.emit(s.ci, bx, by, &blk)
+								st.emit(s.ci, bx, by, blk, lastZ)
 							}
 						case ss == 0 && ah == 0:
 							err = st.dcFirst(br, s, &pred[i], al, s.ci, bx, by)
@@ -154,24 +171,38 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 	return nil
 }
 
-// baselineBlock decodes one sequential block into blk (natural order, dequantized; only the
-// coefficients the decode scale uses are written; blk is all zero on entry and is left for
-// emit to clear).
-func (cs *compScale) baselineBlock(br *bitReader, s *scanComp, pred *int32, q *[64]uint16, blk *[64]int32) error {
+// baselineBlock decodes one sequential block into blk (natural order, dequantized; the
+// coefficients the decode scale drops go to blk[64]; blk is all zero on entry and is left
+// for emit to clear). lastZ is the zigzag index of the last coefficient decoded (0: DC only).
+func baselineBlock(br *bitReader, s *scanComp, pred *int32, blk *[65]int32) (lastZ int, err error) {
 	t, ok := br.decode(s.dc)
 	if !ok || t > 11 {
-		return formatErr("bad DC code")
+		return 0, formatErr("bad DC code")
 	}
 	*pred += br.receiveExtend(uint(t))
-	blk[0] = *pred * int32(q[0])
-	last := cs.lastZ // the highest zigzag index the scale keeps
-	keep := &cs.keep
+	blk[0] = *pred * s.qz[0]
 	ac := s.ac
-	// The loop inlines the table hit of decode and receiveExtend: after a fill there are at
-	// least 57 bits, and one code plus its magnitude bits take at most 16 + 15.
-	for z := 1; z < 64; z++ {
+	qz, nat := &s.qz, &s.nat
+	// After a fill there are at least 57 bits; a code plus its magnitude bits take at most
+	// 16 + 15, so one fill per symbol check suffices. Short code + magnitude pairs come
+	// from the fast table in one read; the rest take the lookahead or the slow walk.
+	z := 1
+	for z < 64 {
 		if br.n < 31 {
 			br.fill()
+		}
+		if e := ac.fast[br.acc>>(64-fastBits)]; e != 0 {
+			l := uint(e & 0xff)
+			br.acc <<= l
+			br.n -= l
+			z += int(e>>8) & 0xff
+			if z > 63 {
+				return 0, formatErr("AC run past the block")
+			}
+			blk[nat[z&63]] = (e >> 16) * qz[z&63]
+			lastZ = z
+			z++
+			continue
 		}
 		var rs uint8
 		if e := ac.look[br.acc>>(64-lookBits)]; e != 0 {
@@ -182,7 +213,7 @@ func (cs *compScale) baselineBlock(br *bitReader, s *scanComp, pred *int32, q *[
 		} else {
 			var ok bool
 			if rs, ok = br.decode(ac); !ok {
-				return formatErr("bad AC code")
+				return 0, formatErr("bad AC code")
 			}
 		}
 		r, sz := int(rs>>4), uint(rs&15)
@@ -190,15 +221,12 @@ func (cs *compScale) baselineBlock(br *bitReader, s *scanComp, pred *int32, q *[
 			if r != 15 {
 				break
 			}
-			z += 15
+			z += 16
 			continue
 		}
 		z += r
 		if z > 63 {
-			return formatErr("AC run past the block")
-		}
-		if br.n < sz {
-			br.fill()
+			return 0, formatErr("AC run past the block")
 		}
 		v := int32(br.acc >> (64 - sz))
 		br.acc <<= sz
@@ -206,12 +234,11 @@ func (cs *compScale) baselineBlock(br *bitReader, s *scanComp, pred *int32, q *[
 		if v < 1<<(sz-1) {
 			v += -1<<sz + 1
 		}
-		if z <= last && keep[z] {
-			n := zigzag[z]
-			blk[n] = v * int32(q[n])
-		}
+		blk[nat[z&63]] = v * qz[z&63]
+		lastZ = z
+		z++
 	}
-	return nil
+	return lastZ, nil
 }
 
 func (st *state) dcFirst(br *bitReader, s *scanComp, pred *int32, al uint, ci, bx, by int) error {

@@ -179,7 +179,7 @@ func TestFixtureRuns(t *testing.T) {
 func fixtureReference(f *fixture, x []float32) []float32 {
 	filter := make([]float64, 54)
 	for i := range filter {
-		filter[i] = float64(halfToFloat(binary.LittleEndian.Uint16(f.shard[2*i:])))
+		filter[i] = float64(nn.HalfToFloat(binary.LittleEndian.Uint16(f.shard[2*i:])))
 	}
 	bias := []float64{0.5, -0.25, 0.125}
 	dense := make([]float64, 24)
@@ -330,15 +330,15 @@ func TestHalfToFloat(t *testing.T) {
 		{0x7c00, float32(math.Inf(1))}, {0xfc00, float32(math.Inf(-1))},
 	}
 	for _, c := range cases {
-		if got := halfToFloat(c.h); got != c.want {
-			t.Errorf("halfToFloat(%#04x) = %g, want %g", c.h, got, c.want)
+		if got := nn.HalfToFloat(c.h); got != c.want {
+			t.Errorf("nn.HalfToFloat(%#04x) = %g, want %g", c.h, got, c.want)
 		}
 	}
-	if v := halfToFloat(0x7e00); v == v {
-		t.Errorf("halfToFloat(0x7e00) = %g, want NaN", v)
+	if v := nn.HalfToFloat(0x7e00); v == v {
+		t.Errorf("nn.HalfToFloat(0x7e00) = %g, want NaN", v)
 	}
-	if got := halfToFloat(0x8000); math.Float32bits(got) != 0x80000000 {
-		t.Errorf("halfToFloat(0x8000) = %g, want -0", got)
+	if got := nn.HalfToFloat(0x8000); math.Float32bits(got) != 0x80000000 {
+		t.Errorf("nn.HalfToFloat(0x8000) = %g, want -0", got)
 	}
 }
 

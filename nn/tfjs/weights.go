@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/wajah-id/wajah/nn"
 )
 
 // constTensor is a weight or inline constant after dequantization: float data widened to
@@ -177,7 +179,7 @@ func decodeWeight(w weightEntry, b []byte) (*constTensor, error) {
 	case q.Dtype == "float16":
 		vals = make([]float32, len(b)/2)
 		for i := range vals {
-			vals[i] = halfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
+			vals[i] = nn.HalfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 	case q.Dtype == "uint8":
 		vals = make([]float32, len(b))
@@ -200,26 +202,4 @@ func decodeWeight(w weightEntry, b []byte) (*constTensor, error) {
 		t.i32[i] = int32(math.Round(float64(v)))
 	}
 	return t, nil
-}
-
-// halfToFloat widens an IEEE 754 binary16 value, including subnormals, infinities and NaN.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // inf / nan
-		return math.Float32frombits(sign | 0x7f800000 | man<<13)
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal: normalize
-		e := uint32(127 - 15 + 1)
-		for man&0x400 == 0 {
-			man <<= 1
-			e--
-		}
-		man &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | man<<13)
-	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | man<<13)
 }

@@ -68,6 +68,9 @@ type Record struct {
 	At        time.Time `json:"timestamp"`
 }
 
+// DefaultDelay is Config.Delay's default.
+const DefaultDelay = 5 * time.Second
+
 // Config configures the simulator. Zero fields take defaults.
 type Config struct {
 	Token  string        // bearer token required on service routes; "" accepts any
@@ -122,7 +125,7 @@ func New(cfg Config) *Server {
 		cfg.Venues = SeedVenues()
 	}
 	if cfg.Delay <= 0 {
-		cfg.Delay = 5 * time.Second
+		cfg.Delay = DefaultDelay
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -1,0 +1,61 @@
+package train
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/wajah-id/wajah/embed"
+)
+
+// A trained head separates separable data, survives a marshal round trip unchanged, and a
+// damaged file is refused.
+func TestMaskModelRoundTrip(t *testing.T) {
+	for _, hidden := range []int{0, 3} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var x [][]float32
+		var y []float32
+		for i := 0; i < 200; i++ {
+			a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			x = append(x, []float32{a*3 + 10, b})
+			if a+0.5*b > 0 {
+				y = append(y, 1)
+			} else {
+				y = append(y, 0)
+			}
+		}
+		m := Mask(x, y, MaskConfig{Kind: embed.MaskFeatEmbedding, Hidden: hidden, Epochs: 300, LR: 0.05, Seed: 7})
+		correct := 0
+		for i := range x {
+			if (m.Prob(x[i]) >= 0.5) == (y[i] == 1) {
+				correct++
+			}
+		}
+		if correct < 190 {
+			t.Fatalf("hidden %d: %d/200 correct on separable data", hidden, correct)
+		}
+		data, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := embed.ParseMaskModel(data)
+		if err != nil {
+			t.Fatalf("hidden %d: parse: %v", hidden, err)
+		}
+		for i := range x[:20] {
+			if m.Prob(x[i]) != m2.Prob(x[i]) {
+				t.Fatalf("hidden %d: prediction changed after round trip", hidden)
+			}
+		}
+		for _, bad := range [][]byte{data[:len(data)-1], append([]byte("XMSK"), data[4:]...), flip(data, 30)} {
+			if _, err := embed.ParseMaskModel(bad); err == nil {
+				t.Fatalf("damaged file accepted: %v", err)
+			}
+		}
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 1
+	return c
+}
