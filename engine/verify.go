@@ -295,6 +295,7 @@ func (e *Engine) Compare(ctx context.Context, source, target []byte) (res Compar
 		return res, &ImageError{Image: TargetImage, Err: err}
 	}
 	res.Masker = faces[0].Masked || faces[1].Masked
+	res.MaskerDetail = worseMaskDetail(faces[0].MaskDetail, faces[1].MaskDetail)
 	res.Similarity = e.probeSimilarity(res.Masker)(dot(a, b)) // masked.go
 	res.Verified = res.Similarity >= e.opts.Threshold
 	return res, nil
