@@ -34,7 +34,10 @@ type Face struct {
 	Embedding []float32 // L2-normalized, length Dim of the pipeline's model
 	Masked    bool
 	MaskScore float32 // probability of a mask in [0,1]
-	Liveness  float32 // anti-spoof score in [0,1], higher is more likely a live face; no verdict
+	// MaskDetail: MaskDetailNone, MaskDetailCorrect or MaskDetailIncorrect (nose or chin
+	// uncovered; Masked is true for both), "" without the detail head (maskdetail.go).
+	MaskDetail string
+	Liveness   float32 // anti-spoof score in [0,1], higher is more likely a live face; no verdict
 	// LivenessScored says Liveness was computed (the pipeline has its liveness model); a
 	// gate must not read an unscored 0 as an attack nor as live.
 	LivenessScored bool

@@ -147,14 +147,15 @@ const boxPerFaceSize = 1.3
 
 // Pipeline turns image bytes into embedded faces. It is safe for concurrent use.
 type Pipeline struct {
-	opts  Options
-	id    string // ModelID(opts)
-	det   *mtcnn
-	blaze *blazeface // nil unless Options.Detector is DetectorBlazeFace
-	mfn   runner
-	mask  *MaskModel
-	adm   *admission  // nil: unbounded
-	live  *liveScorer // nil with NoLiveness
+	opts       Options
+	id         string // ModelID(opts)
+	det        *mtcnn
+	blaze      *blazeface // nil unless Options.Detector is DetectorBlazeFace
+	mfn        runner
+	mask       *MaskModel
+	maskDetail *MaskModel  // masker_detail head (maskdetail.go); nil: no detail
+	adm        *admission  // nil: unbounded
+	live       *liveScorer // nil with NoLiveness
 }
 
 // New loads the models from Options.ModelsDir and returns a ready pipeline.
@@ -213,6 +214,13 @@ func New(opts Options) (*Pipeline, error) {
 			return nil, err
 		}
 		p.mask = m
+		if m != nil {
+			d, err := DefaultMaskDetailModel()
+			if err != nil && !errors.Is(err, ErrNoMaskModel) {
+				return nil, err
+			}
+			p.maskDetail = d
+		}
 	}
 	if !opts.NoLiveness {
 		l, err := newLiveScorer()
@@ -387,6 +395,7 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	if p.mask != nil {
 		f.MaskScore = p.mask.Predict(crop, plain)
 		f.Masked = f.MaskScore >= 0.5
+		f.MaskDetail = maskDetail(p.maskDetail, f.Masked, crop, plain)
 	}
 	if p.live != nil {
 		if err := ctx.Err(); err != nil {

@@ -99,6 +99,9 @@ type CompareResult struct {
 	Similarity float64
 	Verified   bool
 	Masker     bool
+	// MaskerDetail: the worse of the two faces' embed.Face.MaskDetail (incorrect, then
+	// correct, then none); "" without the detail head.
+	MaskerDetail string
 }
 
 // Page asks for part of a listing; Cursor is opaque, from the previous page.

@@ -18,8 +18,10 @@ import (
 // the template and need no index. A probe the mask classifier calls masked comes with
 // overlays of its own; it is scored with embed.MaskedScore against each face that has
 // them, and the similarity comes from the embedder's masked-path mapping, calibrated so that
-// 0.75 means the same FAR as on the unmasked path. Identify and compare stay on the plain
-// path.
+// 0.75 means the same FAR as on the unmasked path. Identify and compare score a masked probe
+// by the plain cosine (no overlays there), on the embedder's masked-probe mapping
+// (MaskedPlainSimilarity): masks raise impostor cosines, so the unmasked anchor would let
+// ~2% of real masked impostors through at 0.75 (embed/README.md "The masked path's anchor").
 
 // maskedBlobVersion versions the plaintext of SealedMasked.
 const maskedBlobVersion = 1
@@ -31,6 +33,21 @@ const maxMaskedTemplates = 16
 // (*embed.Pipeline). Without it a masked probe is scored like any other.
 type MaskedSimilarity interface {
 	MaskedSimilarity(cosine float32) float64
+}
+
+// MaskedPlainSimilarity is implemented by embedders that anchor the plain cosine of a
+// masked probe on its own (*embed.Pipeline). Without it the unmasked mapping is used.
+type MaskedPlainSimilarity interface {
+	MaskedPlainSimilarity(cosine float32) float64
+}
+
+// probeSimilarity is the plain-cosine mapping for a probe: the masked-probe one when the
+// classifier called it masked and the embedder has one.
+func (e *Engine) probeSimilarity(masked bool) func(float32) float64 {
+	if mp, ok := e.emb.(MaskedPlainSimilarity); ok && masked {
+		return mp.MaskedPlainSimilarity
+	}
+	return e.emb.Similarity
 }
 
 // maskedAAD binds the masked templates to their face key, apart from the embedding's.
@@ -123,11 +140,11 @@ func (e *Engine) maskedBest(ctx context.Context, g *gallery, ph []byte, q []floa
 	return best, ok, err
 }
 
-// maskedSimilarity scores a masked probe on the masked path's scale. It returns the plain
-// path's similarity (of plainBest) when the embedder has no masked path, the probe no
-// overlays or the person none stored.
+// maskedSimilarity scores a masked probe on the masked path's scale. It returns the
+// masked-probe similarity of plainBest (probeSimilarity) when the embedder has no masked
+// path, the probe no overlays or the person none stored.
 func (e *Engine) maskedSimilarity(ctx context.Context, g *gallery, ph []byte, q []float32, face embed.Face, plainBest float32) (float64, error) {
-	plain := e.emb.Similarity(plainBest)
+	plain := e.probeSimilarity(true)(plainBest)
 	ms, ok := e.emb.(MaskedSimilarity)
 	if !ok || len(face.MaskedTemplates) == 0 {
 		return plain, nil

@@ -116,3 +116,45 @@ func TestFaceRecordMaskedField(t *testing.T) {
 		t.Error("a zero template was sealed")
 	}
 }
+
+// strictMaskedFake has a masked-probe mapping 0.5 below the plain one, so that a test can
+// tell which mapping identify and compare used.
+type strictMaskedFake struct{ maskedFake }
+
+func (f strictMaskedFake) MaskedPlainSimilarity(c float32) float64 {
+	return max(0, f.Similarity(c)-0.5)
+}
+
+// Identify and compare score a masked probe by its plain cosine on the embedder's
+// masked-probe mapping (probeSimilarity); unmasked probes keep the plain mapping.
+func TestMaskedProbePlainMapping(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		emb    Embedder
+		masked bool // want a masked probe of the same person matched
+	}{
+		{"no masked-probe mapping", maskedFake{newFake()}, true},
+		{"masked-probe mapping", strictMaskedFake{maskedFake{newFake()}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := openTest(t, testOptions(t, t.TempDir()), tt.emb)
+			defer e.Close()
+			enroll(t, e, "acme", "g", "alice", "alice/1+mask")
+			enroll(t, e, "acme", "g", "bob", "bob/1")
+			r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("alice/2+mask")})
+			if got := err == nil && len(r.Matches) > 0 && r.Matches[0].Person.ID == "alice"; got != tt.masked || !r.Masker {
+				t.Errorf("identify masked probe: matched %v (%v, %+v), want %v", got, err, r.Matches, tt.masked)
+			}
+			c, err := e.Compare(ctx, img("alice/1+mask"), img("alice/2+mask"))
+			if err != nil || c.Verified != tt.masked || !c.Masker {
+				t.Errorf("compare masked: verified %v (similarity %.3f, %v), want %v", c.Verified, c.Similarity, err, tt.masked)
+			}
+			if c, err := e.Compare(ctx, img("bob/2"), img("bob/3")); err != nil || !c.Verified || c.Masker {
+				t.Errorf("compare unmasked: verified %v masker %v (%v), want verified", c.Verified, c.Masker, err)
+			}
+			if r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("bob/2")}); err != nil || r.Matches[0].Person.ID != "bob" {
+				t.Errorf("identify unmasked: %+v %v", r.Matches, err)
+			}
+		})
+	}
+}

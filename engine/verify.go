@@ -208,7 +208,7 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	// Several templates per person: ask for enough hits to fill k distinct people.
 	hits := g.index().Search(q, min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling), nil)
 	tSearch = time.Since(t0)
-	res.Matches, err = e.resolveHits(ctx, g, hits, k, thr)
+	res.Matches, err = e.resolveHits(ctx, g, hits, k, thr, e.probeSimilarity(face.Masked))
 	if err != nil {
 		return res, err
 	}
@@ -221,7 +221,8 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 // resolveHits turns index hits into people, checking each against the store: a face
 // deleted after the search (or during a delete's window between commit and index
 // update) has no row and is skipped, so a deleted face is never returned.
-func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Result, k int, thr float64) ([]Match, error) {
+// simOf maps a hit's cosine to the API scale (probeSimilarity: a masked probe has its own).
+func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Result, k int, thr float64, simOf func(float32) float64) ([]Match, error) {
 	var out []Match
 	var seen [][]byte
 	err := e.viewCtx(ctx, func(txn kv.Txn) error {
@@ -229,7 +230,7 @@ func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Resul
 			if len(out) == k {
 				break
 			}
-			sim := e.emb.Similarity(h.Score)
+			sim := simOf(h.Score)
 			if sim < thr {
 				break // hits are best first
 			}
@@ -299,8 +300,9 @@ func (e *Engine) Compare(ctx context.Context, source, target []byte) (res Compar
 	if err != nil {
 		return res, &ImageError{Image: TargetImage, Err: err}
 	}
-	res.Similarity = e.emb.Similarity(dot(a, b))
-	res.Verified = res.Similarity >= e.opts.Threshold
 	res.Masker = faces[0].Masked || faces[1].Masked
+	res.MaskerDetail = worseMaskDetail(faces[0].MaskDetail, faces[1].MaskDetail)
+	res.Similarity = e.probeSimilarity(res.Masker)(dot(a, b)) // masked.go
+	res.Verified = res.Similarity >= e.opts.Threshold
 	return res, nil
 }

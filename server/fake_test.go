@@ -13,7 +13,8 @@ import (
 )
 
 // fakeEngine is an in-memory engine.Service. A fake image is a JPEG magic followed by a
-// directive: "face:ID" (that person's face), "mask:ID" (masked), or a failure: noface, small,
+// directive: "face:ID" (that person's face), "mask:ID" (masked), "maskx:ID" (masked, worn
+// incorrectly: masker_detail incorrect), or a failure: noface, small,
 // multi, corrupt, large, type. A gallery named "boom" gives an internal error.
 type fakeEngine struct {
 	mu        sync.Mutex
@@ -58,6 +59,7 @@ func (f *fakeEngine) gallery(tenant, g string) (map[string]engine.Person, error)
 type fakeFace struct {
 	id     string
 	masked bool
+	detail string // embed.Face.MaskDetail
 }
 
 func extract(img []byte, purpose embed.Purpose, force bool) (fakeFace, error) {
@@ -67,9 +69,11 @@ func extract(img []byte, purpose embed.Purpose, force bool) (fakeFace, error) {
 	}
 	switch {
 	case strings.HasPrefix(d, "face:"):
-		return fakeFace{id: d[5:]}, nil
+		return fakeFace{id: d[5:], detail: embed.MaskDetailNone}, nil
 	case strings.HasPrefix(d, "mask:"):
-		return fakeFace{id: d[5:], masked: true}, nil
+		return fakeFace{id: d[5:], masked: true, detail: embed.MaskDetailCorrect}, nil
+	case strings.HasPrefix(d, "maskx:"):
+		return fakeFace{id: d[6:], masked: true, detail: embed.MaskDetailIncorrect}, nil
 	case d == "noface":
 		return fakeFace{}, embed.ErrNoFace
 	case d == "small" && !(force && purpose == embed.PurposeEnroll):
@@ -233,7 +237,8 @@ func (f *fakeEngine) Verify(ctx context.Context, r engine.VerifyRequest) (engine
 		thr = 0.75
 	}
 	sim := similarity(face, fakeFace{id: f.faces[r.Tenant+"/"+r.Gallery+"/"+r.PersonID]})
-	return engine.VerifyResult{Person: p, Similarity: sim, Verified: sim >= thr, Masker: face.masked}, nil
+	return engine.VerifyResult{Person: p, Similarity: sim, Verified: sim >= thr, Masker: face.masked,
+		Face: embed.Face{Masked: face.masked, MaskDetail: face.detail}}, nil
 }
 
 func (f *fakeEngine) Identify(ctx context.Context, r engine.IdentifyRequest) (engine.IdentifyResult, error) {
@@ -288,7 +293,8 @@ func (f *fakeEngine) Compare(ctx context.Context, source, target []byte) (engine
 		return engine.CompareResult{}, &engine.ImageError{Image: engine.TargetImage, Err: err}
 	}
 	s := similarity(a, b)
-	return engine.CompareResult{Similarity: s, Verified: s >= 0.75, Masker: a.masked || b.masked}, nil
+	return engine.CompareResult{Similarity: s, Verified: s >= 0.75, Masker: a.masked || b.masked,
+		MaskerDetail: map[bool]string{true: a.detail, false: b.detail}[a.masked]}, nil
 }
 
 func (f *fakeEngine) CreateToken(ctx context.Context, client string) (string, error) {

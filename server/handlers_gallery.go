@@ -129,7 +129,7 @@ func (s *Server) verify(c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &verifyResp{UserName: res.Person.Name, Similarity: res.Similarity, Masker: res.Masker, Verified: res.Verified}, nil
+	return &verifyResp{UserName: res.Person.Name, Similarity: res.Similarity, Masker: res.Masker, Verified: res.Verified, MaskerDetail: res.Face.MaskDetail}, nil
 }
 
 func (s *Server) identify(c *call) (response, error) {
@@ -189,7 +189,7 @@ func (s *Server) compare(c *call) (response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compareResp{Similarity: res.Similarity, Verified: res.Verified, Masker: res.Masker}, nil
+	return &compareResp{Similarity: res.Similarity, Verified: res.Verified, Masker: res.Masker, MaskerDetail: res.MaskerDetail}, nil
 }
 
 func isNotVerified(err error) bool { return errors.Is(err, engine.ErrNotVerified) }

@@ -147,6 +147,7 @@ func (s *Server) plVerify(c *call) (response, error) {
 	}
 	if comparedFace(err) {
 		out.Similarity, out.Masker, out.Verified = &res.Similarity, &res.Masker, &res.Verified
+		out.MaskerDetail = res.Face.MaskDetail
 	}
 	return out, err
 }

@@ -33,11 +33,13 @@ type (
 	}
 	plVerifyResp struct {
 		head
-		Similarity *float64        `json:"similarity,omitempty"`
-		Masker     *bool           `json:"masker,omitempty"`
-		Verified   *bool           `json:"verified,omitempty"`
-		UserStatus string          `json:"user_status,omitempty"`
-		PLData     json.RawMessage `json:"pl_data,omitempty"`
+		Similarity *float64 `json:"similarity,omitempty"`
+		Masker     *bool    `json:"masker,omitempty"`
+		// MaskerDetail: correct, incorrect or none (API.md); absent without the detail head.
+		MaskerDetail string          `json:"masker_detail,omitempty"`
+		Verified     *bool           `json:"verified,omitempty"`
+		UserStatus   string          `json:"user_status,omitempty"`
+		PLData       json.RawMessage `json:"pl_data,omitempty"`
 	}
 	// match is one identify hit; strings, as existing clients expect.
 	match struct {
@@ -72,6 +74,8 @@ type (
 		Similarity float64 `json:"similarity"`
 		Masker     bool    `json:"masker"`
 		Verified   bool    `json:"verified"`
+		// MaskerDetail: correct, incorrect or none (API.md); absent without the detail head.
+		MaskerDetail string `json:"masker_detail,omitempty"`
 	}
 	identifyResp struct {
 		head
@@ -83,6 +87,8 @@ type (
 		Similarity float64 `json:"similarity"`
 		Verified   bool    `json:"verified"`
 		Masker     bool    `json:"masker"`
+		// MaskerDetail: correct, incorrect or none (API.md); absent without the detail head.
+		MaskerDetail string `json:"masker_detail,omitempty"`
 	}
 	tokenResp struct {
 		head

@@ -96,6 +96,7 @@ func runEvalPairs(args []string) error {
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	allPairs := fs.Bool("all-pairs", false, "with --masked: also score every masked probe (path1) against every enrolment image (path2), 2-fold by person, and measure the masked path's anchor at FAR 1e-3 (cmd_eval_masked.go)")
+	fs.Float64Var(&deployedAt, "deployed-at", 0, "with --masked: also report the deployed rule's accuracy at this API similarity (e.g. the plain path's train threshold on the API scale)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	precision := fs.String("precision", "", "embedding model precision: fp32 (default) or bf16 (embed.Options.Precision)")
 	compare := fs.String("compare", "", "embeddings cache (--cache) of another run on the same images: print every image's cosine to it (cmd_eval_precision.go)")

@@ -2,10 +2,7 @@ package main
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
-	"path/filepath"
-	"sort"
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/roc"
@@ -158,6 +155,9 @@ func deployedScore(a, b *imageResult) float64 {
 	return embed.Similarity(embed.Cosine(a.emb, b.emb))
 }
 
+// deployedAt is --deployed-at: a further API similarity the deployed rule is reported at.
+var deployedAt float64
+
 // reportMasked prints one line per masked-matching variant: the threshold and FAR-1e-3
 // cosine chosen on train (or 10-fold on the test pairs), test accuracy, AUC, TAR@FAR.
 func reportMasked(res map[string]*imageResult, train, test []pairRow, folds bool) {
@@ -216,135 +216,9 @@ func reportMasked(res map[string]*imageResult, train, test []pairRow, folds bool
 				}
 			}
 			fmt.Printf("deployed at similarity >= 0.75: accuracy %.4f, FAR %.4f (%d of %d different-person pairs)\n", roc.Accuracy(ts, 0.75), evalRatio(far, n), far, n)
-		}
-	}
-}
-
-// reportMaskedAnchor measures the masked path's anchor on real masked photos
-// (`eval pairs --masked --all-pairs`): every masked probe (path1) against every enrolment
-// image (path2) of another person gives far more impostor pairs than the pairs file, so
-// the score at FAR 1e-3 can be read off. Identities (the parent directory) are split into
-// two halves by a hash; the anchor is measured on one half and FAR/TAR at it reported on
-// the other, both ways round (2-fold by person), then on all of them (the value to ship,
-// together with the synthetic-mask anchor: the larger wins, so 0.75 holds FAR <= 1e-3 on
-// both). Deployed similarity >= 0.75 is the same as raw score >= anchor (the map is
-// monotone with anchor -> 0.75), so no mapping is needed here.
-func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
-	ident := func(p string) string { return filepath.Dir(p) }
-	half := func(p string) int {
-		h := fnv.New32a()
-		h.Write([]byte(ident(p)))
-		return int(h.Sum32() & 1)
-	}
-	var probes, gallery []string
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for i, p := range []string{r.a, r.b} {
-			if seen[p] || res[p] == nil || res[p].emb == nil || res[p].extra == nil {
-				continue
-			}
-			seen[p] = true
-			if i == 0 {
-				probes = append(probes, p)
-			} else {
-				gallery = append(gallery, p)
+			if deployedAt > 0 {
+				fmt.Printf("deployed at similarity >= %.4f: accuracy %.4f\n", deployedAt, roc.Accuracy(ts, deployedAt))
 			}
 		}
 	}
-	type scored struct {
-		masked []float64 // probe called masked: raw embed.MaskedScore
-		plain  []float64 // probe called unmasked: raw cosine
-	}
-	var imp, gen [2]scored
-	for _, a := range probes {
-		ra := res[a]
-		h := half(a)
-		for _, b := range gallery {
-			if half(b) != h {
-				continue // pairs stay inside one half
-			}
-			rb := res[b]
-			s := &imp[h]
-			if ident(a) == ident(b) {
-				s = &gen[h]
-			}
-			if ra.extra.MaskScore >= 0.5 {
-				s.masked = append(s.masked, float64(embed.MaskedScore(ra.emb, ra.extra.Templates, rb.emb, rb.extra.Templates)))
-			} else {
-				s.plain = append(s.plain, float64(embed.Cosine(ra.emb, rb.emb)))
-			}
-		}
-	}
-	atFAR := func(v []float64, far float64) float64 {
-		s := append([]float64(nil), v...)
-		sort.Float64s(s)
-		if len(s) == 0 {
-			return math.NaN()
-		}
-		k := int(math.Ceil(float64(len(s)) * (1 - far)))
-		return s[min(k, len(s)-1)]
-	}
-	frac := func(v []float64, thr float64) (int, float64) {
-		n := 0
-		for _, x := range v {
-			if x >= thr {
-				n++
-			}
-		}
-		return n, evalRatio(n, len(v))
-	}
-	synth := embed.MaskedAnchor()
-	fmt.Printf("\nmasked path anchor on real masks (--all-pairs): %d probes x %d enrolment images, 2 halves by person\n", len(probes), len(gallery))
-	fmt.Printf("built-in masked anchor %.4f, plain anchor %.4f\n", synth, float64(embed.CosineFor(0.75)))
-	fmt.Println("| anchored on | reported on | impostors (masked path) | anchor @FAR1e-3 | shipped-rule anchor max(it, synthetic) | FAR @0.75 | TAR @0.75 | FAR @0.75 built-in | TAR @0.75 built-in |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
-	for h := range 2 {
-		o := 1 - h
-		a := atFAR(imp[h].masked, 1e-3)
-		use := max(a, synth)
-		fi, ff := frac(imp[o].masked, use)
-		ti, tf := frac(gen[o].masked, use)
-		bi, bf := frac(imp[o].masked, synth)
-		gi, gf := frac(gen[o].masked, synth)
-		fmt.Printf("| half %d | half %d | %d | %.4f | %.4f | %.5f (%d of %d) | %.4f (%d of %d) | %.5f (%d) | %.4f (%d) |\n",
-			h, o, len(imp[h].masked), a, use, ff, fi, len(imp[o].masked), tf, ti, len(gen[o].masked), bf, bi, gf, gi)
-	}
-	all := append(append([]float64(nil), imp[0].masked...), imp[1].masked...)
-	allGen := append(append([]float64(nil), gen[0].masked...), gen[1].masked...)
-	a := atFAR(all, 1e-3)
-	use := max(a, synth)
-	_, tf := frac(allGen, use)
-	fmt.Printf("all identities: %d impostor pairs on the masked path, score at FAR 1e-3 %.4f, at 1e-4 %.4f -> anchor to ship %.4f (in-sample TAR %.4f)\n",
-		len(all), a, atFAR(all, 1e-4), use, tf)
-	c := float64(embed.CosineFor(0.75))
-	pl := append(append([]float64(nil), imp[0].plain...), imp[1].plain...)
-	plg := append(append([]float64(nil), gen[0].plain...), gen[1].plain...)
-	pn, pf := frac(pl, c)
-	gn, gf := frac(plg, c)
-	// The same domain without masks: enrolment images against each other (different
-	// people), so the masked path's excess over the plain path can be told from the
-	// domain's own (these photos are not LFW's).
-	var uu, uug []float64
-	for i, a := range gallery {
-		for _, b := range gallery[i+1:] {
-			c := float64(embed.Cosine(res[a].emb, res[b].emb))
-			if ident(a) == ident(b) {
-				uug = append(uug, c)
-			} else {
-				uu = append(uu, c)
-			}
-		}
-	}
-	un, uf := frac(uu, c)
-	ug, ugf := frac(uug, c)
-	fmt.Printf("unmasked vs unmasked in this set (plain path): %d impostor pairs, FAR @0.75 %.5f (%d), TAR %.4f (%d of %d), cosine at FAR 1e-3 %.4f\n",
-		len(uu), uf, un, ugf, ug, len(uug), atFAR(uu, 1e-3))
-	// The API threshold an operator would need for FAR 1e-3 on this population, per path.
-	pc := atFAR(uu, 1e-3)
-	_, pt := frac(uug, pc)
-	_, mt := frac(allGen, a)
-	fmt.Printf("threshold for FAR 1e-3 on this population: plain path similarity %.4f (TAR %.4f unmasked vs unmasked), masked path %.4f (TAR %.4f masked vs unmasked)\n",
-		embed.Similarity(float32(pc)), pt, embed.MaskedSimilarity(float32(a)), mt)
-	fmt.Printf("probes the classifier calls unmasked take the plain path: %d impostor pairs, FAR @0.75 %.5f (%d), TAR %.4f (%d of %d), plain cosine at FAR 1e-3 %.4f\n",
-		len(pl), pf, pn, gf, gn, len(plg), atFAR(pl, 1e-3))
 }
