@@ -356,7 +356,7 @@ func TestMaskClassifier(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			crop, emb, _, err := p.MaskSample(context.Background(), img)
+			crop, emb, err := maskSample(p, img)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -373,4 +373,24 @@ func TestMaskClassifier(t *testing.T) {
 func fmt5(i int) string {
 	s := "0000" + strconv.Itoa(i)
 	return s[len(s)-5:]
+}
+
+// maskSample is train.MaskSample (which this package's tests cannot import): the largest
+// detected face or the template face, aligned and embedded.
+func maskSample(p *Pipeline, img *RGB) (*RGB, []float32, error) {
+	d := p.Prepare(img)
+	faces, err := p.Detect(context.Background(), d)
+	if err != nil {
+		return nil, nil, err
+	}
+	f := TemplateFace(img.W, img.H)
+	if len(faces) > 0 {
+		f = faces[0]
+	}
+	crop := p.AlignFace(d, &f)
+	e, err := p.EmbedCrops(crop)
+	if err != nil {
+		return nil, nil, err
+	}
+	return crop, e[0], nil
 }

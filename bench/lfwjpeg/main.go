@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 type result struct {
@@ -63,7 +64,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		i := embed.PickCentral(faces, d.Full.W, d.Full.H)
+		i := train.PickCentral(faces, d.Full.W, d.Full.H)
 		if i < 0 {
 			return nil
 		}
@@ -178,7 +179,7 @@ func faceList(p *embed.Pipeline, d *embed.Decoded) string {
 	if err != nil {
 		return err.Error()
 	}
-	i := embed.PickCentral(faces, d.Full.W, d.Full.H)
+	i := train.PickCentral(faces, d.Full.W, d.Full.H)
 	s := fmt.Sprintf("%d, picked %d:", len(faces), i)
 	for _, f := range faces {
 		s += fmt.Sprintf(" [box %v eyes %.1f,%.1f %.1f,%.1f]", f.Box, f.Landmarks[0].X, f.Landmarks[0].Y, f.Landmarks[1].X, f.Landmarks[1].Y)

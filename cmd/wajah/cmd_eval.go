@@ -19,6 +19,7 @@ import (
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/roc"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 func init() {
@@ -406,7 +407,7 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 					done <- j
 					continue
 				}
-				if i := embed.PickCentral(faces, j.d.Full.W, j.d.Full.H); i >= 0 {
+				if i := train.PickCentral(faces, j.d.Full.W, j.d.Full.H); i >= 0 {
 					f := &faces[i]
 					j.res.detected = true
 					j.res.quality = f.Quality
@@ -570,7 +571,7 @@ func runEvalMask(args []string) error {
 		if err != nil {
 			return err
 		}
-		crop, emb, det, err := p.MaskSample(context.Background(), img)
+		crop, emb, det, err := train.MaskSample(context.Background(), p, img)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/roc"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 func init() {
@@ -533,13 +534,13 @@ func headCandidates(l2 float64) []liveCandidate {
 	var out []liveCandidate
 	for _, names := range combos {
 		c := groupCols(names...)
-		fitHead := func(train []liveSample) *embed.LiveHead {
-			x := make([][]float32, len(train))
-			y := make([]bool, len(train))
-			for i, s := range train {
+		fitHead := func(rows []liveSample) *embed.LiveHead {
+			x := make([][]float32, len(rows))
+			y := make([]bool, len(rows))
+			for i, s := range rows {
 				x[i], y[i] = s.Feat, !s.Spoof
 			}
-			return embed.TrainLiveHead(c, x, y, l2)
+			return train.LiveHead(c, x, y, l2)
 		}
 		out = append(out, liveCandidate{name: headName(c), usesFAS: c[0] == embed.LiveFeatFAS256, head: fitHead,
 			fit: func(train []liveSample) (func([]float32) float64, error) {

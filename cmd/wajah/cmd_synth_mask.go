@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 func init() {
@@ -86,7 +87,7 @@ func runSynthMask(args []string) error {
 		if err != nil {
 			return "", err
 		}
-		i := embed.PickCentral(faces, d.Full.W, d.Full.H)
+		i := train.PickCentral(faces, d.Full.W, d.Full.H)
 		if i < 0 {
 			missed++
 			masked[q] = ""

@@ -36,7 +36,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 	}
 	ctx := context.Background()
 	sample := func(img *embed.RGB, label float32, row int, copy uint8) (maskSample, error) {
-		crop, emb, det, err := p.MaskSample(ctx, img)
+		crop, emb, det, err := train.MaskSample(ctx, p, img)
 		if err != nil {
 			return maskSample{}, err
 		}

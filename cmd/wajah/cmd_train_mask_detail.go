@@ -232,7 +232,7 @@ func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel,
 	if max(img.W, img.H) > 128 { // as train-mask: the deterministic side in [80, 128]
 		img = embed.Shrink(img, 80+(i*37)%49)
 	}
-	crop, emb, _, err := p.MaskSample(ctx, img)
+	crop, emb, _, err := train.MaskSample(ctx, p, img)
 	if err != nil {
 		return nil, false, false, err
 	}
