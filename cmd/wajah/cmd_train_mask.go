@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
@@ -189,15 +190,11 @@ func runTrainMask(args []string) error {
 		}
 	}
 	fmt.Printf("validation, detected faces only: %.4f (n=%d)\n", accuracy(m, xd, yd), len(xd))
-	b, err := m.MarshalBinary()
+	size, digest, err := writeWeights(*out, m)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
-		return err
-	}
-	ws := sha256.Sum256(b)
-	fmt.Printf("wrote %s (%d bytes, sha256 %s)\ncommand: wajah train-mask %s\n", *out, len(b), hex.EncodeToString(ws[:]), strings.Join(args, " "))
+	fmt.Printf("wrote %s (%d bytes, sha256 %s)\ncommand: wajah train-mask %s\n", *out, size, digest, strings.Join(args, " "))
 	return nil
 }
 
@@ -230,4 +227,18 @@ func saveMaskData(path string, d *maskData) error {
 		return err
 	}
 	return f.Close()
+}
+
+// writeWeights writes a trained head's weight file and returns its size and sha256 (hex), which
+// the model READMEs record beside the command that produced it.
+func writeWeights(path string, m encoding.BinaryMarshaler) (int, string, error) {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return 0, "", err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return 0, "", err
+	}
+	ws := sha256.Sum256(b)
+	return len(b), hex.EncodeToString(ws[:]), nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -157,15 +155,11 @@ func runTrainMaskDetail(args []string) error {
 	}
 	x, y := trainSet(-1, *nSynth > 0)
 	m := train.Mask(x, y, cfg)
-	b, err := m.MarshalBinary()
+	size, digest, err := writeWeights(*out, m)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
-		return err
-	}
-	ws := sha256.Sum256(b)
-	fmt.Printf("\nwrote %s (%d bytes, sha256 %s; %d training rows)\ncommand: wajah train-mask-detail %s\n", *out, len(b), hex.EncodeToString(ws[:]), len(x), strings.Join(args, " "))
+	fmt.Printf("\nwrote %s (%d bytes, sha256 %s; %d training rows)\ncommand: wajah train-mask-detail %s\n", *out, size, digest, len(x), strings.Join(args, " "))
 	return nil
 }
 
