@@ -451,24 +451,13 @@ type cvResult struct {
 // extra are live photos of other sets added to every fold's training data (not to the
 // threshold choice, which reads the spoof-dev training folds only).
 func crossValidate(c liveCandidate, s, extra []liveSample, k int, apcer, bpcer float64) (cvResult, error) {
-	subj := map[string]int{}
-	var names []string
-	for _, x := range s {
-		if _, ok := subj[x.Subject]; !ok {
-			subj[x.Subject] = 0
-			names = append(names, x.Subject)
-		}
-	}
-	sort.Strings(names)
-	for i, n := range names {
-		subj[n] = i % k
-	}
+	fold := subjectFolds(s, k)
 	var liveS, spoofS []float64
 	attacksPassed, livesRefused := 0, 0
 	for f := 0; f < k; f++ {
 		var train, test []liveSample
-		for _, x := range s {
-			if subj[x.Subject] == f {
+		for i, x := range s {
+			if fold[i] == f {
 				test = append(test, x)
 			} else {
 				train = append(train, x)
