@@ -23,6 +23,13 @@ import (
 // PNG and WebP have no reduced decode: a 48 MP PNG costs about 10 bytes per pixel
 // (image/png's RGBA, our RGB, the rotated copy), ~480 MB; the same photo as JPEG about 20 MB.
 func DecodeCost(data []byte, lim Limits, workSide int) int64 {
+	return decodeCost(data, lim, workSide, workSide, 0)
+}
+
+// decodeCost is DecodeCost for a pipeline that picks the JPEG scale by decodeSide and
+// shrinks to workSide (Options.DecodeSide, WorkSide); scale > 0 forces that JPEG scale
+// (the finer decode of a small face, finer.go).
+func decodeCost(data []byte, lim Limits, decodeSide, workSide, scale int) int64 {
 	lim = lim.withDefaults()
 	if len(data) > lim.MaxBytes {
 		return 0
@@ -35,7 +42,10 @@ func DecodeCost(data []byte, lim Limits, workSide int) int64 {
 		if err != nil || lim.check(c.Width, c.Height) != nil {
 			return 0
 		}
-		s := jpegScale(c.Width, c.Height, workSide)
+		s := jpegScale(c.Width, c.Height, decodeSide)
+		if scale > 0 {
+			s = scale
+		}
 		if c.Components == 4 { // image/jpeg fallback: CMYK at full size
 			s = 1
 			dec = 4 * int64(c.Width) * int64(c.Height)

@@ -195,7 +195,11 @@ func decodeJPEG(data []byte, lim Limits, minSide int) (*RGB, int, error) {
 	if err := lim.check(c.Width, c.Height); err != nil {
 		return nil, 0, err
 	}
-	s := jpegScale(c.Width, c.Height, minSide)
+	return decodeJPEGAt(data, lim, jpegScale(c.Width, c.Height, minSide))
+}
+
+// decodeJPEGAt decodes a JPEG whose header passed lim at DCT scale s (1, 2, 4 or 8).
+func decodeJPEGAt(data []byte, lim Limits, s int) (*RGB, int, error) {
 	m, err := wjpeg.Decode(data, wjpeg.Options{Scale: s, MaxPixels: lim.MaxPixels, MaxSide: lim.MaxSide})
 	var img *RGB
 	switch {
