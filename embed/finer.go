@@ -33,13 +33,14 @@ func finerScale(orig int, size float32) int {
 // covering both decodes, holding none while it waits (two requests each holding a permit
 // and waiting for more could otherwise wait on each other until their contexts end); d's
 // pixels stay allocated meanwhile, at most one coarse decode per waiting request beyond the
-// budget. It returns the release to call once, in place of release.
+// budget. It returns the release to call once, in place of release. With release nil it
+// decodes without admission (Complete, for callers that decode and detect themselves).
 func (p *Pipeline) finer(ctx context.Context, image []byte, d *Decoded, size float32, release func()) (*Decoded, func(), error) {
 	s := finerScale(int(d.orig()), size)
 	if s == 0 {
 		return d, release, nil
 	}
-	if p.adm != nil {
+	if p.adm != nil && release != nil {
 		cost := decodeCost(image, p.opts.Limits, p.opts.DecodeSide, p.opts.WorkSide, 0) +
 			decodeCost(image, p.opts.Limits, p.opts.DecodeSide, 1<<30, s) // never shrunk
 		release()
@@ -52,5 +53,20 @@ func (p *Pipeline) finer(ctx context.Context, image []byte, d *Decoded, size flo
 	if err != nil {
 		return nil, release, err
 	}
-	return &Decoded{Full: img, Work: d.Work, Scale: float32(img.W) / float32(d.Work.W), Orig: float32(s)}, release, nil
+	fd := &Decoded{Full: img, Work: d.Work, Scale: float32(img.W) / float32(d.Work.W), Orig: float32(s)}
+	if s > 1 {
+		fd.src = image
+	}
+	return fd, release, nil
+}
+
+// Finer returns the Decoded to align f from: d, or when f is too small in d's reduced JPEG
+// decode for a sharp crop, a finer decode of the same image (finer; no admission). For
+// callers that decode, detect and align themselves (evaluations); Complete calls it.
+func (p *Pipeline) Finer(ctx context.Context, d *Decoded, f *Face) (*Decoded, error) {
+	if d.src == nil {
+		return d, nil
+	}
+	fd, _, err := p.finer(ctx, d.src, d, f.Quality.FaceSize, nil)
+	return fd, err
 }

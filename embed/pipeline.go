@@ -232,6 +232,8 @@ type Decoded struct {
 	Work  *RGB    // Full, or Full shrunk to WorkSide
 	Scale float32 // Full pixels per Work pixel (>= 1)
 	Orig  float32 // original pixels per Full pixel (1, 2, 4 or 8; 0 reads as 1)
+
+	src []byte // the encoded image when Full is a reduced JPEG decode (for finer.go), else nil
 }
 
 // orig is original pixels per Full pixel.
@@ -250,6 +252,9 @@ func (p *Pipeline) Decode(data []byte) (*Decoded, error) {
 	}
 	d := p.Prepare(img)
 	d.Orig = float32(s)
+	if s > 1 {
+		d.src = data
+	}
 	return d, nil
 }
 
@@ -371,6 +376,10 @@ func Cosine(a, b []float32) float32 {
 // Complete fills in the embedding, blur, exposure, mask and liveness of a detected face.
 func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d, err := p.Finer(ctx, d, f) // Extract and Faces did this under admission already
+	if err != nil {
 		return err
 	}
 	crop := p.AlignFace(d, f)
