@@ -21,7 +21,7 @@ type Options struct {
 	// ($WAJAH_MODELS, else .models at the module root).
 	ModelsDir string
 
-	Limits Limits // encoded bytes, pixels and side; default 10 MiB, 50 MP, 12000 px
+	Limits Limits // encoded bytes, pixels and side; default 24 MiB, 50 MP, 12000 px
 
 	// WorkSide: decoded images whose longer side exceeds it are box-filtered down to it
 	// before detection (default 1280). Boxes, landmarks and face sizes are reported in the
@@ -234,6 +234,13 @@ type Decoded struct {
 	Orig  float32 // original pixels per Full pixel (1, 2, 4 or 8; 0 reads as 1)
 
 	src []byte // the encoded image when Full is a reduced JPEG decode (for finer.go), else nil
+}
+
+// Size is the upright image's size in original pixels, the frame Face boxes and landmarks
+// are in (within Orig-1 pixels: a reduced decode rounds its sides up).
+func (d *Decoded) Size() (w, h int) {
+	o := int(d.orig())
+	return d.Full.W * o, d.Full.H * o
 }
 
 // orig is original pixels per Full pixel.

@@ -391,12 +391,13 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale, jpegScale f
 					done <- j
 					continue
 				}
-				if i := embed.PickCentral(faces, j.d.Full.W, j.d.Full.H); i >= 0 {
+				fw, fh := j.d.Size() // the frame of the landmarks (original pixels)
+				if i := embed.PickCentral(faces, fw, fh); i >= 0 {
 					f := &faces[i]
 					j.res.detected = true
 					j.res.quality = f.Quality
 					for k, l := range f.Landmarks {
-						j.rel[k] = embed.Point{X: l.X / float32(j.d.Full.W), Y: l.Y / float32(j.d.Full.H)}
+						j.rel[k] = embed.Point{X: l.X / float32(fw), Y: l.Y / float32(fh)}
 					}
 					t = time.Now()
 					err := embedImage(p, j.d, f, j.res, extras)
@@ -454,8 +455,9 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale, jpegScale f
 			continue
 		}
 		var f embed.Face
+		fw, fh := j.d.Size()
 		for k := range f.Landmarks {
-			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(j.d.Full.W), Y: mean[k].Y / float32(max(n, 1)) * float32(j.d.Full.H)}
+			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(fw), Y: mean[k].Y / float32(max(n, 1)) * float32(fh)}
 		}
 		if err := embedImage(p, j.d, &f, j.res, extras); err != nil {
 			return nil, st, err
