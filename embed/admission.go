@@ -17,12 +17,19 @@ import (
 // DecodeCost estimates, from the header alone, the bytes that decoding data for a pipeline
 // with this working side holds until the face is extracted: the decoder's pixel (and, for
 // progressive JPEG, coefficient) memory at the scale it will decode at, the RGB image, an
-// EXIF-rotated copy, and the working copy for detection. It returns 0 for data that Decode
+// EXIF-rotated copy, the working copy for detection and detection's own buffers. It returns 0 for data that Decode
 // will refuse anyway (unknown type, damaged header, over the limits): refusing costs nothing.
 //
 // PNG and WebP have no reduced decode: a 48 MP PNG costs about 10 bytes per pixel
 // (image/png's RGBA, our RGB, the rotated copy), ~480 MB; the same photo as JPEG about 20 MB.
 func DecodeCost(data []byte, lim Limits, workSide int) int64 {
+	return decodeCost(data, lim, workSide, workSide, 0)
+}
+
+// decodeCost is DecodeCost for a pipeline that picks the JPEG scale by decodeSide and
+// shrinks to workSide (Options.DecodeSide, WorkSide); scale > 0 forces that JPEG scale
+// (the finer decode of a small face, finer.go).
+func decodeCost(data []byte, lim Limits, decodeSide, workSide, scale int) int64 {
 	lim = lim.withDefaults()
 	if len(data) > lim.MaxBytes {
 		return 0
@@ -35,7 +42,10 @@ func DecodeCost(data []byte, lim Limits, workSide int) int64 {
 		if err != nil || lim.check(c.Width, c.Height) != nil {
 			return 0
 		}
-		s := jpegScale(c.Width, c.Height, workSide)
+		s := jpegScale(c.Width, c.Height, decodeSide)
+		if scale > 0 {
+			s = scale
+		}
 		if c.Components == 4 { // image/jpeg fallback: CMYK at full size
 			s = 1
 			dec = 4 * int64(c.Width) * int64(c.Height)
@@ -65,7 +75,12 @@ func DecodeCost(data []byte, lim Limits, workSide int) int64 {
 		// Box halvings (each a quarter of the last) and the final bilinear copy.
 		work = px + 3*min(px, ws*ws)
 	}
-	return dec + 2*3*px + work
+	// Detection's working memory: PNet's first pyramid level and its activations, about 24
+	// bytes per working pixel when the smallest box is MinDetect (20 px). Without it a smaller
+	// decode scale let more detections run at once than the budget meant to allow.
+	ws := int64(max(workSide, 1))
+	det := 24 * min(px, ws*ws)
+	return dec + 2*3*px + work + det
 }
 
 // bytesPerPixel is what image/png and x/image/webp allocate per pixel for a colour model.

@@ -18,13 +18,13 @@ import (
 // Limits bound what Decode accepts; zero fields take the defaults. Both pixel limits are
 // checked against the header before any pixel memory is allocated.
 type Limits struct {
-	MaxBytes  int // encoded size; default 10 MiB
+	MaxBytes  int // encoded size; default 24 MiB (a 48 MP phone JPEG is 10-25 MB)
 	MaxPixels int // width x height as declared; default 50,000,000 (an 8000x6000 phone photo is 48 MP)
 	MaxSide   int // the longer side as declared; default 12,000
 }
 
 // DefaultLimits are the defaults.
-var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 50_000_000, MaxSide: 12000}
+var DefaultLimits = Limits{MaxBytes: 24 << 20, MaxPixels: 50_000_000, MaxSide: 12000}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxBytes <= 0 {
@@ -195,7 +195,11 @@ func decodeJPEG(data []byte, lim Limits, minSide int) (*RGB, int, error) {
 	if err := lim.check(c.Width, c.Height); err != nil {
 		return nil, 0, err
 	}
-	s := jpegScale(c.Width, c.Height, minSide)
+	return decodeJPEGAt(data, lim, jpegScale(c.Width, c.Height, minSide))
+}
+
+// decodeJPEGAt decodes a JPEG whose header passed lim at DCT scale s (1, 2, 4 or 8).
+func decodeJPEGAt(data []byte, lim Limits, s int) (*RGB, int, error) {
 	m, err := wjpeg.Decode(data, wjpeg.Options{Scale: s, MaxPixels: lim.MaxPixels, MaxSide: lim.MaxSide})
 	var img *RGB
 	switch {

@@ -22,14 +22,19 @@ type Options struct {
 	// ($WAJAH_MODELS, else .models at the module root).
 	ModelsDir string
 
-	Limits Limits // encoded bytes, pixels and side; default 10 MiB, 50 MP, 12000 px
+	Limits Limits // encoded bytes, pixels and side; default 24 MiB, 50 MP, 12000 px
 
 	// WorkSide: decoded images whose longer side exceeds it are box-filtered down to it
-	// before detection (default 1280). A JPEG is decoded straight to the smallest DCT scale
-	// (1/2, 1/4, 1/8) whose longer side is still >= WorkSide, so detection sees the same
-	// resolution as from a full decode. Boxes, landmarks and face sizes are reported in the
+	// before detection (default 1280). Boxes, landmarks and face sizes are reported in the
 	// pixels of the original image regardless.
 	WorkSide int
+
+	// DecodeSide: a JPEG is decoded straight to the smallest DCT scale (1/2, 1/4, 1/8) whose
+	// longer side is still >= DecodeSide (default 640), so detection runs on 640 to 1279
+	// pixels and never needs the shrink to WorkSide: 1920x1080 is decoded at 1/2, 4000x3000
+	// at 1/4, 8000x6000 at 1/8. A face too small in that decode for a sharp 112x112 crop
+	// (eye-mouth < 48 decoded pixels) is aligned from a second, finer decode (finer.go).
+	DecodeSide int
 
 	// MaxDecodeBytes bounds the decode memory (DecodeCost) that concurrent Extract and Faces
 	// calls hold at once; a call that does not fit waits until its context ends (ErrBusy).
@@ -111,6 +116,9 @@ func (o Options) withDefaults() Options {
 	o.Limits = o.Limits.withDefaults()
 	if o.WorkSide <= 0 {
 		o.WorkSide = 1280
+	}
+	if o.DecodeSide <= 0 {
+		o.DecodeSide = 640
 	}
 	if o.MinFaceSize <= 0 {
 		o.MinFaceSize = 40
@@ -250,6 +258,15 @@ type Decoded struct {
 	Work  *RGB    // Full, or Full shrunk to WorkSide
 	Scale float32 // Full pixels per Work pixel (>= 1)
 	Orig  float32 // original pixels per Full pixel (1, 2, 4 or 8; 0 reads as 1)
+
+	src []byte // the encoded image when Full is a reduced JPEG decode (for finer.go), else nil
+}
+
+// Size is the upright image's size in original pixels, the frame Face boxes and landmarks
+// are in (within Orig-1 pixels: a reduced decode rounds its sides up).
+func (d *Decoded) Size() (w, h int) {
+	o := int(d.orig())
+	return d.Full.W * o, d.Full.H * o
 }
 
 // orig is original pixels per Full pixel.
@@ -262,12 +279,15 @@ func (d *Decoded) orig() float32 {
 
 // Decode decodes and orients image bytes and prepares the working copy.
 func (p *Pipeline) Decode(data []byte) (*Decoded, error) {
-	img, s, err := DecodeReduced(data, p.opts.Limits, p.opts.WorkSide)
+	img, s, err := DecodeReduced(data, p.opts.Limits, p.opts.DecodeSide)
 	if err != nil {
 		return nil, err
 	}
 	d := p.Prepare(img)
 	d.Orig = float32(s)
+	if s > 1 {
+		d.src = data
+	}
 	return d, nil
 }
 
@@ -296,6 +316,12 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.toFaces(d, boxes), nil
+}
+
+// toFaces turns detected boxes in d's working image into Faces in original pixels,
+// largest first.
+func (p *Pipeline) toFaces(d *Decoded, boxes []mbox) []Face {
 	s := d.Scale * d.orig() // original pixels per working pixel
 	faces := make([]Face, 0, len(boxes))
 	for _, b := range boxes {
@@ -314,7 +340,7 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 		faces = append(faces, f)
 	}
 	sort.SliceStable(faces, func(i, j int) bool { return faces[i].Quality.FaceSize > faces[j].Quality.FaceSize })
-	return faces, nil
+	return faces
 }
 
 // minBox is the smallest face box searched in d's working image (see Options.MinDetect).
@@ -385,6 +411,10 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	d, err := p.Finer(ctx, d, f) // Extract and Faces did this under admission already
+	if err != nil {
+		return err
+	}
 	crop := p.AlignFace(d, f)
 	f.Quality.Blur, f.Quality.Exposure = blurExposure(crop)
 	emb, plain, err := p.EmbedFace(crop)
@@ -434,17 +464,20 @@ func (p *Pipeline) Extract(ctx context.Context, image []byte, opts ExtractOption
 	if err != nil {
 		return Face{}, err
 	}
-	defer release()
+	defer func() { release() }()
 	d, err := p.Decode(image)
 	if err != nil {
 		return Face{}, err
 	}
-	faces, err := p.Detect(ctx, d)
+	faces, err := p.DetectFor(ctx, d, opts.Purpose) // coarse.go
 	if err != nil {
 		return Face{}, err
 	}
 	f, err := p.choose(faces, opts)
 	if err != nil {
+		return Face{}, err
+	}
+	if d, release, err = p.finer(ctx, image, d, f.Quality.FaceSize, release); err != nil { // finer.go
 		return Face{}, err
 	}
 	if err := p.Complete(ctx, d, &f); err != nil {
@@ -461,7 +494,7 @@ func (p *Pipeline) admit(ctx context.Context, image []byte) (func(), error) {
 	if p.adm == nil {
 		return func() {}, nil
 	}
-	return p.adm.acquire(ctx, DecodeCost(image, p.opts.Limits, p.opts.WorkSide))
+	return p.adm.acquire(ctx, decodeCost(image, p.opts.Limits, p.opts.DecodeSide, p.opts.WorkSide, 0))
 }
 
 // Faces returns every detected face, embedded, largest first; no quality gate.
@@ -470,7 +503,7 @@ func (p *Pipeline) Faces(ctx context.Context, image []byte) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer func() { release() }()
 	d, err := p.Decode(image)
 	if err != nil {
 		return nil, err
@@ -478,6 +511,11 @@ func (p *Pipeline) Faces(ctx context.Context, image []byte) ([]Face, error) {
 	faces, err := p.Detect(ctx, d)
 	if err != nil {
 		return nil, err
+	}
+	if len(faces) > 0 { // one finer decode, at the scale the smallest face needs
+		if d, release, err = p.finer(ctx, image, d, faces[len(faces)-1].Quality.FaceSize, release); err != nil {
+			return nil, err
+		}
 	}
 	for i := range faces {
 		if err := p.Complete(ctx, d, &faces[i]); err != nil {

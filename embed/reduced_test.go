@@ -9,7 +9,7 @@ import (
 // landmarks in original pixels within 1.5 % of the image side, embeddings with cosine
 // >= 0.97 (the full decode's work image is box-filtered, the reduced one is DCT-scaled:
 // slightly different pixels). The photo is obama-1080p.jpg enlarged to 4000x3000 (decoded
-// at 1/2) and 8000x6000 (at 1/4).
+// at 1/4) and 8000x6000 (at 1/8).
 func TestReducedDecodeSameFace(t *testing.T) {
 	heavy(t)
 	p := testPipeline(t)
@@ -19,14 +19,14 @@ func TestReducedDecodeSameFace(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		w, h, scale int
-	}{{4000, 3000, 2}, {8000, 6000, 4}} {
+	}{{4000, 3000, 4}, {8000, 6000, 8}} {
 		big := Resize(src, tt.w, tt.h) // aspect changes a little; the face stays
 		data := jpegOf(t, big)
 		d, err := p.Decode(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Orig != float32(tt.scale) || max(d.Full.W, d.Full.H) < p.opts.WorkSide {
+		if d.Orig != float32(tt.scale) || max(d.Full.W, d.Full.H) < p.opts.DecodeSide {
 			t.Fatalf("%dx%d: decoded at 1/%v to %dx%d", tt.w, tt.h, d.Orig, d.Full.W, d.Full.H)
 		}
 		full := p.Prepare(big)

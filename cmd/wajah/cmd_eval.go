@@ -88,6 +88,7 @@ func runEvalPairs(args []string) error {
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
 	scale := fs.Float64("scale", 1, "resize every image by this factor first (to measure accuracy against face size)")
+	upscale := fs.Float64("jpeg-scale", 1, "resize every image by this factor and re-encode it as JPEG (quality 90) before decoding: large photos through the reduced decode")
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
 	cvwarp := fs.Bool("cv-warp", false, "align with OpenCV 4.6's fixed-point warpAffine arithmetic, as the reference (diagnostic)")
@@ -140,7 +141,7 @@ func runEvalPairs(args []string) error {
 		fmt.Fprintln(os.Stderr, err, "- embedding again")
 	}
 	if err != nil {
-		if res, stats, err = embedAll(p, *root, paths, *scale, *workers, *quiet, *masked); err != nil {
+		if res, stats, err = embedAll(p, *root, paths, *scale, *upscale, *workers, *quiet, *masked); err != nil {
 			return err
 		}
 		if *cache != "" {
@@ -354,7 +355,7 @@ type embedStats struct {
 // embedAll embeds every image once (the cache of the run), with workers in parallel: the
 // protocol's central face, or the mean landmarks of the detected images when none is found
 // (as the reference did).
-func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, workers int, quiet, extras bool) (map[string]*imageResult, embedStats, error) {
+func embedAll(p *embed.Pipeline, root string, paths []string, scale, jpegScale float64, workers int, quiet, extras bool) (map[string]*imageResult, embedStats, error) {
 	ctx := context.Background()
 	type job struct {
 		path  string
@@ -386,6 +387,9 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 			for j := range work {
 				t := time.Now()
 				data, err := os.ReadFile(filepath.Join(root, j.path))
+				if err == nil && jpegScale != 1 {
+					data, err = evalRescaleJPEG(data, jpegScale)
+				}
 				if err == nil {
 					j.d, err = p.Decode(data)
 				}
@@ -407,12 +411,13 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 					done <- j
 					continue
 				}
-				if i := train.PickCentral(faces, j.d.Full.W, j.d.Full.H); i >= 0 {
+				fw, fh := j.d.Size() // the frame of the landmarks (original pixels)
+				if i := train.PickCentral(faces, fw, fh); i >= 0 {
 					f := &faces[i]
 					j.res.detected = true
 					j.res.quality = f.Quality
 					for k, l := range f.Landmarks {
-						j.rel[k] = embed.Point{X: l.X / float32(j.d.Full.W), Y: l.Y / float32(j.d.Full.H)}
+						j.rel[k] = embed.Point{X: l.X / float32(fw), Y: l.Y / float32(fh)}
 					}
 					t = time.Now()
 					err := embedImage(p, j.d, f, j.res, extras)
@@ -470,8 +475,9 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale float64, wor
 			continue
 		}
 		var f embed.Face
+		fw, fh := j.d.Size()
 		for k := range f.Landmarks {
-			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(j.d.Full.W), Y: mean[k].Y / float32(max(n, 1)) * float32(j.d.Full.H)}
+			f.Landmarks[k] = embed.Point{X: mean[k].X / float32(max(n, 1)) * float32(fw), Y: mean[k].Y / float32(max(n, 1)) * float32(fh)}
 		}
 		if err := embedImage(p, j.d, &f, j.res, extras); err != nil {
 			return nil, st, err

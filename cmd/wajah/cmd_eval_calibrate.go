@@ -74,7 +74,7 @@ func runEvalCalibrate(args []string) error {
 			return err
 		}
 		var st embedStats
-		if res, st, err = embedAll(p, *root, paths, 1, *workers, true, false); err != nil {
+		if res, st, err = embedAll(p, *root, paths, 1, 1, *workers, true, false); err != nil {
 			return err
 		}
 		if *cache != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -19,6 +20,10 @@ type maskedExtra struct {
 
 // embedImage aligns and embeds one face into res (and the masked-matching extras).
 func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageResult, extras bool) error {
+	d, err := p.Finer(context.Background(), d, f) // a small face in a reduced JPEG decode
+	if err != nil {
+		return err
+	}
 	crop := p.AlignFace(d, f)
 	e, plain, err := p.EmbedFace(crop)
 	if err != nil {

@@ -79,10 +79,13 @@ func runSynthMask(args []string) error {
 		if err != nil {
 			return "", err
 		}
-		d, err := p.Decode(data)
+		// Full size, not p.Decode's reduced JPEG decode: the mask is drawn on d.Full at the
+		// landmarks, which are in original pixels.
+		img, err := embed.Decode(data, p.Options().Limits)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", q, err)
 		}
+		d := p.Prepare(img)
 		faces, err := p.Detect(context.Background(), d)
 		if err != nil {
 			return "", err
@@ -95,7 +98,7 @@ func runSynthMask(args []string) error {
 		}
 		s := synthSeed(*seed, q)
 		k := int(s % uint64(len(styles)))
-		img, _ := embed.SynthMask(d.Full, faces[i].Landmarks, styles[k], s)
+		mimg, _ := embed.SynthMask(d.Full, faces[i].Landmarks, styles[k], s)
 		rel := filepath.Join("masked", strings.TrimSuffix(q, filepath.Ext(q))+".jpg")
 		dst := filepath.Join(absOut, rel)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
@@ -105,7 +108,7 @@ func runSynthMask(args []string) error {
 		if err != nil {
 			return "", err
 		}
-		if err := jpeg.Encode(f, img.Image(), &jpeg.Options{Quality: *quality}); err != nil {
+		if err := jpeg.Encode(f, mimg.Image(), &jpeg.Options{Quality: *quality}); err != nil {
 			f.Close()
 			return "", err
 		}

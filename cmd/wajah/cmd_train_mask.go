@@ -49,7 +49,7 @@ func runTrainMask(args []string) error {
 	compare := fs.Bool("compare", false, "report validation accuracy of every feature kind with 0 and 16 hidden units first")
 	cache := fs.String("cache", "", "feature cache file (gob), reused when the manifest hash matches")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
-	augment := fs.Bool("augment", false, "add an augmented copy of every image (embed.Augment) and a synthetic-mask copy of every unmasked one (embed.SynthMask) to training")
+	augment := fs.Bool("augment", false, "add an augmented copy of every image (train.Augment) and a synthetic-mask copy of every unmasked one (embed.SynthMask) to training")
 	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
 	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
 	workers := fs.Int("workers", 2, "images processed in parallel")
