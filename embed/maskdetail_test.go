@@ -28,10 +28,7 @@ func TestMaskDetailFacesSmall(t *testing.T) {
 			continue
 		}
 		seen[rel] = true
-		d, err := p.Decode(photo(t, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := decodeFull(t, p, rel)
 		faces, err := p.Detect(ctx, d)
 		if err != nil || len(faces) == 0 {
 			t.Fatalf("%s: no face (%v)", rel, err)

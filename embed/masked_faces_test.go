@@ -70,10 +70,7 @@ func TestMaskedFacesSmall(t *testing.T) {
 			}
 			enrolled[enrolRel] = e
 		}
-		d, err := p.Decode(photo(t, probeRel))
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := decodeFull(t, p, probeRel)
 		faces, err := p.Detect(ctx, d)
 		if err != nil || len(faces) == 0 {
 			t.Fatalf("%s: no face before masking (%v)", probeRel, err)

@@ -90,10 +90,7 @@ func (p *Pipeline) AlignMasked(d *Decoded, f *Face) *RGB {
 	if idx == nil {
 		return p.AlignFace(d, f)
 	}
-	src, s := d.Full, float32(1)
-	if d.Work != d.Full && f.Quality.FaceSize/d.Scale >= 48 {
-		src, s = d.Work, d.Scale
-	}
+	src, s := alignSource(d, f)
 	from, to := make([]Point, len(idx)), make([]Point, len(idx))
 	for i, k := range idx {
 		from[i] = Point{f.Landmarks[k].X / s, f.Landmarks[k].Y / s}

@@ -354,11 +354,7 @@ func (p *Pipeline) minBox(d *Decoded) int {
 // AlignFace returns the 112x112 aligned crop of f. It samples the working image when the
 // face is large enough there (cheaper, already antialiased) and the full image otherwise.
 func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
-	o := d.orig()
-	src, s := d.Full, o
-	if d.Work != d.Full && f.Quality.FaceSize/(d.Scale*o) >= 48 {
-		src, s = d.Work, d.Scale*o
-	}
+	src, s := alignSource(d, f)
 	var lm [5]Point
 	for i, l := range f.Landmarks {
 		lm[i] = Point{l.X / s, l.Y / s}
@@ -367,6 +363,16 @@ func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
 		return warpAffineCV(src, alignTransform(lm), AlignSize, AlignSize)
 	}
 	return Align(src, lm)
+}
+
+// alignSource picks the image AlignFace samples and the original pixels per pixel of it
+// (Full may itself be a reduced JPEG decode).
+func alignSource(d *Decoded, f *Face) (*RGB, float32) {
+	o := d.orig()
+	if d.Work != d.Full && f.Quality.FaceSize/(d.Scale*o) >= 48 {
+		return d.Work, d.Scale * o
+	}
+	return d.Full, o
 }
 
 // EmbedCrops runs MobileFaceNet on aligned crops in one batch and returns L2-normalized

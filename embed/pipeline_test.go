@@ -48,6 +48,18 @@ func photo(t testing.TB, rel string) []byte {
 	return b
 }
 
+// decodeFull decodes a photo at its full size, not Decode's reduced JPEG decode: tests that
+// draw on d.Full at detected landmarks (which are in original pixels) need the two frames
+// to be one.
+func decodeFull(t testing.TB, p *Pipeline, rel string) *Decoded {
+	t.Helper()
+	img, err := Decode(photo(t, rel), p.opts.Limits)
+	if err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return p.Prepare(img)
+}
+
 func jpegOf(t testing.TB, img *RGB) []byte {
 	t.Helper()
 	var b bytes.Buffer
