@@ -23,9 +23,6 @@ func ModelID(o Options) string {
 		name string
 	}{
 		{o.Detector != DetectorMTCNN, o.Detector},
-		{o.NoRefine, "norefine"},
-		{o.RoundLandmarks, "roundlm"},
-		{o.CVWarp, "cvwarp"},
 		{o.FlipTTA, "flip"},
 		{o.Precision != PrecisionFP32, o.Precision},
 	} {

@@ -25,8 +25,10 @@ const (
 // Kotlin code), and rnet/onet run all crops as one batch.
 type mtcnn struct {
 	pnet, rnet, onet runner
-	// refine reads the landmarks from a second ONet pass on each final box (refineONet).
-	refine bool
+	// singlePass reads the landmarks off the one ONet pass, as MTCNN.kt does, instead of a
+	// second pass on each final box (refineONet, the default since it scored better on LFW
+	// train pairs; embed/README.md). Only TestRefineLandmarksOnPhotos sets it.
+	singlePass bool
 	// thr are the PNet, RNet and ONet score thresholds (default MTCNN.kt's 0.6/0.7/0.7;
 	// Options.MTCNNThresholds).
 	thr [3]float32
@@ -180,7 +182,7 @@ func (m *mtcnn) detect(img *RGB, minSize int) ([]mbox, error) {
 		return nil, err
 	}
 	squareLimit(boxes, img.W, img.H) // pipeline_a's final to_square + limit_square
-	if m.refine {
+	if !m.singlePass {
 		if err := m.refineONet(img, boxes); err != nil {
 			return nil, err
 		}

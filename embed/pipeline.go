@@ -65,11 +65,6 @@ type Options struct {
 	// embed/README.md for the measurement behind the default.
 	Detector string
 
-	// NoRefine reads the landmarks off MTCNN's single ONet pass, as the reference did. By
-	// default a second ONet pass on each final box supplies them (mtcnn.refineONet; one 48x48
-	// ONet run per face, ~0.3 ms), which scored better on LFW train pairs (embed/README.md).
-	NoRefine bool
-
 	// NoTightFallback turns off the detection fallbacks (tight.go): when nothing is found,
 	// MTCNN looks again with lower thresholds; then, in a frame of at most 640 working
 	// pixels on its shorter side, on the frame padded with its edge pixels, and finally ONet
@@ -92,17 +87,9 @@ type Options struct {
 	NoMask     bool
 	NoLiveness bool
 
-	// RoundLandmarks rounds landmarks to whole pixels as MTCNN.kt does (the reference
-	// measurement did); a diagnostic for comparing with it, off by default.
-	RoundLandmarks bool
-
 	// FlipTTA embeds the aligned crop and its mirror image and uses their normalized sum
 	// (one extra MobileFaceNet run per face); see EmbedFace and embed/README.md.
 	FlipTTA bool
-
-	// CVWarp aligns with OpenCV 4.6's fixed-point warpAffine arithmetic (warpcv.go), as the
-	// reference measurement did; a diagnostic, off by default.
-	CVWarp bool
 
 	// Precision of the embedding model (MobileFaceNet): PrecisionFP32 (default) or
 	// PrecisionBF16 (nn.BF16: bfloat16 products, float32 sums, on CPUs with AVX512_BF16;
@@ -193,7 +180,6 @@ func New(opts Options) (*Pipeline, error) {
 		return nil, err
 	}
 	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: autoRunner{ms[3]}, adm: newAdmission(opts.MaxDecodeBytes)}
-	p.det.refine = !opts.NoRefine
 	for i, t := range opts.MTCNNThresholds {
 		if t > 0 {
 			p.det.thr[i] = t
@@ -330,9 +316,6 @@ func (p *Pipeline) toFaces(d *Decoded, boxes []mbox) []Face {
 			Score: b.score,
 		}
 		for j, l := range b.lm {
-			if p.opts.RoundLandmarks {
-				l = Point{float32(kround(l.X)), float32(kround(l.Y))}
-			}
 			f.Landmarks[j] = Point{l.X * s, l.Y * s}
 		}
 		f.Quality.FaceSize = faceSize(f.Landmarks)
@@ -358,9 +341,6 @@ func (p *Pipeline) AlignFace(d *Decoded, f *Face) *RGB {
 	var lm [5]Point
 	for i, l := range f.Landmarks {
 		lm[i] = Point{l.X / s, l.Y / s}
-	}
-	if p.opts.CVWarp {
-		return warpAffineCV(src, alignTransform(lm), AlignSize, AlignSize)
 	}
 	return Align(src, lm)
 }

@@ -35,13 +35,14 @@ func TestRefineKeepsUnconfirmedBox(t *testing.T) {
 func TestRefineLandmarksOnPhotos(t *testing.T) {
 	heavy(t)
 	p := testPipeline(t)
-	single, err := New(Options{NoRefine: true, NoMask: true})
+	single, err := New(Options{NoMask: true})
 	if errors.Is(err, models.ErrMissing) {
 		t.Skip(err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	single.det.singlePass = true
 	for _, rel := range []string{exObama, exObama2, exBiden, exTwo} {
 		d, err := p.Decode(photo(t, rel))
 		if err != nil {

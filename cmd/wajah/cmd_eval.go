@@ -90,10 +90,7 @@ func runEvalPairs(args []string) error {
 	scale := fs.Float64("scale", 1, "resize every image by this factor first (to measure accuracy against face size)")
 	upscale := fs.Float64("jpeg-scale", 1, "resize every image by this factor and re-encode it as JPEG (quality 90) before decoding: large photos through the reduced decode")
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
-	round := fs.Bool("round-landmarks", false, "round landmarks to whole pixels as MTCNN.kt and the reference did (diagnostic)")
-	cvwarp := fs.Bool("cv-warp", false, "align with OpenCV 4.6's fixed-point warpAffine arithmetic, as the reference (diagnostic)")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface (landmarks from ONet either way)")
-	noRefine := fs.Bool("no-refine", false, "landmarks from MTCNN's single ONet pass, as the reference (diagnostic)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
@@ -121,7 +118,7 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, RoundLandmarks: *round, Detector: *detector, NoRefine: *noRefine, FlipTTA: *flip, CVWarp: *cvwarp, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign, Precision: *precision})
+	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, Detector: *detector, FlipTTA: *flip, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign, Precision: *precision})
 	if err != nil {
 		return err
 	}
