@@ -13,10 +13,10 @@ const coarseFrac = 0.1
 // it first searches down to coarseFrac of the shorter side and runs the full search
 // (Detect: down to the gate's minimum box, with the tight fallbacks) only when that finds
 // nothing; any face the coarse pass misses is smaller than the one it found. Enrolment
-// needs every similarly large face (414) and runs the full search, as do DetectFrac, whose
+// needs every similarly large face (414) and runs the full search, as do Experimental.DetectFrac, whose
 // search is already coarse, and the BlazeFace first stage.
 func (p *Pipeline) DetectFor(ctx context.Context, d *Decoded, purpose Purpose) ([]Face, error) {
-	if purpose != PurposeVerify || p.blaze != nil || p.opts.DetectFrac > 0 {
+	if purpose != PurposeVerify || p.blaze != nil || p.opts.Experimental.DetectFrac > 0 {
 		return p.Detect(ctx, d)
 	}
 	if err := ctx.Err(); err != nil {

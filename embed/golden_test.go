@@ -40,22 +40,7 @@ func toGolden(f Face) goldenFace {
 // (summation order); with the build that wrote the file the match is exact (the log says).
 func TestDefaultPipelineGolden(t *testing.T) {
 	heavy(t)
-	p := testPipeline(t)
-	ctx := context.Background()
-	got := map[string]goldenFace{}
-	got["obama enrol"] = toGolden(extract(t, p, photo(t, exObama), ExtractOptions{Purpose: PurposeEnroll}))
-	d := decodeFull(t, p, exObama)
-	faces, err := p.Detect(ctx, d)
-	if err != nil || len(faces) == 0 {
-		t.Fatalf("no face in %s (%v)", exObama, err)
-	}
-	m, _ := SynthMask(d.Full, faces[0].Landmarks, DevMaskStyles[0], 17)
-	mf := extract(t, p, jpegOf(t, m), ExtractOptions{})
-	if !mf.Masked {
-		t.Fatalf("masked copy not classified masked (score %.3f): the golden would miss the masked path", mf.MaskScore)
-	}
-	got["obama masked verify"] = toGolden(mf)
-
+	got := goldenFaces(t, testPipeline(t))
 	path := filepath.Join("testdata", "golden", "default_pipeline.json")
 	if *update {
 		b, err := json.MarshalIndent(got, "", " ")
@@ -88,6 +73,26 @@ func TestDefaultPipelineGolden(t *testing.T) {
 		}
 		compareGolden(t, name, g, w)
 	}
+}
+
+// goldenFaces makes the golden's faces with p: obama.jpg enrolled, and a copy with a
+// synthetic mask verified.
+func goldenFaces(t *testing.T, p *Pipeline) map[string]goldenFace {
+	t.Helper()
+	got := map[string]goldenFace{}
+	got["obama enrol"] = toGolden(extract(t, p, photo(t, exObama), ExtractOptions{Purpose: PurposeEnroll}))
+	d := decodeFull(t, p, exObama)
+	faces, err := p.Detect(context.Background(), d)
+	if err != nil || len(faces) == 0 {
+		t.Fatalf("no face in %s (%v)", exObama, err)
+	}
+	m, _ := SynthMask(d.Full, faces[0].Landmarks, DevMaskStyles[0], 17)
+	mf := extract(t, p, jpegOf(t, m), ExtractOptions{})
+	if !mf.Masked {
+		t.Fatalf("masked copy not classified masked (score %.3f): the golden would miss the masked path", mf.MaskScore)
+	}
+	got["obama masked verify"] = toGolden(mf)
+	return got
 }
 
 func compareGolden(t *testing.T, name string, g, w goldenFace) {

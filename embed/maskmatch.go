@@ -64,7 +64,7 @@ func BestCosine(probe []float32, templates [][]float32) float32 {
 	return best
 }
 
-// Landmark subsets for Options.MaskedAlign: under a mask ONet guesses the mouth corners
+// Landmark subsets for Experimental.MaskedAlign: under a mask ONet guesses the mouth corners
 // (and less often the nose tip), which tilts and scales a five-point alignment.
 const (
 	MaskedAlignFive     = "five"      // all five landmarks, as for an unmasked face
@@ -72,7 +72,7 @@ const (
 	MaskedAlignEyes     = "eyes"      // the eyes only
 )
 
-// maskedAlignPoints maps an Options.MaskedAlign value to landmark indices (nil: all five).
+// maskedAlignPoints maps an Experimental.MaskedAlign value to landmark indices (nil: all five).
 func maskedAlignPoints(mode string) []int {
 	switch mode {
 	case MaskedAlignEyesNose:
@@ -84,9 +84,9 @@ func maskedAlignPoints(mode string) []int {
 }
 
 // AlignMasked returns the aligned crop of a face the classifier calls masked, from the
-// landmark subset Options.MaskedAlign names (AlignFace's crop for "five").
+// landmark subset Experimental.MaskedAlign names (AlignFace's crop for "five").
 func (p *Pipeline) AlignMasked(d *Decoded, f *Face) *RGB {
-	idx := maskedAlignPoints(p.opts.MaskedAlign)
+	idx := maskedAlignPoints(p.opts.Experimental.MaskedAlign)
 	if idx == nil {
 		return p.AlignFace(d, f)
 	}
@@ -101,13 +101,13 @@ func (p *Pipeline) AlignMasked(d *Decoded, f *Face) *RGB {
 
 // completeMasked adds the overlays (MaskedTemplates) to an enrolled face or a face the
 // classifier calls masked, re-aligning and re-embedding the latter first when
-// Options.MaskedAlign asks for it.
+// Experimental.MaskedAlign asks for it.
 func (p *Pipeline) completeMasked(d *Decoded, f *Face, purpose Purpose) error {
 	if purpose != PurposeEnroll && !f.Masked {
 		return nil
 	}
 	var crop *RGB
-	if f.Masked && maskedAlignPoints(p.opts.MaskedAlign) != nil {
+	if f.Masked && maskedAlignPoints(p.opts.Experimental.MaskedAlign) != nil {
 		crop = p.AlignMasked(d, f)
 		emb, _, err := p.EmbedFace(crop)
 		if err != nil {

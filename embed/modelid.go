@@ -12,7 +12,7 @@ const BaseModelID = "mobilefacenet-expo-1.0.24"
 // "mobilefacenet-expo-1.0.24+blazeface+flip" (+bf16 for Options.Precision bf16). Galleries record it and the engine refuses
 // to search one with another (engine.ErrModelMismatch): vectors of two configurations
 // are not comparable at one threshold. Options that decide which faces are found or
-// admitted (Limits, WorkSide, MinFaceSize, MinDetect, DetectFrac, MultiFaceRatio, NoMask,
+// admitted (Limits, WorkSide, MinFaceSize, MinDetect, Experimental.DetectFrac, MultiFaceRatio, NoMask,
 // Liveness) are not part of it: they change which photos pass, not the vectors' space.
 func ModelID(o Options) string {
 	o = o.withDefaults()

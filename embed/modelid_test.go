@@ -20,7 +20,7 @@ func TestModelID(t *testing.T) {
 	}{
 		{"default", Options{}, true},
 		{"mtcnn named", Options{Detector: DetectorMTCNN}, true},
-		{"admission options", Options{WorkSide: 640, MinFaceSize: 60, MinDetect: 30, DetectFrac: 0.2, MultiFaceRatio: 0.5, NoMask: true, NoLiveness: true}, true},
+		{"admission options", Options{WorkSide: 640, MinFaceSize: 60, MinDetect: 30, MultiFaceRatio: 0.5, NoMask: true, NoLiveness: true, Experimental: Experimental{DetectFrac: 0.2}}, true},
 		{"blazeface", Options{Detector: DetectorBlazeFace}, false},
 		{"flip", Options{FlipTTA: true}, false},
 		{"blazeface flip", Options{Detector: DetectorBlazeFace, FlipTTA: true}, false},

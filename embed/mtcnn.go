@@ -30,7 +30,7 @@ type mtcnn struct {
 	// train pairs; embed/README.md). Only TestRefineLandmarksOnPhotos sets it.
 	singlePass bool
 	// thr are the PNet, RNet and ONet score thresholds (default MTCNN.kt's 0.6/0.7/0.7;
-	// Options.MTCNNThresholds).
+	// Experimental.MTCNNThresholds).
 	thr [3]float32
 	// Output positions in each model's Run result.
 	pProb, pReg, rProb, rReg, oProb, oReg, oLmk int

@@ -47,14 +47,12 @@ type Options struct {
 	// no detail it could use. LFW faces (about 45-50 px) pass; see embed/README.md.
 	MinFaceSize float32
 
-	// The smallest face box MTCNN searches for, in working pixels. By default it follows
-	// the gate: 1.3 x MinFaceSize in decoded pixels (an MTCNN box measures 2.6 to 3.2 times
-	// the eye-to-mouth distance), so faces down to about half the gate size are found and
+	// The smallest face box MTCNN searches for, in working pixels. It follows the gate: 1.3
+	// x MinFaceSize in decoded pixels (an MTCNN box measures 2.6 to 3.2 times the
+	// eye-to-mouth distance), so faces down to about half the gate size are found and
 	// refused as too small (413) rather than missing (412), and no pyramid level is spent
-	// on smaller ones. DetectFrac > 0 instead searches down to that fraction of the shorter
-	// side (the reference's LFW protocol used 0.2). Never below MinDetect (default 20).
-	MinDetect  int
-	DetectFrac float32
+	// on smaller ones; never below MinDetect (default 20).
+	MinDetect int
 
 	// MultiFaceRatio: at enrolment, a second face at least this fraction of the largest
 	// face's size makes the photo ambiguous (414). Default 0.7.
@@ -64,21 +62,6 @@ type Options struct {
 	// DetectorBlazeFace (blazeface-back proposals, landmarks from two ONet passes). See
 	// embed/README.md for the measurement behind the default.
 	Detector string
-
-	// NoTightFallback turns off the detection fallbacks (tight.go): when nothing is found,
-	// MTCNN looks again with lower thresholds; then, in a frame of at most 640 working
-	// pixels on its shorter side, on the frame padded with its edge pixels, and finally ONet
-	// is asked about the frame itself.
-	NoTightFallback bool
-
-	// MaskedAlign picks the landmarks a face the classifier calls masked is re-aligned
-	// from before its embedding and overlays are taken (maskmatch.go): MaskedAlignFive
-	// (default, no re-alignment), MaskedAlignEyesNose or MaskedAlignEyes.
-	MaskedAlign string
-
-	// MTCNNThresholds overrides PNet's, RNet's and ONet's score thresholds (a zero keeps
-	// MTCNN.kt's 0.6, 0.7, 0.7); for measuring detection of masked faces (embed/README.md).
-	MTCNNThresholds [3]float32
 
 	// NoMask skips the mask classifier. NoLiveness skips the liveness score (Face.Liveness
 	// stays 0 and Face.LivenessScored false); by default the built-in liveness head
@@ -97,6 +80,9 @@ type Options struct {
 	// decided at start-up). The resolved precision is part of ModelID. Measured accuracy:
 	// embed/README.md. The detectors always run float32.
 	Precision string
+
+	// Experimental: switches for measurements only (experimental.go); zero when serving.
+	Experimental Experimental
 }
 
 func (o Options) withDefaults() Options {
@@ -122,6 +108,7 @@ func (o Options) withDefaults() Options {
 	if o.ModelsDir == "" {
 		o.ModelsDir = models.Dir()
 	}
+	o.Experimental = o.Experimental.withDefaults()
 	switch o.Precision {
 	case "":
 		o.Precision = PrecisionFP32
@@ -156,6 +143,9 @@ type Pipeline struct {
 // New loads the models from Options.ModelsDir and returns a ready pipeline.
 func New(opts Options) (*Pipeline, error) {
 	opts = opts.withDefaults()
+	if err := opts.Experimental.validate(); err != nil {
+		return nil, err
+	}
 	load := func(name string) (*nn.Model, error) {
 		path, err := models.PathIn(opts.ModelsDir, name)
 		if err != nil {
@@ -180,7 +170,7 @@ func New(opts Options) (*Pipeline, error) {
 		return nil, err
 	}
 	p := &Pipeline{opts: opts, id: ModelID(opts), det: newMTCNN(ms[0], ms[1], ms[2]), mfn: autoRunner{ms[3]}, adm: newAdmission(opts.MaxDecodeBytes)}
-	for i, t := range opts.MTCNNThresholds {
+	for i, t := range opts.Experimental.MTCNNThresholds {
 		if t > 0 {
 			p.det.thr[i] = t
 		}
@@ -296,7 +286,7 @@ func (p *Pipeline) Detect(ctx context.Context, d *Decoded) ([]Face, error) {
 	} else {
 		boxes, err = p.det.detect(d.Work, p.minBox(d))
 	}
-	if err == nil && len(boxes) == 0 && !p.opts.NoTightFallback {
+	if err == nil && len(boxes) == 0 && !p.opts.Experimental.NoTightFallback {
 		boxes, err = p.detectTight(d.Work, p.minBox(d)) // tight.go
 	}
 	if err != nil {
@@ -328,8 +318,8 @@ func (p *Pipeline) toFaces(d *Decoded, boxes []mbox) []Face {
 
 // minBox is the smallest face box searched in d's working image (see Options.MinDetect).
 func (p *Pipeline) minBox(d *Decoded) int {
-	if p.opts.DetectFrac > 0 {
-		return max(p.opts.MinDetect, int(p.opts.DetectFrac*float32(min(d.Work.W, d.Work.H))))
+	if f := p.opts.Experimental.DetectFrac; f > 0 {
+		return max(p.opts.MinDetect, int(f*float32(min(d.Work.W, d.Work.H))))
 	}
 	return max(p.opts.MinDetect, int(boxPerFaceSize*p.opts.MinFaceSize/(d.Scale*d.orig())))
 }

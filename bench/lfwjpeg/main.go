@@ -35,7 +35,7 @@ func main() {
 	root := flag.String("root", "", "image root")
 	thrs := flag.String("thr", "0.4247,0.4305", "cosine thresholds to count decision flips at")
 	flag.Parse()
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
+	p, err := embed.New(embed.Options{MinDetect: 12, NoMask: true, Experimental: embed.Experimental{DetectFrac: 0.2}})
 	if err != nil {
 		fail(err)
 	}

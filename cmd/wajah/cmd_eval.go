@@ -118,7 +118,8 @@ func runEvalPairs(args []string) error {
 	if *limit > 0 {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
-	p, err := embed.New(embed.Options{DetectFrac: float32(*frac), MinDetect: 12, Detector: *detector, FlipTTA: *flip, NoMask: !*masked, NoTightFallback: *noTight, MaskedAlign: *maskedAlign, Precision: *precision})
+	p, err := embed.New(embed.Options{MinDetect: 12, Detector: *detector, FlipTTA: *flip, NoMask: !*masked, Precision: *precision,
+		Experimental: embed.Experimental{DetectFrac: float32(*frac), NoTightFallback: *noTight, MaskedAlign: *maskedAlign}})
 	if err != nil {
 		return err
 	}
@@ -542,7 +543,7 @@ func runEvalMask(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoTightFallback: *noTight})
+	p, err := embed.New(embed.Options{MinDetect: 12, Experimental: embed.Experimental{DetectFrac: 0.2, NoTightFallback: *noTight}})
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func runEvalCalibrate(args []string) error {
 	res, _, err := loadEmbeddings(*cache, paths, false)
 	if err != nil {
 		// The pipeline of eval pairs, which anchored the API's similarity scale.
-		p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
+		p, err := embed.New(embed.Options{MinDetect: 12, NoMask: true, Experimental: embed.Experimental{DetectFrac: 0.2}})
 		if err != nil {
 			return err
 		}

@@ -73,7 +73,7 @@ func runEvalDetect(args []string) error {
 	default:
 		return errors.New("--pairs or --manifest is required")
 	}
-	opts := embed.Options{Detector: *detector, NoTightFallback: *noTight, DetectFrac: float32(*frac), NoMask: true}
+	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac)}}
 	if *thr != "" {
 		parts := strings.Split(*thr, ",")
 		if len(parts) != 3 {
@@ -84,7 +84,7 @@ func runEvalDetect(args []string) error {
 			if err != nil {
 				return err
 			}
-			opts.MTCNNThresholds[i] = float32(v)
+			opts.Experimental.MTCNNThresholds[i] = float32(v)
 		}
 	}
 	p, err := embed.New(opts)

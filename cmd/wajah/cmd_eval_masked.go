@@ -37,8 +37,8 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	if m := p.MaskModel(); m != nil {
 		x.MaskScore = m.Predict(crop, plain)
 	}
-	if a := p.Options().MaskedAlign; x.MaskScore >= 0.5 && a != "" && a != embed.MaskedAlignFive {
-		// As the pipeline does for a face it calls masked (Options.MaskedAlign).
+	if a := p.Options().Experimental.MaskedAlign; x.MaskScore >= 0.5 && a != embed.MaskedAlignFive {
+		// As the pipeline does for a face it calls masked (Experimental.MaskedAlign).
 		crop = p.AlignMasked(d, f)
 		if res.emb, _, err = p.EmbedFace(crop); err != nil {
 			return err

@@ -54,7 +54,7 @@ func runSynthMask(args []string) error {
 		return err
 	}
 	// The protocol's detection (central face, 0.2 x shorter side), as eval pairs runs it.
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
+	p, err := embed.New(embed.Options{MinDetect: 12, NoMask: true, Experimental: embed.Experimental{DetectFrac: 0.2}})
 	if err != nil {
 		return err
 	}

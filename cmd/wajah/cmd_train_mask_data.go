@@ -30,7 +30,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 	if err != nil {
 		return nil, err
 	}
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
+	p, err := embed.New(embed.Options{MinDetect: 12, NoMask: true, Experimental: embed.Experimental{DetectFrac: 0.2}})
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func runTrainMaskDetail(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := embed.New(embed.Options{DetectFrac: 0.2, MinDetect: 12, NoMask: true})
+	p, err := embed.New(embed.Options{MinDetect: 12, NoMask: true, Experimental: embed.Experimental{DetectFrac: 0.2}})
 	if err != nil {
 		return err
 	}

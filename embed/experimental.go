@@ -1,0 +1,45 @@
+package embed
+
+import "fmt"
+
+// Experimental holds the switches that exist for measurements, not for serving: each
+// reproduces a protocol or a "before" row of embed/README.md, or is a candidate not yet
+// measured. `wajah eval`, the training-data commands and bench/lfwjpeg set them; a server
+// leaves Options.Experimental zero (internal/config has no setting for any of them).
+type Experimental struct {
+	// DetectFrac > 0 searches faces down to that fraction of the working image's shorter
+	// side (never below MinDetect) instead of the gate-derived minimum box, and skips
+	// verification's coarse first search (coarse.go): the reference's LFW protocol (0.2).
+	DetectFrac float32
+
+	// NoTightFallback turns off the detection fallbacks (tight.go): when nothing is found,
+	// MTCNN looks again with lower thresholds; then, in a frame of at most 640 working
+	// pixels on its shorter side, on the frame padded with its edge pixels, and finally ONet
+	// is asked about the frame itself. The pipeline as it was before them.
+	NoTightFallback bool
+
+	// MTCNNThresholds overrides PNet's, RNet's and ONet's score thresholds (a zero keeps
+	// MTCNN.kt's 0.6, 0.7, 0.7); for measuring detection of masked faces (embed/README.md).
+	MTCNNThresholds [3]float32
+
+	// MaskedAlign picks the landmarks a face the classifier calls masked is re-aligned
+	// from before its embedding and overlays are taken (maskmatch.go): MaskedAlignFive
+	// (default, no re-alignment), MaskedAlignEyesNose or MaskedAlignEyes. Not measured yet
+	// (embed/README.md); the others change the masked path's vectors, so ModelID names them.
+	MaskedAlign string
+}
+
+func (x Experimental) withDefaults() Experimental {
+	if x.MaskedAlign == "" {
+		x.MaskedAlign = MaskedAlignFive
+	}
+	return x
+}
+
+func (x Experimental) validate() error {
+	switch x.MaskedAlign {
+	case MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes:
+		return nil
+	}
+	return fmt.Errorf("embed: unknown masked alignment %q (want %q, %q or %q)", x.MaskedAlign, MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes)
+}
