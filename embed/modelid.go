@@ -7,13 +7,16 @@ import "strings"
 const BaseModelID = "mobilefacenet-expo-1.0.24"
 
 // ModelID names the embedding function o configures: the model plus every option that
-// changes the vector of a face once found (where its landmarks come from, how the crop
-// is aligned, test-time augmentation), in a fixed order, e.g.
-// "mobilefacenet-expo-1.0.24+blazeface+flip" (+bf16 for Options.Precision bf16). Galleries record it and the engine refuses
-// to search one with another (engine.ErrModelMismatch): vectors of two configurations
-// are not comparable at one threshold. Options that decide which faces are found or
-// admitted (Limits, WorkSide, MinFaceSize, MinDetect, Experimental.DetectFrac, MultiFaceRatio, NoMask,
-// Liveness) are not part of it: they change which photos pass, not the vectors' space.
+// changes the vector of a face once found, in a fixed order: the first stage (Detector:
+// where the landmarks come from), test-time augmentation (FlipTTA), the landmarks a
+// masked face is aligned from (Experimental.MaskedAlign: its embedding and overlays) and
+// the arithmetic (Precision), e.g. "mobilefacenet-expo-1.0.24+blazeface+flip+bf16".
+// Galleries record it and the engine refuses to search one with another
+// (engine.ErrModelMismatch): vectors of two configurations are not comparable at one
+// threshold. Options that decide which faces are found or admitted (ModelsDir, Limits,
+// WorkSide, DecodeSide, MaxDecodeBytes, MinFaceSize, MinDetect, MultiFaceRatio, NoMask,
+// NoLiveness, and Experimental's DetectFrac, NoTightFallback and MTCNNThresholds) are not
+// part of it: they change which photos pass, not the vectors' space.
 func ModelID(o Options) string {
 	o = o.withDefaults()
 	var b strings.Builder
@@ -24,6 +27,7 @@ func ModelID(o Options) string {
 	}{
 		{o.Detector != DetectorMTCNN, o.Detector},
 		{o.FlipTTA, "flip"},
+		{o.Experimental.MaskedAlign != MaskedAlignFive, "masked-" + o.Experimental.MaskedAlign},
 		{o.Precision != PrecisionFP32, o.Precision},
 	} {
 		if f.on {

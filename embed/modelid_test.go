@@ -20,13 +20,20 @@ func TestModelID(t *testing.T) {
 	}{
 		{"default", Options{}, true},
 		{"mtcnn named", Options{Detector: DetectorMTCNN}, true},
-		{"admission options", Options{WorkSide: 640, MinFaceSize: 60, MinDetect: 30, MultiFaceRatio: 0.5, NoMask: true, NoLiveness: true, Experimental: Experimental{DetectFrac: 0.2}}, true},
+		{"admission options", Options{ModelsDir: "/elsewhere", Limits: Limits{MaxBytes: 1 << 20}, WorkSide: 640, DecodeSide: 320, MaxDecodeBytes: 1 << 30,
+			MinFaceSize: 60, MinDetect: 30, MultiFaceRatio: 0.5, NoMask: true, NoLiveness: true}, true},
+		{"detection experiments", Options{Experimental: Experimental{DetectFrac: 0.2, NoTightFallback: true, MTCNNThresholds: [3]float32{0.6, 0.4, 0.5}}}, true},
+		{"masked five named", Options{Experimental: Experimental{MaskedAlign: MaskedAlignFive}}, true},
+		{"masked eyes-nose", Options{Experimental: Experimental{MaskedAlign: MaskedAlignEyesNose}}, false},
+		{"masked eyes", Options{Experimental: Experimental{MaskedAlign: MaskedAlignEyes}}, false},
+		{"masked eyes flip", Options{FlipTTA: true, Experimental: Experimental{MaskedAlign: MaskedAlignEyes}}, false},
 		{"blazeface", Options{Detector: DetectorBlazeFace}, false},
 		{"flip", Options{FlipTTA: true}, false},
 		{"blazeface flip", Options{Detector: DetectorBlazeFace, FlipTTA: true}, false},
 		{"fp32 named", Options{Precision: PrecisionFP32}, true},
 		{"bf16", Options{Precision: PrecisionBF16}, false},
 		{"bf16 flip", Options{Precision: PrecisionBF16, FlipTTA: true}, false},
+		{"bf16 masked eyes", Options{Precision: PrecisionBF16, Experimental: Experimental{MaskedAlign: MaskedAlignEyes}}, false},
 	} {
 		id := ModelID(tc.o)
 		if (id == BaseModelID) != tc.same {
@@ -36,6 +43,24 @@ func TestModelID(t *testing.T) {
 			t.Errorf("%s and %s share id %q", tc.name, prev, id)
 		}
 		seen[id] = tc.name
+	}
+}
+
+// TestModelIDKeepsRecordedIDs: ids that galleries already carry do not move when an
+// option is added to ModelID.
+func TestModelIDKeepsRecordedIDs(t *testing.T) {
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{}, "mobilefacenet-expo-1.0.24"},
+		{Options{Detector: DetectorBlazeFace, FlipTTA: true}, "mobilefacenet-expo-1.0.24+blazeface+flip"},
+		{Options{FlipTTA: true, Precision: PrecisionBF16}, "mobilefacenet-expo-1.0.24+flip+bf16"},
+		{Options{Experimental: Experimental{MaskedAlign: MaskedAlignEyesNose}}, "mobilefacenet-expo-1.0.24+masked-eyes-nose"},
+	} {
+		if got := ModelID(tc.o); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.o, got, tc.want)
+		}
 	}
 }
 
