@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/embed"
+	"golang.org/x/sync/errgroup"
 )
 
 func init() {
@@ -93,53 +94,42 @@ func runEvalDetect(args []string) error {
 	}
 	var mu sync.Mutex
 	var found, several, unreadable int
-	var firstErr error
 	var busy time.Duration
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	for w := 0; w < max(*workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for q := range jobs {
-				data, err := os.ReadFile(filepath.Join(*root, q))
-				var d *embed.Decoded
-				if err == nil {
-					d, err = p.Decode(data)
-				}
-				if err != nil {
-					mu.Lock()
-					unreadable++
-					mu.Unlock()
-					continue
-				}
-				t := time.Now()
-				faces, err := p.Detect(context.Background(), d)
-				el := time.Since(t)
-				mu.Lock()
-				busy += el
-				switch {
-				case err != nil:
-					if firstErr == nil {
-						firstErr = err
-					}
-				case len(faces) > 1:
-					several++
-					found++
-				case len(faces) == 1:
-					found++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(max(*workers, 1))
 	for _, q := range paths {
-		jobs <- q
+		g.Go(func() error {
+			data, err := os.ReadFile(filepath.Join(*root, q))
+			var d *embed.Decoded
+			if err == nil {
+				d, err = p.Decode(data)
+			}
+			if err != nil {
+				mu.Lock()
+				unreadable++
+				mu.Unlock()
+				return nil
+			}
+			t := time.Now()
+			faces, err := p.Detect(context.Background(), d)
+			el := time.Since(t)
+			mu.Lock()
+			defer mu.Unlock()
+			busy += el
+			switch {
+			case err != nil:
+				return err
+			case len(faces) > 1:
+				several++
+				found++
+			case len(faces) == 1:
+				found++
+			}
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	n := len(paths) - unreadable
 	fmt.Printf("%d images: face found in %d (%.4f), more than one face in %d (%.4f), unreadable %d; detect %.1f ms per image per worker\n",

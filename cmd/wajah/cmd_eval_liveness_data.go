@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wajah-id/wajah/embed"
+	"golang.org/x/sync/errgroup"
 )
 
 // liveSample is one image of a liveness evaluation set and the raw outputs of every
@@ -165,67 +166,55 @@ func extractLive(p *embed.Pipeline, probe *embed.LivenessProbe, cache *liveCache
 		return nil
 	}
 	var mu sync.Mutex
-	var firstErr error
-	work := make(chan int)
-	var wg sync.WaitGroup
 	bar := newProgressBar(os.Stderr, set, len(todo), quiet)
-	for w := 0; w < max(workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				s := &samples[i]
-				err := func() error {
-					data, err := os.ReadFile(filepath.Join(root, s.Path))
-					if err != nil {
-						return err
-					}
-					d, err := p.Decode(data)
-					if err != nil {
-						return fmt.Errorf("%s: %w", s.Path, err)
-					}
-					faces, err := p.Detect(ctx, d)
-					if err != nil || len(faces) == 0 {
-						return err
-					}
-					s.Detected = true
-					if len(s.Feat) != embed.LiveFeatCount {
-						var ms [embed.LiveFeatCount]float64
-						if s.Feat, err = probe.ScoresTimed(d, &faces[0], &ms); err != nil {
-							return err
-						}
-						s.NoFAS = !probe.Has(embed.LiveFeatFAS256)
-						mu.Lock()
-						for k := range ms {
-							cache.MS[k] += ms[k]
-						}
-						cache.NMS++
-						mu.Unlock()
-					}
-					t := time.Now()
-					s.Feat = append(s.Feat[:embed.LiveFeatCount:embed.LiveFeatCount], embed.LiveTexture(p.AlignFace(d, &faces[0]))...)
-					mu.Lock()
-					cache.TexMS += since(t)
-					cache.NTex++
-					mu.Unlock()
-					return nil
-				}()
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				bar.step(!s.Detected)
-				mu.Unlock()
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(max(workers, 1))
 	for _, i := range todo {
-		work <- i
+		g.Go(func() error {
+			s := &samples[i]
+			err := func() error {
+				data, err := os.ReadFile(filepath.Join(root, s.Path))
+				if err != nil {
+					return err
+				}
+				d, err := p.Decode(data)
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.Path, err)
+				}
+				faces, err := p.Detect(ctx, d)
+				if err != nil || len(faces) == 0 {
+					return err
+				}
+				s.Detected = true
+				if len(s.Feat) != embed.LiveFeatCount {
+					var ms [embed.LiveFeatCount]float64
+					if s.Feat, err = probe.ScoresTimed(d, &faces[0], &ms); err != nil {
+						return err
+					}
+					s.NoFAS = !probe.Has(embed.LiveFeatFAS256)
+					mu.Lock()
+					for k := range ms {
+						cache.MS[k] += ms[k]
+					}
+					cache.NMS++
+					mu.Unlock()
+				}
+				t := time.Now()
+				s.Feat = append(s.Feat[:embed.LiveFeatCount:embed.LiveFeatCount], embed.LiveTexture(p.AlignFace(d, &faces[0]))...)
+				mu.Lock()
+				cache.TexMS += since(t)
+				cache.NTex++
+				mu.Unlock()
+				return nil
+			}()
+			mu.Lock()
+			bar.step(!s.Detected)
+			mu.Unlock()
+			return err
+		})
 	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	for _, s := range samples {
 		cache.Samples[set+"\x00"+s.Path] = s

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/train"
+	"golang.org/x/sync/errgroup"
 )
 
 // maskSample is one image's features as train-mask extracts them.
@@ -43,79 +44,67 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		return maskSample{emb: emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, crop, nil), label: label, detected: det, row: row, copy: copy}, nil
 	}
 	results := make([][]maskSample, len(rows))
-	var firstErr error
 	var mu sync.Mutex
-	jobs := make(chan int)
-	var wg sync.WaitGroup
 	bar := newProgressBar(os.Stderr, "features", len(rows), quiet)
-	for w := 0; w < max(workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				out, err := func() ([]maskSample, error) {
-					r := rows[i]
-					img, err := evalReadImage(filepath.Join(root, r.path))
-					if err != nil {
-						return nil, fmt.Errorf("%s: %w", r.path, err)
-					}
-					if maxSide > 0 && max(img.W, img.H) > maxSide {
-						// Deterministic side in [80, maxSide]: masked sources are 224 px and
-						// unmasked about 100 px, a cue the classifier must not learn.
-						img = embed.Shrink(img, 80+(i*37)%(max(maxSide-80, 1)+1))
-					}
-					var label float32
-					if r.mask {
-						label = 1
-					}
-					s, err := sample(img, label, i, 0)
-					if err != nil || !augment {
-						return []maskSample{s}, err
-					}
-					out := []maskSample{s}
-					rng := rand.New(rand.NewPCG(uint64(i), 0x61756720))
-					a, err := sample(train.Augment(img, rng), label, i, 1)
+	var g errgroup.Group
+	g.SetLimit(max(workers, 1))
+	for i := range rows {
+		g.Go(func() error {
+			out, err := func() ([]maskSample, error) {
+				r := rows[i]
+				img, err := evalReadImage(filepath.Join(root, r.path))
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", r.path, err)
+				}
+				if maxSide > 0 && max(img.W, img.H) > maxSide {
+					// Deterministic side in [80, maxSide]: masked sources are 224 px and
+					// unmasked about 100 px, a cue the classifier must not learn.
+					img = embed.Shrink(img, 80+(i*37)%(max(maxSide-80, 1)+1))
+				}
+				var label float32
+				if r.mask {
+					label = 1
+				}
+				s, err := sample(img, label, i, 0)
+				if err != nil || !augment {
+					return []maskSample{s}, err
+				}
+				out := []maskSample{s}
+				rng := rand.New(rand.NewPCG(uint64(i), 0x61756720))
+				a, err := sample(train.Augment(img, rng), label, i, 1)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, a)
+				if !r.mask {
+					faces, err := p.Detect(ctx, p.Prepare(img))
 					if err != nil {
 						return nil, err
 					}
-					out = append(out, a)
-					if !r.mask {
-						faces, err := p.Detect(ctx, p.Prepare(img))
+					if len(faces) > 0 {
+						st := embed.DevMaskStyles[rng.IntN(len(embed.DevMaskStyles))]
+						m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
+						if rng.IntN(2) == 0 {
+							m = train.Augment(m, rng)
+						}
+						sm, err := sample(m, 1, i, 2)
 						if err != nil {
 							return nil, err
 						}
-						if len(faces) > 0 {
-							st := embed.DevMaskStyles[rng.IntN(len(embed.DevMaskStyles))]
-							m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
-							if rng.IntN(2) == 0 {
-								m = train.Augment(m, rng)
-							}
-							sm, err := sample(m, 1, i, 2)
-							if err != nil {
-								return nil, err
-							}
-							out = append(out, sm)
-						}
+						out = append(out, sm)
 					}
-					return out, nil
-				}()
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
 				}
-				results[i] = out
-				bar.step(len(out) > 0 && !out[0].detected)
-				mu.Unlock()
-			}
-		}()
+				return out, nil
+			}()
+			mu.Lock()
+			results[i] = out
+			bar.step(len(out) > 0 && !out[0].detected)
+			mu.Unlock()
+			return err
+		})
 	}
-	for i := range rows {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	d := &maskData{Manifest: hash}
 	for _, rs := range results {

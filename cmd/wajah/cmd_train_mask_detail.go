@@ -13,6 +13,7 @@ import (
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/train"
+	"golang.org/x/sync/errgroup"
 )
 
 func init() {
@@ -58,34 +59,22 @@ func runTrainMaskDetail(args []string) error {
 	masked := make([]bool, len(rows))
 	ok := make([]bool, len(rows))
 	ctx := context.Background()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var firstErr error
 	bar := newProgressBar(os.Stderr, "features", len(rows), false)
-	for w := 0; w < max(*workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				f, m, good, err := detailFeature(ctx, p, cls, rows[i], i)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				feats[i], masked[i], ok[i] = f, m, good
-				bar.step(!good)
-				mu.Unlock()
-			}
-		}()
-	}
+	var g errgroup.Group
+	g.SetLimit(max(*workers, 1))
 	for i := range rows {
-		jobs <- i
+		g.Go(func() error {
+			f, m, good, err := detailFeature(ctx, p, cls, rows[i], i)
+			mu.Lock()
+			feats[i], masked[i], ok[i] = f, m, good
+			bar.step(!good)
+			mu.Unlock()
+			return err
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	fold := func(i int) int {
 		h := fnv.New32a()
