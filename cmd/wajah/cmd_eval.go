@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -35,37 +34,35 @@ type pairRow struct {
 
 // readPairs reads "path1 path2 same [fold]" TSV with an optional header line.
 func readPairs(path string) ([]pairRow, bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false, err
-	}
-	defer f.Close()
 	var rows []pairRow
 	hasFold := true
-	sc := bufio.NewScanner(f)
-	for ln := 1; sc.Scan(); ln++ {
-		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
+	err := scanTSV(path, func(ln int, line string) error {
+		c := strings.Split(line, "\t")
 		if len(c) < 3 || c[0] == "" {
-			continue
+			return nil
 		}
 		s, err := strconv.Atoi(c[2])
 		if err != nil {
 			if ln == 1 {
-				continue // header
+				return nil // header
 			}
-			return nil, false, fmt.Errorf("%s:%d: same must be 0 or 1", path, ln)
+			return fmt.Errorf("%s:%d: same must be 0 or 1", path, ln)
 		}
 		r := pairRow{a: c[0], b: c[1], same: s == 1, fold: -1}
 		if len(c) > 3 {
 			if r.fold, err = strconv.Atoi(c[3]); err != nil {
-				return nil, false, fmt.Errorf("%s:%d: bad fold", path, ln)
+				return fmt.Errorf("%s:%d: bad fold", path, ln)
 			}
 		} else {
 			hasFold = false
 		}
 		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
-	return rows, hasFold && len(rows) > 0, sc.Err()
+	return rows, hasFold && len(rows) > 0, nil
 }
 
 // imageResult is one image's detection: the embedding, or a failure to detect.
@@ -494,24 +491,18 @@ type maskRow struct {
 
 // readMaskManifest reads "path mask [source [detail]]" TSV (header optional).
 func readMaskManifest(path string) ([]maskRow, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var rows []maskRow
-	sc := bufio.NewScanner(f)
-	for ln := 1; sc.Scan(); ln++ {
-		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
+	err := scanTSV(path, func(ln int, line string) error {
+		c := strings.Split(line, "\t")
 		if len(c) < 2 {
-			continue
+			return nil
 		}
 		v, err := strconv.Atoi(c[1])
 		if err != nil {
 			if ln == 1 {
-				continue
+				return nil
 			}
-			return nil, fmt.Errorf("%s:%d: mask must be 0 or 1", path, ln)
+			return fmt.Errorf("%s:%d: mask must be 0 or 1", path, ln)
 		}
 		r := maskRow{path: c[0], mask: v == 1}
 		if len(c) > 2 {
@@ -521,8 +512,12 @@ func readMaskManifest(path string) ([]maskRow, error) {
 			r.detail = c[3]
 		}
 		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return rows, sc.Err()
+	return rows, nil
 }
 
 // isValidation is the split train-mask holds out: every fifth row of the manifest.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -42,43 +41,37 @@ type liveCache struct {
 
 // readSpoofManifest reads spoof-dev's manifest.tsv: path, label (live/spoof), subject.
 func readSpoofManifest(path string) ([]liveSample, error) {
-	f, err := os.Open(path)
+	var out []liveSample
+	err := scanTSV(path, func(ln int, line string) error {
+		c := strings.Split(line, "\t")
+		if ln == 1 && c[0] == "path" {
+			return nil
+		}
+		if len(c) < 3 || (c[1] != "live" && c[1] != "spoof") {
+			return fmt.Errorf("%s:%d: want path, live|spoof, subject", path, ln)
+		}
+		out = append(out, liveSample{Path: c[0], Spoof: c[1] == "spoof", Subject: c[2]})
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out []liveSample
-	sc := bufio.NewScanner(f)
-	for ln := 1; sc.Scan(); ln++ {
-		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
-		if ln == 1 && c[0] == "path" {
-			continue
-		}
-		if len(c) < 3 || (c[1] != "live" && c[1] != "spoof") {
-			return nil, fmt.Errorf("%s:%d: want path, live|spoof, subject", path, ln)
-		}
-		out = append(out, liveSample{Path: c[0], Spoof: c[1] == "spoof", Subject: c[2]})
-	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // readPathColumn reads the first column of a TSV with a header (faces-small's manifest).
 func readPathColumn(path string) ([]liveSample, error) {
-	f, err := os.Open(path)
+	var out []liveSample
+	err := scanTSV(path, func(ln int, line string) error {
+		if p, _, _ := strings.Cut(line, "\t"); ln > 1 && p != "" {
+			out = append(out, liveSample{Path: p})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out []liveSample
-	sc := bufio.NewScanner(f)
-	for ln := 1; sc.Scan(); ln++ {
-		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
-		if ln == 1 || c[0] == "" {
-			continue
-		}
-		out = append(out, liveSample{Path: c[0]})
-	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // sampleImages lists every image under root (sorted) and keeps every k-th so that about n
@@ -230,23 +223,21 @@ var errNoSamples = errors.New("no samples")
 // lfwPairImages returns the images (relative to LFW's images/ directory) of a View 1 pairs
 // file.
 func lfwPairImages(path string) (map[string]bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	out := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for ln := 1; sc.Scan(); ln++ {
-		c := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
+	err := scanTSV(path, func(ln int, line string) error {
+		c := strings.Split(line, "\t")
 		if ln == 1 || len(c) < 2 {
-			continue
+			return nil
 		}
 		for _, p := range c[:2] {
 			out[strings.TrimPrefix(p, "images/")] = true
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // filterLFW keeps the samples among the test pairs' images (test true), or else those whose

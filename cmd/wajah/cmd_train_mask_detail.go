@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -266,22 +265,15 @@ func detailRows(worn, lfw string, n int) ([]detailRow, error) {
 
 // readTSV reads a TSV with a header line, returning the data rows.
 func readTSV(path string) ([][]string, error) {
-	f, err := os.Open(path)
+	var out [][]string
+	err := scanTSV(path, func(ln int, line string) error {
+		if t := strings.TrimSpace(line); ln > 1 && t != "" {
+			out = append(out, strings.Split(t, "\t"))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out [][]string
-	sc := bufio.NewScanner(f)
-	first := true
-	for sc.Scan() {
-		if first {
-			first = false
-			continue
-		}
-		if t := strings.TrimSpace(sc.Text()); t != "" {
-			out = append(out, strings.Split(t, "\t"))
-		}
-	}
-	return out, sc.Err()
+	return out, nil
 }
