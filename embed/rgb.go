@@ -205,28 +205,12 @@ func resizeBilinearInto(src *RGB, x0, y0, sw, sh int, dst *RGB) {
 	xs := make([]int32, dst.W)
 	xf := make([]float32, dst.W)
 	for x := 0; x < dst.W; x++ {
-		fx := (float32(x)+0.5)*sx - 0.5
-		ix := floorInt(fx)
-		f := fx - float32(ix)
-		if ix < 0 {
-			ix, f = 0, 0
-		}
-		if ix >= sw-1 {
-			ix, f = sw-1, 0
-		}
+		ix, f := bilinearTap(x, sx, sw)
 		xs[x], xf[x] = int32(ix+x0), f
 	}
 	stride := 3 * src.W
 	for y := 0; y < dst.H; y++ {
-		fy := (float32(y)+0.5)*sy - 0.5
-		iy := floorInt(fy)
-		g := fy - float32(iy)
-		if iy < 0 {
-			iy, g = 0, 0
-		}
-		if iy >= sh-1 {
-			iy, g = sh-1, 0
-		}
+		iy, g := bilinearTap(y, sy, sh)
 		r0 := (iy + y0) * stride
 		r1 := r0
 		if g > 0 {
@@ -248,6 +232,22 @@ func resizeBilinearInto(src *RGB, x0, y0, sw, sh int, dst *RGB) {
 			o += 3
 		}
 	}
+}
+
+// bilinearTap maps output pixel i, at scale source pixels per output pixel, to the source
+// pixel at or left of its centre and the weight of the next one, clamped to [0, n-1] (the
+// edge pixel repeats).
+func bilinearTap(i int, scale float32, n int) (int, float32) {
+	fi := (float32(i)+0.5)*scale - 0.5
+	k := floorInt(fi)
+	f := fi - float32(k)
+	if k < 0 {
+		k, f = 0, 0
+	}
+	if k >= n-1 {
+		k, f = n-1, 0
+	}
+	return k, f
 }
 
 // halve downsamples by 2 with a 2x2 box filter (odd last row/column dropped).
