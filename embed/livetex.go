@@ -164,21 +164,17 @@ func qualityCues(img *RGB, h, s, v, y []float32) []float32 {
 	n := len(y)
 	out := make([]float32, 0, len(liveQualityNames))
 	// Sharpness: a re-imaged face is blurred by the second optics and the print.
-	var lap, lap2, grad float64
+	var grad float64
 	cnt := 0
 	for r := 1; r < side-1; r++ {
 		for c := 1; c < side-1; c++ {
 			i := r*side + c
-			l := float64(y[i-1] + y[i+1] + y[i-side] + y[i+side] - 4*y[i])
-			lap += l
-			lap2 += l * l
 			gx, gy := float64(y[i+1]-y[i-1]), float64(y[i+side]-y[i-side])
 			grad += gx*gx + gy*gy
 			cnt++
 		}
 	}
-	lm := lap / float64(cnt)
-	out = append(out, float32(math.Log1p(lap2/float64(cnt)-lm*lm)), float32(math.Log1p(grad/float64(cnt))))
+	out = append(out, float32(math.Log1p(laplacianVariance(y, side, side))), float32(math.Log1p(grad/float64(cnt))))
 	// Specular highlights: bright, unsaturated pixels (glossy paper, screen glare).
 	spec, specV := 0, 0.0
 	for i := 0; i < n; i++ {

@@ -64,6 +64,13 @@ func blurExposure(crop *RGB) (blur, exposure float32) {
 		y[i] = luma(crop.Pix, 3*i)
 		sum += float64(y[i])
 	}
+	return float32(laplacianVariance(y, w, h)), float32(sum / float64(w*h) / 255)
+}
+
+// laplacianVariance is the variance of the 4-neighbour Laplacian of the w x h plane y over
+// its interior (w, h >= 3): low on a blurred image. The blur gate and the liveness texture
+// cues (livetex.go) both read it.
+func laplacianVariance(y []float32, w, h int) float64 {
 	var s, s2 float64
 	n := 0
 	for r := 1; r < h-1; r++ {
@@ -76,5 +83,5 @@ func blurExposure(crop *RGB) (blur, exposure float32) {
 		}
 	}
 	m := s / float64(n)
-	return float32(s2/float64(n) - m*m), float32(sum / float64(w*h) / 255)
+	return s2/float64(n) - m*m
 }
