@@ -130,8 +130,10 @@ func compareGolden(t *testing.T, name string, g, w goldenFace) {
 	// The pure-Go kernels (GOEXPERIMENT=) sum in another order than the SIMD build that
 	// wrote the file: measured 4e-5 px and 4e-5 per component on the plain face, 0.004 px and
 	// 5e-4 on the masked copy (whose landmarks ONet reads less firmly). Rounding landmarks
-	// to whole pixels or another warp moves them 0.1-0.5 px and components by 1e-2.
-	if maxPx > 0.02 || maxVec > 1e-3 || scores > 5e-4 || g.Masked != w.Masked || g.MaskDetail != w.MaskDetail {
+	// to whole pixels or another warp moves them 0.1-0.5 px and components by 1e-2. The
+	// bounds sit ~6x above the first (a CPU with other vector widths than either build) and
+	// still several times below the second.
+	if maxPx > 0.05 || maxVec > 3e-3 || scores > 2e-3 || g.Masked != w.Masked || g.MaskDetail != w.MaskDetail {
 		t.Errorf("%s differs from the golden: %.3g px, %.3g in vectors, %.3g in scores, masked %v/%v, detail %q/%q",
 			name, maxPx, maxVec, scores, g.Masked, w.Masked, g.MaskDetail, w.MaskDetail)
 	}
