@@ -71,6 +71,9 @@ func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.
 	}
 	face, err = e.extractLive(ctx, r.Image, embed.ExtractOptions{Purpose: embed.PurposeEnroll, Force: r.Force})
 	tExtract = time.Since(start)
+	if err == nil {
+		err = e.maskedEnrolGate(face) // maskedenrol.go
+	}
 	if err != nil {
 		var gid uint64 // no gallery yet: the subject hash is keyed by gallery id 0
 		if g != nil {

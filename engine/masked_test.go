@@ -137,7 +137,9 @@ func TestMaskedProbePlainMapping(t *testing.T) {
 		{"masked-probe mapping", strictMaskedFake{maskedFake{newFake()}}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e := openTest(t, testOptions(t, t.TempDir()), tt.emb)
+			o := testOptions(t, t.TempDir())
+			o.MaskedEnrolment = MaskedEnrolAllow // a masked template, as stored before the gate
+			e := openTest(t, o, tt.emb)
 			defer e.Close()
 			enroll(t, e, "acme", "g", "alice", "alice/1+mask")
 			enroll(t, e, "acme", "g", "bob", "bob/1")

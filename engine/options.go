@@ -72,6 +72,10 @@ type Options struct {
 	// DuplicateRefuse (default: ErrDuplicateFace), DuplicateFlag (stored, audited as a
 	// duplicate) or DuplicateOff (no check).
 	DuplicatePolicy string
+	// MaskedEnrolment decides what enrolling a face the mask classifier calls masked does:
+	// MaskedEnrolRefuse (default: ErrMaskedEnrolment, nothing stored) or MaskedEnrolAllow.
+	// A masked probe against a masked enrolment has no trustworthy score (maskedenrol.go).
+	MaskedEnrolment string
 	// DuplicateScope is where the duplicate check searches: DuplicateScopeGallery (default)
 	// or DuplicateScopeTenant (every gallery of the tenant).
 	DuplicateScope string
@@ -143,6 +147,9 @@ func (o Options) EnsureDefaults() Options {
 	if o.DuplicateScope == "" {
 		o.DuplicateScope = DuplicateScopeGallery
 	}
+	if o.MaskedEnrolment == "" {
+		o.MaskedEnrolment = MaskedEnrolRefuse
+	}
 	if o.MaxTemplates == 0 {
 		o.MaxTemplates = DefaultMaxTemplates
 	}
@@ -186,6 +193,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("%w: IdentifyFAR %v not in (0,1)", ErrInvalid, o.IdentifyFAR)
 	case o.DuplicatePolicy != DuplicateRefuse && o.DuplicatePolicy != DuplicateFlag && o.DuplicatePolicy != DuplicateOff:
 		return fmt.Errorf("%w: DuplicatePolicy %q (refuse, flag or off)", ErrInvalid, o.DuplicatePolicy)
+	case o.MaskedEnrolment != MaskedEnrolRefuse && o.MaskedEnrolment != MaskedEnrolAllow:
+		return fmt.Errorf("%w: MaskedEnrolment %q (refuse or allow)", ErrInvalid, o.MaskedEnrolment)
 	case o.DuplicateScope != DuplicateScopeGallery && o.DuplicateScope != DuplicateScopeTenant:
 		return fmt.Errorf("%w: DuplicateScope %q (gallery or tenant)", ErrInvalid, o.DuplicateScope)
 	case o.DuplicateThreshold < 0 || o.DuplicateThreshold > 1 || o.DuplicateThreshold != o.DuplicateThreshold:

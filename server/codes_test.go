@@ -76,6 +76,7 @@ func TestEveryEngineCode(t *testing.T) {
 		{"presentation attack", "POST", plVerify, "tok-a", with(ver, "image", img("spoof")), "418", 400},
 		{"unknown nik", "POST", plVerify, "tok-a", verifyBody("g1", "nobody", "alice"), "415", 400},
 		{"duplicate face", "POST", plEnroll, "tok-a", with(enr, "image", img("duplicate")), "417", 400},
+		{"masked enrolment", "POST", plEnroll, "tok-a", with(enr, "image", img("maskenrol")), "419", 400},
 		{"unknown gallery", "POST", plList, "tok-a", map[string]any{"facegallery_id": "nope"}, "416", 400},
 		{"other tenant's gallery", "POST", plList, "tok-b", map[string]any{"facegallery_id": "g1"}, "416", 400},
 		{"image missing", "POST", plEnroll, "tok-a", with(enr, "image", nil), "451", 400},

@@ -32,6 +32,7 @@ import (
 //	416  400  engine.ErrGalleryNotFound
 //	417  400  engine.ErrDuplicateFace (the message names the other id: same tenant only)
 //	418  400  engine.ErrPresentationAttack (passive liveness refused the face)
+//	419  400  engine.ErrMaskedEnrolment (enrolment photo masked; masked-enrolment refuse)
 //	451-456  400  field missing, null, empty or of the wrong JSON type:
 //	          image 451, user_id/nik 452, user_name 453, facegallery_id 454,
 //	          target_image 455, source_image 456
@@ -84,6 +85,7 @@ const (
 	codeGalleryNotFound    code = 416
 	codeDuplicateFace      code = 417
 	codePresentation       code = 418
+	codeMaskedEnrolment    code = 419
 	codeImageNull          code = 451
 	codeUserIDNull         code = 452
 	codeUserNameNull       code = 453
@@ -125,6 +127,7 @@ var messages = map[code]string{
 	codeGalleryNotFound:    "facegallery_id not found",
 	codeDuplicateFace:      "Face already enrolled under another id",
 	codePresentation:       "Presentation attack suspected",
+	codeMaskedEnrolment:    "Masked face at enrolment: enrol a photo without a mask",
 	codeImageNull:          "image is null",
 	codeUserIDNull:         "user_id / nik is null",
 	codeUserNameNull:       "user_name is null",
@@ -153,7 +156,7 @@ var messages = map[code]string{
 }
 
 // codes lists every code in table order (for metrics and tests).
-var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 417, 418, 451, 452, 453, 454, 455, 456,
+var codes = []code{200, 400, 401, 403, 411, 412, 413, 414, 415, 416, 417, 418, 419, 451, 452, 453, 454, 455, 456,
 	490, 491, 492, 493, 494, 495, 429, 500, 503, 600, 603, 604, 605, 606, 607, 608, 609, 610, 611}
 
 // String is the body's "status" value.
@@ -278,6 +281,7 @@ var sentinelCodes = []struct {
 	{err: embed.ErrFaceTooSmall, code: codeFaceTooSmall},
 	{err: embed.ErrMultipleFaces, code: codeMultipleFaces},
 	{err: engine.ErrPresentationAttack, code: codePresentation},
+	{err: engine.ErrMaskedEnrolment, code: codeMaskedEnrolment},
 	{err: engine.ErrGalleryNotFound, code: codeGalleryNotFound},
 	{err: engine.ErrPersonNotFound, code: codeUserNotFound},
 	{err: engine.ErrTokenNotFound, code: codeUserNotFound},

@@ -158,6 +158,9 @@ func (f *fakeEngine) Enroll(ctx context.Context, r engine.EnrollRequest) (engine
 	if err != nil {
 		return engine.EnrollResult{}, err
 	}
+	if bytes.HasSuffix(r.Image, []byte("maskenrol")) { // a masked enrolment photo (engine's gate)
+		return engine.EnrollResult{}, engine.ErrMaskedEnrolment
+	}
 	if bytes.HasSuffix(r.Image, []byte("duplicate")) { // the face of another person
 		return engine.EnrollResult{}, &engine.DuplicateError{Gallery: r.Gallery, PersonID: "first-" + r.Gallery, Similarity: 0.99}
 	}

@@ -28,7 +28,7 @@ func openEngine(cfg *config.Config, logger *slog.Logger) (*engine.Engine, error)
 		return nil, fmt.Errorf("load models from %s: %w", cfg.ModelsDir, err)
 	}
 	return engine.Open(engine.Options{Dir: cfg.DataDir, Store: cfg.Store, KeyFile: cfg.KeyFile, Threshold: cfg.Threshold,
-		MinThreshold: cfg.MinThreshold, IdentifyFAR: cfg.IdentifyFAR, DuplicatePolicy: cfg.DuplicatePolicy,
+		MinThreshold: cfg.MinThreshold, IdentifyFAR: cfg.IdentifyFAR, DuplicatePolicy: cfg.DuplicatePolicy, MaskedEnrolment: cfg.MaskedEnrolment,
 		DuplicateScope: cfg.DuplicateScope, DuplicateThreshold: cfg.DuplicateThreshold, RetentionDays: cfg.RetentionDays,
 		DefaultUserStatus: cfg.DefaultStatus, Logger: logger, Liveness: live}, pipe)
 }

@@ -36,6 +36,7 @@ type Config struct {
 	MinThreshold       float64
 	IdentifyFAR        float64
 	DuplicatePolicy    string
+	MaskedEnrolment    string
 	DuplicateScope     string
 	DuplicateThreshold float64
 	RetentionDays      int
@@ -93,7 +94,7 @@ func Default(modelsDir string) Config {
 		MaxBody: so.MaxBodyBytes, RequestTimeout: so.RequestTimeout, ReadTimeout: so.ReadTimeout, WriteTimeout: so.WriteTimeout,
 		IdleTimeout: so.IdleTimeout, ShutdownTimeout: 30 * time.Second, IdentifyK: so.IdentifyK, LogLevel: "info",
 		Provider: "local", DefaultStatus: engine.DefaultUserStatus, IdentifyFAR: engine.DefaultIdentifyFAR,
-		DuplicatePolicy: engine.DuplicateRefuse, DuplicateScope: engine.DuplicateScopeGallery,
+		DuplicatePolicy: engine.DuplicateRefuse, DuplicateScope: engine.DuplicateScopeGallery, MaskedEnrolment: engine.MaskedEnrolRefuse,
 		PLTimeout: pedulilindungi.DefaultTimeout, PLRetries: pedulilindungi.DefaultRetries, PLBackoff: pedulilindungi.DefaultBackoff,
 		OAuthTokenTTL: so.OAuthTokenTTL, OAuthRate: so.OAuthRate.PerMinute, OAuthBurst: so.OAuthRate.Burst, OAuthFailCost: so.OAuthRate.FailureCost,
 		PLBreakerFailures: pedulilindungi.DefaultBreakerFailures, PLBreakerCooldown: pedulilindungi.DefaultBreakerCooldown,
@@ -116,6 +117,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.Float64Var(&c.MinThreshold, "min-threshold", c.MinThreshold, "floor of a request's threshold: lower ones are raised to it (0: = threshold)")
 	fs.Float64Var(&c.IdentifyFAR, "identify-far", c.IdentifyFAR, "chance of any false match per identify search; the identify threshold rises with gallery size to keep it")
 	fs.StringVar(&c.DuplicatePolicy, "duplicate-policy", c.DuplicatePolicy, "a face already enrolled under another id: refuse (417), flag (store, audit) or off")
+	fs.StringVar(&c.MaskedEnrolment, "masked-enrolment", c.MaskedEnrolment, "an enrolment photo the mask classifier calls masked: refuse (419) or allow")
 	fs.StringVar(&c.DuplicateScope, "duplicate-scope", c.DuplicateScope, "where the duplicate check searches: gallery or tenant (all the tenant's galleries)")
 	fs.Float64Var(&c.DuplicateThreshold, "duplicate-threshold", c.DuplicateThreshold, "similarity of a duplicate (0: calibrated at FAR 1e-5)")
 	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "delete check-in ledger and audit rows older than this (0: keep)")
