@@ -47,7 +47,7 @@ func TestDefaults(t *testing.T) {
 		Addr: ":8080", DataDir: "./data", ModelsDir: "/models", Threshold: 0.75, MaxBody: 8 << 20,
 		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
-		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", DuplicateScope: "gallery",
+		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", MaskedEnrolment: "refuse", DuplicateScope: "gallery",
 		PLTimeout: 3 * time.Second, PLRetries: 2, PLBackoff: 100 * time.Millisecond,
 		OAuthTokenTTL: 24 * time.Hour, OAuthRate: 10, OAuthBurst: 5, OAuthFailCost: 3,
 		PLBreakerFailures: 5, PLBreakerCooldown: 10 * time.Second,
