@@ -26,13 +26,10 @@ import (
 //     read deadline when the request's first byte arrives (on a new connection, when it
 //     opens), before the hook runs, and a body not read by then is an error.
 //
-// The handler drops a body buffer larger than keepBodyCap when it returns: fasthttp keeps a
-// connection's body buffer for its next request, so without that every idle keep-alive
-// connection would hold the largest body it ever sent, outside any budget.
-
-// keepBodyCap is the largest body buffer a connection keeps between requests (JSON-only
-// requests reuse theirs; a photo's is dropped).
-const keepBodyCap = 8 << 10
+// Server.ReduceMemoryUsage is on: fasthttp otherwise keeps a connection's body buffer for
+// its next request, so every idle keep-alive connection would hold the largest body it ever
+// sent, outside any budget. With it the buffer goes back to fasthttp's pool after each
+// request (which drops outsized buffers and empties with the collector).
 
 // reclaimGrace is how long after a request's read deadline its reservation is taken back
 // when fasthttp never handed the request to a handler or the error handler.
@@ -191,11 +188,7 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 	return fasthttp.RequestConfig{}
 }
 
-// endBody ends the request's reservation and drops a large body buffer (see keepBodyCap).
+// endBody ends the request's reservation.
 func (s *Server) endBody(fc *fasthttp.RequestCtx) (refused bool) {
-	refused = s.body.release(&fc.Request.Header)
-	if cap(fc.Request.Body()) > keepBodyCap {
-		fc.Request.SwapBody(nil)
-	}
-	return refused
+	return s.body.release(&fc.Request.Header)
 }

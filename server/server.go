@@ -177,7 +177,10 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 		MaxConnsPerIP:      opts.MaxConnsPerIP,
 		// The API takes JSON only: a multipart body is read as the bytes it declared (and
 		// reserved), not parsed into memory and temporary files.
-		DisablePreParseMultipartForm:       true,
+		DisablePreParseMultipartForm: true,
+		// Body buffers return to fasthttp's pool after each request instead of staying
+		// with idle connections (bodybudget.go).
+		ReduceMemoryUsage:                  true,
 		Logger:                             fasthttpLogger{s.log},
 		NoDefaultContentType:               true,
 		CloseOnShutdown:                    true,
