@@ -23,7 +23,7 @@ import (
 
 // Config is everything `wajah serve` reads. Each field is one setting with the same name
 // as a flag (--max-body), an environment variable (WAJAH_MAX_BODY) and a config-file key
-// (max-body = 8388608). Precedence: defaults < file < environment < flags. The file is
+// (max-body = 33554432). Precedence: defaults < file < environment < flags. The file is
 // named by --config or WAJAH_CONFIG and holds `key = value` lines; # starts a comment.
 type Config struct {
 	Addr      string
