@@ -23,12 +23,8 @@ import (
 
 // Options configure the HTTP server. Zero fields take the defaults in brackets.
 type Options struct {
-	MaxBodyBytes int // request body limit; larger bodies get 400 unread [32 MiB: the base64 of the decoder's largest image, 24 MiB]
-	// MaxBodyMemory bounds the memory of request bodies being read or worked on at once, as
-	// reserved from each Content-Length before the body is read (bodybudget.go); a body that
-	// does not fit gets 503 unread. It must hold the largest reservation, a chunked body
-	// (bodyCost). [MaxInflight x MaxBodyBytes, at least one chunked body; <0: unbounded]
-	MaxBodyMemory  int64
+	MaxBodyBytes   int               // request body limit; larger bodies get 400 unread [32 MiB: the base64 of the decoder's largest image, 24 MiB]
+	MaxBodyMemory  int64             // bodies read or served at once, reserved from Content-Length before reading; 503 unread beyond (bodybudget.go) [MaxInflight x MaxBodyBytes, at least one chunked body (bodyCost); <0: unbounded]
 	RequestTimeout time.Duration     // deadline for one request's engine and check-in work [30s]
 	ReadTimeout    time.Duration     // [30s]
 	WriteTimeout   time.Duration     // [30s]
@@ -165,28 +161,28 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 	s.routes = s.buildRoutes()
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.hs = &fasthttp.Server{
-		Handler:            s.serve,
-		ErrorHandler:       s.transportError,
-		HeaderReceived:     s.headerReceived,
-		Name:               "wajah",
-		MaxRequestBodySize: opts.MaxBodyBytes,
-		ReadTimeout:        opts.ReadTimeout,
-		WriteTimeout:       opts.WriteTimeout,
-		IdleTimeout:        opts.IdleTimeout,
-		Concurrency:        opts.Concurrency,
-		MaxConnsPerIP:      opts.MaxConnsPerIP,
-		// The API takes JSON only: a multipart body is read as the bytes it declared (and
-		// reserved), not parsed into memory and temporary files.
-		DisablePreParseMultipartForm: true,
-		// Body buffers return to fasthttp's pool after each request instead of staying
-		// with idle connections (bodybudget.go).
-		ReduceMemoryUsage:                  true,
+		Handler:                            s.serve,
+		ErrorHandler:                       s.transportError,
+		HeaderReceived:                     s.headerReceived,
+		Name:                               "wajah",
+		MaxRequestBodySize:                 opts.MaxBodyBytes,
+		ReadTimeout:                        opts.ReadTimeout,
+		WriteTimeout:                       opts.WriteTimeout,
+		IdleTimeout:                        opts.IdleTimeout,
+		Concurrency:                        opts.Concurrency,
+		MaxConnsPerIP:                      opts.MaxConnsPerIP,
 		Logger:                             fasthttpLogger{s.log},
 		NoDefaultContentType:               true,
 		CloseOnShutdown:                    true,
 		SleepWhenConcurrencyLimitsExceeded: 100 * time.Millisecond,
 		// fasthttp's own error log lines must not quote request bytes (NIKs, tokens).
 		SecureErrorLogMessage: true,
+		// The API takes JSON only: a multipart body is read as the bytes it declared (and
+		// reserved), not parsed into memory and temporary files.
+		DisablePreParseMultipartForm: true,
+		// Body buffers return to fasthttp's pool after each request instead of staying
+		// with idle connections (bodybudget.go).
+		ReduceMemoryUsage: true,
 	}
 	return s, nil
 }
