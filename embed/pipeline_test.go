@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image/jpeg"
+	"image/png"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -333,6 +336,55 @@ func BenchmarkStages(b *testing.B) {
 				}
 			}
 		})
+	}
+	// Large photos (obama-1080p upscaled, with noise), the same pixels as JPEG and PNG,
+	// decoded as Pipeline.Decode does (the JPEG at its reduced DCT scale; PNG has no reduced
+	// decode) but under a 256 MiB encoded limit, since such a PNG is far over the default
+	// 24 MiB. B/op is what one decode allocates (its peak live heap is at most that); est-MB
+	// is what max-decode-mb charges for it (DecodeCost), enc-MB the encoded size. The
+	// images are made here, not committed.
+	lim := Limits{MaxBytes: 256 << 20}
+	for _, sz := range [][2]int{{4000, 3000}, {8000, 6000}} {
+		var rgb *RGB
+		for _, format := range []string{"jpeg", "jpeg-full", "png"} { // jpeg-full: at scale 1, for reference
+			b.Run(fmt.Sprintf("decode/%dx%d/%s", sz[0], sz[1], format), func(b *testing.B) {
+				if rgb == nil {
+					src, err := Decode(photo(b, "face_recognition/examples/obama-1080p.jpg"), Limits{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					rgb = Resize(src, sz[0], sz[1])
+					// Sensor-like noise (uniform +-6 levels): an upscaled photo alone is so
+					// smooth that both formats would encode and decode unrealistically fast.
+					r := rand.New(rand.NewPCG(1, 2))
+					for i, v := range rgb.Pix {
+						rgb.Pix[i] = uint8(min(max(int(v)+r.IntN(13)-6, 0), 255))
+					}
+				}
+				data := jpegOf(b, rgb)
+				if format == "png" {
+					var buf bytes.Buffer
+					if err := png.Encode(&buf, rgb.Image()); err != nil {
+						b.Fatal(err)
+					}
+					data = buf.Bytes()
+				}
+				side := p.opts.DecodeSide
+				if format == "jpeg-full" {
+					side = 1 << 30
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					img, _, err := DecodeReduced(data, lim, side)
+					if err != nil {
+						b.Fatal(err)
+					}
+					p.Prepare(img)
+				}
+				b.ReportMetric(float64(len(data))/(1<<20), "enc-MB")
+				b.ReportMetric(float64(decodeCost(data, lim, side, p.opts.WorkSide, 0))/(1<<20), "est-MB")
+			})
+		}
 	}
 }
 

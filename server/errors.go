@@ -44,7 +44,9 @@ import (
 //	494  400  source_image not base64
 //	495  400  source_image not JPEG, PNG or WebP
 //	429  429  token issue over its rate limit (per client_id or source address); Retry-After set
-//	503  503  busyError: the queue in front of the CPU slots is full, or the request's deadline
+//	503  503  busyError: the queue in front of the CPU slots is full, or the request body
+//	          memory budget (max-body-mb) has no room for the declared body (answered
+//	          unread, like a full queue), or the request's deadline
 //	          passed while it waited for a slot, or embed.ErrBusy (the decode memory
 //	          budget, max-decode-mb, stayed full until the deadline), or (cluster mode)
 //	          engine.ErrStoreUnavailable (the database did not answer before the request's

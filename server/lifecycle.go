@@ -36,6 +36,12 @@ type call struct {
 // serve is the fasthttp handler: route, authenticate, run, write, log, count.
 func (s *Server) serve(fc *fasthttp.RequestCtx) {
 	start := time.Now()
+	defer s.endBody(fc)
+	if s.body.begin(&fc.Request.Header) {
+		// Refused by the body budget, yet its body (a byte or none) was within the limit.
+		s.finish(nil, &call{fc: fc, st: &stages{}}, nil, errBodyBusy, start)
+		return
+	}
 	path := fc.Path()
 	if len(path) > 1 && path[len(path)-1] == '/' {
 		path = path[:len(path)-1]
@@ -232,21 +238,29 @@ func (s *Server) requestID(fc *fasthttp.RequestCtx) string {
 
 type reqIDKey struct{}
 
-// transportError answers requests fasthttp could not read: too large, broken, timed out.
-// The answer goes through toStatus like every other: 400 with a detail we wrote.
+// transportError answers requests fasthttp could not read: too large, broken, timed out,
+// or refused unread by the body budget (bodybudget.go). The answer goes through toStatus
+// like every other: 400 with a detail we wrote, or the busy answer with Retry-After.
 func (s *Server) transportError(fc *fasthttp.RequestCtx, err error) {
-	detail := "cannot read request"
-	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		detail = fmt.Sprintf("body larger than %d bytes", s.opts.MaxBodyBytes)
+	var aerr error
+	if s.endBody(fc) {
+		aerr = errBodyBusy
+	} else {
+		detail := "cannot read request"
+		if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+			detail = fmt.Sprintf("body larger than %d bytes", s.opts.MaxBodyBytes)
+		}
+		aerr = &apiError{code: codeMalformed, detail: detail, cause: err}
 	}
-	code, status, msg := toStatus(&apiError{code: codeMalformed, detail: detail, cause: err})
+	code, status, msg := toStatus(aerr)
 	body, _ := json.Marshal(&head{Status: code.String(), Message: msg})
 	fc.SetStatusCode(status)
 	fc.SetContentType("application/json")
+	setRetryAfter(fc, aerr)
 	fc.SetBody(body)
 	s.metrics.observe(-1, status, &code, 0)
 	s.log.Warn("request", slog.String("trx_id", ""), slog.String("status", code.String()), slog.Int("http_status", status),
-		slog.String("error", err.Error()), slog.String("remote", fc.RemoteAddr().String()))
+		slog.String("error", aerr.Error()), slog.String("remote", fc.RemoteAddr().String()))
 }
 
 func msec(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

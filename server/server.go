@@ -23,7 +23,8 @@ import (
 
 // Options configure the HTTP server. Zero fields take the defaults in brackets.
 type Options struct {
-	MaxBodyBytes   int               // request body limit; larger bodies get 400 unread [8 MiB]
+	MaxBodyBytes   int               // request body limit; larger bodies get 400 unread [32 MiB: the base64 of the decoder's largest image, 24 MiB]
+	MaxBodyMemory  int64             // bodies read or served at once, reserved from Content-Length before reading; 503 unread beyond (bodybudget.go) [MaxInflight x MaxBodyBytes, at least one chunked body (bodyCost); <0: unbounded]
 	RequestTimeout time.Duration     // deadline for one request's engine and check-in work [30s]
 	ReadTimeout    time.Duration     // [30s]
 	WriteTimeout   time.Duration     // [30s]
@@ -45,7 +46,7 @@ type Options struct {
 // DefaultOptions are the defaults zero Options fields take, except the machine-dependent
 // MaxInflight and MaxQueue; `wajah serve`'s settings (internal/config) start from them.
 func DefaultOptions() Options {
-	return Options{MaxBodyBytes: 8 << 20, RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second,
+	return Options{MaxBodyBytes: 32 << 20, RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, IdentifyK: 5, OAuthTokenTTL: 24 * time.Hour,
 		OAuthRate: RateLimit{}.withDefaults()}
 }
@@ -72,6 +73,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxInflight <= 0 {
 		o.MaxInflight = 4 * runtime.GOMAXPROCS(0)
+	}
+	if o.MaxBodyMemory == 0 {
+		// One largest body per CPU slot: bodies cost memory, and the slots are what works
+		// them off; smaller bodies reserve less, so more of them fit.
+		o.MaxBodyMemory = max(int64(o.MaxInflight)*int64(o.MaxBodyBytes), bodyCost(-1, o.MaxBodyBytes))
 	}
 	if o.MaxQueue == 0 {
 		o.MaxQueue = o.MaxInflight
@@ -106,6 +112,7 @@ type Server struct {
 	slots          chan struct{} // MaxInflight tokens: face work is CPU- and memory-bound
 	queue          chan struct{} // MaxInflight+MaxQueue tokens: requests admitted at all (see slots.go)
 	limits         *issueLimits  // token issue rate limits (ratelimit.go)
+	body           *bodyBudget   // request body memory (bodybudget.go)
 	metricsHandler fasthttp.RequestHandler
 	oauth          map[string]*secrethash.Hashed
 	// oauthDummy is checked for unknown client ids (oauth.go)
@@ -121,6 +128,10 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 		return nil, errors.New("server: engine and provider are required")
 	}
 	opts = opts.withDefaults()
+	if c := bodyCost(-1, opts.MaxBodyBytes); opts.MaxBodyMemory > 0 && opts.MaxBodyMemory < c {
+		return nil, fmt.Errorf("server: body memory budget of %d bytes cannot hold a chunked body of up to max-body %d bytes (reserves %d)",
+			opts.MaxBodyMemory, opts.MaxBodyBytes, c)
+	}
 	s := &Server{opts: opts, log: opts.Logger, provider: prov.Name()}
 	s.metrics = newMetrics()
 	s.metrics.stats = func() (int, map[string]int) {
@@ -137,9 +148,12 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 	s.slots = make(chan struct{}, opts.MaxInflight)
 	s.queue = make(chan struct{}, opts.MaxInflight+opts.MaxQueue)
 	s.limits = newIssueLimits(opts.OAuthRate)
+	s.body = newBodyBudget(opts.MaxBodyMemory, opts.ReadTimeout)
 	s.metrics.gauge("wajah_queue_requests", "API requests admitted: working or waiting for a CPU slot (at most max-inflight + max-queue).",
 		func() float64 { return float64(len(s.queue)) })
 	s.metrics.gauge("wajah_cpu_slots_busy", "CPU worker slots in use (at most max-inflight).", func() float64 { return float64(len(s.slots)) })
+	s.metrics.gauge("wajah_body_reserved_bytes", "Request body memory reserved by requests being read or served (at most max-body-mb).",
+		func() float64 { return float64(s.body.reserved()) })
 	s.metricsHandler = s.metrics.handler()
 	if s.oauth, s.oauthDummy, err = parseOAuthClients(opts.OAuthClients); err != nil {
 		return nil, err
@@ -149,6 +163,7 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 	s.hs = &fasthttp.Server{
 		Handler:                            s.serve,
 		ErrorHandler:                       s.transportError,
+		HeaderReceived:                     s.headerReceived,
 		Name:                               "wajah",
 		MaxRequestBodySize:                 opts.MaxBodyBytes,
 		ReadTimeout:                        opts.ReadTimeout,
@@ -162,6 +177,12 @@ func New(opts Options, svc engine.Service, prov pedulilindungi.Provider) (*Serve
 		SleepWhenConcurrencyLimitsExceeded: 100 * time.Millisecond,
 		// fasthttp's own error log lines must not quote request bytes (NIKs, tokens).
 		SecureErrorLogMessage: true,
+		// The API takes JSON only: a multipart body is read as the bytes it declared (and
+		// reserved), not parsed into memory and temporary files.
+		DisablePreParseMultipartForm: true,
+		// Body buffers return to fasthttp's pool after each request instead of staying
+		// with idle connections (bodybudget.go).
+		ReduceMemoryUsage: true,
 	}
 	return s, nil
 }

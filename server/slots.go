@@ -16,10 +16,10 @@ import (
 //   - queue (MaxInflight + MaxQueue) admits a request at all. When it is full the request is
 //     answered 503 with Retry-After at once, so a flood costs a few microseconds per request
 //     instead of every request waiting until its deadline, and at most MaxInflight+MaxQueue
-//     bodies are decoded into images. The raw bodies are another matter: fasthttp reads a
-//     request's whole body (up to max-body) before any handler runs, so raw body memory is
-//     bounded only by open connections x max-body (max-conns-per-ip per address); a budget
-//     taken in fasthttp's HeaderReceived hook would bound it (README, "What is not protected").
+//     bodies are decoded into images. The raw bodies are read by fasthttp before any
+//     handler runs, so the queue cannot bound them: the body memory budget (max-body-mb,
+//     bodybudget.go) does, reserved from each Content-Length in fasthttp's HeaderReceived
+//     hook before the body is read; a body that does not fit gets the same 503 unread.
 //   - slots (MaxInflight) are the CPU worker slots. A request holds one only while it does CPU
 //     work (decode, detect, embed, search; argon2id on token issue). Check-in service calls
 //     release it first (timedProvider), so a slow provider never idles a CPU slot.

@@ -23,7 +23,7 @@ import (
 
 // Config is everything `wajah serve` reads. Each field is one setting with the same name
 // as a flag (--max-body), an environment variable (WAJAH_MAX_BODY) and a config-file key
-// (max-body = 8388608). Precedence: defaults < file < environment < flags. The file is
+// (max-body = 33554432). Precedence: defaults < file < environment < flags. The file is
 // named by --config or WAJAH_CONFIG and holds `key = value` lines; # starts a comment.
 type Config struct {
 	Addr      string
@@ -41,6 +41,7 @@ type Config struct {
 	DuplicateThreshold float64
 	RetentionDays      int
 	MaxBody            int
+	MaxBodyMB          int // max-body-mb: request body memory in flight; 0: max-inflight x max-body, -1: unbounded
 	RequestTimeout     time.Duration
 	ReadTimeout        time.Duration
 	WriteTimeout       time.Duration
@@ -122,6 +123,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.Float64Var(&c.DuplicateThreshold, "duplicate-threshold", c.DuplicateThreshold, "similarity of a duplicate (0: calibrated at FAR 1e-5)")
 	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "delete check-in ledger and audit rows older than this (0: keep)")
 	fs.IntVar(&c.MaxBody, "max-body", c.MaxBody, "request body limit in bytes; larger bodies get 400 unread")
+	fs.IntVar(&c.MaxBodyMB, "max-body-mb", c.MaxBodyMB, "memory of request bodies read or served at once, reserved from Content-Length before the body is read; a body that does not fit gets 503 + Retry-After unread (0: max-inflight x max-body, -1: unbounded)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request's work")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time to read a request")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "time to write a response")
@@ -230,6 +232,12 @@ func (c *Config) Options(logger *slog.Logger) (server.Options, error) {
 		OAuthRate: server.RateLimit{PerMinute: c.OAuthRate, Burst: c.OAuthBurst, FailureCost: c.OAuthFailCost}}
 	if c.OAuthTokenTTL == 0 {
 		o.OAuthTokenTTL = -1 // Options: negative is "never"; zero would take the default
+	}
+	switch {
+	case c.MaxBodyMB > 0:
+		o.MaxBodyMemory = int64(c.MaxBodyMB) << 20
+	case c.MaxBodyMB < 0:
+		o.MaxBodyMemory = -1
 	}
 	if c.MetricsToken != "" {
 		tok, err := readSecretFile(c.MetricsToken)

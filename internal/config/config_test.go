@@ -44,7 +44,7 @@ func TestConfigPrecedence(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	got := Default("/models")
 	want := Config{
-		Addr: ":8080", DataDir: "./data", ModelsDir: "/models", Threshold: 0.75, MaxBody: 8 << 20,
+		Addr: ":8080", DataDir: "./data", ModelsDir: "/models", Threshold: 0.75, MaxBody: 32 << 20,
 		RequestTimeout: 30 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 120 * time.Second, ShutdownTimeout: 30 * time.Second, IdentifyK: 5, LogLevel: "info",
 		Provider: "local", DefaultStatus: "green", IdentifyFAR: 1e-3, DuplicatePolicy: "refuse", MaskedEnrolment: "refuse", DuplicateScope: "gallery",
@@ -58,5 +58,32 @@ func TestDefaults(t *testing.T) {
 	}
 	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// max-body-mb is MiB in the file, environment and flags; 0 leaves the server's default
+// (max-inflight x max-body) and -1 is unbounded.
+func TestMaxBodyMB(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want int64
+	}{{"", 0}, {"0", 0}, {"512", 512 << 20}, {"-1", -1}} {
+		cfg := Default("/models")
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		cfg.Bind(fs)
+		env := map[string]string{}
+		if tt.env != "" {
+			env["WAJAH_MAX_BODY_MB"] = tt.env
+		}
+		if err := Load(fs, nil, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+			t.Fatal(err)
+		}
+		o, err := cfg.Options(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.MaxBodyMemory != tt.want {
+			t.Errorf("WAJAH_MAX_BODY_MB=%q: MaxBodyMemory %d, want %d", tt.env, o.MaxBodyMemory, tt.want)
+		}
 	}
 }

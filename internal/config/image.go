@@ -20,7 +20,7 @@ type ImageLimits struct {
 }
 
 // DefaultImageLimits: 50 MP and 12,000 px (an 8000x6000 phone photo fits), 1024 MB of
-// decode memory (a 48 MP JPEG costs ~20 MB at the decode scale, a 48 MP PNG ~480 MB).
+// decode memory (DecodeCost: a 48 MP JPEG ~23 MB at the decode scale, a 48 MP PNG ~546 MB).
 func DefaultImageLimits() ImageLimits {
 	return ImageLimits{MaxImagePixels: embed.DefaultLimits.MaxPixels, MaxImageSide: embed.DefaultLimits.MaxSide, MaxDecodeMB: 1024, EmbedPrecision: embed.PrecisionFP32}
 }
