@@ -24,8 +24,9 @@ type Experimental struct {
 
 	// MaskedAlign picks the landmarks a face the classifier calls masked is re-aligned
 	// from before its embedding and overlays are taken (maskmatch.go): MaskedAlignFive
-	// (default, no re-alignment), MaskedAlignEyesNose or MaskedAlignEyes. Not measured yet
-	// (embed/README.md); the others change the masked path's vectors, so ModelID names them.
+	// (default, no re-alignment), MaskedAlignEyesNose, MaskedAlignEyes or MaskedAlignFacemesh
+	// (the five points from MediaPipe's face mesh, facemesh.go). Measured, none better than
+	// five (embed/README.md); the others change the masked path's vectors, so ModelID names them.
 	MaskedAlign string
 }
 
@@ -38,8 +39,8 @@ func (x Experimental) withDefaults() Experimental {
 
 func (x Experimental) validate() error {
 	switch x.MaskedAlign {
-	case MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes:
+	case MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes, MaskedAlignFacemesh:
 		return nil
 	}
-	return fmt.Errorf("embed: unknown masked alignment %q (want %q, %q or %q)", x.MaskedAlign, MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes)
+	return fmt.Errorf("embed: unknown masked alignment %q (want %q, %q, %q or %q)", x.MaskedAlign, MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes, MaskedAlignFacemesh)
 }

@@ -70,6 +70,7 @@ const (
 	MaskedAlignFive     = "five"      // all five landmarks, as for an unmasked face
 	MaskedAlignEyesNose = "eyes-nose" // eyes and nose tip
 	MaskedAlignEyes     = "eyes"      // the eyes only
+	MaskedAlignFacemesh = "facemesh"  // all five, read off MediaPipe's face mesh (facemesh.go)
 )
 
 // maskedAlignPoints maps an Experimental.MaskedAlign value to landmark indices (nil: all five).
@@ -85,10 +86,17 @@ func maskedAlignPoints(mode string) []int {
 
 // AlignMasked returns the aligned crop of a face the classifier calls masked, from the
 // landmark subset Experimental.MaskedAlign names (AlignFace's crop for "five").
-func (p *Pipeline) AlignMasked(d *Decoded, f *Face) *RGB {
+func (p *Pipeline) AlignMasked(d *Decoded, f *Face) (*RGB, error) {
+	if p.mesh != nil {
+		lm, err := p.mesh.five(d.Full, fullBox(d, f.Box))
+		if err != nil {
+			return nil, err
+		}
+		return Align(d.Full, lm), nil
+	}
 	idx := maskedAlignPoints(p.opts.Experimental.MaskedAlign)
 	if idx == nil {
-		return p.AlignFace(d, f)
+		return p.AlignFace(d, f), nil
 	}
 	src, s := alignSource(d, f)
 	from, to := make([]Point, len(idx)), make([]Point, len(idx))
@@ -96,7 +104,7 @@ func (p *Pipeline) AlignMasked(d *Decoded, f *Face) *RGB {
 		from[i] = Point{f.Landmarks[k].X / s, f.Landmarks[k].Y / s}
 		to[i] = arcface112[k]
 	}
-	return warpAffine(src, similarity(from, to), AlignSize, AlignSize)
+	return warpAffine(src, similarity(from, to), AlignSize, AlignSize), nil
 }
 
 // completeMasked adds the overlays (MaskedTemplates) to an enrolled face or a face the
@@ -107,8 +115,11 @@ func (p *Pipeline) completeMasked(d *Decoded, f *Face, purpose Purpose) error {
 		return nil
 	}
 	var crop *RGB
-	if f.Masked && maskedAlignPoints(p.opts.Experimental.MaskedAlign) != nil {
-		crop = p.AlignMasked(d, f)
+	if f.Masked && p.opts.Experimental.MaskedAlign != MaskedAlignFive {
+		var err error
+		if crop, err = p.AlignMasked(d, f); err != nil {
+			return err
+		}
 		emb, _, err := p.EmbedFace(crop)
 		if err != nil {
 			return err

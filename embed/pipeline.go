@@ -135,9 +135,10 @@ type Pipeline struct {
 	blaze      *blazeface // nil unless Options.Detector is DetectorBlazeFace
 	mfn        runner
 	mask       *MaskModel
-	maskDetail *MaskModel  // masker_detail head (maskdetail.go); nil: no detail
-	adm        *admission  // nil: unbounded
-	live       *liveScorer // nil with NoLiveness
+	maskDetail *MaskModel      // masker_detail head (maskdetail.go); nil: no detail
+	adm        *admission      // nil: unbounded
+	live       *liveScorer     // nil with NoLiveness
+	mesh       *meshLandmarker // Experimental.MaskedAlign facemesh only
 }
 
 // New loads the models from Options.ModelsDir and returns a ready pipeline.
@@ -204,6 +205,11 @@ func New(opts Options) (*Pipeline, error) {
 				return nil, err
 			}
 			p.maskDetail = d
+		}
+	}
+	if opts.Experimental.MaskedAlign == MaskedAlignFacemesh {
+		if p.mesh, err = loadMeshLandmarker(); err != nil {
+			return nil, err
 		}
 	}
 	if !opts.NoLiveness {

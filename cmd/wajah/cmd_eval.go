@@ -89,7 +89,7 @@ func runEvalPairs(args []string) error {
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface (landmarks from ONet either way)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
-	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes (default: the pipeline's)")
+	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes, facemesh (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	allPairs := fs.Bool("all-pairs", false, "with --masked: also score every masked probe (path1) against every enrolment image (path2), 2-fold by person, and measure the masked path's anchor at FAR 1e-3 (cmd_eval_masked.go)")
 	fs.Float64Var(&deployedAt, "deployed-at", 0, "with --masked: also report the deployed rule's accuracy at this API similarity (e.g. the plain path's train threshold on the API scale)")

@@ -39,7 +39,9 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	}
 	if a := p.Options().Experimental.MaskedAlign; x.MaskScore >= 0.5 && a != embed.MaskedAlignFive {
 		// As the pipeline does for a face it calls masked (Experimental.MaskedAlign).
-		crop = p.AlignMasked(d, f)
+		if crop, err = p.AlignMasked(d, f); err != nil {
+			return err
+		}
 		if res.emb, _, err = p.EmbedFace(crop); err != nil {
 			return err
 		}
