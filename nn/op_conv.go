@@ -126,6 +126,9 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 		}
 		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl)}, split), nil
 	}
+	if flatAsm() && flatOK(&g, oc) && oc%impl.nr != 0 { // the GEMM would leave lanes idle
+		return newFlatConv(g, oc, w, bias, alpha, n.Attrs.Act, n.Attrs.Alpha).kernel(macs), nil
+	}
 	rows := g.n * g.oh
 	if directOK(&g) {
 		split := func(in, out [][]float32, s []float32, part, parts int) {
