@@ -2,8 +2,10 @@ package nn
 
 import "math"
 
-// Flat-lane direct convolution for layers with few input channels and an output channel
-// count that is not a multiple of 16 (pnet's 3->10, rnet's 3->28, blazeface's 3->24): see
+// Flat-lane direct convolution for layers with few input channels: the first layers
+// (pnet's 3->10, rnet's 3->28, onet's 3->32, MobileFaceNet's 3->64), where im2col + GEMM
+// has a K (27) too short to hide its packing and C traffic and, for channel counts that
+// are not a multiple of 16, leaves tile lanes idle. See
 // gen_conv_flat_amd64.go for the scheme. A group of P output pixels is V = P·Cout/16
 // vectors along the flat NHWC output row; lane l of vector v is pixel (16v+l)/Cout and
 // channel (16v+l)%Cout. Per tap (ky, kx, ci) a group reads one or two 16-float windows of
@@ -37,8 +39,20 @@ type flatConv struct {
 	kern        func(f *flatConv, nblk int, x []float32, dst []float32)
 }
 
-// flatGroups is G for each V (the assembly's register budget; the Go twin follows it).
-var flatGroups = [8]int{0, 8, 8, 6, 5, 3, 2, 2}
+// flatGroups is G for each V (the assembly's register budget; the Go twin follows it),
+// flatGroupsBcast for one-pixel groups (Cout a multiple of 16, no index vectors).
+var (
+	flatGroups      = [8]int{0, 8, 8, 6, 5, 3, 2, 2}
+	flatGroupsBcast = [8]int{0, 12, 12, 8, 6, 5, 4, 3}
+)
+
+// asmGroups is G of the assembly kernel for this V and P.
+func (f *flatConv) asmGroups() int {
+	if f.pix == 1 {
+		return flatGroupsBcast[f.vecs]
+	}
+	return flatGroups[f.vecs]
+}
 
 // flatVecs returns V and P for cout output channels.
 func flatVecs(cout int) (vecs, pix int) {
@@ -50,10 +64,11 @@ func flatVecs(cout int) (vecs, pix int) {
 }
 
 // flatOK reports whether a convolution of geometry g (as given, before padding) with cout
-// outputs runs as a flat-lane convolution: few input channels and taps, a channel count
-// the 16-lane GEMM tiles waste lanes on, and one group's pixels inside one window.
+// outputs can run as a flat-lane convolution: few input channels and taps, V <= 7, and
+// one group's pixels inside two windows. With Cout a multiple of 16 a group is one pixel
+// whose tap input is broadcast (convFlatB).
 func flatOK(g *convGeom, cout int) bool {
-	if g.c > 4 || g.kh*g.kw < 2 || g.kh*g.kw*g.c > 80 || cout%16 == 0 {
+	if g.c > 4 || g.kh*g.kw < 2 || g.kh*g.kw*g.c > 80 {
 		return false
 	}
 	v, _ := flatVecs(cout)
@@ -93,7 +108,7 @@ func newFlatConv(g convGeom, cout int, w, bias, prelu []float32, act Activation,
 		f.padded = true
 	}
 	f.vecs, f.pix = flatVecs(cout)
-	f.grp = flatGroups[f.vecs]
+	f.grp = f.asmGroups()
 	c, pg := g.c, &f.g
 	f.xstep = f.pix * pg.sw * c
 	f.na, f.winB, _ = flatWindows(cout, pg.sw*c)

@@ -91,6 +91,32 @@ func convFlatV7A6(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w
 //go:noescape
 func convFlatV7A7(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
 
+//go:noescape
+func convFlatB1(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatB2(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatB3(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatB4(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatB5(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatB6(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatB7(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
+
+// convFlatBcast[V-1] is the one-pixel-group kernel for V vectors.
+var convFlatBcast = [...]func(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32){
+	convFlatB1, convFlatB2, convFlatB3, convFlatB4, convFlatB5, convFlatB6, convFlatB7,
+}
+
 // convFlatKernels[V-1][na-1] is the kernel for V vectors, na of them on window A.
 var convFlatKernels = [...][]func(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32){
 	{convFlatV1A1},
@@ -113,7 +139,7 @@ var flatUseAsm = flatAsmAvail
 // flatKernel runs the assembly kernel after bounds checks on everything it touches (a bad
 // call panics like a Go index); the Go twin without AVX-512.
 func flatKernel(f *flatConv, nblk int, x, dst []float32) {
-	if !flatUseAsm || f.grp != flatGroups[f.vecs] {
+	if !flatUseAsm || f.grp != f.asmGroups() {
 		flatGeneric(f, nblk, x, dst)
 		return
 	}
@@ -125,5 +151,9 @@ func flatKernel(f *flatConv, nblk int, x, dst []float32) {
 	_ = dst[nblk*f.grp*vl-1]
 	_ = f.w[len(f.taps)*vl-1]
 	_, _, _ = f.idx[vl-1], f.bias[vl-1], f.alpha[vl-1]
-	convFlatKernels[f.vecs-1][f.na-1](nblk, &x[0], f.xstep, f.winB, &f.taps[0], len(f.taps), &f.w[0], &f.idx[0], &f.bias[0], &f.alpha[0], &dst[0])
+	kern := convFlatBcast[f.vecs-1]
+	if f.pix > 1 {
+		kern = convFlatKernels[f.vecs-1][f.na-1]
+	}
+	kern(nblk, &x[0], f.xstep, f.winB, &f.taps[0], len(f.taps), &f.w[0], &f.idx[0], &f.bias[0], &f.alpha[0], &dst[0])
 }

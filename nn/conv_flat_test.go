@@ -73,6 +73,14 @@ func flatCases() []flatCase {
 		{2, 6, 33, 3, 3, 3, 1, 1, 20, PadSame, ActPRelu},
 		{1, 3, 17, 1, 2, 2, 1, 1, 5, PadValid, ActRelu},
 		{1, 8, 100, 3, 3, 3, 2, 1, 8, PadSame, ActPRelu},
+		// one-pixel groups (Cout a multiple of 16)
+		{1, 112, 112, 3, 3, 3, 2, 1, 64, PadSame, ActPRelu}, // MobileFaceNet
+		{2, 48, 48, 3, 3, 3, 1, 1, 32, PadValid, ActPRelu},  // onet
+		{1, 19, 23, 3, 3, 3, 2, 1, 16, PadSame, ActRelu},
+		{1, 9, 11, 2, 2, 2, 1, 1, 48, PadValid, ActNone},
+		{1, 5, 30, 1, 3, 3, 1, 1, 80, PadSame, ActRelu6},
+		{1, 7, 13, 3, 3, 3, 2, 1, 96, PadSame, ActPRelu},
+		{1, 6, 17, 3, 3, 3, 1, 2, 112, PadSame, ActLeakyRelu},
 	}
 	return cs
 }
@@ -167,6 +175,10 @@ func BenchmarkFlatConv(b *testing.B) {
 		{1, 240, 320, 3, 3, 3, 1, 1, 10, PadValid, ActPRelu}, // pnet at 320x240
 		{1, 24, 24, 3, 3, 3, 1, 1, 28, PadValid, ActPRelu},   // rnet
 		{1, 48, 48, 3, 3, 3, 1, 1, 12, PadValid, ActPRelu},   // no model's: 12 outputs
+		{1, 112, 112, 3, 3, 3, 2, 1, 64, PadSame, ActPRelu},  // MobileFaceNet
+		{1, 48, 48, 3, 3, 3, 1, 1, 32, PadValid, ActPRelu},   // onet
+		{1, 192, 192, 3, 3, 3, 2, 1, 16, PadSame, ActPRelu},  // facemesh
+		{1, 128, 128, 3, 3, 3, 1, 1, 64, PadValid, ActNone},  // antispoof
 	} {
 		r := rand.New(rand.NewPCG(1, 1))
 		x := make([]float32, fc.n*fc.h*fc.w*fc.c)

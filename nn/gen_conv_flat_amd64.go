@@ -5,22 +5,25 @@
 //
 //	go run gen_conv_flat_amd64.go
 //
-// A first convolution (3 input channels, K = kh·kw·3 <= 75) as im2col + GEMM has a K too
-// short to hide the packing and C traffic, and an output channel count (pnet 10, rnet 28,
-// blazeface 24) that leaves most of a 16-lane tile idle. Here the lanes run along the flat
-// NHWC output row instead: a group of P pixels is V = P·Cout/16 full vectors, lane l of
-// vector v being pixel (16v+l)/Cout, channel (16v+l)%Cout. For each tap (ky, kx, ci) one
-// 32-float window of the input row is loaded per group and VPERMI2PS spreads each pixel's
-// value over its channels' lanes; the tap's V weight vectors (one weight per lane) stay in
-// registers across the G groups of a block. Why assembly: G·V accumulators plus 2V weight
-// and index vectors need all 32 registers.
+// A first convolution (3 input channels, K = kh·kw·3 = 27) as im2col + GEMM has a K too
+// short to hide the packing and C traffic, and an output channel count (pnet 10, rnet 28)
+// that leaves part of a 16-lane tile idle. Here the lanes run along the flat NHWC output
+// row instead: a group of P pixels is V = P·Cout/16 full vectors, lane l of vector v being
+// pixel (16v+l)/Cout, channel (16v+l)%Cout. For each tap (ky, kx, ci) a group loads one or
+// two 16-float windows of the input (A at the group's first value for the tap, B winb
+// floats later; vectors 0..na-1 read A) and VPERMPS spreads each pixel's value over its
+// channels' lanes; the tap's V weight vectors (one weight per lane) stay in registers
+// across the G groups of a block. Why assembly: G·V accumulators plus 2V weight and index
+// vectors need all 32 registers. (A two-source VPERMI2PS on one 32-float window needs a
+// register copy of the index per vector and ran slower.) With Cout a multiple of 16 a group
+// is one pixel and its input one value per tap: convFlatB broadcasts it.
 //
-// convFlatV<V>(nblk int, x *float32, xstep int, taps *int, ntaps int, w *float32,
-// idx *int32, bias, alpha, dst *float32): for each of nblk blocks of G groups, the V·16
-// floats at dst + (blk·G+g)·V·16 get
-// pre(bias + Σ_t perm(x[(blk·G+g)·xstep + taps[t] :][:32], idx) · w[t·V·16:]) with
-// pre(a) = max(a,0) + alpha·min(a,0) (per lane: alpha 1 is no activation, 0 ReLU).
-// taps hold float offsets, xstep is in floats.
+// convFlatV<V>A<na>(nblk int, x *float32, xstep, winb int, taps *int, ntaps int,
+// w *float32, idx *int32, bias, alpha, dst *float32): for each of nblk blocks of G groups,
+// the V·16 floats at dst + (blk·G+g)·V·16 get
+// pre(bias + Σ_t perm(x[(blk·G+g)·xstep + taps[t] + win(v):][:16], idx[v]) · w[t·V·16:])
+// with win(v) = 0 for v < na, else winb, and pre(a) = max(a,0) + alpha·min(a,0) per lane
+// (alpha 1 is no activation, 0 ReLU). taps hold float offsets; xstep and winb are floats.
 package main
 
 import (
@@ -30,6 +33,10 @@ import (
 )
 
 // groups is G for each V: G·V accumulators + V weights + V indices + 3 temporaries <= 32.
+// groupsBcast is G for the one-pixel groups (Cout a multiple of 16): G·V accumulators + V
+// weights + 1 broadcast input.
+var groupsBcast = map[int]int{1: 12, 2: 12, 3: 8, 4: 6, 5: 5, 6: 4, 7: 3}
+
 var groups = map[int]int{1: 8, 2: 8, 3: 6, 4: 5, 5: 3, 6: 2, 7: 2}
 
 func main() {
@@ -44,6 +51,9 @@ func main() {
 		for na := 1; na <= v; na++ {
 			gen(w, v, na, groups[v])
 		}
+	}
+	for v := 1; v <= 7; v++ {
+		genBcast(w, v, groupsBcast[v])
 	}
 	if err := os.WriteFile("conv_flat_amd64.s", b.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -112,6 +122,85 @@ func gen(w func(string, ...any), vecs, na, grp int) {
 				src = s1
 			}
 			w("\tVPERMPS %s, %s, %s", src, ix(v), t)
+			w("\tVFMADD231PS %s, %s, %s", wt(v), t, acc(g, v))
+		}
+		if g < grp-1 {
+			w("\tADDQ DX, AX")
+		}
+	}
+	w("\tADDQ $8, R13")
+	w("\tADDQ $%d, R14", 64*vecs)
+	w("\tDECQ R11")
+	w("\tJNE tap")
+	zero := wt(0)
+	w("\tVPXORD %s, %s, %s", zero, zero, zero)
+	for g := 0; g < grp; g++ {
+		for v := 0; v < vecs; v++ {
+			a := acc(g, v)
+			w("\tVMINPS %s, %s, %s", zero, a, t)
+			w("\tVMAXPS %s, %s, %s", zero, a, a)
+			w("\tVFMADD231PS %d(R12), %s, %s", 64*v, t, a)
+			w("\tVMOVUPS %s, %d(DI)", a, 64*(g*vecs+v))
+		}
+	}
+	for g := 0; g < grp; g++ {
+		w("\tADDQ DX, SI")
+	}
+	w("\tADDQ $%d, DI", 64*grp*vecs)
+	w("\tDECQ CX")
+	w("\tJNE blk")
+	w("done:")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// genBcast writes convFlatB<V>, the kernel for one-pixel groups (P = 1, V = Cout/16): a
+// group's input for a tap is one value, broadcast (VBROADCASTSS) instead of permuted; the
+// arguments are convFlatV's (idx and winb unused).
+func genBcast(w func(string, ...any), vecs, grp int) {
+	if grp*vecs+vecs+1 > 32 {
+		panic("too many registers")
+	}
+	name := fmt.Sprintf("convFlatB%d", vecs)
+	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
+	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
+	t := fmt.Sprintf("Z%d", grp*vecs+vecs)
+	w("")
+	w("// func %s(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-88", name)
+	w("\tMOVQ nblk+0(FP), CX")
+	w("\tMOVQ x+8(FP), SI")
+	w("\tMOVQ xstep+16(FP), DX")
+	w("\tMOVQ taps+32(FP), R8")
+	w("\tMOVQ ntaps+40(FP), R9")
+	w("\tMOVQ w+48(FP), R10")
+	w("\tMOVQ bias+64(FP), BX")
+	w("\tMOVQ alpha+72(FP), R12")
+	w("\tMOVQ dst+80(FP), DI")
+	w("\tSHLQ $2, DX")
+	w("\tTESTQ CX, CX")
+	w("\tJEQ done")
+	w("\tTESTQ R9, R9")
+	w("\tJEQ done")
+	w("blk:")
+	for g := 0; g < grp; g++ {
+		for v := 0; v < vecs; v++ {
+			w("\tVMOVUPS %d(BX), %s", 64*v, acc(g, v))
+		}
+	}
+	w("\tMOVQ R8, R13")
+	w("\tMOVQ R10, R14")
+	w("\tMOVQ R9, R11")
+	w("\tPCALIGN $32")
+	w("tap:")
+	w("\tMOVQ (R13), AX")
+	w("\tLEAQ (SI)(AX*4), AX")
+	for v := 0; v < vecs; v++ {
+		w("\tVMOVUPS %d(R14), %s", 64*v, wt(v))
+	}
+	for g := 0; g < grp; g++ {
+		w("\tVBROADCASTSS (AX), %s", t)
+		for v := 0; v < vecs; v++ {
 			w("\tVFMADD231PS %s, %s, %s", wt(v), t, acc(g, v))
 		}
 		if g < grp-1 {
