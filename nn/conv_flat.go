@@ -205,7 +205,7 @@ func (f *flatConv) kernel(macs int64) Kernel {
 		r0, r1 := partRange(rows, part, parts)
 		f.rows(x, out[0], s, r0, r1)
 	}
-	return splitKernel(Kernel{MACs: macs, Scratch: f.scratch()}, split)
+	return splitKernel(Kernel{MACs: macs, Scratch: f.scratch(), Impl: "flat"}, split)
 }
 
 // rows computes output rows [r0, r1) (over batch and height) from the unpadded-geometry
