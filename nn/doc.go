@@ -83,8 +83,11 @@
 // pixels is P·Cout/16 full vectors; VPERMPS spreads each pixel's input over its channels'
 // lanes, or a broadcast when Cout is a multiple of 16), Go assembly from
 // gen_conv_flat_amd64.go with a pure-Go twin; blazeface's 3->24 stays on the 14×24 GEMM,
-// which is faster there. bench/gemm_compare.sh times the GEMM (and those layers, marked
-// "flat") against OpenBLAS on the models' shapes.
+// which is faster there. When one K block covers K and whole panels cover N, the 14×32 and
+// 14×16 kernels take the bias and the activation (none, ReLU, LeakyReLU, PReLU) themselves
+// (gemm_ep.go, gemmAsmE): no bias pass before and no activation pass over C after, same
+// values. bench/gemm_compare.sh times the GEMM (and those layers, marked "flat") against
+// OpenBLAS on the models' shapes.
 //
 // # Lower precision
 //
