@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Times OpenBLAS sgemm (through numpy) on the GEMM shapes wajah printed and prints one
 table with both figures and their ratio. Reads `wajah bench nn -gemm` lines on stdin:
-gemm <model> <M> <N> <K> <FLOP share> <wajah GFLOP/s>. Run by bench/gemm_compare.sh."""
+gemm <model> <M> <N> <K> <FLOP share> <wajah GFLOP/s> [kernel]. Run by bench/gemm_compare.sh.
+kernel "flat" marks a layer wajah runs as a flat-lane direct convolution (no im2col, no
+GEMM): its figure is the whole layer's, padding included, while OpenBLAS gets the
+im2col'd M x K matrix for free."""
 
 import sys
 import time
@@ -47,14 +50,15 @@ def main():
     rows = []
     for line in sys.stdin:
         f = line.rstrip("\n").split("\t")
-        if len(f) != 7 or f[0] != "gemm":
+        if len(f) not in (7, 8) or f[0] != "gemm":
             continue
         model, m, n, k, share, ours = f[1], int(f[2]), int(f[3]), int(f[4]), float(f[5]), float(f[6])
-        rows.append((model, m, n, k, share, ours, sgemm_gflops(m, n, k)))
-    print("%-22s %7s %5s %5s %6s %9s %9s %6s" % ("model", "M", "N", "K", "FLOP%", "wajah", "openblas", "ratio"))
-    for model, m, n, k, share, ours, ref in rows:
+        kern = f[7] if len(f) == 8 else "gemm"
+        rows.append((model, m, n, k, share, ours, sgemm_gflops(m, n, k), kern))
+    print("%-22s %7s %5s %5s %6s %-5s %9s %9s %6s" % ("model", "M", "N", "K", "FLOP%", "kern", "wajah", "openblas", "ratio"))
+    for model, m, n, k, share, ours, ref, kern in rows:
         mark = "  <-- >5% of the model, under 0.9x" if share > 0.05 and ours < 0.9 * ref else ""
-        print("%-22s %7d %5d %5d %6.1f %9.1f %9.1f %6.2f%s" % (model, m, n, k, 100 * share, ours, ref, ours / ref, mark))
+        print("%-22s %7d %5d %5d %6.1f %-5s %9.1f %9.1f %6.2f%s" % (model, m, n, k, 100 * share, kern, ours, ref, ours / ref, mark))
     # The machine's one-thread ceiling as OpenBLAS reaches it (not a model shape).
     print("OpenBLAS 2048x2048x2048, same settings: %.1f GFLOP/s" % sgemm_gflops(2048, 2048, 2048, reps=3, min_batch=0.2))
     big = [r for r in rows if r[4] > 0.05]

@@ -24,11 +24,28 @@ func convDirectRange(impl *gemmImpl, g *convGeom, x []float32, b *packedB, y []f
 	rag := n - full
 	kwc := g.kw * g.c
 	lda := g.sw * g.c
+	var fb, fa []float32
+	fused := false
+	if impl.segEp != nil && impl.seg != nil && k <= Kc && rag == 0 {
+		fb, fa, fused = ep.fused(n)
+	}
 	for r := r0; r < r1; r++ {
 		bi, oy := r/g.oh, r%g.oh
 		out := y[(bi*g.oh+oy)*g.ow*n:]
 		for i0 := 0; i0 < g.ow; i0 += Mc {
 			mc := min(Mc, g.ow-i0)
+			if fused { // bias and activation inside the kernel (gemm_ep.go)
+				aBase := ((bi*g.h+oy*g.sh)*g.w + i0*g.sw) * g.c
+				segStride := g.dh * g.w * g.c
+				for pan := 0; pan*nr < n; pan++ {
+					j0 := pan * nr
+					bp := b.data[pan*k*nr : (pan+1)*k*nr]
+					for i := i0; i < i0+mc; i += mr {
+						impl.segEp(min(mr, i0+mc-i), g.kh, kwc, x[aBase+(i-i0)*lda:], lda, segStride, bp, out[i*n+j0:], n, fb[j0:j0+nr], fa[j0:j0+nr])
+					}
+				}
+				continue
+			}
 			ep.initRows(out[i0*n:], n, full, mc)
 			if rag > 0 {
 				ep.initTile(tile[:mc*nr], full, nr)

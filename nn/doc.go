@@ -77,8 +77,17 @@
 // layers). 3x3 stride-1 depthwise rows are Go assembly too (dw_amd64.s, gen_dw_amd64.go:
 // the 9·V weight vectors of a row stay in registers). The fuser turns depthwise → 1x1 conv
 // → residual Add (blazeface's blocks) into one op (op_dwblock.go) that keeps a few
-// depthwise rows in L1 as the pointwise GEMM's input. bench/gemm_compare.sh times the GEMM
-// against OpenBLAS on the models' shapes.
+// depthwise rows in L1 as the pointwise GEMM's input. First layers (at most 4 input
+// channels, kh·kw·C <= 80: pnet's 3->10, rnet's 3->28, onet's 3->32, MobileFaceNet's 3->64)
+// skip the GEMM: conv_flat.go runs the lanes along the flat NHWC output row (a group of P
+// pixels is P·Cout/16 full vectors; VPERMPS spreads each pixel's input over its channels'
+// lanes, or a broadcast when Cout is a multiple of 16), Go assembly from
+// gen_conv_flat_amd64.go with a pure-Go twin; blazeface's 3->24 stays on the 14×24 GEMM,
+// which is faster there. When one K block covers K and whole panels cover N, the 14×32 and
+// 14×16 kernels take the bias and the activation (none, ReLU, LeakyReLU, PReLU) themselves
+// (gemm_ep.go, gemmAsmE): no bias pass before and no activation pass over C after, same
+// values. bench/gemm_compare.sh times the GEMM (and those layers, marked "flat") against
+// OpenBLAS on the models' shapes.
 //
 // # Lower precision
 //

@@ -32,7 +32,8 @@ type gemmImpl struct {
 	name   string
 	mr, nr int
 	kern   microKernel
-	seg    segKernel // nil: callers loop over segments with kern
+	seg    segKernel   // nil: callers loop over segments with kern
+	segEp  segEpKernel // nil: no fused epilogue (gemm_ep.go)
 }
 
 // genericGemm is the pure-Go reference micro-kernel.
@@ -141,6 +142,8 @@ type epilogue struct {
 	rowsOnce sync.Once
 	rows     []float32 // bias pattern of Mc contiguous rows, see initRows
 
+	pat epPatterns // for the fused-epilogue kernels
+
 	bias  []float32 // len N or nil
 	act   Activation
 	alpha float32   // LeakyRelu
@@ -155,6 +158,12 @@ func gemm(impl *gemmImpl, m int, a []float32, lda int, b *packedB, c []float32, 
 	n, k, nr, mr := b.n, b.k, b.nr, impl.mr
 	full := n / nr * nr // columns covered by whole panels
 	rag := n - full
+	if impl.segEp != nil && k <= Kc && rag == 0 {
+		if bias, alpha, ok := ep.fused(n); ok {
+			gemmFused(impl, m, a, lda, b, c, ldc, bias, alpha)
+			return
+		}
+	}
 	tile := scratch[:Mc*nr]
 	for i0 := 0; i0 < m; i0 += Mc {
 		mc := min(Mc, m-i0)
@@ -193,6 +202,22 @@ func gemm(impl *gemmImpl, m int, a []float32, lda int, b *packedB, c []float32, 
 			}
 			for i := 0; i < mc; i++ {
 				applyActRow(cb[i*ldc:i*ldc+n], ep.act, ep.alpha, prelu)
+			}
+		}
+	}
+}
+
+// gemmFused is gemm with one K block, whole panels and the epilogue in the kernel: the
+// same row blocks, panel order and sums as gemm, so the values are gemm's.
+func gemmFused(impl *gemmImpl, m int, a []float32, lda int, b *packedB, c []float32, ldc int, bias, alpha []float32) {
+	n, k, nr, mr := b.n, b.k, b.nr, impl.mr
+	for i0 := 0; i0 < m; i0 += Mc {
+		mc := min(Mc, m-i0)
+		for pan := 0; pan*nr < n; pan++ {
+			j0 := pan * nr
+			bp := b.data[pan*k*nr : (pan+1)*k*nr]
+			for i := i0; i < i0+mc; i += mr {
+				impl.segEp(min(mr, i0+mc-i), 1, k, a[i*lda:], lda, 0, bp, c[i*ldc+j0:], ldc, bias[j0:j0+nr], alpha[j0:j0+nr])
 			}
 		}
 	}

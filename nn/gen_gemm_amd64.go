@@ -53,7 +53,12 @@ func main() {
 			vecs = 2
 		}
 		for mr := 1; mr <= maxRows; mr++ {
-			gen(w, nr, vecs, mr)
+			gen(w, nr, vecs, mr, false)
+		}
+	}
+	for _, nr := range []int{32, 16} {
+		for mr := 1; mr <= maxRows; mr++ {
+			gen(w, nr, nr/16, mr, true)
 		}
 	}
 	if err := os.WriteFile("gemm_amd64.s", b.Bytes(), 0o644); err != nil {
@@ -73,7 +78,11 @@ func acc(vecs, r, v int) string { return vreg(v)(r*vecs + v) }
 // 8 floats (Y), the first 16 (Z).
 var vreg = func(v int) func(int) string { return reg }
 
-func gen(w func(string, ...any), nr, vecs, mr int) {
+// gen writes one kernel; ep kernels (gemmAsmE) start from the nr bias values at bias
+// instead of loading C and store pre(C) with pre(x) = max(x,0) + alpha·min(x,0) per
+// column (alpha nr values: 1 is no activation, 0 ReLU), so a single-K-block GEMM needs no
+// bias pass before and no activation pass after.
+func gen(w func(string, ...any), nr, vecs, mr int, ep bool) {
 	bReg, bcReg := []string{reg(28), reg(29)}, []string{reg(30), reg(31)}
 	if nr == 8 {
 		reg = func(i int) string { return fmt.Sprintf("Y%d", i) }
@@ -92,8 +101,14 @@ func gen(w func(string, ...any), nr, vecs, mr int) {
 	}
 	name := fmt.Sprintf("gemmAsm%dx%d", nr, mr)
 	w("")
-	w("// func %s(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+	if ep {
+		name = fmt.Sprintf("gemmAsmE%dx%d", nr, mr)
+		w("// func %s(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int, bias, alpha *float32)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-80", name)
+	} else {
+		w("// func %s(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+	}
 	w("\tMOVQ kc+0(FP), R13")
 	w("\tMOVQ nseg+8(FP), DX")
 	w("\tMOVQ a+16(FP), SI")
@@ -105,14 +120,22 @@ func gen(w func(string, ...any), nr, vecs, mr int) {
 	w("\tMOVQ c+48(FP), AX")
 	w("\tMOVQ ldc+56(FP), R12")
 	w("\tSHLQ $2, R12")
-	// Load C.
-	w("\tMOVQ AX, CX")
-	for r := 0; r < mr; r++ {
-		for v := 0; v < vecs; v++ {
-			w("\tVMOVUPS %d(CX), %s", 64*v, acc(vecs, r, v))
+	if ep { // C starts at the bias
+		w("\tMOVQ bias+64(FP), CX")
+		for r := 0; r < mr; r++ {
+			for v := 0; v < vecs; v++ {
+				w("\tVMOVUPS %d(CX), %s", 64*v, acc(vecs, r, v))
+			}
 		}
-		if r < mr-1 {
-			w("\tADDQ R12, CX")
+	} else { // Load C.
+		w("\tMOVQ AX, CX")
+		for r := 0; r < mr; r++ {
+			for v := 0; v < vecs; v++ {
+				w("\tVMOVUPS %d(CX), %s", 64*v, acc(vecs, r, v))
+			}
+			if r < mr-1 {
+				w("\tADDQ R12, CX")
+			}
 		}
 	}
 	w("\tLEAQ (BX)(BX*2), R10")
@@ -189,6 +212,21 @@ func gen(w func(string, ...any), nr, vecs, mr int) {
 	}
 	w("\tDECQ DX")
 	w("\tJNE seg")
+	if ep { // B and broadcast registers are free: alpha, zero, temporary
+		w("\tMOVQ alpha+72(FP), CX")
+		for v := 0; v < vecs; v++ {
+			w("\tVMOVUPS %d(CX), Z%d", 64*v, 28+v)
+		}
+		w("\tVPXORD Z30, Z30, Z30")
+		for r := 0; r < mr; r++ {
+			for v := 0; v < vecs; v++ {
+				a := acc(vecs, r, v)
+				w("\tVMINPS Z30, %s, Z31", a)
+				w("\tVMAXPS Z30, %s, %s", a, a)
+				w("\tVFMADD231PS Z%d, Z31, %s", 28+v, a)
+			}
+		}
+	}
 	// Store C.
 	w("\tMOVQ AX, CX")
 	for r := 0; r < mr; r++ {

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"runtime"
 	"time"
 )
@@ -13,6 +14,7 @@ type OpTime struct {
 	Act      Activation
 	Duration time.Duration // mean CPU time of the running thread per run (wall time off Linux)
 	MACs     int64
+	Impl     string // Kernel.Impl: "flat" for a flat-lane convolution, "" for the default
 }
 
 // Profile runs the model reps times step by step and returns the mean time of every
@@ -35,7 +37,7 @@ func (m *Model) Profile(reps int, inputs ...*Tensor) ([]OpTime, error) {
 	out := make([]OpTime, len(p.steps))
 	for i, s := range p.steps {
 		n := nodes[min(i, len(nodes)-1)]
-		out[i] = OpTime{Op: n.Op, Name: n.Name, Out: p.shapes[s.out[0]], Act: n.Attrs.Act, MACs: s.k.MACs}
+		out[i] = OpTime{Op: n.Op, Name: n.Name, Out: p.shapes[s.out[0]], Act: n.Attrs.Act, MACs: s.k.MACs, Impl: s.k.Impl}
 		if len(s.in) > 0 && s.in[0] >= 0 {
 			out[i].In = p.shapes[s.in[0]]
 		}
@@ -54,4 +56,39 @@ func (m *Model) Profile(reps int, inputs ...*Tensor) ([]OpTime, error) {
 		out[i].Duration /= time.Duration(reps)
 	}
 	return out, nil
+}
+
+// TimeStep returns the best wall-clock time per run of planned step `step` (an index into
+// Profile's result) over reps batches, each running the step until at least minBatch has
+// passed, after one run of the whole plan to fill its inputs (bench/gemm_compare.sh times
+// a layer the way TimeGEMM times a GEMM; not for production).
+func (m *Model) TimeStep(step, reps int, minBatch time.Duration, inputs ...*Tensor) (time.Duration, error) {
+	p, err := m.planFor(inputs)
+	if err != nil {
+		return 0, err
+	}
+	if step < 0 || step >= len(p.steps) {
+		return 0, fmt.Errorf("%w: step %d of %d", ErrShape, step, len(p.steps))
+	}
+	rs := p.newState()
+	for i, t := range p.inputs {
+		copy(p.view(rs.arena, t), inputs[i].Data)
+	}
+	for i, s := range p.steps[:step] {
+		s.k.Run(rs.ins[i], rs.outs[i], rs.scratch)
+	}
+	s := p.steps[step]
+	best := time.Duration(0)
+	for range max(reps, 1) {
+		calls := 0
+		t0 := time.Now()
+		for time.Since(t0) < minBatch || calls == 0 {
+			s.k.Run(rs.ins[step], rs.outs[step], rs.scratch)
+			calls++
+		}
+		if d := time.Since(t0) / time.Duration(calls); best == 0 || d < best {
+			best = d
+		}
+	}
+	return best, nil
 }

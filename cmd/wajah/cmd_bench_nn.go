@@ -432,7 +432,11 @@ func printProfile(m *nn.Model, shape []int) error {
 	agg := map[string]*row{}
 	var total time.Duration
 	for _, s := range steps {
-		key := fmt.Sprintf("%s %v->%v act%d", s.Op, s.In, s.Out, s.Act)
+		op := string(s.Op)
+		if s.Impl != "" {
+			op += "/" + s.Impl
+		}
+		key := fmt.Sprintf("%s %v->%v act%d", op, s.In, s.Out, s.Act)
 		if agg[key] == nil {
 			agg[key] = &row{key: key}
 		}
