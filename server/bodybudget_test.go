@@ -29,6 +29,13 @@ func tcpServer(t *testing.T, opts Options, work time.Duration) (*Server, string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srv, serveLoopback(t, srv, 5*time.Second)
+}
+
+// serveLoopback serves srv on a loopback port until the test ends (then shuts it down,
+// waiting up to grace) and returns its address.
+func serveLoopback(t *testing.T, srv *Server, grace time.Duration) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -36,12 +43,12 @@ func tcpServer(t *testing.T, opts Options, work time.Duration) (*Server, string)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 		<-done
 	})
-	return srv, ln.Addr().String()
+	return ln.Addr().String()
 }
 
 // compareBody is a compare-images request of about size bytes: two fake images of one
