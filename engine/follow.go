@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -141,13 +142,22 @@ func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 		return nil
 	}
 	idx := g.index()
-	gap := false
+	gap := ""
 	err := e.view(func(txn kv.Txn) error {
 		for _, s := range seqs {
+			if g.isApplied(s) {
+				continue // this node's own change, or loaded with the index
+			}
+			if s != g.applied+1 {
+				// The feed lists one gallery's changes in seq order (each commit read
+				// the counter the previous one wrote), so a hole means one was missed.
+				gap = fmt.Sprintf("change %d follows %d", s, g.applied)
+				return nil
+			}
 			item, err := txn.Get(changeKey(gid, s))
 			if errors.Is(err, kv.ErrNotFound) {
-				gap = true // trimmed by another node's start-up
-				continue
+				gap = fmt.Sprintf("change %d trimmed", s) // older than the store's snapshot
+				return nil
 			}
 			if err != nil {
 				return err
@@ -172,17 +182,26 @@ func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 				idx.Delete(id)
 			}
 			g.seq = max(g.seq, s)
+			g.markApplied(s)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if gap {
-		_, err := e.rebuildGalleryLocked(g)
+	if gap != "" {
+		e.log.Info("engine: follower reloads a gallery", "gallery", g.rec.Name, "reason", gap)
+		if err := e.reloadGalleryLocked(g); err != nil {
+			return err
+		}
+	}
+	if err := e.maybeUpgrade(g); err != nil {
 		return err
 	}
-	return e.maybeUpgrade(g)
+	// Normally the node whose commit crosses SnapshotEvery writes the snapshot; a
+	// follower steps in when none did (its writer died, or lags).
+	e.maybeStoreCheckpoint(g, 2*uint64(max(e.opts.SnapshotEvery, 0)))
+	return nil
 }
 
 func (e *Engine) rebuildAll() {
@@ -195,7 +214,7 @@ func (e *Engine) rebuildAll() {
 	for _, g := range gals {
 		g.mu.Lock()
 		if !g.deleted {
-			if _, err := e.rebuildGalleryLocked(g); err != nil {
+			if err := e.reloadGalleryLocked(g); err != nil {
 				e.log.Error("engine: rebuilding a followed gallery failed", "gallery", g.rec.Name, "err", err)
 			}
 		}
