@@ -254,3 +254,85 @@ func waitSize(t *testing.T, e *Engine, gallery string, n int) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// TestPostgresChangeRetention: change records older than the store's snapshots are
+// trimmed (a bounded log), and no node misses a change for it: one stopped while the
+// others enrol past several snapshots and trims starts from the latest snapshot; one
+// whose follower paused before the trimmed records reloads the gallery when it finds
+// them gone; one whose feed position was pruned too reloads every gallery. Each ends
+// with every face of the store in its index (the invariant pass).
+func TestPostgresChangeRetention(t *testing.T) {
+	srv := pgtest.Start(t)
+	dsn := srv.CreateDB(t)
+	const every = 10
+	a := openTest(t, snapOptions(t, dsn, every), newFake())
+	defer a.Close()
+	b := openTest(t, snapOptions(t, dsn, every), newFake())
+	defer b.Close()
+	for i := range 5 {
+		enroll(t, a, "acme", "g", fmt.Sprintf("seed%d", i), fmt.Sprintf("seed%d/1", i))
+	}
+	want := 5
+	paused := make([]*Engine, 3) // stopped node, paused follower, pruned follower
+	from := make([]uint64, len(paused))
+	for i := range paused {
+		paused[i] = openTest(t, snapOptions(t, dsn, every), newFake())
+		waitSize(t, paused[i], "acme/g", want)
+		if i == 0 {
+			if err := paused[i].Close(); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		defer paused[i].Close()
+		paused[i].stopFollowing()
+		from[i] = paused[i].FollowedPos()
+	}
+	for i := range 70 { // two nodes, several snapshots and trims
+		e := []*Engine{a, b}[i%2]
+		id := fmt.Sprintf("p%d", i)
+		enroll(t, e, "acme", "g", id, id+"/1")
+		want++
+		if i%9 == 8 {
+			if err := e.DeletePerson(ctx, "acme", "g", fmt.Sprintf("p%d", i-4)); err != nil {
+				t.Fatal(err)
+			}
+			want--
+		}
+	}
+	waitSize(t, b, "acme/g", want)
+	checkpoint(t, b, "acme", "g")
+	checkpoint(t, a, "acme", "g")
+	l := readStoreLog(t, a, "acme", "g")
+	if !l.hasHead || l.head.Seq != l.counter || l.firstChange <= 6 || l.changes > 3*every || l.others != 0 {
+		t.Errorf("store log %+v: want a snapshot at the counter, records trimmed past the paused nodes' (first > 6) and at most %d kept", l, 3*every)
+	}
+	t.Logf("counter %d, snapshot at %d, change records kept %d (from %d)", l.counter, l.head.Seq, l.changes, l.firstChange)
+
+	restarted := openTest(t, snapOptions(t, dsn, every), newFake())
+	defer restarted.Close()
+	if r := restarted.Recovery(); r.Snapshots != 1 || r.Faces != want {
+		t.Errorf("restarted node recovered %+v; want %d faces from the snapshot", r, want)
+	}
+	checkInvariants(t, restarted)
+
+	paused[1].startFollowing(from[1]) // finds the records it needs trimmed
+	waitSize(t, paused[1], "acme/g", want)
+	checkInvariants(t, paused[1])
+
+	head, err := a.db.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.PruneChanges(ctx, head); err != nil {
+		t.Fatal(err)
+	}
+	paused[2].startFollowing(from[2]) // its feed position is gone too
+	waitSize(t, paused[2], "acme/g", want)
+	checkInvariants(t, paused[2])
+	// And every node still follows new changes afterwards.
+	enroll(t, a, "acme", "g", "last", "last/1")
+	for _, e := range []*Engine{b, restarted, paused[1], paused[2]} {
+		waitSize(t, e, "acme/g", want+1)
+	}
+}
