@@ -77,6 +77,7 @@ func (e *Engine) rebuild() error {
 			h, why := e.loadSnapshot(g, n)
 			if h != nil {
 				g.idx.Store(&idxBox{Index: h})
+				g.resetApplied(g.seq)
 				faces += n
 				snaps++
 				continue

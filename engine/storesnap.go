@@ -104,6 +104,16 @@ func decodeSnapHead(v []byte) (h snapHead, err error) {
 	return h, nil
 }
 
+// base is the seq a new snapshot must pass to replace h: a snapshot holds every change
+// up to its seq, so one at the same seq adds nothing; a withdrawn head (erasure at Seq)
+// is replaced by any snapshot that holds the erasure, at Seq or later.
+func (h snapHead) base() uint64 {
+	if h.Parts == 0 && h.Seq > 0 {
+		return h.Seq - 1
+	}
+	return h.Seq
+}
+
 func snapPartAAD(gid, seq, nonce uint64, part, parts uint32) []byte {
 	b := []byte("wajah store index snapshot v1/")
 	for _, v := range []uint64{gid, seq, nonce} {
@@ -176,7 +186,7 @@ func (e *Engine) storeCheckpoint(ctx context.Context, g *gallery, gap uint64) er
 		return err
 	}
 	g.mu.Lock()
-	g.storeSnapSeq = max(g.storeSnapSeq, cur.Seq)
+	g.storeSnapSeq = max(g.storeSnapSeq, cur.base())
 	h, ok := g.index().(*index.HNSW)
 	seq := g.applied
 	if g.deleted || !ok || seq < g.storeSnapSeq+max(gap, 1) {
@@ -238,7 +248,7 @@ func (e *Engine) putStoreSnapshot(ctx context.Context, g *gallery, seq uint64, p
 		if old, hadOld, err = getSnapHead(txn, gid); err != nil {
 			return err
 		}
-		if hadOld && old.Seq >= seq && old.Seq <= counter { // one above the counter is foreign: replace it
+		if hadOld && old.base() >= seq && old.Seq <= counter { // one above the counter is foreign: replace it
 			sameHead = true
 			return nil
 		}
@@ -249,7 +259,7 @@ func (e *Engine) putStoreSnapshot(ctx context.Context, g *gallery, seq uint64, p
 		_, derr := e.deletePrefix(snapPartPrefix(gid, seq, nonce), nil)
 		if err == nil && sameHead {
 			g.mu.Lock()
-			g.storeSnapSeq = max(g.storeSnapSeq, old.Seq)
+			g.storeSnapSeq = max(g.storeSnapSeq, old.base())
 			g.mu.Unlock()
 		}
 		return errors.Join(err, derr)
@@ -292,7 +302,7 @@ func (e *Engine) withdrawStoreSnapshot(ctx context.Context, g *gallery) error {
 	if err != nil {
 		return err
 	}
-	g.storeSnapSeq = max(g.storeSnapSeq, head.Seq)
+	g.storeSnapSeq = max(g.storeSnapSeq, head.base())
 	return e.dropSnapParts(ctx, gid, func(s, _ uint64) bool { return s <= head.Seq })
 }
 

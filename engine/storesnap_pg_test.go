@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wajah-id/wajah/index"
 	"github.com/wajah-id/wajah/internal/kv"
 	"github.com/wajah-id/wajah/internal/pgtest"
 )
@@ -335,4 +337,53 @@ func TestPostgresChangeRetention(t *testing.T) {
 	for _, e := range []*Engine{b, restarted, paused[1], paused[2]} {
 		waitSize(t, e, "acme/g", want+1)
 	}
+}
+
+// TestPostgresEraseWithdrawsSnapshot: erasing a person withdraws the store's snapshots
+// of their galleries (the vectors leave the store), a snapshot taken before the erasure
+// cannot be written back afterwards, and a joining node rebuilds without the person.
+func TestPostgresEraseWithdrawsSnapshot(t *testing.T) {
+	srv := pgtest.Start(t)
+	dsn := srv.CreateDB(t)
+	a := openTest(t, snapOptions(t, dsn, 1000), newFake())
+	defer a.Close()
+	for i := range 20 {
+		enroll(t, a, "acme", "g", fmt.Sprintf("p%d", i), fmt.Sprintf("p%d/1", i))
+	}
+	g := a.mustLookup(t, "acme", "g")
+	g.mu.Lock()
+	var stale bytes.Buffer // a snapshot some node took before the erasure
+	err := g.index().(*index.HNSW).WriteSnapshot(&stale, g.applied)
+	staleSeq := g.applied
+	g.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkpoint(t, a, "acme", "g")
+	if _, err := a.ErasePerson(ctx, "p4"); err != nil {
+		t.Fatal(err)
+	}
+	l := readStoreLog(t, a, "acme", "g")
+	if !l.hasHead || l.head.Parts != 0 || l.head.Seq != l.counter || l.parts+l.others != 0 {
+		t.Fatalf("after the erasure the store holds %+v; want an empty head at %d and no parts", l, l.counter)
+	}
+	if err := a.putStoreSnapshot(ctx, g, staleSeq, stale.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if l := readStoreLog(t, a, "acme", "g"); l.head.Parts != 0 || l.parts+l.others != 0 {
+		t.Fatalf("a snapshot from before the erasure was written back: %+v", l)
+	}
+	j := openTest(t, snapOptions(t, dsn, 1000), newFake())
+	defer j.Close()
+	if r := j.Recovery(); r.Snapshots != 0 || r.Faces != 19 {
+		t.Errorf("joining node recovered %+v; want 19 faces rebuilt", r)
+	}
+	checkInvariants(t, j)
+	checkpoint(t, j, "acme", "g") // a fresh snapshot, without p4
+	k := openTest(t, snapOptions(t, dsn, 1000), newFake())
+	defer k.Close()
+	if r := k.Recovery(); r.Snapshots != 1 || r.Faces != 19 {
+		t.Errorf("next node recovered %+v; want 19 faces from the new snapshot", r)
+	}
+	checkInvariants(t, k)
 }
