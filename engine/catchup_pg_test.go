@@ -21,9 +21,10 @@ import (
 //
 // (WAJAH_CATCHUP_GALLERIES=G spreads them over G galleries instead of 8.)
 //
-// It joins twice: rebuilding every HNSW graph from the templates (snapshots off, the
-// reference), and from the snapshots node A wrote to the store plus the change records
-// after them (README "Cluster mode" has the figures).
+// It joins three times: rebuilding every HNSW graph from the templates (snapshots off,
+// the reference), from the snapshots node A wrote to the store meanwhile plus the change
+// records after them, and from snapshots at the counter (README "Cluster mode" has the
+// figures).
 func TestPostgresCatchUp(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("WAJAH_CATCHUP_FACES"))
 	if n <= 0 {
@@ -87,7 +88,14 @@ func TestPostgresCatchUp(t *testing.T) {
 	}
 	// The same store joined twice: rebuilding every index from the face rows (snapshots
 	// off, the reference), then from the snapshots plus the change records after them.
-	for _, mode := range []string{"rebuild from rows", "store snapshot + changes"} {
+	// A third time after A wrote a snapshot of every gallery at its counter (a node's
+	// Close does that): nothing to replay.
+	for _, mode := range []string{"rebuild from rows", "store snapshot + changes", "fresh store snapshot"} {
+		if mode == "fresh store snapshot" {
+			for k := range galleries {
+				checkpoint(t, a, "acme", fmt.Sprintf("g%d", k))
+			}
+		}
 		o := pgOptions(t, dsn)
 		o.NoIndexSnapshots = mode == "rebuild from rows"
 		var ms0, ms1 runtime.MemStats

@@ -13,21 +13,23 @@ import (
 
 // Following other nodes (cluster mode: Options.Store names a database several nodes
 // share). Each node keeps its own in-memory index per gallery; the follower tails the
-// store's change feed and applies every gallery change record it sees — other nodes'
-// and this node's own, idempotently — to the index:
+// store's change feed and applies the gallery change records it sees to the index:
 //
-//   - an added face is (re-)added only if its row still exists, so a change replayed
-//     after a later delete does not bring the face back;
-//   - deletes are idempotent; face ids are never reused;
+//   - each gallery's changes are applied in seq order; those already in the index
+//     (this node's own commits, or loaded with it: gallery.applied and ahead) are
+//     skipped, and a hole in the order (a change seen before an earlier one) reloads
+//     the gallery rather than skip anything;
+//   - an added face is added only if its row still exists, so a change applied after a
+//     later delete does not bring the face back; deletes are idempotent; face ids are
+//     never reused;
 //   - it works under g.mu, like enrol and delete, so it never interleaves with a
 //     local write to the same gallery;
-//   - a change record already trimmed, or a feed position the store no longer keeps,
-//     rebuilds the affected indexes from the face rows.
+//   - a change record already trimmed (older than the store's snapshot: storesnap.go),
+//     or a feed position the store no longer keeps, reloads the affected indexes from
+//     the store's snapshot and the changes after it, or from the face rows.
 //
 // Gallery rows are followed too: a gallery created by another node is loaded from the
-// store, one dropped there is dropped here. Snapshots are off in cluster mode (see Open):
-// a snapshot taken at the local mutation count could claim remote changes the
-// follower has not applied yet.
+// store, one dropped there is dropped here.
 
 const followBatch = 1000
 
