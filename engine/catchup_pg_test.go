@@ -19,8 +19,12 @@ import (
 //
 //	WAJAH_CATCHUP_FACES=100000 go test ./engine -run TestPostgresCatchUp -v -timeout 30m
 //
-// (cluster mode has no index snapshots: a joining node reads every template and builds its
-// HNSW graphs; README "Cluster mode" has the figure).
+// (WAJAH_CATCHUP_GALLERIES=G spreads them over G galleries instead of 8.)
+//
+// It joins three times: rebuilding every HNSW graph from the templates (snapshots off,
+// the reference), from the snapshots node A wrote to the store meanwhile plus the change
+// records after them, and from snapshots at the counter (README "Cluster mode" has the
+// figures).
 func TestPostgresCatchUp(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("WAJAH_CATCHUP_FACES"))
 	if n <= 0 {
@@ -32,7 +36,10 @@ func TestPostgresCatchUp(t *testing.T) {
 	defer a.Close()
 	// Enrolments into one gallery serialize on its counter row; several galleries let the
 	// writers run side by side, as a chain's venues would.
-	const galleries = 8
+	galleries := 8
+	if g, _ := strconv.Atoi(os.Getenv("WAJAH_CATCHUP_GALLERIES")); g > 0 {
+		galleries = g
+	}
 	for k := range galleries {
 		if err := a.CreateGallery(ctx, "acme", fmt.Sprintf("g%d", k)); err != nil {
 			t.Fatal(err)
@@ -66,22 +73,55 @@ func TestPostgresCatchUp(t *testing.T) {
 	}
 	t.Logf("node A enrolled %d faces in %v (%.0f/s, %d writers, %d galleries)", n, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), workers, galleries)
 
-	var ms0, ms1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms0)
-	start = time.Now()
-	b := openTest(t, pgOptions(t, dsn), newFake())
-	defer b.Close()
-	took := time.Since(start)
-	runtime.GC()
-	runtime.ReadMemStats(&ms1)
-	got := 0
-	for _, c := range b.Stats().GallerySizes {
-		got += c
+	// The store snapshots written meanwhile (every SnapshotEvery mutations of a gallery,
+	// in the background) must be there before the joining node is timed.
+	every := uint64(a.Options().SnapshotEvery)
+	deadline := time.Now().Add(5 * time.Minute)
+	for k := range galleries {
+		name := fmt.Sprintf("g%d", k)
+		for uint64(n/galleries) >= every && readStoreLog(t, a, "acme", name).head.Seq < every {
+			if time.Now().After(deadline) {
+				t.Fatalf("gallery %s: no store snapshot after %d mutations", name, n/galleries)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	if got != n {
-		t.Fatalf("joining node B indexed %d faces, want %d", got, n)
+	// The same store joined twice: rebuilding every index from the face rows (snapshots
+	// off, the reference), then from the snapshots plus the change records after them.
+	// A third time after A wrote a snapshot of every gallery at its counter (a node's
+	// Close does that): nothing to replay.
+	for _, mode := range []string{"rebuild from rows", "store snapshot + changes", "fresh store snapshot"} {
+		if mode == "fresh store snapshot" {
+			for k := range galleries {
+				checkpoint(t, a, "acme", fmt.Sprintf("g%d", k))
+			}
+		}
+		o := pgOptions(t, dsn)
+		o.NoIndexSnapshots = mode == "rebuild from rows"
+		var ms0, ms1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		start = time.Now()
+		b := openTest(t, o, newFake())
+		took := time.Since(start)
+		runtime.GC()
+		runtime.ReadMemStats(&ms1)
+		got := 0
+		for _, c := range b.Stats().GallerySizes {
+			got += c
+		}
+		if got != n {
+			t.Fatalf("joining node B (%s) indexed %d faces, want %d", mode, got, n)
+		}
+		r := b.Recovery()
+		if !o.NoIndexSnapshots && uint64(n/galleries) >= every && r.Snapshots != galleries {
+			t.Errorf("joining node B loaded %d galleries from snapshots, want %d", r.Snapshots, galleries)
+		}
+		t.Logf("node B joined a store of %d faces, %s: ready with all of them in %v (%.0f faces/s; %d galleries from snapshots, %d changes replayed); heap +%.0f MB",
+			n, mode, took.Round(time.Millisecond), float64(n)/took.Seconds(), r.Snapshots, r.Replayed,
+			float64(int64(ms1.HeapAlloc)-int64(ms0.HeapAlloc))/(1<<20))
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t.Logf("node B joined a store of %d faces: ready with all of them in %v (%.0f faces/s); heap +%.0f MB",
-		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(int64(ms1.HeapAlloc)-int64(ms0.HeapAlloc))/(1<<20))
 }

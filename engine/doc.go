@@ -20,7 +20,8 @@
 //   - Index (recover.go, snapshot.go): in memory, exact below Options.ExactBelow faces,
 //     HNSW above. Open restores a gallery's graph from its snapshot when the snapshot's
 //     mutation counter and size equal the store's, and rebuilds it from Badger
-//     otherwise, so after a crash at any point the index equals the store.
+//     otherwise, so after a crash at any point the index equals the store. Over a
+//     shared store the snapshots live in the store itself (storesnap.go).
 //   - Trust (enroll_guard.go, calibration.go, erase.go): re-enrolment must match the
 //     person (or Replace, audited with its Actor); a face of another person of the
 //     tenant is ErrDuplicateFace; request thresholds are floored at MinThreshold;

@@ -25,7 +25,8 @@ var _ Service = (*Engine)(nil)
 //
 // Index recovery: the per-gallery vector indexes live in memory; Open restores each
 // from a snapshot written by Close when the snapshot provably matches the store, and
-// rebuilds it from Badger's face rows otherwise (recover.go, snapshot.go). Badger is the
+// rebuilds it from the face rows otherwise (recover.go, snapshot.go; over a shared
+// store the snapshots are kept in the store itself: storesnap.go). Badger is the
 // single source of truth, so whatever point a crash hit, the index holds exactly the
 // committed faces: nothing acknowledged is missing and nothing deleted comes back.
 type Engine struct {
@@ -94,13 +95,6 @@ func Open(opts Options, emb Embedder) (*Engine, error) {
 	}
 	if err := os.MkdirAll(filepath.Join(opts.Dir, indexSubdir), 0o700); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
-	}
-	if opts.Store != "" {
-		// Cluster mode: every Open rebuilds the indexes from the store. A snapshot taken
-		// at this node's mutation count could claim changes of other nodes that the
-		// follower has not applied yet, and trimming change records would take them
-		// from other nodes' followers.
-		opts.NoIndexSnapshots = true
 	}
 	db, err := openStore(opts)
 	if err != nil {

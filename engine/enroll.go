@@ -219,6 +219,7 @@ func (e *Engine) enrollCommit(ctx context.Context, r EnrollRequest, g *gallery, 
 	}
 	g.seq = seq
 	idx := g.index()
+	g.markApplied(seq) // applied below, before g.mu is released
 	if err := idx.Add(faceID, vec); err != nil {
 		// The vector was checked above, so this is a bug; the store stays right and the
 		// next Open rebuilds the index from it.

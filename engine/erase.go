@@ -49,7 +49,7 @@ func (e *Engine) ErasePerson(ctx context.Context, id string) (EraseReport, error
 			return rep, err
 		}
 		rep.Galleries++
-		if err := e.scrubIndex(n); err != nil {
+		if err := e.scrubIndex(ctx, n); err != nil {
 			return rep, err
 		}
 	}
@@ -80,8 +80,9 @@ func (e *Engine) ErasePerson(ctx context.Context, id string) (EraseReport, error
 	return rep, err
 }
 
-// scrubIndex drops an erased person's vectors from a gallery's memory and disk.
-func (e *Engine) scrubIndex(n galleryName) error {
+// scrubIndex drops an erased person's vectors from a gallery's memory and disk (over a
+// shared store: from the store's snapshot).
+func (e *Engine) scrubIndex(ctx context.Context, n galleryName) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
@@ -96,6 +97,9 @@ func (e *Engine) scrubIndex(n galleryName) error {
 		h.Compact()
 	}
 	g.snapValid = false
+	if e.opts.Store != "" {
+		return e.withdrawStoreSnapshot(ctx, g) // storesnap.go
+	}
 	if err := os.Remove(e.snapshotPath(g.rec.GID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}

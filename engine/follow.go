@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -12,21 +13,23 @@ import (
 
 // Following other nodes (cluster mode: Options.Store names a database several nodes
 // share). Each node keeps its own in-memory index per gallery; the follower tails the
-// store's change feed and applies every gallery change record it sees — other nodes'
-// and this node's own, idempotently — to the index:
+// store's change feed and applies the gallery change records it sees to the index:
 //
-//   - an added face is (re-)added only if its row still exists, so a change replayed
-//     after a later delete does not bring the face back;
-//   - deletes are idempotent; face ids are never reused;
+//   - each gallery's changes are applied in seq order; those already in the index
+//     (this node's own commits, or loaded with it: gallery.applied and ahead) are
+//     skipped, and a hole in the order (a change seen before an earlier one) reloads
+//     the gallery rather than skip anything;
+//   - an added face is added only if its row still exists, so a change applied after a
+//     later delete does not bring the face back; deletes are idempotent; face ids are
+//     never reused;
 //   - it works under g.mu, like enrol and delete, so it never interleaves with a
 //     local write to the same gallery;
-//   - a change record already trimmed, or a feed position the store no longer keeps,
-//     rebuilds the affected indexes from the face rows.
+//   - a change record already trimmed (older than the store's snapshot: storesnap.go),
+//     or a feed position the store no longer keeps, reloads the affected indexes from
+//     the store's snapshot and the changes after it, or from the face rows.
 //
 // Gallery rows are followed too: a gallery created by another node is loaded from the
-// store, one dropped there is dropped here. Snapshots are off in cluster mode (see Open):
-// a snapshot taken at the local mutation count could claim remote changes the
-// follower has not applied yet.
+// store, one dropped there is dropped here.
 
 const followBatch = 1000
 
@@ -141,13 +144,22 @@ func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 		return nil
 	}
 	idx := g.index()
-	gap := false
+	gap := ""
 	err := e.view(func(txn kv.Txn) error {
 		for _, s := range seqs {
+			if g.isApplied(s) {
+				continue // this node's own change, or loaded with the index
+			}
+			if s != g.applied+1 {
+				// The feed lists one gallery's changes in seq order (each commit read
+				// the counter the previous one wrote), so a hole means one was missed.
+				gap = fmt.Sprintf("change %d follows %d", s, g.applied)
+				return nil
+			}
 			item, err := txn.Get(changeKey(gid, s))
 			if errors.Is(err, kv.ErrNotFound) {
-				gap = true // trimmed by another node's start-up
-				continue
+				gap = fmt.Sprintf("change %d trimmed", s) // older than the store's snapshot
+				return nil
 			}
 			if err != nil {
 				return err
@@ -172,17 +184,26 @@ func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 				idx.Delete(id)
 			}
 			g.seq = max(g.seq, s)
+			g.markApplied(s)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if gap {
-		_, err := e.rebuildGalleryLocked(g)
+	if gap != "" {
+		e.log.Info("engine: follower reloads a gallery", "gallery", g.rec.Name, "reason", gap)
+		if err := e.reloadGalleryLocked(g); err != nil {
+			return err
+		}
+	}
+	if err := e.maybeUpgrade(g); err != nil {
 		return err
 	}
-	return e.maybeUpgrade(g)
+	// Normally the node whose commit crosses SnapshotEvery writes the snapshot; a
+	// follower steps in when none did (its writer died, or lags).
+	e.maybeStoreCheckpoint(g, 2*uint64(max(e.opts.SnapshotEvery, 0)))
+	return nil
 }
 
 func (e *Engine) rebuildAll() {
@@ -195,7 +216,7 @@ func (e *Engine) rebuildAll() {
 	for _, g := range gals {
 		g.mu.Lock()
 		if !g.deleted {
-			if _, err := e.rebuildGalleryLocked(g); err != nil {
+			if err := e.reloadGalleryLocked(g); err != nil {
 				e.log.Error("engine: rebuilding a followed gallery failed", "gallery", g.rec.Name, "err", err)
 			}
 		}

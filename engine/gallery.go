@@ -32,7 +32,54 @@ type gallery struct {
 	snapValid     bool
 	checkpointing atomic.Bool // a background snapshot is queued or running
 	idx           atomic.Pointer[idxBox]
+	// Over a shared store (under mu): every change of the gallery up to applied is in the
+	// index, and so are the changes in ahead (this node's own commits, made before its
+	// follower applied another node's earlier change). A snapshot written to the store
+	// claims applied only (storesnap.go); the follower expects applied+1 next.
+	applied uint64
+	ahead   map[uint64]bool
+	// storeSnapSeq is the seq of the store's snapshot of this gallery as last seen.
+	storeSnapSeq uint64
 }
+
+// markApplied records that change s is in the index. The caller holds g.mu.
+func (g *gallery) markApplied(s uint64) {
+	switch {
+	case s <= g.applied || g.ahead[s]:
+		return
+	case s != g.applied+1:
+		if g.ahead == nil {
+			g.ahead = map[uint64]bool{}
+		}
+		g.ahead[s] = true
+		return
+	}
+	g.applied = s
+	for g.ahead[g.applied+1] {
+		delete(g.ahead, g.applied+1)
+		g.applied++
+	}
+}
+
+// resetApplied records that the index was loaded from the store at counter c: it
+// holds exactly changes 1..c. The caller holds g.mu (no write of this node is in
+// flight, so none of its own changes is above c).
+func (g *gallery) resetApplied(c uint64) {
+	g.seq = max(g.seq, c)
+	g.applied = c
+	for s := range g.ahead {
+		if s <= c {
+			delete(g.ahead, s)
+		}
+	}
+	for g.ahead[g.applied+1] {
+		delete(g.ahead, g.applied+1)
+		g.applied++
+	}
+}
+
+// isApplied: change s is already in the index. The caller holds g.mu.
+func (g *gallery) isApplied(s uint64) bool { return s <= g.applied || g.ahead[s] }
 
 type idxBox struct {
 	index.Index
@@ -209,7 +256,7 @@ func (e *Engine) DeleteGallery(ctx context.Context, tenant, name string) error {
 }
 
 // gidTables hold rows keyed by gid first.
-var gidTables = []byte{tabPerson, tabFace, tabChange, tabGSeq}
+var gidTables = []byte{tabPerson, tabFace, tabChange, tabGSeq, tabSnap, tabSnapPart}
 
 // purgeGID deletes every row of a dropped gallery (in batches: deletePrefix) and
 // returns how many.

@@ -24,19 +24,26 @@ import (
 //	0x17 nanos(8) random(8)                  audit record
 //	0x18 gid(8)                              gallery mutation counter (index snapshots)
 //	0x19 gid(8) seq(8)                       index change record: face ids added / removed
+//	0x1a gid(8)                              index snapshot in the store: head (cluster mode only)
+//	0x1b gid(8) seq(8) nonce(8) part(4)      index snapshot in the store: one sealed part
+//
+// Tables 0x1a and 0x1b are only written over a shared store (storesnap.go); a binary
+// that predates them ignores them, so they did not bump schemaVersion.
 const (
-	tabMeta    = 0x01
-	tabSeq     = 0x02
-	tabTenant  = 0x10
-	tabToken   = 0x11
-	tabGallery = 0x12
-	tabPerson  = 0x13
-	tabFace    = 0x14
-	tabLedger  = 0x15
-	tabStatus  = 0x16
-	tabAudit   = 0x17
-	tabGSeq    = 0x18
-	tabChange  = 0x19
+	tabMeta     = 0x01
+	tabSeq      = 0x02
+	tabTenant   = 0x10
+	tabToken    = 0x11
+	tabGallery  = 0x12
+	tabPerson   = 0x13
+	tabFace     = 0x14
+	tabLedger   = 0x15
+	tabStatus   = 0x16
+	tabAudit    = 0x17
+	tabGSeq     = 0x18
+	tabChange   = 0x19
+	tabSnap     = 0x1a
+	tabSnapPart = 0x1b
 
 	schemaVersion = 1
 )
@@ -101,6 +108,17 @@ func gallerySeqKey(gid uint64) []byte { return gidPrefix(tabGSeq, gid) }
 
 func changeKey(gid, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(gidPrefix(tabChange, gid), seq)
+}
+
+func snapHeadKey(gid uint64) []byte { return gidPrefix(tabSnap, gid) }
+
+// snapPartPrefix holds the parts of one snapshot (seq, nonce) of gallery gid.
+func snapPartPrefix(gid, seq, nonce uint64) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(gidPrefix(tabSnapPart, gid), seq), nonce)
+}
+
+func snapPartKey(gid, seq, nonce uint64, part uint32) []byte {
+	return binary.BigEndian.AppendUint32(snapPartPrefix(gid, seq, nonce), part)
 }
 
 func seqValue(n uint64) []byte {

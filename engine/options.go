@@ -47,8 +47,9 @@ type Options struct {
 	Dir string
 	// Store names a PostgreSQL database (postgres://... or postgresql://...) that holds
 	// the records instead of Badger in Dir/store (cluster mode, in progress: see
-	// README). It turns index snapshots off (every Open rebuilds from the store) and
-	// starts a follower of the store's change feed (follow.go). Empty: Badger.
+	// README). Index snapshots then go to the store, not to Dir/index (storesnap.go),
+	// and a follower of the store's change feed keeps the indexes current (follow.go).
+	// Empty: Badger.
 	Store string
 	// KeyFile names a file holding the 32-byte master key (raw, 64 hex digits or
 	// base64). It wins over KeyEnv.
@@ -106,10 +107,12 @@ type Options struct {
 	VLogFileSize int64
 	// SnapshotEvery: an HNSW gallery is snapshotted in the background after this many
 	// mutations since its last snapshot, which bounds the change records Open replays
-	// after a crash. Default 10000; negative: only Close writes snapshots.
+	// after a crash. Over a shared store it also bounds the change records kept: those
+	// before the previous store snapshot are trimmed. Default 10000; negative: only
+	// Close writes snapshots.
 	SnapshotEvery int
-	// NoIndexSnapshots turns off the HNSW snapshots written by Close (every Open then
-	// rebuilds every index from the store).
+	// NoIndexSnapshots turns off the HNSW snapshots (files in Dir/index, or snapshots in
+	// the shared store): every Open then rebuilds every index from the face rows.
 	NoIndexSnapshots bool
 	// RetentionDays: ledger (check-in) and audit rows older than this many days are
 	// deleted at Open and hourly; 0 keeps them forever. Check-ins are personal data.

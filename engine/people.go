@@ -127,6 +127,7 @@ func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID str
 	for _, f := range faces {
 		idx.Delete(f)
 	}
+	g.markApplied(seq)
 	e.maybeCheckpoint(g)
 	return nil
 }

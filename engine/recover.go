@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wajah-id/wajah/index"
 	"github.com/wajah-id/wajah/internal/kv"
 )
 
@@ -61,10 +63,21 @@ func (e *Engine) rebuild() error {
 		if err != nil {
 			return err
 		}
-		if !e.wantExact(n) {
+		if !e.wantExact(n) && e.opts.Store != "" {
+			r, ok, why := e.restoreFromStore(g) // storesnap.go
+			if ok {
+				faces += r.h.Len()
+				snaps++
+				e.recovery.Replayed += r.replayed
+				continue
+			}
+			e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
+		}
+		if !e.wantExact(n) && e.opts.Store == "" {
 			h, why := e.loadSnapshot(g, n)
 			if h != nil {
 				g.idx.Store(&idxBox{Index: h})
+				g.resetApplied(g.seq)
 				faces += n
 				snaps++
 				continue
@@ -170,13 +183,23 @@ func (e *Engine) scanGIDs(tab byte, fn func(gid uint64)) error {
 	})
 }
 
-// loadFaces reads and decrypts a gallery's templates. A face row whose person row is
-// missing cannot exist (they are written and deleted in one transaction); it is counted
-// as corruption rather than silently indexed.
-func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, error) {
-	var out []faceVec
+// loadFaces reads and decrypts a gallery's templates, and the gallery's mutation
+// counter in the same read transaction (the rows hold exactly changes 1..counter). A
+// face row whose person row is missing cannot exist (they are written and deleted in
+// one transaction); it is counted as corruption rather than silently indexed.
+func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, uint64, error) {
+	var (
+		out     []faceVec
+		counter uint64
+	)
 	prefix := gidPrefix(tabFace, gid)
-	err := e.view(func(txn kv.Txn) error {
+	ctx, cancel := context.WithTimeout(context.Background(), snapTimeout)
+	defer cancel()
+	err := e.db.View(ctx, func(txn kv.Txn) (err error) {
+		out = out[:0]
+		if counter, _, err = getCounter(txn, gid); err != nil {
+			return err
+		}
 		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -204,7 +227,7 @@ func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, counter, err
 }
 
 // buildIndex builds an index over vecs, an HNSW graph from all CPUs (concurrent inserts
@@ -214,8 +237,14 @@ func (e *Engine) buildIndex(dim int, vecs []faceVec) (*idxBox, error) {
 	if err != nil {
 		return nil, err
 	}
+	return box, addAll(box, vecs, box.exact)
+}
+
+// addAll inserts vecs into ix, an HNSW graph from all CPUs (concurrent inserts find
+// what sequential ones find: index/doc.go), an exact index from one.
+func addAll(ix index.Index, vecs []faceVec, exact bool) error {
 	workers := 1
-	if !box.exact {
+	if !exact {
 		workers = min(runtime.GOMAXPROCS(0), max(1, len(vecs)/1000))
 	}
 	var (
@@ -228,7 +257,7 @@ func (e *Engine) buildIndex(dim int, vecs []faceVec) (*idxBox, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(vecs); i += workers {
-				if err := box.Add(vecs[i].id, vecs[i].vec); err != nil {
+				if err := ix.Add(vecs[i].id, vecs[i].vec); err != nil {
 					errMu.Lock()
 					firstErr = errors.Join(firstErr, err)
 					errMu.Unlock()
@@ -238,7 +267,7 @@ func (e *Engine) buildIndex(dim int, vecs []faceVec) (*idxBox, error) {
 		}()
 	}
 	wg.Wait()
-	return box, firstErr
+	return firstErr
 }
 
 // maybeUpgrade switches an exact gallery that reached ExactBelow faces to HNSW, built
@@ -249,7 +278,7 @@ func (e *Engine) maybeUpgrade(g *gallery) error {
 	if !box.exact || e.opts.ExactBelow <= 0 || box.Len() < e.opts.ExactBelow {
 		return nil
 	}
-	vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+	vecs, counter, err := e.loadFaces(g.rec.GID, g.rec.Dim)
 	if err != nil {
 		return err
 	}
@@ -261,6 +290,7 @@ func (e *Engine) maybeUpgrade(g *gallery) error {
 		return nil
 	}
 	g.idx.Store(nb)
+	g.resetApplied(counter)
 	e.log.Info("engine: gallery switched to HNSW", "gallery", g.rec.Name, "faces", len(vecs))
 	return nil
 }
@@ -268,7 +298,7 @@ func (e *Engine) maybeUpgrade(g *gallery) error {
 // rebuildGalleryLocked rebuilds g's index from its face rows and returns how many it
 // indexed; the caller holds g.mu (or, at Open, has g to itself).
 func (e *Engine) rebuildGalleryLocked(g *gallery) (int, error) {
-	vecs, err := e.loadFaces(g.rec.GID, g.rec.Dim)
+	vecs, counter, err := e.loadFaces(g.rec.GID, g.rec.Dim)
 	if err != nil {
 		return 0, err
 	}
@@ -277,5 +307,21 @@ func (e *Engine) rebuildGalleryLocked(g *gallery) (int, error) {
 		return 0, err
 	}
 	g.idx.Store(box)
+	g.resetApplied(counter)
 	return len(vecs), nil
+}
+
+// reloadGalleryLocked brings g's index back in line with the store after its follower
+// found a change it cannot apply (trimmed, or missing): from the store's snapshot and
+// the changes after it when that works, else from the face rows. The caller holds g.mu.
+func (e *Engine) reloadGalleryLocked(g *gallery) error {
+	if e.opts.Store != "" && !g.idx.Load().exact {
+		_, ok, why := e.restoreFromStore(g)
+		if ok {
+			return nil
+		}
+		e.log.Info("engine: reloading gallery from its face rows", "gallery", g.rec.Name, "reason", why)
+	}
+	_, err := e.rebuildGalleryLocked(g)
+	return err
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -67,6 +68,10 @@ func (e *Engine) saveSnapshot(g *gallery) error {
 // Options.SnapshotEvery mutations since its last one, bounding what Open replays after
 // a crash. The caller holds g.mu; the snapshot waits for it.
 func (e *Engine) maybeCheckpoint(g *gallery) {
+	if e.opts.Store != "" {
+		e.maybeStoreCheckpoint(g, uint64(max(e.opts.SnapshotEvery, 0))) // storesnap.go
+		return
+	}
 	if e.opts.NoIndexSnapshots || e.opts.SnapshotEvery <= 0 || g.idx.Load().exact ||
 		g.seq-g.snapSeq < uint64(e.opts.SnapshotEvery) || !g.checkpointing.CompareAndSwap(false, true) {
 		return
@@ -98,6 +103,17 @@ func (e *Engine) saveSnapshots() error {
 	}
 	e.mu.RUnlock()
 	var errs []error
+	if e.opts.Store != "" {
+		// Cluster mode: to the store, when this node has changes past its snapshot.
+		ctx, cancel := context.WithTimeout(context.Background(), snapTimeout)
+		defer cancel()
+		for _, g := range gals {
+			if err := e.storeCheckpoint(ctx, g, 1); err != nil {
+				errs = append(errs, fmt.Errorf("snapshot of gallery %q: %w", g.rec.Name, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
 	for _, g := range gals {
 		g.mu.Lock()
 		if err := e.saveSnapshot(g); err != nil {
@@ -112,7 +128,7 @@ func (e *Engine) saveSnapshots() error {
 // records, when the result provably matches the store (no gap, n faces), or nil and
 // the reason it was not used.
 func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, string) {
-	if e.opts.NoIndexSnapshots {
+	if e.opts.NoIndexSnapshots || e.opts.Store != "" {
 		return nil, "snapshots off"
 	}
 	sealed, err := os.ReadFile(e.snapshotPath(g.rec.GID))
@@ -146,48 +162,100 @@ func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, string) {
 }
 
 // replayChanges applies g's change records after seq to h; every seq up to g.seq must
-// be there. An added face whose row is gone was removed by a later change.
+// be there.
 func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) error {
-	next := after + 1
-	prefix := gidPrefix(tabChange, g.rec.GID)
-	err := e.view(func(txn kv.Txn) error {
-		it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true})
-		defer it.Close()
-		for it.Seek(changeKey(g.rec.GID, next)); it.Valid() && next <= g.seq; it.Next() {
-			k := it.Item().Key()
-			if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) != next {
-				return fmt.Errorf("change log gap at mutation %d", next)
-			}
-			var c changeRecord
-			if err := it.Item().Value(func(v []byte) (err error) { c, err = decodeChange(v); return err }); err != nil {
-				return err
-			}
-			for _, id := range c.Adds {
-				vec, err := e.getTemplate(txn, g, id)
-				if errors.Is(err, kv.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				if err := h.Add(id, vec); err != nil {
-					return err
-				}
-			}
-			for _, id := range c.Dels {
-				h.Delete(id)
-			}
-			next++
-		}
-		return nil
-	})
-	if err == nil && next != g.seq+1 {
-		err = fmt.Errorf("change log ends at mutation %d, store at %d", next-1, g.seq)
-	}
+	var n int
+	err := e.view(func(txn kv.Txn) (err error) { n, err = e.replayTxn(txn, g, h, after, g.seq); return err })
 	if err == nil {
-		e.recovery.Replayed += int(g.seq - after)
+		e.recovery.Replayed += n
 	}
 	return err
+}
+
+// errChangeGap: a change record a replay needs is not in the store (trimmed, or never
+// written by this store).
+var errChangeGap = errors.New("change log gap")
+
+// replayTxn applies g's change records after..upto to h in txn and returns how many.
+// Face ids are never reused and a face is added only if its row is still there, so the
+// outcome does not depend on the order: every deleted id goes, then every added face
+// whose row exists is inserted (in parallel, like a rebuild). The added faces are read
+// by one pass over the face rows from the lowest added id (ids grow, so that is about
+// the rows added since the snapshot) instead of one read each.
+func (e *Engine) replayTxn(txn kv.Txn, g *gallery, h *index.HNSW, after, upto uint64) (int, error) {
+	if after >= upto {
+		return 0, nil
+	}
+	gid := g.rec.GID
+	next := after + 1
+	adds := map[uint64]bool{}
+	minAdd := ^uint64(0)
+	prefix := gidPrefix(tabChange, gid)
+	it := txn.NewIterator(kv.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+	defer it.Close()
+	for it.Seek(changeKey(gid, next)); it.Valid() && next <= upto; it.Next() {
+		k := it.Item().Key()
+		if len(k) != len(prefix)+8 || binary.BigEndian.Uint64(k[len(prefix):]) != next {
+			return 0, fmt.Errorf("%w at mutation %d", errChangeGap, next)
+		}
+		var c changeRecord
+		if err := it.Item().Value(func(v []byte) (err error) { c, err = decodeChange(v); return err }); err != nil {
+			return 0, err
+		}
+		for _, id := range c.Adds {
+			adds[id] = true
+			minAdd = min(minAdd, id)
+		}
+		for _, id := range c.Dels {
+			h.Delete(id)
+			delete(adds, id)
+		}
+		next++
+	}
+	if err := it.Err(); err != nil {
+		return 0, err
+	}
+	if next != upto+1 {
+		return 0, fmt.Errorf("%w: change log ends at mutation %d, store at %d", errChangeGap, next-1, upto)
+	}
+	var vecs []faceVec
+	if len(adds) > 0 {
+		fp := gidPrefix(tabFace, gid)
+		fit := txn.NewIterator(kv.IteratorOptions{Prefix: fp, PrefetchValues: true})
+		defer fit.Close()
+		for fit.Seek(faceKey(gid, minAdd)); fit.Valid() && len(vecs) < len(adds); fit.Next() {
+			k := fit.Item().Key()
+			if len(k) != len(fp)+8 || !adds[binary.BigEndian.Uint64(k[len(fp):])] {
+				continue
+			}
+			vec, err := e.openTemplate(fit.Item(), g.rec.Dim)
+			if err != nil {
+				return 0, err
+			}
+			vecs = append(vecs, faceVec{id: binary.BigEndian.Uint64(k[len(fp):]), vec: vec})
+		}
+		if err := fit.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return int(upto - after), addAll(h, vecs, false)
+}
+
+// openTemplate decodes and decrypts the template of a face row.
+func (e *Engine) openTemplate(item kv.Item, dim int) ([]float32, error) {
+	var fr faceRecord
+	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+		return nil, err
+	}
+	plain, err := e.keys.open(fr.SealedEmbedding, item.Key())
+	if err != nil {
+		return nil, err
+	}
+	vec, err := bytesVec(plain)
+	if err == nil && len(vec) != dim {
+		err = fmt.Errorf("%w: template of %d dims, gallery has %d", ErrCorrupt, len(vec), dim)
+	}
+	return vec, err
 }
 
 // trimChanges deletes g's change records up to and including seq.
