@@ -128,30 +128,7 @@ func gen(w func(string, ...any), vecs, na, grp int) {
 			w("\tADDQ DX, AX")
 		}
 	}
-	w("\tADDQ $8, R13")
-	w("\tADDQ $%d, R14", 64*vecs)
-	w("\tDECQ R11")
-	w("\tJNE tap")
-	zero := wt(0)
-	w("\tVPXORD %s, %s, %s", zero, zero, zero)
-	for g := 0; g < grp; g++ {
-		for v := 0; v < vecs; v++ {
-			a := acc(g, v)
-			w("\tVMINPS %s, %s, %s", zero, a, t)
-			w("\tVMAXPS %s, %s, %s", zero, a, a)
-			w("\tVFMADD231PS %d(R12), %s, %s", 64*v, t, a)
-			w("\tVMOVUPS %s, %d(DI)", a, 64*(g*vecs+v))
-		}
-	}
-	for g := 0; g < grp; g++ {
-		w("\tADDQ DX, SI")
-	}
-	w("\tADDQ $%d, DI", 64*grp*vecs)
-	w("\tDECQ CX")
-	w("\tJNE blk")
-	w("done:")
-	w("\tVZEROUPPER")
-	w("\tRET")
+	genTapEnd(w, vecs, grp, t)
 }
 
 // genBcast writes convFlatB<V>, the kernel for one-pixel groups (P = 1, V = Cout/16): a
@@ -207,6 +184,15 @@ func genBcast(w func(string, ...any), vecs, grp int) {
 			w("\tADDQ DX, AX")
 		}
 	}
+	genTapEnd(w, vecs, grp, t)
+}
+
+// genTapEnd closes both kernels' tap loop, then applies PReLU (max(0,a) + alpha*min(0,a),
+// alpha at R12) to the accumulators, stores them and steps to the next block. Both kernels
+// place the accumulators and weights alike; t is the kernel's scratch register.
+func genTapEnd(w func(string, ...any), vecs, grp int, t string) {
+	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
+	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
 	w("\tADDQ $8, R13")
 	w("\tADDQ $%d, R14", 64*vecs)
 	w("\tDECQ R11")
