@@ -40,12 +40,15 @@ func (s *Store) Changes(ctx context.Context, after uint64, limit int) ([]kv.Chan
 	return out, next, err
 }
 
+// changes reads in one REPEATABLE READ snapshot, so the pruned mark, the head and the rows
+// agree: read statement by statement, another node's PruneChanges committing between the
+// mark and the rows would delete rows this reader is about to pass without ErrFeedGone.
 func (s *Store) changes(ctx context.Context, after uint64, limit int) ([]kv.Change, uint64, error) {
-	c, err := s.pool.Acquire(ctx)
+	c, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, after, err
 	}
-	defer c.Release()
+	defer func() { _ = c.Rollback(context.WithoutCancel(ctx)) }() // read-only: nothing to commit
 	var pruned int64
 	if err := c.QueryRow(ctx, `SELECT pruned FROM wajah_feed`).Scan(&pruned); err != nil {
 		return nil, after, err
