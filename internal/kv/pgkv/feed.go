@@ -64,8 +64,11 @@ func (s *Store) changes(ctx context.Context, after uint64, limit int) ([]kv.Chan
 		return nil, after, nil
 	}
 	upTo := strconv.FormatUint(head, 10)
+	// ORDER BY names the table's column: a bare "xid" would mean the output column
+	// xid::text and sort as text, so a page across 999 -> 1000 listed 1000.. first and the
+	// reader passed 964..999 unread (found by TestFeedStress).
 	rows, err := c.Query(ctx, `SELECT xid::text, ord, k, deleted FROM wajah_change
-		WHERE xid > $1::text::xid8 AND xid <= $2::text::xid8 ORDER BY xid, ord LIMIT $3`,
+		WHERE xid > $1::text::xid8 AND xid <= $2::text::xid8 ORDER BY wajah_change.xid, ord LIMIT $3`,
 		strconv.FormatUint(after, 10), upTo, limit)
 	if err != nil {
 		return nil, after, err
