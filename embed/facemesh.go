@@ -41,8 +41,7 @@ func loadMeshLandmarker() (*meshLandmarker, error) {
 // mesh of humanFaceCrop's square.
 func (ml *meshLandmarker) five(img *RGB, box Rect) ([5]Point, error) {
 	var lm [5]Point
-	side := humanCropScale * max(box.X1-box.X0, box.Y1-box.Y0)
-	x0, y0 := (box.X0+box.X1)/2-side/2, (box.Y0+box.Y1)/2-side/2
+	x0, y0, side := humanCropSquare(box)
 	out, err := ml.m.Run(toTensor(cropSquare(img, x0, y0, side, humanCropSide)))
 	if err != nil {
 		return lm, fmt.Errorf("facemesh: %w", err)

@@ -61,9 +61,14 @@ func toTensor(img *RGB) *nn.Tensor {
 // box centre, resampled to humanCropSide; outside the image it is black, as
 // tf.image.cropAndResize extrapolates.
 func humanFaceCrop(img *RGB, box Rect) *RGB {
-	side := humanCropScale * max(box.X1-box.X0, box.Y1-box.Y0)
-	cx, cy := (box.X0+box.X1)/2, (box.Y0+box.Y1)/2
-	return cropSquare(img, cx-side/2, cy-side/2, side, humanCropSide)
+	x0, y0, side := humanCropSquare(box)
+	return cropSquare(img, x0, y0, side, humanCropSide)
+}
+
+// humanCropSquare is the square humanFaceCrop cuts: its top-left corner and side.
+func humanCropSquare(box Rect) (x0, y0, side float32) {
+	side = humanCropScale * max(box.X1-box.X0, box.Y1-box.Y0)
+	return (box.X0+box.X1)/2 - side/2, (box.Y0+box.Y1)/2 - side/2, side
 }
 
 // cropSquare bilinearly samples the square (x0, y0, side) of img into an n x n image,
