@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wajah-id/wajah/internal/kv"
@@ -57,6 +58,11 @@ type Engine struct {
 	bg       sync.WaitGroup // background index checkpoints and the retention loop
 	stopBg   chan struct{}  // closed by Close: ends the retention loop
 	recovery Recovery
+	// retries counts the conflict retries of write transactions (updateCtx).
+	retries atomic.Uint64
+	// noGalleryLock turns lockGallery off: only the one-gallery writers test sets it,
+	// for its reference run (the behaviour before writers queued).
+	noGalleryLock atomic.Bool
 	// follower tails a shared store's change feed (follow.go); unused on Badger.
 	follower struct {
 		cancel   context.CancelFunc
@@ -229,7 +235,14 @@ func (e *Engine) update(fn func(txn kv.Txn) error) error {
 // (pgkv: 5 s), so a database outage fails the call instead of hanging it: with
 // ErrStoreUnavailable, plus ErrCommitUnknown when the connection broke during COMMIT.
 func (e *Engine) updateCtx(ctx context.Context, fn func(txn kv.Txn) error) error {
-	pos, err := kv.Retry(ctx, e.db, maxConflictRetries, fn)
+	attempts := uint64(0)
+	pos, err := kv.Retry(ctx, e.db, maxConflictRetries, func(txn kv.Txn) error {
+		attempts++
+		return fn(txn)
+	})
+	if attempts > 1 {
+		e.retries.Add(attempts - 1) // also counts pgkv's retries after a lost connection
+	}
 	if err == nil {
 		e.notePosition(ctx, pos)
 	}

@@ -151,6 +151,9 @@ func (e *Engine) enrollCommit(ctx context.Context, r EnrollRequest, g *gallery, 
 	)
 	tCommit := time.Now()
 	err = e.updateCtx(ctx, func(txn kv.Txn) error {
+		if err := e.lockGallery(txn, g); err != nil {
+			return err
+		}
 		now := time.Now().UnixNano()
 		dropped, name = nil, r.Name
 		item, err := txn.Get(pk)

@@ -307,6 +307,19 @@ func (e *Engine) Galleries(ctx context.Context, tenant string) ([]string, error)
 	return names, err
 }
 
+// lockGallery makes txn wait for other nodes' writes to g and hold them off until it
+// ends (kv.Txn.Lock on the gallery's counter, which each of them reads and bumps), so
+// that writers of one gallery on several nodes commit one after another instead of
+// conflicting on the counter and retrying: under a steady stream into one gallery the
+// retries could run out (ErrConflict). On this node g.mu already orders them. It must
+// be the transaction's first call.
+func (e *Engine) lockGallery(txn kv.Txn, g *gallery) error {
+	if e.noGalleryLock.Load() {
+		return nil
+	}
+	return txn.Lock(gallerySeqKey(g.rec.GID))
+}
+
 // bumpSeq records one more committed mutation of g in txn (caller holds g.mu): the
 // counter, which tells a saved index snapshot whether it is current, and the change
 // record that brings an older snapshot up to date.

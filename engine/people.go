@@ -100,6 +100,9 @@ func (e *Engine) DeletePerson(ctx context.Context, tenant, gallery, personID str
 		seq   uint64
 	)
 	err = e.updateCtx(ctx, func(txn kv.Txn) error {
+		if err := e.lockGallery(txn, g); err != nil {
+			return err
+		}
 		rec, err := getPerson(txn, pk)
 		if err != nil {
 			return err

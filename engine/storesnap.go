@@ -237,6 +237,9 @@ func (e *Engine) putStoreSnapshot(ctx context.Context, g *gallery, seq uint64, p
 	)
 	_, err := kv.Retry(ctx, e.db, maxConflictRetries, func(txn kv.Txn) error {
 		won, sameHead = false, false
+		if err := e.lockGallery(txn, g); err != nil { // it reads the counter enrolments bump
+			return err
+		}
 		counter, ok, err := getCounter(txn, gid)
 		if err != nil {
 			return err
@@ -285,6 +288,9 @@ func (e *Engine) withdrawStoreSnapshot(ctx context.Context, g *gallery) error {
 		M: e.opts.IndexM, EfC: e.opts.IndexEfConstruction, Created: time.Now().UnixNano()}
 	_, err := kv.Retry(ctx, e.db, maxConflictRetries, func(txn kv.Txn) error {
 		head.Seq = seq
+		if err := e.lockGallery(txn, g); err != nil {
+			return err
+		}
 		counter, _, err := getCounter(txn, gid)
 		if err != nil {
 			return err

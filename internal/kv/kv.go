@@ -10,6 +10,7 @@
 //     (fsynced, or WAL-flushed with synchronous_commit) before returning nil, or none.
 //     Two transactions that touch the same key concurrently cannot both commit: one
 //     fails with ErrConflict, and the caller retries it from the start (Retry does).
+//     Writers of one hot key can instead queue for it (Txn.Lock).
 //   - WriteBatch writes blind sets and deletes outside a transaction (audit rows,
 //     purges): durable when Flush returns nil; not atomic across a failure.
 //   - Sequence leases blocks of never-reused ids; ids leased and not used are skipped.
@@ -86,6 +87,19 @@ type Txn interface {
 	// connection) ends the iteration and makes View or Update return the error, so a
 	// short read is never mistaken for the end of the data.
 	NewIterator(opts IteratorOptions) Iterator
+	// Lock makes the transaction wait until no other transaction holds key locked, and
+	// holds it until this one commits or aborts. Writers that all lock a hot key first
+	// (every enrolment bumps its gallery's counter) then run one after another instead
+	// of conflicting on it and retrying, which under a steady stream from several nodes
+	// can exhaust the retries. It is a hint on top of conflict detection, which stays:
+	// transactions that do not lock still conflict as usual. It must be the first call
+	// of the transaction (ErrLockNotFirst otherwise: a lock taken after a read would
+	// come after the read's snapshot) and at most one per transaction; keys are locked
+	// by a hash, so two keys may share a lock (they queue together, nothing more). The
+	// wait is bounded by the Update's context. ErrReadOnly in a View. Stores with a
+	// single writer process (Badger, where the caller's own locks already order its
+	// writers) take no lock.
+	Lock(key []byte) error
 }
 
 // IteratorOptions choose what an iterator visits.
@@ -161,6 +175,8 @@ var (
 	ErrTxnTooBig = errors.New("kv: transaction too big")
 	// ErrReadOnly: a write in a View.
 	ErrReadOnly = errors.New("kv: write in a read-only transaction")
+	// ErrLockNotFirst: Txn.Lock called after another call of the transaction, or twice.
+	ErrLockNotFirst = errors.New("kv: lock must be the transaction's first and only lock")
 	// ErrFeedGone: the requested feed position is older than what the store keeps.
 	ErrFeedGone = errors.New("kv: change feed position no longer available")
 	// ErrClosed: the store is closed.

@@ -10,14 +10,30 @@ import (
 )
 
 // txn adapts *badger.Txn. writes records the keys an Update wrote, for the feed
-// (true: deleted).
+// (true: deleted); used, whether any call was made (Lock must come first).
 type txn struct {
 	t      *badger.Txn
 	ro     bool
+	used   bool
 	writes map[string]bool
 }
 
+// Lock implements kv.Txn and locks nothing: a Badger directory has one writer
+// process, whose own locks (the engine's per-gallery mutex) already order the writers
+// of a hot key, and Badger's conflict detection stays as it is.
+func (t *txn) Lock([]byte) error {
+	if t.ro {
+		return kv.ErrReadOnly
+	}
+	if t.used {
+		return kv.ErrLockNotFirst
+	}
+	t.used = true
+	return nil
+}
+
 func (t *txn) Get(key []byte) (kv.Item, error) {
+	t.used = true
 	it, err := t.t.Get(key)
 	if err != nil {
 		return nil, mapErr(err)
@@ -31,6 +47,7 @@ func (t *txn) Set(key, value []byte) error {
 	if t.ro {
 		return kv.ErrReadOnly
 	}
+	t.used = true
 	if err := t.t.Set(bytes.Clone(key), bytes.Clone(value)); err != nil {
 		return mapErr(err)
 	}
@@ -42,6 +59,7 @@ func (t *txn) Delete(key []byte) error {
 	if t.ro {
 		return kv.ErrReadOnly
 	}
+	t.used = true
 	if err := t.t.Delete(bytes.Clone(key)); err != nil {
 		return mapErr(err)
 	}
@@ -50,6 +68,7 @@ func (t *txn) Delete(key []byte) error {
 }
 
 func (t *txn) NewIterator(o kv.IteratorOptions) kv.Iterator {
+	t.used = true
 	bo := badger.DefaultIteratorOptions
 	bo.Prefix = o.Prefix
 	bo.PrefetchValues = o.PrefetchValues

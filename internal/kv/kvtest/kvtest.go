@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConflictReadModifyWrite", testConflict},
 		{"ConflictInsertRace", testInsertRace},
 		{"ConcurrentCounter", testCounter},
+		{"Lock", testLock},
 		{"WriteBatch", testWriteBatch},
 		{"Sequence", testSequence},
 		{"Feed", testFeed},

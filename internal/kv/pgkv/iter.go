@@ -31,6 +31,7 @@ type iterator struct {
 
 // NewIterator implements kv.Txn.
 func (t *txn) NewIterator(o kv.IteratorOptions) kv.Iterator {
+	t.used = true
 	it := &iterator{t: t, prefix: bytes.Clone(o.Prefix), end: prefixEnd(o.Prefix), values: o.PrefetchValues, pageSize: o.PrefetchSize}
 	if it.pageSize <= 0 {
 		it.pageSize = defaultPageSize

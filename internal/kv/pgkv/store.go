@@ -242,6 +242,7 @@ func (s *Store) attempt(ctx context.Context, ro bool, fn func(kv.Txn) error) (ui
 	}
 	defer c.Release() // a connection left inside a transaction is destroyed by the pool
 	t := newTxn(ctx, c.Conn(), ro)
+	defer t.unlock() // before Release: the session must not go back to the pool locked
 	ferr := fn(t)
 	if t.err != nil {
 		t.rollback()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -25,6 +26,13 @@ const (
 	sqlChange = `INSERT INTO wajah_change (k, deleted) SELECT * FROM unnest($1::bytea[], $2::boolean[])`
 	sqlNotify = `SELECT pg_notify('` + notifyChannel + `', '')`
 	sqlXID    = `SELECT pg_current_xact_id()::text`
+	sqlLock   = `SELECT pg_advisory_lock($1::int4, $2::int4)`
+	sqlUnlock = `SELECT pg_advisory_unlock_all()`
+
+	// lockClass is the first key of Txn.Lock's advisory locks (the second is a hash
+	// of the locked key): the two-int lock space is apart from the one-bigint space of
+	// the schema lock, and the constant keeps other users of the database apart.
+	lockClass = 0x77616a68 // "wajh"
 
 	rollbackTimeout = time.Second
 )
@@ -37,6 +45,8 @@ type txn struct {
 	ctx     context.Context
 	conn    *pgx.Conn
 	ro      bool
+	used    bool // a call was made (Lock must come first)
+	locked  bool // Lock's advisory lock is (or may be) held by the session
 	begun   bool
 	pending []op            // writes not yet sent, in order
 	writes  map[string]bool // every key written, for the feed (true: deleted)
@@ -130,8 +140,52 @@ func (t *txn) send(extra func(*pgx.Batch), read func(pgx.BatchResults) error) er
 	return err
 }
 
+// Lock implements kv.Txn with a session-level advisory lock taken before BEGIN, in
+// a round trip of its own. Taken inside the transaction (pg_advisory_xact_lock) it
+// would not help: a SERIALIZABLE transaction's snapshot is taken at its first
+// statement, before that statement waits for the lock, so the waiter would read what
+// the holder overwrote and conflict anyway. The lock is released in COMMIT's round
+// trip, or by attempt (unlock) when the transaction ends otherwise.
+func (t *txn) Lock(key []byte) error {
+	if t.ro {
+		return kv.ErrReadOnly
+	}
+	if t.err != nil {
+		return t.err
+	}
+	if t.used {
+		return kv.ErrLockNotFirst
+	}
+	t.used, t.locked = true, true // a failed call may still have taken it: unlock will check
+	h := fnv.New32a()
+	h.Write(key)
+	if _, err := t.conn.Exec(t.ctx, sqlLock, int32(lockClass), int32(h.Sum32())); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+// unlock releases Lock's lock if COMMIT's round trip did not. A connection that
+// cannot be unlocked is closed: the server frees a closed session's locks, and the
+// pool drops a closed connection rather than reuse it with the lock held.
+func (t *txn) unlock() {
+	if !t.locked || t.conn.IsClosed() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), rollbackTimeout)
+	defer cancel()
+	if t.conn.PgConn().TxStatus() == 'I' {
+		if _, err := t.conn.Exec(ctx, sqlUnlock); err == nil {
+			t.locked = false
+			return
+		}
+	}
+	_ = t.conn.Close(ctx)
+}
+
 // Get implements kv.Txn.
 func (t *txn) Get(key []byte) (kv.Item, error) {
+	t.used = true
 	var v []byte
 	err := t.send(func(b *pgx.Batch) { b.Queue(sqlGet, key) },
 		func(br pgx.BatchResults) error { return br.QueryRow().Scan(&v) })
@@ -155,6 +209,7 @@ func (t *txn) Set(key, value []byte) error {
 	if t.err != nil {
 		return t.err
 	}
+	t.used = true
 	t.pending = append(t.pending, op{key: bytes.Clone(key), value: append([]byte{}, value...)}) // nil is empty, not NULL
 	t.writes[string(key)] = false
 	return nil
@@ -168,6 +223,7 @@ func (t *txn) Delete(key []byte) error {
 	if t.err != nil {
 		return t.err
 	}
+	t.used = true
 	t.pending = append(t.pending, op{key: bytes.Clone(key), del: true})
 	t.writes[string(key)] = true
 	return nil
@@ -194,6 +250,9 @@ func (t *txn) commit() (uint64, error) {
 		n += 2
 	}
 	b.Queue(`COMMIT`)
+	if t.locked {
+		b.Queue(sqlUnlock) // skipped by the server if anything before it failed
+	}
 	br := t.conn.SendBatch(t.ctx, b)
 	err := reap(br, n)
 	if err == nil && len(t.writes) > 0 {
@@ -201,6 +260,11 @@ func (t *txn) commit() (uint64, error) {
 	}
 	if err == nil {
 		_, err = br.Exec()
+	}
+	if err == nil && t.locked {
+		if _, uerr := br.Exec(); uerr == nil {
+			t.locked = false // else attempt's unlock tries again, or drops the connection
+		}
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
