@@ -70,6 +70,10 @@ type Engine struct {
 		mu       sync.Mutex
 		pos      uint64        // every change at or below it is applied
 		advanced chan struct{} // closed and replaced when pos moves (position.go)
+		// hook, set only by tests, is called with the gallery's id at the follower's
+		// stages: "read" (about to read a batch of its changes from the store) and
+		// "apply" (read, about to take g.mu to apply them).
+		hook atomic.Pointer[func(stage string, gid uint64)]
 	}
 }
 

@@ -22,8 +22,10 @@ import (
 //   - an added face is added only if its row still exists, so a change applied after a
 //     later delete does not bring the face back; deletes are idempotent; face ids are
 //     never reused;
-//   - it works under g.mu, like enrol and delete, so it never interleaves with a
-//     local write to the same gallery;
+//   - it reads a batch from the store without the gallery's lock and applies it
+//     under g.mu, like enrol and delete, so it never interleaves with a local write
+//     to the same gallery, and reads again when one committed in between
+//     (applyChanges);
 //   - a change record already trimmed (older than the store's snapshot: storesnap.go),
 //     or a feed position the store no longer keeps, reloads the affected indexes from
 //     the store's snapshot and the changes after it, or from the face rows.
@@ -121,6 +123,13 @@ func (e *Engine) FollowedPos() uint64 {
 	return e.follower.pos
 }
 
+// followStage calls the tests' hook, if any.
+func (e *Engine) followStage(stage string, gid uint64) {
+	if h := e.follower.hook.Load(); h != nil {
+		(*h)(stage, gid)
+	}
+}
+
 func (e *Engine) galleryByGID(gid uint64) *gallery {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -132,34 +141,84 @@ func (e *Engine) galleryByGID(gid uint64) *gallery {
 	return nil
 }
 
-// applyChanges applies the gallery's change records seqs to its index.
+// applyChanges applies the gallery's change records seqs to its index. It reads them
+// from the store without g.mu and takes g.mu only to apply what it read, so that a
+// local write to the gallery never waits behind the read (which, with the database
+// gone, lasts until the store gives up: pgkv's 5 s, past the write's own deadline).
+//
+// What it read may be stale by then. A local delete committed in between has removed
+// a face whose row the read still saw: applying that add would bring the face back
+// into the index. Every local write (and every reload) leaves g.seq above the gallery
+// counter the read saw, so then the read is done again; after followRereads such
+// tries it is done under g.mu, as a write stream that never pauses would otherwise
+// starve the follower.
 func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 	g := e.galleryByGID(gid)
 	if g == nil {
 		return nil // dropped, or its row is not followed yet (then loaded with its faces)
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.deleted {
-		return nil
+	for try := 0; ; try++ {
+		locked := try >= followRereads
+		g.mu.Lock()
+		todo := slices.DeleteFunc(slices.Clone(seqs), g.isApplied)
+		if g.deleted || len(todo) == 0 {
+			g.mu.Unlock()
+			return nil
+		}
+		if !locked {
+			g.mu.Unlock()
+		}
+		e.followStage("read", gid)
+		read, err := e.readChanges(g, todo)
+		if !locked {
+			e.followStage("apply", gid)
+			g.mu.Lock()
+		}
+		if err == nil && !g.deleted && !locked && g.seq > read.counter {
+			g.mu.Unlock()
+			continue // written (or reloaded) here since the read: read again
+		}
+		if err == nil && !g.deleted {
+			err = e.applyRead(g, read)
+		}
+		g.mu.Unlock()
+		return err
 	}
-	idx := g.index()
-	gap := ""
+}
+
+// followRereads bounds applyChanges' reads outside g.mu for one batch.
+const followRereads = 3
+
+// readBatch is what readChanges read of a gallery's changes, in one read transaction.
+type readBatch struct {
+	counter uint64 // the gallery's counter in that transaction
+	changes []readChange
+}
+
+type readChange struct {
+	seq     uint64
+	trimmed bool      // its record is gone (older than the store's snapshot)
+	adds    []faceVec // the added faces whose rows still existed
+	dels    []uint64
+}
+
+// readChanges reads the change records seqs (ascending) of g and the templates they
+// add. The caller need not hold g.mu.
+func (e *Engine) readChanges(g *gallery, seqs []uint64) (readBatch, error) {
+	var b readBatch
 	err := e.view(func(txn kv.Txn) error {
+		b = readBatch{changes: make([]readChange, 0, len(seqs))}
+		var err error
+		if b.counter, _, err = getCounter(txn, g.rec.GID); err != nil {
+			return err
+		}
 		for _, s := range seqs {
-			if g.isApplied(s) {
-				continue // this node's own change, or loaded with the index
-			}
-			if s != g.applied+1 {
-				// The feed lists one gallery's changes in seq order (each commit read
-				// the counter the previous one wrote), so a hole means one was missed.
-				gap = fmt.Sprintf("change %d follows %d", s, g.applied)
-				return nil
-			}
-			item, err := txn.Get(changeKey(gid, s))
+			rc := readChange{seq: s}
+			item, err := txn.Get(changeKey(g.rec.GID, s))
 			if errors.Is(err, kv.ErrNotFound) {
-				gap = fmt.Sprintf("change %d trimmed", s) // older than the store's snapshot
-				return nil
+				rc.trimmed = true
+				b.changes = append(b.changes, rc)
+				continue
 			}
 			if err != nil {
 				return err
@@ -176,22 +235,49 @@ func (e *Engine) applyChanges(gid uint64, seqs []uint64) error {
 				if err != nil {
 					return err
 				}
-				if err := idx.Add(id, vec); err != nil {
-					return err
-				}
+				rc.adds = append(rc.adds, faceVec{id: id, vec: vec})
 			}
-			for _, id := range c.Dels {
-				idx.Delete(id)
-			}
-			g.seq = max(g.seq, s)
-			g.markApplied(s)
+			rc.dels = c.Dels
+			b.changes = append(b.changes, rc)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	return b, err
+}
+
+// applyRead applies b to g's index in seq order, skipping changes already applied; a
+// hole in the order or a trimmed record reloads the gallery instead. The caller holds
+// g.mu.
+func (e *Engine) applyRead(g *gallery, b readBatch) error {
+	idx := g.index()
+	gap := ""
+	for _, c := range b.changes {
+		if g.isApplied(c.seq) {
+			continue // this node's own change, or loaded with the index
+		}
+		if c.seq != g.applied+1 {
+			// The feed lists one gallery's changes in seq order (each commit read the
+			// counter the previous one wrote), so a hole means one was missed.
+			gap = fmt.Sprintf("change %d follows %d", c.seq, g.applied)
+			break
+		}
+		if c.trimmed {
+			gap = fmt.Sprintf("change %d trimmed", c.seq)
+			break
+		}
+		for _, f := range c.adds {
+			if err := idx.Add(f.id, f.vec); err != nil {
+				return err
+			}
+		}
+		for _, id := range c.dels {
+			idx.Delete(id)
+		}
+		g.seq = max(g.seq, c.seq)
+		g.markApplied(c.seq)
 	}
 	if gap != "" {
+		// Rare (a missed or trimmed change): the reload reads the store under g.mu.
 		e.log.Info("engine: follower reloads a gallery", "gallery", g.rec.Name, "reason", gap)
 		if err := e.reloadGalleryLocked(g); err != nil {
 			return err
