@@ -21,10 +21,10 @@ import (
 //
 // (WAJAH_CATCHUP_GALLERIES=G spreads them over G galleries instead of 8.)
 //
-// It joins three times: rebuilding every HNSW graph from the templates (snapshots off,
+// It joins three ways: rebuilding every HNSW graph from the templates (snapshots off,
 // the reference), from the snapshots node A wrote to the store meanwhile plus the change
-// records after them, and from snapshots at the counter (README "Cluster mode" has the
-// figures).
+// records after them, and from snapshots at the counter; each with the galleries loaded
+// one after another and in parallel (README "Cluster mode" has the figures).
 func TestPostgresCatchUp(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("WAJAH_CATCHUP_FACES"))
 	if n <= 0 {
@@ -86,42 +86,56 @@ func TestPostgresCatchUp(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	// The same store joined twice: rebuilding every index from the face rows (snapshots
-	// off, the reference), then from the snapshots plus the change records after them.
-	// A third time after A wrote a snapshot of every gallery at its counter (a node's
-	// Close does that): nothing to replay.
+	// The same store joined three ways: rebuilding every index from the face rows
+	// (snapshots off, the reference), then from the snapshots plus the change records
+	// after them; a third time after A wrote a snapshot of every gallery at its counter
+	// (a node's Close does that): nothing to replay. Each way joins with the galleries
+	// loaded one after another, all at once (GOMAXPROCS at a time, the default), and one
+	// after another again, the nodes closed only after the third so that none of their
+	// Close's snapshots changes what the next one finds.
 	for _, mode := range []string{"rebuild from rows", "store snapshot + changes", "fresh store snapshot"} {
 		if mode == "fresh store snapshot" {
 			for k := range galleries {
 				checkpoint(t, a, "acme", fmt.Sprintf("g%d", k))
 			}
 		}
-		o := pgOptions(t, dsn)
-		o.NoIndexSnapshots = mode == "rebuild from rows"
-		var ms0, ms1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms0)
-		start = time.Now()
-		b := openTest(t, o, newFake())
-		took := time.Since(start)
-		runtime.GC()
-		runtime.ReadMemStats(&ms1)
-		got := 0
-		for _, c := range b.Stats().GallerySizes {
-			got += c
+		var joined []*Engine
+		for _, workers := range []int{1, 0, 1} {
+			o := pgOptions(t, dsn)
+			o.NoIndexSnapshots = mode == "rebuild from rows"
+			o.loadWorkers = workers
+			load := "galleries one after another"
+			if workers == 0 {
+				load = fmt.Sprintf("galleries in parallel (GOMAXPROCS %d)", runtime.GOMAXPROCS(0))
+			}
+			var ms0, ms1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms0)
+			start = time.Now()
+			b := openTest(t, o, newFake())
+			took := time.Since(start)
+			joined = append(joined, b)
+			runtime.GC()
+			runtime.ReadMemStats(&ms1)
+			got := 0
+			for _, c := range b.Stats().GallerySizes {
+				got += c
+			}
+			if got != n {
+				t.Fatalf("joining node B (%s) indexed %d faces, want %d", mode, got, n)
+			}
+			r := b.Recovery()
+			if !o.NoIndexSnapshots && uint64(n/galleries) >= every && r.Snapshots != galleries {
+				t.Errorf("joining node B loaded %d galleries from snapshots, want %d", r.Snapshots, galleries)
+			}
+			t.Logf("node B joined a store of %d faces, %s, %s: ready with all of them in %v (%.0f faces/s; %d galleries from snapshots, %d changes replayed); heap +%.0f MB",
+				n, mode, load, took.Round(time.Millisecond), float64(n)/took.Seconds(), r.Snapshots, r.Replayed,
+				float64(int64(ms1.HeapAlloc)-int64(ms0.HeapAlloc))/(1<<20))
 		}
-		if got != n {
-			t.Fatalf("joining node B (%s) indexed %d faces, want %d", mode, got, n)
-		}
-		r := b.Recovery()
-		if !o.NoIndexSnapshots && uint64(n/galleries) >= every && r.Snapshots != galleries {
-			t.Errorf("joining node B loaded %d galleries from snapshots, want %d", r.Snapshots, galleries)
-		}
-		t.Logf("node B joined a store of %d faces, %s: ready with all of them in %v (%.0f faces/s; %d galleries from snapshots, %d changes replayed); heap +%.0f MB",
-			n, mode, took.Round(time.Millisecond), float64(n)/took.Seconds(), r.Snapshots, r.Replayed,
-			float64(int64(ms1.HeapAlloc)-int64(ms0.HeapAlloc))/(1<<20))
-		if err := b.Close(); err != nil {
-			t.Fatal(err)
+		for _, b := range joined {
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

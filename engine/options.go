@@ -125,6 +125,10 @@ type Options struct {
 	// Liveness is the presentation-attack gate of enrol, verify and identify: on by
 	// default (engine/liveness.go).
 	Liveness LivenessOptions
+
+	// loadWorkers caps how many galleries Open loads at once (0: GOMAXPROCS); tests set
+	// 1 for the one-after-another reference.
+	loadWorkers int
 }
 
 // EnsureDefaults returns o with zero fields set to their defaults.

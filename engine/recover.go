@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/wajah-id/wajah/index"
 	"github.com/wajah-id/wajah/internal/kv"
 )
@@ -57,47 +59,38 @@ func (e *Engine) rebuild() error {
 	if err != nil {
 		return err
 	}
-	faces, snaps := 0, 0
+	// Galleries load side by side (each HNSW build also uses every CPU, but reading
+	// and opening rows or snapshot parts, and reading a graph, are one goroutine's
+	// work); the first error stops the rest and fails the start.
+	var (
+		mu                     sync.Mutex
+		faces, snaps, replayed int
+		eg, gctx               = errgroup.WithContext(context.Background())
+	)
+	eg.SetLimit(e.loadWorkers())
 	for _, g := range gals {
-		n, err := e.countFaces(g.rec.GID)
-		if err != nil {
-			return err
-		}
-		if !e.wantExact(n) && e.opts.Store != "" {
-			r, ok, why := e.restoreFromStore(g) // storesnap.go
-			if ok {
-				faces += r.h.Len()
-				snaps++
-				e.recovery.Replayed += r.replayed
-				continue
+		eg.Go(func() error {
+			if gctx.Err() != nil {
+				return nil // another gallery failed: the start fails anyway
 			}
-			e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
-		}
-		if !e.wantExact(n) && e.opts.Store == "" {
-			h, why := e.loadSnapshot(g, n)
-			if h != nil {
-				g.idx.Store(&idxBox{Index: h})
-				g.resetApplied(g.seq)
-				faces += n
-				snaps++
-				continue
-			}
-			e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
-			_ = os.Remove(e.snapshotPath(g.rec.GID)) // stale: its change records go below
-		}
-		// Change records only serve snapshots; a rebuilt index needs none of them.
-		// Over a shared store they also serve other nodes' followers: keep them.
-		if e.opts.Store == "" {
-			if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
+			l, err := e.loadGallery(g)
+			if err != nil {
 				return err
 			}
-		}
-		k, err := e.rebuildGalleryLocked(g)
-		if err != nil {
-			return err
-		}
-		faces += k
+			mu.Lock()
+			defer mu.Unlock()
+			faces += l.faces
+			replayed += l.replayed
+			if l.snapshot {
+				snaps++
+			}
+			return nil
+		})
 	}
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	e.recovery.Replayed = replayed
 	e.removeStaleSnapshots(gals)
 	purged, err := e.purgeOrphans(gals)
 	if err != nil {
@@ -113,6 +106,57 @@ func (e *Engine) rebuild() error {
 	e.log.Info("engine: indexes ready", "galleries", len(gals), "faces", faces, "from_snapshots", snaps,
 		"changes_replayed", e.recovery.Replayed, "orphan_rows_purged", purged, "duration", e.recovery.Duration)
 	return nil
+}
+
+// loadWorkers is how many galleries rebuild loads at once.
+func (e *Engine) loadWorkers() int {
+	if e.opts.loadWorkers > 0 {
+		return e.opts.loadWorkers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// galleryLoad is what loadGallery did.
+type galleryLoad struct {
+	faces    int
+	snapshot bool // from a snapshot (file or store) instead of the face rows
+	replayed int  // change records applied on top of it
+}
+
+// loadGallery builds g's index at Open: from its snapshot and the change records
+// after it when that provably matches the store, else from its face rows. g is not
+// published yet, so nothing else touches it.
+func (e *Engine) loadGallery(g *gallery) (galleryLoad, error) {
+	n, err := e.countFaces(g.rec.GID)
+	if err != nil {
+		return galleryLoad{}, err
+	}
+	if !e.wantExact(n) && e.opts.Store != "" {
+		r, ok, why := e.restoreFromStore(g) // storesnap.go
+		if ok {
+			return galleryLoad{faces: r.h.Len(), snapshot: true, replayed: r.replayed}, nil
+		}
+		e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
+	}
+	if !e.wantExact(n) && e.opts.Store == "" {
+		h, replayed, why := e.loadSnapshot(g, n)
+		if h != nil {
+			g.idx.Store(&idxBox{Index: h})
+			g.resetApplied(g.seq)
+			return galleryLoad{faces: n, snapshot: true, replayed: replayed}, nil
+		}
+		e.log.Info("engine: rebuilding gallery index from the store", "gallery", g.rec.Name, "faces", n, "reason", why)
+		_ = os.Remove(e.snapshotPath(g.rec.GID)) // stale: its change records go below
+	}
+	// Change records only serve snapshots; a rebuilt index needs none of them. Over a
+	// shared store they also serve other nodes' followers: keep them.
+	if e.opts.Store == "" {
+		if err := e.trimChanges(g.rec.GID, g.seq); err != nil {
+			return galleryLoad{}, err
+		}
+	}
+	k, err := e.rebuildGalleryLocked(g)
+	return galleryLoad{faces: k}, err
 }
 
 // purgeOrphans deletes rows whose gid no gallery owns: leftovers of an interrupted

@@ -125,51 +125,49 @@ func (e *Engine) saveSnapshots() error {
 }
 
 // loadSnapshot returns g's saved graph brought up to the store's seq by its change
-// records, when the result provably matches the store (no gap, n faces), or nil and
-// the reason it was not used.
-func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, string) {
+// records, when the result provably matches the store (no gap, n faces), and how many
+// records it replayed; or nil and the reason it was not used.
+func (e *Engine) loadSnapshot(g *gallery, n int) (*index.HNSW, int, string) {
 	if e.opts.NoIndexSnapshots || e.opts.Store != "" {
-		return nil, "snapshots off"
+		return nil, 0, "snapshots off"
 	}
 	sealed, err := os.ReadFile(e.snapshotPath(g.rec.GID))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, "no snapshot"
+		return nil, 0, "no snapshot"
 	}
 	if err != nil {
-		return nil, err.Error()
+		return nil, 0, err.Error()
 	}
 	plain, err := e.keys.open(sealed, snapshotAAD(g.rec.GID))
 	if err != nil {
-		return nil, err.Error()
+		return nil, 0, err.Error()
 	}
 	h, seq, err := index.ReadSnapshot(bytes.NewReader(plain), e.hnswOptions(g.rec.Dim))
 	switch {
 	case err != nil:
-		return nil, err.Error()
+		return nil, 0, err.Error()
 	case seq > g.seq:
-		return nil, fmt.Sprintf("snapshot at mutation %d, store only at %d", seq, g.seq)
+		return nil, 0, fmt.Sprintf("snapshot at mutation %d, store only at %d", seq, g.seq)
 	}
+	replayed := 0
 	if seq < g.seq {
-		if err := e.replayChanges(g, h, seq); err != nil {
-			return nil, err.Error()
+		if replayed, err = e.replayChanges(g, h, seq); err != nil {
+			return nil, 0, err.Error()
 		}
 	}
 	if h.Len() != n {
-		return nil, fmt.Sprintf("snapshot and changes hold %d faces, store %d", h.Len(), n)
+		return nil, 0, fmt.Sprintf("snapshot and changes hold %d faces, store %d", h.Len(), n)
 	}
 	g.snapSeq, g.snapValid = seq, true
-	return h, ""
+	return h, replayed, ""
 }
 
-// replayChanges applies g's change records after seq to h; every seq up to g.seq must
-// be there.
-func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) error {
+// replayChanges applies g's change records after seq to h and returns how many; every
+// seq up to g.seq must be there.
+func (e *Engine) replayChanges(g *gallery, h *index.HNSW, after uint64) (int, error) {
 	var n int
 	err := e.view(func(txn kv.Txn) (err error) { n, err = e.replayTxn(txn, g, h, after, g.seq); return err })
-	if err == nil {
-		e.recovery.Replayed += n
-	}
-	return err
+	return n, err
 }
 
 // errChangeGap: a change record a replay needs is not in the store (trimmed, or never

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wajah-id/wajah/internal/kv"
 	"github.com/wajah-id/wajah/internal/kv/badgerkv"
@@ -385,5 +387,48 @@ func TestEmptyLogAfterCrash(t *testing.T) {
 				t.Fatalf("verify after reopen: %v", err)
 			}
 		})
+	}
+}
+
+// TestOpenFailsOnCorruptGallery: galleries load in parallel at Open; a damaged face row
+// in one of them still fails the start with ErrCorrupt, and cleanly: the store is
+// closed (a second Open gets the same error, not Badger's directory lock) and no
+// loader goroutine is left running.
+func TestOpenFailsOnCorruptGallery(t *testing.T) {
+	dir := t.TempDir()
+	e := openTest(t, testOptions(t, dir), newFake())
+	for k := range 8 {
+		for i := range 3 {
+			enroll(t, e, "acme", fmt.Sprintf("g%d", k), fmt.Sprintf("p%d", i), fmt.Sprintf("g%dp%d/1", k, i))
+		}
+	}
+	g, _ := e.lookup("acme", "g5")
+	err := e.update(func(txn kv.Txn) error {
+		it := txn.NewIterator(kv.IteratorOptions{Prefix: gidPrefix(tabFace, g.rec.GID), PrefetchValues: true})
+		defer it.Close()
+		it.Rewind()
+		k := it.Item().KeyCopy(nil)
+		v, _ := it.Item().ValueCopy(nil)
+		v[len(v)/2] ^= 0x40
+		return txn.Set(k, v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	for range 2 {
+		if _, err := Open(testOptions(t, dir), newFake()); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("open over a damaged face row: %v, want ErrCorrupt", err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the failed opens, %d before", n, before)
 	}
 }
