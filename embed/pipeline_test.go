@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -386,75 +385,4 @@ func BenchmarkStages(b *testing.B) {
 			})
 		}
 	}
-}
-
-const maskTrain = "../../shared/data/mask-train"
-
-func TestMaskClassifier(t *testing.T) {
-	heavy(t)
-	p := testPipeline(t)
-	if p.mask == nil {
-		t.Skip("no mask model built in")
-	}
-	// Validation rows (index % 5 == 4) of each class, never seen in training.
-	tests := []struct {
-		dir   string
-		first int
-		mask  bool
-	}{
-		{"masked", 4, true},
-		{"unmasked", 2004, false},
-	}
-	for _, tt := range tests {
-		ok, n := 0, 6
-		for k := 0; k < n; k++ {
-			path := filepath.Join(maskTrain, tt.dir, fmt5(tt.first+5*k)+".jpg")
-			data, err := os.ReadFile(path)
-			if os.IsNotExist(err) {
-				t.Skipf("%s absent (needs ../shared/data/mask-train)", path)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := Decode(data, Limits{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			crop, emb, err := maskSample(p, img)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if (p.mask.Predict(crop, emb) >= 0.5) == tt.mask {
-				ok++
-			}
-		}
-		if ok < n-1 {
-			t.Errorf("%s: %d/%d classified right", tt.dir, ok, n)
-		}
-	}
-}
-
-func fmt5(i int) string {
-	s := "0000" + strconv.Itoa(i)
-	return s[len(s)-5:]
-}
-
-// maskSample is train.MaskSample (which this package's tests cannot import): the largest
-// detected face or the template face, aligned and embedded.
-func maskSample(p *Pipeline, img *RGB) (*RGB, []float32, error) {
-	d := p.Prepare(img)
-	faces, err := p.Detect(context.Background(), d)
-	if err != nil {
-		return nil, nil, err
-	}
-	f := TemplateFace(img.W, img.H)
-	if len(faces) > 0 {
-		f = faces[0]
-	}
-	crop := p.AlignFace(d, &f)
-	e, err := p.EmbedCrops(crop)
-	if err != nil {
-		return nil, nil, err
-	}
-	return crop, e[0], nil
 }

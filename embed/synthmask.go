@@ -1,5 +1,10 @@
 package embed
 
+// Synthetic masks are not part of the runtime pipeline (eval, training data and tests draw
+// them), but they stay in this package rather than embed/train: package embed's own tests
+// (the golden, the masked-face tests) draw them, and those cannot import embed/train,
+// which imports embed.
+
 import (
 	"fmt"
 	"math"

@@ -117,9 +117,11 @@ func countFaces(t *testing.T, e *Engine, tenant, gallery, id string) int {
 
 const spoofDev = "../../shared/data/spoof-dev"
 
-// One subject's live capture and printed-photo attack from spoof-dev, picked among those the
-// head scores clearly (liveness model output 1.00 and 0.05): the head passes most print
-// attacks (APCER ~88%, embed/README.md), so a random attack would not show the gate.
+// One subject's live capture and printed-photo attack from spoof-dev. They were picked
+// under the previous head, which passed most print attacks (APCER 88.6%), among the pairs
+// its liveness model scored clearly (1.00 and 0.05); the current head refuses most attacks
+// (APCER 3.0% subject-wise, embed/README.md "Liveness"), and TestLivenessRealImages
+// checks it refuses this one.
 const (
 	spoofDevLive  = "live/0004/0004_01_00_01_62.jpg"
 	spoofDevSpoof = "spoof/0004/0004_01_00_01_120.jpg"

@@ -51,17 +51,18 @@
 //
 // # Correctness and speed
 //
-// golden_test.go compares every TFLite model with TFLite's own interpreter (max error ≤
-// 1e-4 of the peak, cosine ≥ 0.99999; -update regenerates). `go test -bench Models ./nn`
+// golden_test.go compares every TFLite model with TFLite's own interpreter, and
+// tfjs/oracle_test.go every TF.js model with TF.js, at the README's bounds (max error ≤
+// 1e-5 of each output's peak, cosine ≥ 0.9999999; -update regenerates). `go test -bench Models ./nn`
 // and `wajah bench nn [-tflite-eval DIR] [-tfjs-oracle DIR] [-batch 1,8] [-profile]` time the
 // models, optionally next to TFLite WASM and TF.js WASM in the same run.
 //
 // # Internals
 //
 // graph.go is the IR (Graph, TensorDef, Node; canonical layouts are documented there),
-// ops.go the op names and Attrs, registry.go the op registry: a file registers an op's shape
-// inference and kernel compiler with Register, so importers can add ops (nn/op_tfjs_*.go)
-// without editing a switch. FromGraph validates, sorts, folds constants and fuses
+// ops.go the op names and Attrs, registry.go the op registry: a file of package nn
+// registers an op's shape inference and kernel compiler with registerOp in its init, so an
+// op (the TF.js ones in nn/op_tfjs_*.go) is added without editing a switch. FromGraph validates, sorts, folds constants and fuses
 // (conv+bias+activation, the PReLU patterns relu(x)+a*(x-|x|) and relu(x)+a*(-relu(-x)),
 // ReLU6 from Min/Max); plan.go infers shapes, compiles kernels and assigns buffers with reuse.
 // Kernels: GEMM (gemm*.go, B packed in Nr-wide panels, blocked by Mc rows and Kc depth, Mr×Nr

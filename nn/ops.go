@@ -1,8 +1,8 @@
 package nn
 
-// Op names an operation. Ops are registered by name (see Register), so a new file can add
-// an op without touching a central switch. Importer-specific ops use their own prefix
-// (for example "tfjs.Foo" in op_tfjs_*.go).
+// Op names an operation. Ops are registered by name (registerOp, registry.go), so a new
+// file of this package can add an op without touching a central switch. Importer-specific
+// ops use their own prefix (for example "tfjs.Foo" in op_tfjs_*.go).
 type Op string
 
 // Built-in ops. Input lists are given as (name[, optional]); "c" marks inputs that must be

@@ -14,6 +14,10 @@ import (
 // the top-level object, skips string values with IndexByte (memchr speed) and hands each
 // known field its raw value. Unknown values are validated with json.Valid, so the set of
 // accepted bodies is exactly encoding/json's (FuzzFastDecode checks that both agree).
+// Kept over encoding/json because it is measured to matter: on a verify body with a 100 KB
+// image (137 KB), decodeJSON takes 0.33-0.61 ms and json.Unmarshal into the same types
+// 1.04-1.48 ms, same run (`go test ./server -run '^$' -bench DecodeVerifyRequest -count 4`,
+// 2026-12-03, shared machine at load 6): about 1 ms of every image request.
 
 var errSyntax = errors.New("invalid JSON")
 
