@@ -1,52 +1,74 @@
 package jpeg
 
-// colour upsamples the component planes and converts them into img (RGB). Chroma that is
-// subsampled 2:1 in a direction is upsampled as libjpeg's "fancy" upsampling does (3/4 of
-// the nearer and 1/4 of the farther sample; the same arithmetic as embed's YCbCr path), other
-// ratios take the nearest sample. YCbCr uses image/color's 16.16 fixed-point constants.
-func (d *decoder) colour(st *state, img *Image) {
-	w, h := img.W, img.H
-	if len(d.comps) == 1 {
-		p, stride := st.plane[0], st.bw[0]*st.sc[0].k
-		for y := 0; y < h; y++ {
-			greyRow(img.Pix[3*y*w:3*(y+1)*w], p[y*stride:y*stride+w])
-		}
-		return
-	}
-	rgb := d.adobe && d.adobeXform == 0 ||
-		d.comps[0].id == 'R' && d.comps[1].id == 'G' && d.comps[2].id == 'B'
-	var up [3]upsampler
-	for i := 0; i < 3; i++ {
-		c := &d.comps[i]
+// converter upsamples the component planes and converts them into img (RGB), a band of
+// rows at a time as the planes fill. Chroma that is subsampled 2:1 in a direction is
+// upsampled as libjpeg's "fancy" upsampling does (3/4 of the nearer and 1/4 of the farther
+// sample; the same arithmetic as embed's YCbCr path), other ratios take the nearest sample.
+// YCbCr uses image/color's 16.16 fixed-point constants.
+type converter struct {
+	img       *Image
+	grey, rgb bool
+	up        [3]upsampler
+	bufs      [3][]uint8
+	y         int // next output row
+}
+
+func (d *decoder) newConverter(st *state, img *Image) *converter {
+	cv := &converter{img: img, grey: len(d.comps) == 1}
+	cv.rgb = d.adobe && d.adobeXform == 0 ||
+		!cv.grey && d.comps[0].id == 'R' && d.comps[1].id == 'G' && d.comps[2].id == 'B'
+	for i := range d.comps {
+		c, sc := &d.comps[i], &st.sc[i]
 		// A component decoded at a larger IDCT size needs that much less upsampling.
-		sc := &st.sc[i]
-		up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, d.cfg.HMax/c.h*st.k/sc.kx, d.cfg.VMax/c.v*st.k/sc.ky, w, h)
+		cv.up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, st.ring[i],
+			d.cfg.HMax/c.h*st.k/sc.kx, d.cfg.VMax/c.v*st.k/sc.ky, img.W, img.H)
+		cv.bufs[i] = make([]uint8, 2*img.W+64)
 	}
-	if !rgb && up[0].unit() && up[1].unit() && up[2].unit() {
-		for y := 0; y < h; y++ {
-			ycbcrBytesRow(img.Pix[3*y*w:3*(y+1)*w], up[0].p[y*up[0].stride:][:w],
-				up[1].p[y*up[1].stride:][:w], up[2].p[y*up[2].stride:][:w])
+	return cv
+}
+
+// ready is how many output rows can be converted once MCU row m is in the planes: a row
+// whose vertical neighbour (fancy upsampling) is in the next MCU row waits for it.
+func (cv *converter) ready(d *decoder, st *state, m int) int {
+	if m >= d.mcusY-1 {
+		return cv.img.H
+	}
+	n := cv.img.H
+	for i := range d.comps {
+		rows := (m + 1) * d.comps[i].v * st.sc[i].ky // component rows decoded
+		switch fy := cv.up[i].fy; fy {
+		case 2:
+			n = min(n, 2*rows-2)
+		default:
+			n = min(n, rows*fy)
 		}
-		return
 	}
-	// Every upsampled sample rounds back to a byte ((16 x value + 8) >> 4), so each output
-	// row is three byte rows (the plane's own row where no upsampling is needed).
-	var bufs [3][]uint8
-	for i := range bufs {
-		bufs[i] = make([]uint8, 2*w+64)
-	}
+	return n
+}
+
+// rows converts output rows up to limit (exclusive).
+func (cv *converter) rows(limit int) {
+	w := cv.img.W
+	limit = min(limit, cv.img.H)
 	var rows [3][]uint8
-	for y := 0; y < h; y++ {
-		for i := 0; i < 3; i++ {
-			rows[i] = up[i].rowBytes(y, bufs[i])
+	for y := cv.y; y < limit; y++ {
+		out := cv.img.Pix[3*y*w : 3*(y+1)*w]
+		if cv.grey {
+			greyRow(out, cv.up[0].line(y)[:w])
+			continue
 		}
-		out := img.Pix[3*y*w : 3*(y+1)*w]
-		if rgb {
+		// Every upsampled sample rounds back to a byte ((16 x value + 8) >> 4), so each
+		// output row is three byte rows (the plane's own row where no upsampling is needed).
+		for i := range rows {
+			rows[i] = cv.up[i].rowBytes(y, cv.bufs[i])
+		}
+		if cv.rgb {
 			rgbBytesRow(out, rows[0], rows[1], rows[2])
 		} else {
 			ycbcrBytesRow(out, rows[0], rows[1], rows[2])
 		}
 	}
+	cv.y = max(cv.y, limit)
 }
 
 func greyRow(out []uint8, in []uint8) {
@@ -59,6 +81,7 @@ func greyRow(out []uint8, in []uint8) {
 type upsampler struct {
 	p         []uint8
 	stride    int
+	ring      int // rows p holds, reused cyclically (0: the whole plane)
 	fx, fy    int
 	cw, ch    int // samples of this component that cover the output
 	near, far []int32
@@ -68,8 +91,8 @@ type upsampler struct {
 	tmp       []int32  // rowBytes' scratch (other ratios)
 }
 
-func newUpsampler(p []uint8, stride, fx, fy, w, h int) upsampler {
-	u := upsampler{p: p, stride: stride, fx: fx, fy: fy, cw: (w + fx - 1) / fx, ch: (h + fy - 1) / fy}
+func newUpsampler(p []uint8, stride, ring, fx, fy, w, h int) upsampler {
+	u := upsampler{p: p, stride: stride, ring: ring, fx: fx, fy: fy, cw: (w + fx - 1) / fx, ch: (h + fy - 1) / fy}
 	u.near, u.far, u.wnear = make([]int32, w), make([]int32, w), make([]int32, w)
 	for x := 0; x < w; x++ {
 		switch fx {
@@ -90,8 +113,13 @@ func newUpsampler(p []uint8, stride, fx, fy, w, h int) upsampler {
 	return u
 }
 
-// unit reports whether the component is at the output resolution (no upsampling).
-func (u *upsampler) unit() bool { return u.fx == 1 && u.fy == 1 }
+// line returns component row r (from its start to the end of p).
+func (u *upsampler) line(r int) []uint8 {
+	if u.ring > 0 {
+		r %= u.ring
+	}
+	return u.p[r*u.stride:]
+}
 
 // rowBytes returns output row y as bytes: the values of row rounded ((x + 8) >> 4), which
 // the colour kernels take. buf holds at least 2*w + 64 bytes; the row is the plane's own
@@ -100,9 +128,9 @@ func (u *upsampler) unit() bool { return u.fx == 1 && u.fy == 1 }
 func (u *upsampler) rowBytes(y int, buf []uint8) []uint8 {
 	w := len(u.near)
 	if u.fx == 1 && u.fy == 1 {
-		return u.p[y*u.stride:][:w]
+		return u.line(y)[:w]
 	}
-	rn, rf := u.p[(y/u.fy)*u.stride:], []uint8(nil)
+	rn, rf := u.line(y/u.fy), []uint8(nil)
 	switch u.fy {
 	case 1:
 		rf = rn
@@ -112,7 +140,7 @@ func (u *upsampler) rowBytes(y int, buf []uint8) []uint8 {
 		if y%2 == 1 {
 			f = c + 1
 		}
-		rf = u.p[max(0, min(u.ch-1, f))*u.stride:]
+		rf = u.line(max(0, min(u.ch-1, f)))
 	}
 	switch {
 	case u.fx == 2 && rf != nil:
@@ -178,7 +206,7 @@ func (u *upsampler) row(y int, out []int32) {
 	vn, vf := int32(4), int32(0)
 	switch u.fy {
 	case 1:
-		rn = u.p[y*u.stride:]
+		rn = u.line(y)
 		rf = rn
 	case 2:
 		c := y / 2
@@ -187,10 +215,10 @@ func (u *upsampler) row(y int, out []int32) {
 			f = c + 1
 		}
 		f = max(0, min(u.ch-1, f))
-		rn, rf = u.p[c*u.stride:], u.p[f*u.stride:]
+		rn, rf = u.line(c), u.line(f)
 		vn, vf = 3, 1
 	default:
-		rn = u.p[(y/u.fy)*u.stride:]
+		rn = u.line(y / u.fy)
 		rf = rn
 	}
 	if u.fx == 1 && u.fy == 1 {

@@ -97,6 +97,9 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 			return formatErr("undefined quantization table")
 		}
 	}
+	if !d.progressive && st.cv == nil { // the first scan of a sequential file
+		st.allocPlanes(d, st.img, !d.progressive && ns == len(d.comps))
+	}
 	br := &st.br
 	br.reset(d.data, d.pos)
 	var pred [4]int32
@@ -157,6 +160,9 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 			if done&63 == 0 && br.overrun() {
 				return formatErr("truncated scan")
 			}
+		}
+		if st.stream {
+			st.cv.rows(st.cv.ready(d, st, my))
 		}
 	}
 	if br.overrun() {
