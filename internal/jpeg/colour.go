@@ -20,7 +20,7 @@ func (d *decoder) newConverter(st *state, img *Image) *converter {
 	for i := range d.comps {
 		c, sc := &d.comps[i], &st.sc[i]
 		// A component decoded at a larger IDCT size needs that much less upsampling.
-		cv.up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, st.ring[i],
+		cv.up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, st.rowMask[i],
 			d.cfg.HMax/c.h*st.k/sc.kx, d.cfg.VMax/c.v*st.k/sc.ky, img.W, img.H)
 		cv.bufs[i] = make([]uint8, 2*img.W+64)
 	}
@@ -81,7 +81,7 @@ func greyRow(out []uint8, in []uint8) {
 type upsampler struct {
 	p         []uint8
 	stride    int
-	ring      int // rows p holds, reused cyclically (0: the whole plane)
+	rowMask   int // component row -> row of p (a ring of a power of two rows, or -1)
 	fx, fy    int
 	cw, ch    int // samples of this component that cover the output
 	near, far []int32
@@ -91,8 +91,8 @@ type upsampler struct {
 	tmp       []int32  // rowBytes' scratch (other ratios)
 }
 
-func newUpsampler(p []uint8, stride, ring, fx, fy, w, h int) upsampler {
-	u := upsampler{p: p, stride: stride, ring: ring, fx: fx, fy: fy, cw: (w + fx - 1) / fx, ch: (h + fy - 1) / fy}
+func newUpsampler(p []uint8, stride, rowMask, fx, fy, w, h int) upsampler {
+	u := upsampler{p: p, stride: stride, rowMask: rowMask, fx: fx, fy: fy, cw: (w + fx - 1) / fx, ch: (h + fy - 1) / fy}
 	u.near, u.far, u.wnear = make([]int32, w), make([]int32, w), make([]int32, w)
 	for x := 0; x < w; x++ {
 		switch fx {
@@ -115,10 +115,7 @@ func newUpsampler(p []uint8, stride, ring, fx, fy, w, h int) upsampler {
 
 // line returns component row r (from its start to the end of p).
 func (u *upsampler) line(r int) []uint8 {
-	if u.ring > 0 {
-		r %= u.ring
-	}
-	return u.p[r*u.stride:]
+	return u.p[(r&u.rowMask)*u.stride:]
 }
 
 // rowBytes returns output row y as bytes: the values of row rounded ((x + 8) >> 4), which

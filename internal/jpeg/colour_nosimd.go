@@ -5,6 +5,9 @@ package jpeg
 // simdIDCTs lists the SIMD IDCTs: none without GOEXPERIMENT=simd.
 func simdIDCTs() map[string]func(blk *[64]int32, dst []uint8, stride int) { return nil }
 
+// simdIDCT4s lists the SIMD 4x4 IDCTs: none without GOEXPERIMENT=simd.
+func simdIDCT4s() map[string]func(blk *[64]int32, dst []uint8, stride int) { return nil }
+
 // simdYCbCrBytesRows lists the SIMD byte-input kernels: none without GOEXPERIMENT=simd.
 func simdYCbCrBytesRows() map[string]func(out []uint8, ys, cbs, crs []uint8) {
 	return map[string]func(out []uint8, ys, cbs, crs []uint8){}

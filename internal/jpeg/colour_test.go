@@ -49,7 +49,7 @@ func TestH2Row(t *testing.T) {
 		for i := range p {
 			p[i] = uint8(i*37 + w)
 		}
-		u := newUpsampler(p, 64, 0, 2, 1, w, 1)
+		u := newUpsampler(p, 64, -1, 2, 1, w, 1)
 		u.row(0, make([]int32, w)) // fills vtmp
 		want := make([]int32, w)
 		u.hRowGeneric(want)
@@ -91,7 +91,7 @@ func TestUpsampleRowBytes(t *testing.T) {
 			if fy == 2 {
 				h, y = 4, 1
 			}
-			u := newUpsampler(plane, n, 0, fx, fy, w, h)
+			u := newUpsampler(plane, n, -1, fx, fy, w, h)
 			v := make([]int32, w)
 			u.row(y, v)
 			b := make([]uint8, w)

@@ -1,6 +1,10 @@
 package jpeg
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
 
 // Options choose the output size and bound what is accepted; zero fields take defaults.
 type Options struct {
@@ -104,13 +108,14 @@ type state struct {
 	coefs [4]coefStore
 	bw    [4]int
 	plane [4][]uint8 // per component, stride bw*sc.kx
-	// ring is how many rows each plane holds, reused cyclically (two MCU rows) when blocks
-	// arrive in MCU-row order and cv converts behind them; 0: the whole plane (a baseline
-	// file whose first scan lacks a component).
-	ring   [4]int
-	stream bool // the planes are rings and cv converts after each MCU row
-	img    *Image
-	cv     *converter
+	// rowMask maps a component row to its plane row: the planes are rings of at least two
+	// MCU rows (a power of two, mask rows-1) when blocks arrive in MCU-row order and cv
+	// converts behind them; -1 for a whole plane (a baseline file whose first scan lacks a
+	// component, or an image of under a ring's rows).
+	rowMask [4]int
+	stream  bool // the planes are rings and cv converts after each MCU row
+	img     *Image
+	cv      *converter
 }
 
 // allocPlanes makes the component planes (rings of two MCU rows when stream) and the
@@ -120,9 +125,10 @@ func (st *state) allocPlanes(d *decoder, img *Image, stream bool) {
 	for i := range d.comps {
 		c, sc := &d.comps[i], &st.sc[i]
 		rows := c.bh * sc.ky
-		if stream {
-			rows = min(rows, 2*c.v*sc.ky)
-			st.ring[i] = rows
+		st.rowMask[i] = -1
+		if r := 1 << bits.Len(uint(2*c.v*sc.ky-1)); stream && r < rows {
+			rows = r
+			st.rowMask[i] = r - 1
 		}
 		st.plane[i] = make([]uint8, c.bw*sc.kx*rows)
 	}
@@ -155,20 +161,28 @@ func (st *state) setScale(d *decoder, k int) {
 func (st *state) emit(ci, bx, by int, blk *[64]int32, lastZ int) {
 	sc := &st.sc[ci]
 	stride := st.bw[ci] * sc.kx
-	row := by * sc.ky
-	if r := st.ring[ci]; r > 0 {
-		row %= r // a block never straddles the wrap: r is a multiple of ky
-	}
+	row := by * sc.ky & st.rowMask[ci] // a block never straddles the wrap: ky divides the ring
 	dst := st.plane[ci][row*stride+bx*sc.kx:]
 	if lastZ == 0 {
-		v := sc.dcPixel(blk[0])
-		for y := 0; y < sc.ky; y++ {
-			row := dst[y*stride : y*stride+sc.kx]
-			for x := range row {
-				row[x] = v
+		v := uint64(sc.dcPixel(blk[0])) * 0x0101010101010101
+		blk[0] = 0
+		switch sc.kx {
+		case 8:
+			for y := 0; y < sc.ky; y++ {
+				binary.LittleEndian.PutUint64(dst[y*stride:], v)
+			}
+		case 4:
+			for y := 0; y < sc.ky; y++ {
+				binary.LittleEndian.PutUint32(dst[y*stride:], uint32(v))
+			}
+		default:
+			for y := 0; y < sc.ky; y++ {
+				row := dst[y*stride : y*stride+sc.kx]
+				for x := range row {
+					row[x] = uint8(v)
+				}
 			}
 		}
-		blk[0] = 0
 		return
 	}
 	sc.idct(blk, dst, stride)
