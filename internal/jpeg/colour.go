@@ -1,49 +1,74 @@
 package jpeg
 
-// colour upsamples the component planes and converts them into img (RGB). Chroma that is
-// subsampled 2:1 in a direction is upsampled as libjpeg's "fancy" upsampling does (3/4 of
-// the nearer and 1/4 of the farther sample; the same arithmetic as embed's YCbCr path), other
-// ratios take the nearest sample. YCbCr uses image/color's 16.16 fixed-point constants.
-func (d *decoder) colour(st *state, img *Image) {
-	w, h := img.W, img.H
-	if len(d.comps) == 1 {
-		p, stride := st.plane[0], st.bw[0]*st.sc[0].k
-		for y := 0; y < h; y++ {
-			greyRow(img.Pix[3*y*w:3*(y+1)*w], p[y*stride:y*stride+w])
-		}
-		return
-	}
-	rgb := d.adobe && d.adobeXform == 0 ||
-		d.comps[0].id == 'R' && d.comps[1].id == 'G' && d.comps[2].id == 'B'
-	var up [3]upsampler
-	for i := 0; i < 3; i++ {
-		c := &d.comps[i]
+// converter upsamples the component planes and converts them into img (RGB), a band of
+// rows at a time as the planes fill. Chroma that is subsampled 2:1 in a direction is
+// upsampled as libjpeg's "fancy" upsampling does (3/4 of the nearer and 1/4 of the farther
+// sample; the same arithmetic as embed's YCbCr path), other ratios take the nearest sample.
+// YCbCr uses image/color's 16.16 fixed-point constants.
+type converter struct {
+	img       *Image
+	grey, rgb bool
+	up        [3]upsampler
+	bufs      [3][]uint8
+	y         int // next output row
+}
+
+func (d *decoder) newConverter(st *state, img *Image) *converter {
+	cv := &converter{img: img, grey: len(d.comps) == 1}
+	cv.rgb = d.adobe && d.adobeXform == 0 ||
+		!cv.grey && d.comps[0].id == 'R' && d.comps[1].id == 'G' && d.comps[2].id == 'B'
+	for i := range d.comps {
+		c, sc := &d.comps[i], &st.sc[i]
 		// A component decoded at a larger IDCT size needs that much less upsampling.
-		sc := &st.sc[i]
-		up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, d.cfg.HMax/c.h*st.k/sc.kx, d.cfg.VMax/c.v*st.k/sc.ky, w, h)
+		cv.up[i] = newUpsampler(st.plane[i], st.bw[i]*sc.kx, st.rowMask[i],
+			d.cfg.HMax/c.h*st.k/sc.kx, d.cfg.VMax/c.v*st.k/sc.ky, img.W, img.H)
+		cv.bufs[i] = make([]uint8, 2*img.W+64)
 	}
-	if !rgb && up[0].unit() && up[1].unit() && up[2].unit() {
-		for y := 0; y < h; y++ {
-			ycbcrBytesRow(img.Pix[3*y*w:3*(y+1)*w], up[0].p[y*up[0].stride:][:w],
-				up[1].p[y*up[1].stride:][:w], up[2].p[y*up[2].stride:][:w])
+	return cv
+}
+
+// ready is how many output rows can be converted once MCU row m is in the planes: a row
+// whose vertical neighbour (fancy upsampling) is in the next MCU row waits for it.
+func (cv *converter) ready(d *decoder, st *state, m int) int {
+	if m >= d.mcusY-1 {
+		return cv.img.H
+	}
+	n := cv.img.H
+	for i := range d.comps {
+		rows := (m + 1) * d.comps[i].v * st.sc[i].ky // component rows decoded
+		switch fy := cv.up[i].fy; fy {
+		case 2:
+			n = min(n, 2*rows-2)
+		default:
+			n = min(n, rows*fy)
 		}
-		return
 	}
-	var rows [3][]int32 // x16 fixed point (4 x vertical weight x 4 x horizontal weight)
-	for i := range rows {
-		rows[i] = make([]int32, w)
-	}
-	for y := 0; y < h; y++ {
-		for i := 0; i < 3; i++ {
-			up[i].row(y, rows[i])
+	return n
+}
+
+// rows converts output rows up to limit (exclusive).
+func (cv *converter) rows(limit int) {
+	w := cv.img.W
+	limit = min(limit, cv.img.H)
+	var rows [3][]uint8
+	for y := cv.y; y < limit; y++ {
+		out := cv.img.Pix[3*y*w : 3*(y+1)*w]
+		if cv.grey {
+			greyRow(out, cv.up[0].line(y)[:w])
+			continue
 		}
-		out := img.Pix[3*y*w : 3*(y+1)*w]
-		if rgb {
-			rgbRow(out, rows[0], rows[1], rows[2])
+		// Every upsampled sample rounds back to a byte ((16 x value + 8) >> 4), so each
+		// output row is three byte rows (the plane's own row where no upsampling is needed).
+		for i := range rows {
+			rows[i] = cv.up[i].rowBytes(y, cv.bufs[i])
+		}
+		if cv.rgb {
+			rgbBytesRow(out, rows[0], rows[1], rows[2])
 		} else {
-			ycbcrRow(out, rows[0], rows[1], rows[2])
+			ycbcrBytesRow(out, rows[0], rows[1], rows[2])
 		}
 	}
+	cv.y = max(cv.y, limit)
 }
 
 func greyRow(out []uint8, in []uint8) {
@@ -56,15 +81,18 @@ func greyRow(out []uint8, in []uint8) {
 type upsampler struct {
 	p         []uint8
 	stride    int
+	rowMask   int // component row -> row of p (a ring of a power of two rows, or -1)
 	fx, fy    int
 	cw, ch    int // samples of this component that cover the output
 	near, far []int32
 	wnear     []int32 // horizontal weight of the near sample (4, or 3 with far 1)
 	vtmp      []int32
+	cs        []uint16 // rowBytes' scratch (fx 2)
+	tmp       []int32  // rowBytes' scratch (other ratios)
 }
 
-func newUpsampler(p []uint8, stride, fx, fy, w, h int) upsampler {
-	u := upsampler{p: p, stride: stride, fx: fx, fy: fy, cw: (w + fx - 1) / fx, ch: (h + fy - 1) / fy}
+func newUpsampler(p []uint8, stride, rowMask, fx, fy, w, h int) upsampler {
+	u := upsampler{p: p, stride: stride, rowMask: rowMask, fx: fx, fy: fy, cw: (w + fx - 1) / fx, ch: (h + fy - 1) / fy}
 	u.near, u.far, u.wnear = make([]int32, w), make([]int32, w), make([]int32, w)
 	for x := 0; x < w; x++ {
 		switch fx {
@@ -85,8 +113,89 @@ func newUpsampler(p []uint8, stride, fx, fy, w, h int) upsampler {
 	return u
 }
 
-// unit reports whether the component is at the output resolution (no upsampling).
-func (u *upsampler) unit() bool { return u.fx == 1 && u.fy == 1 }
+// line returns component row r (from its start to the end of p).
+func (u *upsampler) line(r int) []uint8 {
+	return u.p[(r&u.rowMask)*u.stride:]
+}
+
+// rowBytes returns output row y as bytes: the values of row rounded ((x + 8) >> 4), which
+// the colour kernels take. buf holds at least 2*w + 64 bytes; the row is the plane's own
+// memory when no upsampling is needed. The 2:1 cases (h2v1, h2v2, h1v2) take byte kernels,
+// the SIMD build's where it has them; other ratios go through row.
+func (u *upsampler) rowBytes(y int, buf []uint8) []uint8 {
+	w := len(u.near)
+	if u.fx == 1 && u.fy == 1 {
+		return u.line(y)[:w]
+	}
+	rn, rf := u.line(y/u.fy), []uint8(nil)
+	switch u.fy {
+	case 1:
+		rf = rn
+	case 2:
+		c := y / 2
+		f := c - 1
+		if y%2 == 1 {
+			f = c + 1
+		}
+		rf = u.line(max(0, min(u.ch-1, f)))
+	}
+	switch {
+	case u.fx == 2 && rf != nil:
+		if u.cs == nil {
+			u.cs = make([]uint16, u.cw+2)
+		}
+		h2RowBytes(buf[:2*u.cw], rn[:u.cw], rf[:u.cw], u.cs)
+	case u.fx == 1 && u.fy == 2:
+		v2RowBytes(buf[:w], rn[:w], rf[:w])
+	default:
+		if u.tmp == nil {
+			u.tmp = make([]int32, w)
+		}
+		u.row(y, u.tmp)
+		for x, v := range u.tmp {
+			buf[x] = uint8((v + 8) >> 4)
+		}
+	}
+	return buf[:w]
+}
+
+// h2RowBytes is h2Row on the vertical blend 3 near + far (far = near without a vertical
+// step: 4 near), rounded to bytes: out[2i] = (3 s[i] + s[i-1] + 8) >> 4 and out[2i+1] =
+// (3 s[i] + s[i+1] + 8) >> 4 with the edges repeating s's first and last samples. cs is
+// scratch of len(near) + 2; out holds 2 len(near) bytes. The SIMD build replaces it.
+var h2RowBytes = h2RowBytesGeneric
+
+// h2RowBytesGeneric is the specification of h2RowBytes' SIMD kernels.
+func h2RowBytesGeneric(out, near, far []uint8, cs []uint16) {
+	n := len(near)
+	far, cs, out = far[:n], cs[:n+2], out[:2*n]
+	for i, v := range near {
+		cs[i+1] = 3*uint16(v) + uint16(far[i])
+	}
+	cs[0], cs[n+1] = cs[1], cs[n]
+	h2Pass(out, cs)
+}
+
+// h2Pass is h2RowBytesGeneric's horizontal step on the padded vertical blend cs.
+func h2Pass(out []uint8, cs []uint16) {
+	n := len(cs) - 2
+	out = out[:2*n]
+	for i := 0; i < n; i++ {
+		c := 3*cs[i+1] + 8
+		out[2*i] = uint8((c + cs[i]) >> 4)
+		out[2*i+1] = uint8((c + cs[i+2]) >> 4)
+	}
+}
+
+// v2RowBytes is the vertical-only step (h1v2): (4 (3 near + far) + 8) >> 4.
+var v2RowBytes = v2RowBytesGeneric
+
+func v2RowBytesGeneric(out, near, far []uint8) {
+	far, out = far[:len(near)], out[:len(near)]
+	for i, v := range near {
+		out[i] = uint8((3*uint16(v) + uint16(far[i]) + 2) >> 2)
+	}
+}
 
 // row writes output row y: 16 x the (interpolated) sample.
 func (u *upsampler) row(y int, out []int32) {
@@ -94,7 +203,7 @@ func (u *upsampler) row(y int, out []int32) {
 	vn, vf := int32(4), int32(0)
 	switch u.fy {
 	case 1:
-		rn = u.p[y*u.stride:]
+		rn = u.line(y)
 		rf = rn
 	case 2:
 		c := y / 2
@@ -103,10 +212,10 @@ func (u *upsampler) row(y int, out []int32) {
 			f = c + 1
 		}
 		f = max(0, min(u.ch-1, f))
-		rn, rf = u.p[c*u.stride:], u.p[f*u.stride:]
+		rn, rf = u.line(c), u.line(f)
 		vn, vf = 3, 1
 	default:
-		rn = u.p[(y/u.fy)*u.stride:]
+		rn = u.line(y / u.fy)
 		rf = rn
 	}
 	if u.fx == 1 && u.fy == 1 {
@@ -172,31 +281,12 @@ func clamp16(v int32) uint8 {
 	return uint8(^(v >> 31))
 }
 
-// ycbcrRow converts one row; the SIMD build replaces it (colour_simd.go).
-var ycbcrRow = ycbcrRowGeneric
-
-// ycbcrRowGeneric converts one row (inputs x16, rounded to 8 bits as embed's YCbCr path
-// does). It is the specification of the SIMD kernels.
-func ycbcrRowGeneric(out []uint8, ys, cbs, crs []int32) {
-	out = out[:3*len(ys)]
-	cbs, crs = cbs[:len(ys)], crs[:len(ys)]
-	for x, yv := range ys {
-		yy := ((yv + 8) >> 4) * 0x10101
-		cb := (cbs[x]+8)>>4 - 128
-		cr := (crs[x]+8)>>4 - 128
-		out[3*x] = clamp16(yy + 91881*cr)
-		out[3*x+1] = clamp16(yy - 22554*cb - 46802*cr)
-		out[3*x+2] = clamp16(yy + 116130*cb)
-	}
-}
-
-// ycbcrBytesRow converts one row whose three components are all at the output resolution
-// (4:4:4, and every reduced scale of 4:2:0 and 4:4:4); the SIMD build replaces it.
+// ycbcrBytesRow converts one row of byte samples at the output resolution (the planes' own
+// rows or the upsampler's); the SIMD build replaces it.
 var ycbcrBytesRow = ycbcrBytesRowGeneric
 
-// ycbcrBytesRowGeneric is ycbcrRowGeneric on unscaled samples (x16 and rounded back is the
-// sample itself), without the upsampler's int32 rows. It is the specification of its SIMD
-// kernels.
+// ycbcrBytesRowGeneric is the specification of its SIMD kernels: image/color's 16.16
+// constants on byte samples (the upsampler's x16 values rounded, as embed's YCbCr path does).
 func ycbcrBytesRowGeneric(out []uint8, ys, cbs, crs []uint8) {
 	out = out[:3*len(ys)]
 	cbs, crs = cbs[:len(ys)], crs[:len(ys)]
@@ -210,11 +300,10 @@ func ycbcrBytesRowGeneric(out []uint8, ys, cbs, crs []uint8) {
 	}
 }
 
-func rgbRow(out []uint8, rs, gs, bs []int32) {
+func rgbBytesRow(out []uint8, rs, gs, bs []uint8) {
 	out = out[:3*len(rs)]
+	gs, bs = gs[:len(rs)], bs[:len(rs)]
 	for x := range rs {
-		out[3*x] = uint8((rs[x] + 8) >> 4)
-		out[3*x+1] = uint8((gs[x] + 8) >> 4)
-		out[3*x+2] = uint8((bs[x] + 8) >> 4)
+		out[3*x], out[3*x+1], out[3*x+2] = rs[x], gs[x], bs[x]
 	}
 }

@@ -4,7 +4,7 @@ package jpeg
 
 import "simd/archsimd"
 
-// AVX-512 (with VBMI) twins of ycbcrRowGeneric and ycbcrBytesRowGeneric: 32 pixels per
+// AVX-512 (with VBMI) twin of ycbcrBytesRowGeneric: 32 pixels per
 // step, the colour arithmetic in 16 32-bit lanes (the same 16.16 constants and clamping),
 // narrowed to bytes (VPMOVDB) and interleaved into RGB by two byte permutes (VPERMI2B), so
 // no scalar store per channel; the tail shorter than 32 pixels uses the generic code.
@@ -49,27 +49,6 @@ func store32(o []uint8, r0, g0, b0, r1, g1, b1 archsimd.Uint8x16) {
 	i1 := archsimd.LoadUint8x64(&rgbIndex[1])
 	rg.ConcatPermute(b, i0).Store((*[64]uint8)(o[0:64]))
 	rg.ConcatPermute(b, i1).GetLo().Store((*[32]uint8)(o[64:96]))
-}
-
-func ycbcrRowAVX512(out []uint8, ys, cbs, crs []int32) {
-	n := len(ys)
-	out = out[:3*n]
-	cbs, crs = cbs[:n], crs[:n]
-	c := newYCC512()
-	eight := archsimd.BroadcastInt32x16(8)
-	half := func(x int) (r, g, b archsimd.Uint8x16) {
-		yv := archsimd.LoadInt32x16Slice(ys[x:]).Add(eight).ShiftAllRight(4).Mul(c.k10101)
-		cb := archsimd.LoadInt32x16Slice(cbs[x:]).Add(eight).ShiftAllRight(4).Sub(c.c128)
-		cr := archsimd.LoadInt32x16Slice(crs[x:]).Add(eight).ShiftAllRight(4).Sub(c.c128)
-		return c.rgb(yv, cb, cr)
-	}
-	x := 0
-	for ; x+32 <= n; x += 32 {
-		r0, g0, b0 := half(x)
-		r1, g1, b1 := half(x + 16)
-		store32(out[3*x:3*x+96], r0, g0, b0, r1, g1, b1)
-	}
-	ycbcrRowGeneric(out[3*x:], ys[x:], cbs[x:], crs[x:])
 }
 
 func ycbcrBytesRowAVX512(out []uint8, ys, cbs, crs []uint8) {

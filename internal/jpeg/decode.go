@@ -1,6 +1,10 @@
 package jpeg
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+)
 
 // Options choose the output size and bound what is accepted; zero fields take defaults.
 type Options struct {
@@ -25,8 +29,12 @@ func OutputSize(cfg Config, s int) (w, h int) {
 }
 
 // EstimateBytes is the pixel and coefficient memory Decode allocates for cfg at scale s
-// (within a few kilobytes): the component planes at the decode scale, the RGB output, and
-// for progressive files the kept coefficients and nonzero masks.
+// (within a few kilobytes for progressive files; an upper bound for baseline ones): the RGB
+// output, the component planes at the decode scale, and for progressive files the kept
+// coefficients and nonzero masks. Planes are rings of two MCU rows where blocks arrive in
+// MCU-row order (progressive files, and baseline files whose first scan is interleaved);
+// a baseline file may code its components in separate scans (the header does not say
+// before the first SOS), so baseline is counted at whole planes.
 func EstimateBytes(cfg Config, s int) int64 {
 	if s != 1 && s != 2 && s != 4 && s != 8 {
 		s = 1
@@ -40,13 +48,14 @@ func EstimateBytes(cfg Config, s int) int64 {
 	// Without sampling factors per component, assume the common layouts: component 0 at
 	// HMax x VMax, the others at 1 x 1.
 	for i := 0; i < cfg.Components; i++ {
-		bw, bh := mx, my
+		bw, bh, v := mx, my, int64(1)
 		if i == 0 {
-			bw, bh = mx*hm, my*vm
+			bw, bh, v = mx*hm, my*vm, vm
 		}
-		total += bw * bh * k * k
 		if cfg.Progressive {
-			total += bw * bh * (2*k*k + 8)
+			total += bw*min(bh, 2*v)*k*k + bw*bh*(2*k*k+8)
+		} else {
+			total += bw * bh * k * k
 		}
 	}
 	return total
@@ -98,7 +107,32 @@ type state struct {
 	sc    [4]compScale
 	coefs [4]coefStore
 	bw    [4]int
-	plane [4][]uint8 // per component, stride bw*sc.k
+	plane [4][]uint8 // per component, stride bw*sc.kx
+	// rowMask maps a component row to its plane row: the planes are rings of at least two
+	// MCU rows (a power of two, mask rows-1) when blocks arrive in MCU-row order and cv
+	// converts behind them; -1 for a whole plane (a baseline file whose first scan lacks a
+	// component, or an image of under a ring's rows).
+	rowMask [4]int
+	stream  bool // the planes are rings and cv converts after each MCU row
+	img     *Image
+	cv      *converter
+}
+
+// allocPlanes makes the component planes (rings of two MCU rows when stream) and the
+// converter that reads them into img.
+func (st *state) allocPlanes(d *decoder, img *Image, stream bool) {
+	st.stream = stream
+	for i := range d.comps {
+		c, sc := &d.comps[i], &st.sc[i]
+		rows := c.bh * sc.ky
+		st.rowMask[i] = -1
+		if r := 1 << bits.Len(uint(2*c.v*sc.ky-1)); stream && r < rows {
+			rows = r
+			st.rowMask[i] = r - 1
+		}
+		st.plane[i] = make([]uint8, c.bw*sc.kx*rows)
+	}
+	st.cv = d.newConverter(st, img)
 }
 
 // setScale picks each component's IDCT size: k for full-resolution components; a
@@ -127,16 +161,28 @@ func (st *state) setScale(d *decoder, k int) {
 func (st *state) emit(ci, bx, by int, blk *[64]int32, lastZ int) {
 	sc := &st.sc[ci]
 	stride := st.bw[ci] * sc.kx
-	dst := st.plane[ci][by*sc.ky*stride+bx*sc.kx:]
+	row := by * sc.ky & st.rowMask[ci] // a block never straddles the wrap: ky divides the ring
+	dst := st.plane[ci][row*stride+bx*sc.kx:]
 	if lastZ == 0 {
-		v := sc.dcPixel(blk[0])
-		for y := 0; y < sc.ky; y++ {
-			row := dst[y*stride : y*stride+sc.kx]
-			for x := range row {
-				row[x] = v
+		v := uint64(sc.dcPixel(blk[0])) * 0x0101010101010101
+		blk[0] = 0
+		switch sc.kx {
+		case 8:
+			for y := 0; y < sc.ky; y++ {
+				binary.LittleEndian.PutUint64(dst[y*stride:], v)
+			}
+		case 4:
+			for y := 0; y < sc.ky; y++ {
+				binary.LittleEndian.PutUint32(dst[y*stride:], uint32(v))
+			}
+		default:
+			for y := 0; y < sc.ky; y++ {
+				row := dst[y*stride : y*stride+sc.kx]
+				for x := range row {
+					row[x] = uint8(v)
+				}
 			}
 		}
-		blk[0] = 0
 		return
 	}
 	sc.idct(blk, dst, stride)
@@ -185,11 +231,13 @@ func Decode(data []byte, opts Options) (*Image, error) {
 		c := &d.comps[i]
 		kk := st.sc[i].kk
 		st.bw[i] = c.bw
-		st.plane[i] = make([]uint8, c.bw*c.bh*kk)
 		if d.progressive {
 			st.coefs[i] = coefStore{coef: make([]int16, c.bw*c.bh*kk), nz: make([]uint64, c.bw*c.bh)}
 		}
 	}
+	w, h := OutputSize(cfg, s)
+	img := &Image{W: w, H: h, Pix: make([]uint8, 3*w*h)}
+	st.img = img
 	// d.pos is just past the first SOS marker. Each scan visits every block, so a file of
 	// many tiny scans would cost CPU out of all proportion to its size: refuse beyond
 	// maxScans (libjpeg-turbo's progressive encoder writes 10 for colour).
@@ -203,6 +251,11 @@ func Decode(data []byte, opts Options) (*Image, error) {
 		}
 		if err := d.scan(hdr, st); err != nil {
 			return nil, err
+		}
+		if st.stream {
+			// One interleaved baseline scan held every component and cv has converted it
+			// all; a later scan (not valid in a sequential file) is not read.
+			goto finish
 		}
 		// Tables and further scans until EOI (or the end: a missing EOI is tolerated).
 		next := false
@@ -227,36 +280,44 @@ finish:
 	if d.progressive {
 		st.finishProgressive(d)
 	}
-	w, h := OutputSize(cfg, s)
-	img := &Image{W: w, H: h, Pix: make([]uint8, 3*w*h)}
-	d.colour(st, img)
+	st.cv.rows(h)
 	return img, nil
 }
 
-// finishProgressive dequantizes the kept coefficients and runs the IDCTs.
+// finishProgressive dequantizes the kept coefficients and runs the IDCTs an MCU row at a
+// time into plane rings, converting behind them.
 func (st *state) finishProgressive(d *decoder) {
+	st.allocPlanes(d, st.img, true)
 	var blk [64]int32
-	for ci := range d.comps {
-		c := &d.comps[ci]
-		q := &d.quant[c.tq]
-		cs := &st.coefs[ci]
-		kx, ky, kk := st.sc[ci].kx, st.sc[ci].ky, st.sc[ci].kk
-		for by := 0; by < c.bh; by++ {
-			for bx := 0; bx < c.bw; bx++ {
-				b := by*c.bw + bx
-				src := cs.coef[b*kk : (b+1)*kk]
-				for r := 0; r < ky; r++ {
-					for col := 0; col < kx; col++ {
-						n := r*8 + col
-						blk[n] = int32(src[r*kx+col]) * int32(q[n])
-					}
+	for my := 0; my < d.mcusY; my++ {
+		for ci := range d.comps {
+			st.finishRow(d, ci, my, &blk)
+		}
+		st.cv.rows(st.cv.ready(d, st, my))
+	}
+}
+
+// finishRow runs the IDCTs of component ci's blocks in MCU row my.
+func (st *state) finishRow(d *decoder, ci, my int, blk *[64]int32) {
+	c := &d.comps[ci]
+	q := &d.quant[c.tq]
+	cs := &st.coefs[ci]
+	kx, ky, kk := st.sc[ci].kx, st.sc[ci].ky, st.sc[ci].kk
+	for by := my * c.v; by < (my+1)*c.v; by++ {
+		for bx := 0; bx < c.bw; bx++ {
+			b := by*c.bw + bx
+			src := cs.coef[b*kk : (b+1)*kk]
+			for r := 0; r < ky; r++ {
+				for col := 0; col < kx; col++ {
+					n := r*8 + col
+					blk[n] = int32(src[r*kx+col]) * int32(q[n])
 				}
-				lastZ := 64
-				if cs.nz[b] == 0 { // no AC coefficient was ever nonzero
-					lastZ = 0
-				}
-				st.emit(ci, bx, by, &blk, lastZ)
 			}
+			lastZ := 64
+			if cs.nz[b] == 0 { // no AC coefficient was ever nonzero
+				lastZ = 0
+			}
+			st.emit(ci, bx, by, blk, lastZ)
 		}
 	}
 }

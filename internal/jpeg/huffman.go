@@ -131,6 +131,22 @@ func (br *bitReader) fill() {
 	}
 }
 
+// refill is fill for a caller that keeps acc and n in locals. baselineBlock's AC loop has
+// the common case (no 0xFF in the next 8 bytes) written out inline as well.
+func (br *bitReader) refill(acc uint64, n uint) (uint64, uint) {
+	if p := br.pos; p+8 <= len(br.data) && !br.atMark {
+		x := binary.BigEndian.Uint64(br.data[p:])
+		if y := ^x; (y-0x0101010101010101)&^y&0x8080808080808080 == 0 {
+			k := (64 - n) >> 3
+			br.pos = p + int(k)
+			return acc | x>>n, n + 8*k
+		}
+	}
+	br.acc, br.n = acc, n
+	br.fill()
+	return br.acc, br.n
+}
+
 // overrun reports whether decoding consumed bits beyond the real data.
 func (br *bitReader) overrun() bool { return 8*br.zeros > int(br.n) }
 

@@ -153,8 +153,12 @@ var cos4 = [4][4]int32{
 	{2896, -3784, 2896, -1567},
 }
 
-// idct4 produces 4x4 pixels from the 4x4 lowest frequencies.
-func idct4(blk *[64]int32, dst []uint8, stride int) {
+// idct4 produces 4x4 pixels from the 4x4 lowest frequencies; the SIMD build replaces it
+// with idct4AVX512.
+var idct4 = idct4Generic
+
+// idct4Generic is the specification of idct4's SIMD kernel.
+func idct4Generic(blk *[64]int32, dst []uint8, stride int) {
 	var ws [16]int32
 	// Columns: ws[x][u] = sum_v m[x][v] F(v,u) (rows of F are v), kept at 13 bits + 2.
 	for u := 0; u < 4; u++ {

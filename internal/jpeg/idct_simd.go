@@ -14,7 +14,17 @@ func init() {
 	}
 	if archsimd.X86.AVX512() {
 		idct8 = idct8AVX512
+		idct4 = idct4AVX512
 	}
+}
+
+// simdIDCT4s lists the SIMD 4x4 IDCTs this CPU can run (for tests).
+func simdIDCT4s() map[string]func(blk *[64]int32, dst []uint8, stride int) {
+	m := map[string]func(blk *[64]int32, dst []uint8, stride int){}
+	if archsimd.X86.AVX512() {
+		m["avx512"] = idct4AVX512
+	}
+	return m
 }
 
 // simdIDCTs lists the SIMD IDCTs this CPU can run (for tests).

@@ -8,7 +8,15 @@ import (
 // Every SIMD IDCT equals idct8Generic exactly, on sparse and dense random blocks (values in
 // the range of dequantized 8-bit JPEG coefficients), writing only its 8x8 area.
 func TestIDCTKernels(t *testing.T) {
-	kernels := simdIDCTs()
+	testIDCTKernels(t, simdIDCTs(), idct8Generic, 8)
+}
+
+// Every SIMD 4x4 IDCT equals idct4Generic exactly, the same way.
+func TestIDCT4Kernels(t *testing.T) {
+	testIDCTKernels(t, simdIDCT4s(), idct4Generic, 4)
+}
+
+func testIDCTKernels(t *testing.T, kernels map[string]func(blk *[64]int32, dst []uint8, stride int), ref func(blk *[64]int32, dst []uint8, stride int), k int) {
 	if len(kernels) == 0 {
 		t.Skip("no SIMD kernels in this build (GOEXPERIMENT=simd on amd64 with AVX2)")
 	}
@@ -17,7 +25,7 @@ func TestIDCTKernels(t *testing.T) {
 		seed = seed*1664525 + 1013904223
 		return int32(seed>>8%(2*n)) - int32(n)
 	}
-	for name, k := range kernels {
+	for name, kern := range kernels {
 		for trial := 0; trial < 2000; trial++ {
 			var blk [64]int32
 			dense := trial%2 == 0
@@ -27,13 +35,13 @@ func TestIDCTKernels(t *testing.T) {
 				}
 			}
 			const stride = 11
-			want := bytes.Repeat([]byte{0xAB}, 8*stride)
-			got := bytes.Repeat([]byte{0xAB}, 8*stride)
+			want := bytes.Repeat([]byte{0xAB}, k*stride)
+			got := bytes.Repeat([]byte{0xAB}, k*stride)
 			b2 := blk
-			idct8Generic(&blk, want, stride)
-			k(&b2, got, stride)
+			ref(&blk, want, stride)
+			kern(&b2, got, stride)
 			if !bytes.Equal(got, want) {
-				t.Fatalf("%s trial %d: differs from idct8Generic", name, trial)
+				t.Fatalf("%s trial %d: differs from the generic IDCT", name, trial)
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package jpeg
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // scanComp is one component of a scan with its tables.
 type scanComp struct {
@@ -97,6 +100,9 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 			return formatErr("undefined quantization table")
 		}
 	}
+	if !d.progressive && st.cv == nil { // the first scan of a sequential file
+		st.allocPlanes(d, st.img, !d.progressive && ns == len(d.comps))
+	}
 	br := &st.br
 	br.reset(d.data, d.pos)
 	var pred [4]int32
@@ -158,6 +164,9 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 				return formatErr("truncated scan")
 			}
 		}
+		if st.stream {
+			st.cv.rows(st.cv.ready(d, st, my))
+		}
 	}
 	if br.overrun() {
 		return formatErr("truncated scan")
@@ -174,27 +183,75 @@ func (d *decoder) scan(hdr []byte, st *state) error {
 // baselineBlock decodes one sequential block into blk (natural order, dequantized; the
 // coefficients the decode scale drops go to blk[64]; blk is all zero on entry and is left
 // for emit to clear). lastZ is the zigzag index of the last coefficient decoded (0: DC only).
+//
+// The bit buffer lives in locals for the whole block (the compiler keeps them in registers;
+// through br every symbol would store and reload them, a store-forwarding delay on the
+// chain from one code to the next) and goes back to br around the rare slow calls.
 func baselineBlock(br *bitReader, s *scanComp, pred *int32, blk *[65]int32) (lastZ int, err error) {
-	t, ok := br.decode(s.dc)
-	if !ok || t > 11 {
+	acc, n := br.acc, br.n
+	if n < 32 {
+		acc, n = br.refill(acc, n)
+	}
+	// DC: its code (<= 16 bits) and magnitude (<= 11) fit in the >= 32 bits present.
+	var t uint
+	if e := s.dc.look[acc>>(64-lookBits)]; e != 0 {
+		l := uint(e >> 8)
+		acc <<= l
+		n -= l
+		t = uint(e & 0xff)
+	} else {
+		br.acc, br.n = acc, n
+		v, ok := br.decode(s.dc)
+		acc, n = br.acc, br.n
+		if !ok {
+			return 0, formatErr("bad DC code")
+		}
+		t = uint(v)
+	}
+	if t > 11 {
 		return 0, formatErr("bad DC code")
 	}
-	*pred += br.receiveExtend(uint(t))
+	if t > 0 {
+		if n < t {
+			acc, n = br.refill(acc, n)
+		}
+		v := int32(acc >> (64 - t))
+		acc <<= t
+		n -= t
+		if v < 1<<(t-1) {
+			v += -1<<t + 1
+		}
+		*pred += v
+	}
 	blk[0] = *pred * s.qz[0]
 	ac := s.ac
 	qz, nat := &s.qz, &s.nat
-	// After a fill there are at least 57 bits; a code plus its magnitude bits take at most
-	// 16 + 15, so one fill per symbol check suffices. Short code + magnitude pairs come
-	// from the fast table in one read; the rest take the lookahead or the slow walk.
+	// After a refill there are at least 57 bits; a code plus its magnitude bits take at
+	// most 16 + 15, so one refill per symbol check suffices. Short code + magnitude pairs
+	// come from the fast table in one read; the rest take the lookahead or the slow walk.
+	data := br.data
 	z := 1
 	for z < 64 {
-		if br.n < 31 {
-			br.fill()
+		if n < 31 {
+			// refill, its common case inline
+			if p := br.pos; p+8 <= len(data) && !br.atMark {
+				x := binary.BigEndian.Uint64(data[p:])
+				if y := ^x; (y-0x0101010101010101)&^y&0x8080808080808080 == 0 {
+					k := (64 - n) >> 3
+					br.pos = p + int(k)
+					acc |= x >> n
+					n += 8 * k
+				} else {
+					acc, n = br.refill(acc, n)
+				}
+			} else {
+				acc, n = br.refill(acc, n)
+			}
 		}
-		if e := ac.fast[br.acc>>(64-fastBits)]; e != 0 {
+		if e := ac.fast[acc>>(64-fastBits)]; e != 0 {
 			l := uint(e & 0xff)
-			br.acc <<= l
-			br.n -= l
+			acc <<= l
+			n -= l
 			z += int(e>>8) & 0xff
 			if z > 63 {
 				return 0, formatErr("AC run past the block")
@@ -205,16 +262,19 @@ func baselineBlock(br *bitReader, s *scanComp, pred *int32, blk *[65]int32) (las
 			continue
 		}
 		var rs uint8
-		if e := ac.look[br.acc>>(64-lookBits)]; e != 0 {
+		if e := ac.look[acc>>(64-lookBits)]; e != 0 {
 			l := uint(e >> 8)
-			br.acc <<= l
-			br.n -= l
+			acc <<= l
+			n -= l
 			rs = uint8(e)
 		} else {
-			var ok bool
-			if rs, ok = br.decode(ac); !ok {
+			br.acc, br.n = acc, n
+			v, ok := br.decode(ac)
+			acc, n = br.acc, br.n
+			if !ok {
 				return 0, formatErr("bad AC code")
 			}
+			rs = v
 		}
 		r, sz := int(rs>>4), uint(rs&15)
 		if sz == 0 {
@@ -228,9 +288,9 @@ func baselineBlock(br *bitReader, s *scanComp, pred *int32, blk *[65]int32) (las
 		if z > 63 {
 			return 0, formatErr("AC run past the block")
 		}
-		v := int32(br.acc >> (64 - sz))
-		br.acc <<= sz
-		br.n -= sz
+		v := int32(acc >> (64 - sz))
+		acc <<= sz
+		n -= sz
 		if v < 1<<(sz-1) {
 			v += -1<<sz + 1
 		}
@@ -238,6 +298,7 @@ func baselineBlock(br *bitReader, s *scanComp, pred *int32, blk *[65]int32) (las
 		lastZ = z
 		z++
 	}
+	br.acc, br.n = acc, n
 	return lastZ, nil
 }
 
