@@ -28,6 +28,12 @@ type Experimental struct {
 	// (the five points from MediaPipe's face mesh, facemesh.go). Measured, none better than
 	// five (embed/README.md); the others change the masked path's vectors, so ModelID names them.
 	MaskedAlign string
+
+	// TightCropFloor is the ONet score a tight face crop (tight.go: near-square, at most
+	// tightCropMaxSide working pixels) needs when every other fallback found nothing, for
+	// measuring the last-resort crop fallback: 0 keeps it off (the default), a value in
+	// (0, tightONetThresh) turns it on at that floor.
+	TightCropFloor float32
 }
 
 func (x Experimental) withDefaults() Experimental {
@@ -38,6 +44,9 @@ func (x Experimental) withDefaults() Experimental {
 }
 
 func (x Experimental) validate() error {
+	if x.TightCropFloor < 0 || x.TightCropFloor >= tightONetThresh {
+		return fmt.Errorf("embed: tight-crop floor %v outside [0, %v)", x.TightCropFloor, tightONetThresh)
+	}
 	switch x.MaskedAlign {
 	case MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes, MaskedAlignFacemesh:
 		return nil

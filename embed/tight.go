@@ -79,12 +79,29 @@ func (p *Pipeline) detectTight(img *RGB, minBox int) ([]mbox, error) {
 		}
 		return boxes, nil
 	}
-	return p.det.frameONet(img)
+	boxes, err = p.det.frameONet(img, tightONetThresh)
+	if err != nil || len(boxes) > 0 || p.opts.Experimental.TightCropFloor <= 0 || !tightCrop(img) {
+		return boxes, err
+	}
+	return p.det.frameONet(img, p.opts.Experimental.TightCropFloor)
 }
 
-// frameONet asks ONet whether the centred square of img is a face, reading its landmarks
-// twice (the second time on the box ONet regressed, as refineONet does).
-func (m *mtcnn) frameONet(img *RGB) ([]mbox, error) {
+// tightCropMaxSide and tightCropAspect bound what the last-resort crop fallback
+// (Experimental.TightCropFloor) calls a tight face crop: a small, near-square frame such as
+// masked-pairs' 160x160 and mask-train's 50-250 px crops, never a camera frame.
+const (
+	tightCropMaxSide = 320
+	tightCropAspect  = 1.25
+)
+
+func tightCrop(img *RGB) bool {
+	lo, hi := min(img.W, img.H), max(img.W, img.H)
+	return hi <= tightCropMaxSide && float32(hi) <= tightCropAspect*float32(lo)
+}
+
+// frameONet asks ONet whether the centred square of img is a face (score >= thresh),
+// reading its landmarks twice (the second time on the box ONet regressed, as refineONet does).
+func (m *mtcnn) frameONet(img *RGB, thresh float32) ([]mbox, error) {
 	s := min(img.W, img.H)
 	b := mbox{x0: (img.W - s) / 2, y0: (img.H - s) / 2}
 	b.x1, b.y1 = b.x0+s-1, b.y0+s-1
@@ -93,7 +110,7 @@ func (m *mtcnn) frameONet(img *RGB) ([]mbox, error) {
 		if err != nil {
 			return nil, err
 		}
-		if prob[1] < tightONetThresh {
+		if prob[1] < thresh {
 			if pass == 0 {
 				return nil, nil
 			}

@@ -48,6 +48,8 @@ var nnBenchModels = []nnBenchModel{
 	{"antispoof.json", nil},
 	{"liveness.json", nil},
 	{"faceres.json", nil},
+	{"faceres-deep.json", nil},
+	{"mobileface.json", nil},
 	{"facemesh.json", nil},
 }
 

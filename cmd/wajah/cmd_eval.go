@@ -71,7 +71,9 @@ type imageResult struct {
 	detected bool
 	err      error
 	quality  embed.Quality
-	extra    *maskedExtra // with --masked only (cmd_eval_masked.go)
+	extra    *maskedExtra         // with --masked only (cmd_eval_masked.go)
+	lm       [5]embed.Point       // the landmarks embedded (detected or the mean fallback), original pixels
+	desc     map[string][]float32 // --embedder: second descriptors by Descriptor.ID (cmd_eval_desc.go)
 }
 
 func runEvalPairs(args []string) error {
@@ -89,6 +91,8 @@ func runEvalPairs(args []string) error {
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface (landmarks from ONet either way)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
+	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback (embed.Experimental.TightCropFloor; 0: off)")
+	redetect := fs.Bool("redetect-missed", false, "with --cache: embed again the images the cached run found no face in (after a detection change), keep the others")
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes, facemesh (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	allPairs := fs.Bool("all-pairs", false, "with --masked: also score every masked probe (path1) against every enrolment image (path2), 2-fold by person, and measure the masked path's anchor at FAR 1e-3 (cmd_eval_masked.go)")
@@ -96,6 +100,9 @@ func runEvalPairs(args []string) error {
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	precision := fs.String("precision", "", "embedding model precision: fp32 (default) or bf16 (embed.Options.Precision)")
 	compare := fs.String("compare", "", "embeddings cache (--cache) of another run on the same images: print every image's cosine to it (cmd_eval_precision.go)")
+	embedders := fs.String("embedder", "", "comma list of second descriptors run on every image's landmarks (faceres, faceres-deep, mobileface, optionally @zoom; cmd_eval_desc.go): with --masked, scored alone and fused with the masked path")
+	fs.Float64Var(&fuseWeight, "fuse-weight", -1, "with --embedder: the weight of the (first) descriptor in the masked path's fused score, as chosen on train pairs (default: choose on --train)")
+	fs.Float64Var(&fuseAnchor, "fuse-anchor", 0, "with --fuse-weight: the fused score at FAR 1e-3 on the train pairs (the fused masked path's anchor)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -116,7 +123,7 @@ func runEvalPairs(args []string) error {
 		test, train = test[:min(*limit, len(test))], train[:min(*limit, len(train))]
 	}
 	p, err := embed.New(embed.Options{MinDetect: 12, Detector: *detector, FlipTTA: *flip, NoMask: !*masked, Precision: *precision,
-		Experimental: embed.Experimental{DetectFrac: float32(*frac), NoTightFallback: *noTight, MaskedAlign: *maskedAlign}})
+		Experimental: embed.Experimental{DetectFrac: float32(*frac), NoTightFallback: *noTight, MaskedAlign: *maskedAlign, TightCropFloor: float32(*tightFloor)}})
 	if err != nil {
 		return err
 	}
@@ -135,14 +142,63 @@ func runEvalPairs(args []string) error {
 		err = fmt.Errorf("cache %s holds %s embeddings, not %s", *cache, stats.modelID, p.ModelID())
 		fmt.Fprintln(os.Stderr, err, "- embedding again")
 	}
+	if err == nil && *redetect {
+		err = errors.New("--redetect-missed")
+	}
+	var partial map[string]*imageResult
+	if err != nil && *cache != "" && *scale == 1 && *upscale == 1 {
+		// A cache of the same pipeline that lacks some images (another pairs file of the
+		// same images): embed only those; the others keep their cached figures.
+		if partial, _, _ = loadCachedSubset(*cache, p.ModelID(), *masked); len(partial) > 0 {
+			if *redetect {
+				for q, r := range partial {
+					if !r.detected {
+						delete(partial, q)
+					}
+				}
+			}
+			var todo []string
+			for _, q := range paths {
+				if partial[q] == nil {
+					todo = append(todo, q)
+				}
+			}
+			fmt.Fprintf(os.Stderr, "cache %s holds %d of %d images: embedding the other %d\n", *cache, len(paths)-len(todo), len(paths), len(todo))
+			paths = todo
+		}
+	}
 	if err != nil {
 		if res, stats, err = embedAll(p, *root, paths, *scale, *upscale, *workers, *quiet, *masked); err != nil {
 			return err
+		}
+		for q, r := range partial {
+			if res[q] == nil {
+				res[q] = r
+			}
+		}
+		paths = paths[:0]
+		for _, r := range append(append([]pairRow(nil), train...), test...) {
+			for _, q := range []string{r.a, r.b} {
+				if !seen[q] {
+					continue
+				}
+				seen[q] = false
+				paths = append(paths, q)
+			}
 		}
 		if *cache != "" {
 			if err := saveEmbeddings(*cache, res, stats); err != nil {
 				return err
 			}
+		}
+	}
+	descIDs, err := describeMissing(p, *root, paths, res, *embedders, *workers, *quiet, *scale != 1 || *upscale != 1)
+	if err != nil {
+		return err
+	}
+	if len(descIDs) > 0 && *cache != "" {
+		if err := saveEmbeddings(*cache, res, stats); err != nil {
+			return err
 		}
 	}
 	fmt.Printf("images %d, not detected %d (mean-landmark fallback), unreadable %d\n", len(paths), stats.missed, stats.unreadable)
@@ -216,6 +272,7 @@ func runEvalPairs(args []string) error {
 	fmt.Printf("accuracy at API similarity >= 0.75 (cosine %.4f): %.4f\n", embed.CosineFor(0.75), roc.Accuracy(sim, 0.75))
 	if *masked {
 		reportMasked(res, train, test, folds)
+		reportFused(res, train, test, folds, descIDs)
 		if *allPairs {
 			reportMaskedAnchor(res, test)
 		}
@@ -244,6 +301,8 @@ type embCache struct {
 	Stats    [5]float64 // missed, unreadable, decode, detect, embed (ns)
 	Extra    map[string]maskedExtra
 	ModelID  string // the pipeline's embed.ModelID; absent in caches written before it
+	Lm       map[string][5]embed.Point
+	Desc     map[string]map[string][]float32 // Descriptor.ID -> image -> descriptor
 }
 
 func loadEmbeddings(path string, paths []string, extras bool) (map[string]*imageResult, embedStats, error) {
@@ -266,7 +325,15 @@ func loadEmbeddings(path string, paths []string, extras bool) (map[string]*image
 		if !ok {
 			return nil, st, errors.New("cache misses " + q)
 		}
-		res[q] = &imageResult{emb: e, detected: c.Detected[q], quality: c.Quality[q]}
+		res[q] = &imageResult{emb: e, detected: c.Detected[q], quality: c.Quality[q], lm: c.Lm[q]}
+		for id, m := range c.Desc {
+			if v, ok := m[q]; ok {
+				if res[q].desc == nil {
+					res[q].desc = map[string][]float32{}
+				}
+				res[q].desc[id] = v
+			}
+		}
 		if x, ok := c.Extra[q]; ok {
 			res[q].extra = &x
 		} else if extras {
@@ -280,12 +347,44 @@ func loadEmbeddings(path string, paths []string, extras bool) (map[string]*image
 	return res, st, nil
 }
 
+// loadCachedSubset reads every image of a cache written by pipeline modelID (with the
+// --masked extras when extras), whatever pairs file it was written for.
+func loadCachedSubset(path, modelID string, extras bool) (map[string]*imageResult, embedStats, error) {
+	var st embedStats
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, st, err
+	}
+	defer f.Close()
+	var c embCache
+	if err := gob.NewDecoder(f).Decode(&c); err != nil {
+		return nil, st, err
+	}
+	if c.ModelID != modelID {
+		return nil, st, fmt.Errorf("cache %s holds %s embeddings", path, c.ModelID)
+	}
+	var paths []string
+	for q := range c.Emb {
+		if _, ok := c.Extra[q]; ok || !extras {
+			paths = append(paths, q)
+		}
+	}
+	return loadEmbeddings(path, paths, extras)
+}
+
 func saveEmbeddings(path string, res map[string]*imageResult, st embedStats) error {
 	c := embCache{Emb: map[string][]float32{}, Detected: map[string]bool{}, Quality: map[string]embed.Quality{},
-		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}, ModelID: st.modelID}
+		Stats: [5]float64{float64(st.missed), float64(st.unreadable), float64(st.decode), float64(st.detect), float64(st.embed)}, ModelID: st.modelID,
+		Lm: map[string][5]embed.Point{}, Desc: map[string]map[string][]float32{}}
 	for q, r := range res {
 		if r.emb != nil {
-			c.Emb[q], c.Detected[q], c.Quality[q] = r.emb, r.detected, r.quality
+			c.Emb[q], c.Detected[q], c.Quality[q], c.Lm[q] = r.emb, r.detected, r.quality, r.lm
+		}
+		for id, v := range r.desc {
+			if c.Desc[id] == nil {
+				c.Desc[id] = map[string][]float32{}
+			}
+			c.Desc[id][q] = v
 		}
 		if r.extra != nil {
 			if c.Extra == nil {

@@ -34,6 +34,7 @@ func runEvalDetect(args []string) error {
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface")
 	thr := fs.String("thresholds", "", "PNet,RNet,ONet score thresholds (default 0.6,0.7,0.7)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go)")
+	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback (embed.Experimental.TightCropFloor; 0: off)")
 	frac := fs.Float64("detect-frac", 0, "smallest face as a fraction of the shorter side (0: the gate-derived default, as the server runs)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
 	if err := fs.Parse(args); err != nil {
@@ -74,7 +75,7 @@ func runEvalDetect(args []string) error {
 	default:
 		return errors.New("--pairs or --manifest is required")
 	}
-	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac)}}
+	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac), TightCropFloor: float32(*tightFloor)}}
 	if *thr != "" {
 		parts := strings.Split(*thr, ",")
 		if len(parts) != 3 {

@@ -29,7 +29,7 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	if err != nil {
 		return err
 	}
-	res.emb = e
+	res.emb, res.lm = e, f.Landmarks
 	if !extras {
 		return nil
 	}
