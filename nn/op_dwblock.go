@@ -118,7 +118,8 @@ func compileDWBlock(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 type dwBlockPW struct {
 	impl  *gemmImpl
 	pb    *packedB
-	ep    *epilogue
+	ep    *epilogue // the bias
+	epRes *epilogue // the bias and the activation, for the residual kernels
 	act   Activation
 	alpha float32
 	oc, c int
@@ -127,7 +128,8 @@ type dwBlockPW struct {
 // newDWBlockPW packs the pointwise weights through pack (given the kernel's Nr).
 func newDWBlockPW(oc, c int, bias []float32, act Activation, alpha float32, pack func(nr int) *packedB) *dwBlockPW {
 	impl := pickGemm(oc)
-	return &dwBlockPW{impl: impl, pb: pack(impl.nr), ep: &epilogue{bias: bias}, act: act, alpha: alpha, oc: oc, c: c}
+	return &dwBlockPW{impl: impl, pb: pack(impl.nr), ep: &epilogue{bias: bias},
+		epRes: &epilogue{bias: bias, act: act, alpha: alpha}, act: act, alpha: alpha, oc: oc, c: c}
 }
 
 func (p *dwBlockPW) scratch() int { return gemmScratch(p.impl) }
@@ -135,6 +137,9 @@ func (p *dwBlockPW) scratch() int { return gemmScratch(p.impl) }
 // band computes px pixels: t holds their c depthwise outputs each, y and r their oc
 // outputs and residuals; gs is scratch() floats.
 func (p *dwBlockPW) band(px int, t, y, r, gs []float32) {
+	if gemmResidual(p.impl, px, t, p.c, p.pb, y, p.oc, p.epRes, r, p.oc) { // one store per value
+		return
+	}
 	gemm(p.impl, px, t, p.c, p.pb, y, p.oc, p.ep, gs)
 	addVec(y, y, r)
 	applyAct(y, p.oc, p.act, p.alpha, nil)
