@@ -87,8 +87,9 @@
 // which is faster there. When one K block covers K and whole panels cover N, the 14×32 and
 // 14×16 kernels take the bias and the activation (none, ReLU, LeakyReLU, PReLU) themselves
 // (gemm_ep.go, gemmAsmE): no bias pass before and no activation pass over C after, same
-// values. bench/gemm_compare.sh times the GEMM (and those layers, marked "flat") against
-// OpenBLAS on the models' shapes.
+// values. bench/gemm_compare.sh times the kernel each plan runs for its GEMM shapes (the
+// layer itself, or a fused block's pointwise half) against OpenBLAS on the same M×N×K,
+// alternating the two shape by shape.
 //
 // # Lower precision
 //

@@ -34,6 +34,7 @@ type gemmImpl struct {
 	kern   microKernel
 	seg    segKernel   // nil: callers loop over segments with kern
 	segEp  segEpKernel // nil: no fused epilogue (gemm_ep.go)
+	res    resKernel   // nil: no fused residual (gemm_ep.go)
 }
 
 // genericGemm is the pure-Go reference micro-kernel.

@@ -25,8 +25,8 @@ var (
 		gemmAsm8x6, gemmAsm8x7, gemmAsm8x8, gemmAsm8x9, gemmAsm8x10, gemmAsm8x11, gemmAsm8x12,
 		gemmAsm8x13, gemmAsm8x14}
 
-	asmGemm32 = gemmImpl{name: "asm14x32", mr: mrAsm, nr: 32, kern: microAsm32, seg: segAsm32, segEp: segEpAsm32}
-	asmGemm16 = gemmImpl{name: "asm14x16", mr: mrAsm, nr: 16, kern: microAsm16, seg: segAsm16, segEp: segEpAsm16}
+	asmGemm32 = gemmImpl{name: "asm14x32", mr: mrAsm, nr: 32, kern: microAsm32, seg: segAsm32, segEp: segEpAsm32, res: resAsm32}
+	asmGemm16 = gemmImpl{name: "asm14x16", mr: mrAsm, nr: 16, kern: microAsm16, seg: segAsm16, segEp: segEpAsm16, res: resAsm16}
 	asmGemm8  = gemmImpl{name: "asm14x8", mr: mrAsm, nr: 8, kern: microAsm8, seg: segAsm8}
 )
 

@@ -51,7 +51,7 @@ func gemmAsm24x14(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int)
 var (
 	asm24 = [mrAsm + 1]asmKernel{nil, gemmAsm24x1, gemmAsm24x2, gemmAsm24x3, gemmAsm24x4, gemmAsm24x5, gemmAsm24x6, gemmAsm24x7, gemmAsm24x8, gemmAsm24x9, gemmAsm24x10, gemmAsm24x11, gemmAsm24x12, gemmAsm24x13, gemmAsm24x14}
 
-	asmGemm24 = gemmImpl{name: "asm14x24", mr: mrAsm, nr: 24, kern: microAsm24, seg: segAsm24}
+	asmGemm24 = gemmImpl{name: "asm14x24", mr: mrAsm, nr: 24, kern: microAsm24, seg: segAsm24, segEp: segEpAsm24, res: resAsm24}
 )
 
 func microAsm24(mr, kc int, a []float32, lda int, bp []float32, c []float32, ldc int) {

@@ -53,12 +53,17 @@ func main() {
 			vecs = 2
 		}
 		for mr := 1; mr <= maxRows; mr++ {
-			gen(w, nr, vecs, mr, false)
+			gen(w, nr, vecs, mr, false, false)
 		}
 	}
-	for _, nr := range []int{32, 16} {
+	for _, nr := range []int{32, 16, 24} {
 		for mr := 1; mr <= maxRows; mr++ {
-			gen(w, nr, nr/16, mr, true)
+			gen(w, nr, (nr+8)/16, mr, true, false)
+		}
+	}
+	for _, nr := range []int{32, 16, 24} {
+		for mr := 1; mr <= maxRows; mr++ {
+			gen(w, nr, (nr+8)/16, mr, true, true)
 		}
 	}
 	if err := os.WriteFile("gemm_amd64.s", b.Bytes(), 0o644); err != nil {
@@ -81,8 +86,10 @@ var vreg = func(v int) func(int) string { return reg }
 // gen writes one kernel; ep kernels (gemmAsmE) start from the nr bias values at bias
 // instead of loading C and store pre(C) with pre(x) = max(x,0) + alpha·min(x,0) per
 // column (alpha nr values: 1 is no activation, 0 ReLU), so a single-K-block GEMM needs no
-// bias pass before and no activation pass after.
-func gen(w func(string, ...any), nr, vecs, mr int, ep bool) {
+// bias pass before and no activation pass after. res kernels (gemmAsmR, ep only) add a
+// residual (rows ldr floats apart at r) before the activation: a fused depthwise block's
+// pointwise GEMM with its Add and ReLU in one store.
+func gen(w func(string, ...any), nr, vecs, mr int, ep, res bool) {
 	bReg, bcReg := []string{reg(28), reg(29)}, []string{reg(30), reg(31)}
 	if nr == 8 {
 		reg = func(i int) string { return fmt.Sprintf("Y%d", i) }
@@ -101,7 +108,11 @@ func gen(w func(string, ...any), nr, vecs, mr int, ep bool) {
 	}
 	name := fmt.Sprintf("gemmAsm%dx%d", nr, mr)
 	w("")
-	if ep {
+	if res {
+		name = fmt.Sprintf("gemmAsmR%dx%d", nr, mr)
+		w("// func %s(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int, bias, alpha, r *float32, ldr int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-96", name)
+	} else if ep {
 		name = fmt.Sprintf("gemmAsmE%dx%d", nr, mr)
 		w("// func %s(kc, nseg int, a *float32, lda, ss int, b, c *float32, ldc int, bias, alpha *float32)", name)
 		w("TEXT ·%s(SB), NOSPLIT, $0-80", name)
@@ -212,18 +223,32 @@ func gen(w func(string, ...any), nr, vecs, mr int, ep bool) {
 	}
 	w("\tDECQ DX")
 	w("\tJNE seg")
+	if res { // DX and CX are free: the residual rows
+		w("\tMOVQ r+80(FP), DX")
+		w("\tMOVQ ldr+88(FP), CX")
+		w("\tSHLQ $2, CX")
+		for r := 0; r < mr; r++ {
+			for v := 0; v < vecs; v++ {
+				a := acc(vecs, r, v)
+				w("\tVADDPS %d(DX), %s, %s", 64*v, a, a)
+			}
+			if r < mr-1 {
+				w("\tADDQ CX, DX")
+			}
+		}
+	}
 	if ep { // B and broadcast registers are free: alpha, zero, temporary
 		w("\tMOVQ alpha+72(FP), CX")
 		for v := 0; v < vecs; v++ {
-			w("\tVMOVUPS %d(CX), Z%d", 64*v, 28+v)
+			w("\tVMOVUPS %d(CX), %s", 64*v, vreg(v)(28+v))
 		}
 		w("\tVPXORD Z30, Z30, Z30")
 		for r := 0; r < mr; r++ {
 			for v := 0; v < vecs; v++ {
-				a := acc(vecs, r, v)
-				w("\tVMINPS Z30, %s, Z31", a)
-				w("\tVMAXPS Z30, %s, %s", a, a)
-				w("\tVFMADD231PS Z%d, Z31, %s", 28+v, a)
+				a, x := acc(vecs, r, v), vreg(v)
+				w("\tVMINPS %s, %s, %s", x(30), a, x(31))
+				w("\tVMAXPS %s, %s, %s", x(30), a, a)
+				w("\tVFMADD231PS %s, %s, %s", x(28+v), x(31), a)
 			}
 		}
 	}

@@ -124,7 +124,7 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 			r0, r1 := partRange(m, part, parts)
 			gemm(impl, r1-r0, in[0][r0*k:], k, pb, out[0][r0*oc:], oc, ep, s)
 		}
-		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl)}, split), nil
+		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl), Impl: "1x1"}, split), nil
 	}
 	// Flat-lane unless the groups span several pixels where the GEMM's tile fits the
 	// channels exactly (blazeface's 24: 70-75 GFLOP/s flat vs 78-80 GEMM).
@@ -137,7 +137,7 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 			r0, r1 := partRange(rows, part, parts)
 			convDirectRange(impl, &g, in[0], pb, out[0], ep, s, r0, r1)
 		}
-		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl)}, split), nil
+		return splitKernel(Kernel{MACs: macs, Scratch: gemmScratch(impl), Impl: "direct"}, split), nil
 	}
 	if pg, ok := paddedGeom(&g); ok { // pad once, then implicit GEMM: no im2col copy
 		size := pg.n * pg.h * pg.w * pg.c
@@ -147,7 +147,7 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 			padInput(&g, &pg, in[0], xp)
 			convDirectRange(impl, &pg, xp, pb, out[0], ep, s[size:], r0, r1)
 		}
-		return splitKernel(Kernel{MACs: macs, Scratch: size + gemmScratch(impl)}, split), nil
+		return splitKernel(Kernel{MACs: macs, Scratch: size + gemmScratch(impl), Impl: "padded"}, split), nil
 	}
 	chunk := Mc * 4
 	split := func(in, out [][]float32, s []float32, part, parts int) {
@@ -159,7 +159,7 @@ func compileConv(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, 
 			gemm(impl, cnt, cols, k, pb, out[0][p0*oc:], oc, ep, gs)
 		}
 	}
-	return splitKernel(Kernel{MACs: macs, Scratch: chunk*k + gemmScratch(impl)}, split), nil
+	return splitKernel(Kernel{MACs: macs, Scratch: chunk*k + gemmScratch(impl), Impl: "im2col"}, split), nil
 }
 
 // im2col writes the patches of output pixels [p0, p0+cnt) as rows of kh·kw·c values. With

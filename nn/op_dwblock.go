@@ -88,10 +88,9 @@ func compileDWBlock(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 	}
 	dk := newDWKernel(g, w, bias, ActNone, 0, nil)
 	oc, c := in[3][0], g.c
-	impl := pickGemm(oc)
-	pb := n.cached(fmt.Sprintf("packB/%d", impl.nr), func() any { return packB(pwW, oc, c, impl.nr) }).(*packedB)
-	ep := &epilogue{bias: pwB}
-	act, alpha := n.Attrs.Act, n.Attrs.Alpha
+	pwk := newDWBlockPW(oc, c, pwB, n.Attrs.Act, n.Attrs.Alpha, func(nr int) *packedB {
+		return n.cached(fmt.Sprintf("packB/%d", nr), func() any { return packB(pwW, oc, c, nr) }).(*packedB)
+	})
 	rowsPer := max(1, min(g.oh, dwBlockRows/g.ow))
 	tsize := rowsPer * g.ow * c
 	m := g.n * g.oh * g.ow
@@ -108,13 +107,42 @@ func compileDWBlock(n *Node, in [][]int, consts [][]float32, out [][]int) (Kerne
 			px := (oy1 - oy) * g.ow
 			dk.rows(x, b, oy, oy1, t)
 			o0 := ((b*g.oh + oy) * g.ow) * oc
-			yb := y[o0 : o0+px*oc]
-			gemm(impl, px, t, c, pb, yb, oc, ep, gs)
-			addVec(yb, yb, r[o0:o0+px*oc])
-			applyAct(yb, oc, act, alpha, nil)
+			pwk.band(px, t, y[o0:o0+px*oc], r[o0:o0+px*oc], gs)
 		}
 	}
-	return splitKernel(Kernel{MACs: macs, Scratch: tsize + gemmScratch(impl)}, split), nil
+	return splitKernel(Kernel{MACs: macs, Scratch: tsize + pwk.scratch()}, split), nil
+}
+
+// dwBlockPW is a block's pointwise half: y = act(t·W + bias + r) over a band of pixels
+// (shared with TimeBlockPointwise, so bench/gemm_compare.sh times what the block runs).
+type dwBlockPW struct {
+	impl  *gemmImpl
+	pb    *packedB
+	ep    *epilogue // the bias
+	epRes *epilogue // the bias and the activation, for the residual kernels
+	act   Activation
+	alpha float32
+	oc, c int
+}
+
+// newDWBlockPW packs the pointwise weights through pack (given the kernel's Nr).
+func newDWBlockPW(oc, c int, bias []float32, act Activation, alpha float32, pack func(nr int) *packedB) *dwBlockPW {
+	impl := pickGemm(oc)
+	return &dwBlockPW{impl: impl, pb: pack(impl.nr), ep: &epilogue{bias: bias},
+		epRes: &epilogue{bias: bias, act: act, alpha: alpha}, act: act, alpha: alpha, oc: oc, c: c}
+}
+
+func (p *dwBlockPW) scratch() int { return gemmScratch(p.impl) }
+
+// band computes px pixels: t holds their c depthwise outputs each, y and r their oc
+// outputs and residuals; gs is scratch() floats.
+func (p *dwBlockPW) band(px int, t, y, r, gs []float32) {
+	if gemmResidual(p.impl, px, t, p.c, p.pb, y, p.oc, p.epRes, r, p.oc) { // one store per value
+		return
+	}
+	gemm(p.impl, px, t, p.c, p.pb, y, p.oc, p.ep, gs)
+	addVec(y, y, r)
+	applyAct(y, p.oc, p.act, p.alpha, nil)
 }
 
 // compileDWBlockUnfused runs the three ops one after another through scratch (shapes the

@@ -47,6 +47,14 @@ type dwKernel struct {
 	code   int
 	at     []float32
 	groups []dwGroup
+
+	// Channel counts that are not a multiple of 16 where the span path is off (stride 2:
+	// blazeface's 24-channel strided blocks): one step per pixel of V = ceil(c/16)
+	// vectors, weights zero-padded to V·16 lanes, wcode the activation code (-1: off).
+	// A step writes V·16-c floats past its pixel into the next ones, which later steps
+	// (or the pixel path, for the row's last interior pixels) overwrite.
+	wide  *dwGroup
+	wcode int
 }
 
 func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Kernel, error) {
@@ -99,6 +107,11 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 	if k.code >= 0 && g.c%16 == 0 {
 		k.groups = dwGroups(w, bias, prelu, g.c)
 	}
+	k.wcode = -1
+	if wideOK(&g) && (act != ActPRelu || len(prelu) == g.c || len(prelu) == 1) {
+		k.wcode = dwActCode(act)
+		k.wide = dwWide(w, bias, prelu, g.c)
+	}
 	if g.sw == 1 && g.c%16 != 0 && g.c/gcd(g.c, 16) <= 24 {
 		k.span = 16 * g.c / gcd(g.c, 16)
 		taps := g.kh * g.kw
@@ -125,6 +138,29 @@ func newDWKernel(g convGeom, w, bias []float32, act Activation, alpha float32, p
 // rowAsm reports whether this run takes the row kernels.
 func (k *dwKernel) rowAsm() bool { return k.code >= 0 && k.simdOK && dwAsm() }
 
+// wideAsm reports whether this run takes the padded one-pixel steps.
+func (k *dwKernel) wideAsm() bool { return k.wcode >= 0 && k.simdOK && dwAsm() }
+
+// wideOK reports whether the padded one-pixel steps serve geometry g: 3x3, stride 2, at
+// most 48 channels not a multiple of 16 (stride 1 takes the span path).
+func wideOK(g *convGeom) bool {
+	return g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1 && g.sw == 2 && g.c%16 != 0 && g.c < 48
+}
+
+// dwWide packs weights [9][c], bias and alpha zero-padded to ceil(c/16)·16 lanes.
+func dwWide(w, bias, alpha []float32, c int) *dwGroup {
+	vl := (c + 15) &^ 15
+	gr := &dwGroup{wt: make([]float32, 9*vl), b: make([]float32, vl), al: make([]float32, vl)}
+	for t := 0; t < 9; t++ {
+		copy(gr.wt[t*vl:], w[t*c:(t+1)*c])
+	}
+	if bias != nil {
+		copy(gr.b, bias)
+	}
+	copy(gr.al, tileAlphaTo(alpha, c, c))
+	return gr
+}
+
 func gcd(a, b int) int {
 	for b != 0 {
 		a, b = b, a%b
@@ -150,7 +186,7 @@ func (k *dwKernel) rows(x []float32, b, oy0, oy1 int, y []float32) {
 		rowIn := iy0 >= 0 && iy0+(g.kh-1)*g.dh < g.h
 		// Interior columns [oxA, oxB): every tap inside the image.
 		oxA, oxB := 0, 0
-		if hi := g.w - (g.kw-1)*g.dw + g.padLeft - 1; rowIn && hi >= 0 && (k.span > 0 || k.groups != nil && k.rowAsm()) {
+		if hi := g.w - (g.kw-1)*g.dw + g.padLeft - 1; rowIn && hi >= 0 && (k.span > 0 || k.groups != nil && k.rowAsm() || k.wideAsm()) {
 			oxA = min((g.padLeft+g.sw-1)/g.sw, g.ow)
 			oxB = max(min(hi/g.sw+1, g.ow), oxA)
 			if oxB > oxA {
@@ -214,6 +250,17 @@ func (k *dwKernel) pixel(dst, x []float32, base int, offs, widx []int) {
 // spanRow computes the flat interior span dst, whose first float reads input float xbase
 // for tap 0 (before the tap offsets), and applies the activation.
 func (k *dwKernel) spanRow(dst, x []float32, xbase int) {
+	if k.wideAsm() {
+		c, xs := k.g.c, k.g.sw*k.g.c
+		np := len(dst) / c
+		// The last pixels one by one: their steps would write past the span.
+		tail := min(np, (len(k.wide.b)-1)/c)
+		dwRow3x3(np-tail, xs, c, x[xbase:], k.g.w*c, c, k.wide.wt, k.wide.b, k.wide.al, dst, k.wcode)
+		for p := np - tail; p < np; p++ {
+			k.pixel(dst[p*c:(p+1)*c], x, xbase+p*xs, k.offs, k.widx)
+		}
+		return
+	}
 	if k.rowAsm() {
 		c := k.g.c
 		if k.groups != nil {

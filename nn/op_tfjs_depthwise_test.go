@@ -93,6 +93,14 @@ func TestTFJSDepthwise(t *testing.T) {
 		{8, 9, 128, 3, 2, 1, PadValid, ActRelu6, false},
 		{10, 10, 32, 3, 2, 1, PadSame, ActNone, true},
 		{7, 3, 48, 3, 2, 1, PadSame, ActPRelu, true},
+		// stride 2 below 48 channels, not a multiple of 16: padded one-pixel steps.
+		{9, 12, 24, 3, 2, 1, PadSame, ActRelu, true}, // blazeface's strided blocks
+		{8, 8, 24, 3, 2, 1, PadSame, ActNone, false},
+		{7, 9, 8, 3, 2, 1, PadValid, ActRelu6, true},
+		{10, 11, 40, 3, 2, 1, PadSame, ActPRelu, true},
+		{6, 5, 12, 3, 2, 1, PadSame, ActRelu, true},
+		{9, 7, 3, 3, 2, 1, PadSame, ActPRelu, false},
+		{5, 4, 24, 3, 2, 1, PadValid, ActRelu, true}, // one interior pixel per row
 	}
 	for _, c := range cases {
 		for _, batch := range []int{1, 2} {

@@ -14,7 +14,7 @@ type OpTime struct {
 	Act      Activation
 	Duration time.Duration // mean CPU time of the running thread per run (wall time off Linux)
 	MACs     int64
-	Impl     string // Kernel.Impl: "flat" for a flat-lane convolution, "" for the default
+	Impl     string // Kernel.Impl: a convolution's path ("1x1", "direct", "padded", "im2col", "flat"), "" for the default
 }
 
 // Profile runs the model reps times step by step and returns the mean time of every
@@ -58,7 +58,7 @@ func (m *Model) Profile(reps int, inputs ...*Tensor) ([]OpTime, error) {
 	return out, nil
 }
 
-// TimeStep returns the best wall-clock time per run of planned step `step` (an index into
+// TimeStep returns the best thread CPU time per run of planned step `step` (an index into
 // Profile's result) over reps batches, each running the step until at least minBatch has
 // passed, after one run of the whole plan to fill its inputs (bench/gemm_compare.sh times
 // a layer the way TimeGEMM times a GEMM; not for production).
@@ -78,17 +78,5 @@ func (m *Model) TimeStep(step, reps int, minBatch time.Duration, inputs ...*Tens
 		s.k.Run(rs.ins[i], rs.outs[i], rs.scratch)
 	}
 	s := p.steps[step]
-	best := time.Duration(0)
-	for range max(reps, 1) {
-		calls := 0
-		t0 := time.Now()
-		for time.Since(t0) < minBatch || calls == 0 {
-			s.k.Run(rs.ins[step], rs.outs[step], rs.scratch)
-			calls++
-		}
-		if d := time.Since(t0) / time.Duration(calls); best == 0 || d < best {
-			best = d
-		}
-	}
-	return best, nil
+	return bestBatch(reps, minBatch, func() { s.k.Run(rs.ins[step], rs.outs[step], rs.scratch) }), nil
 }

@@ -31,7 +31,7 @@ type Kernel struct {
 	Run     func(in, out [][]float32, scratch []float32)
 	Scratch int
 	MACs    int64  // multiply-adds per run, for GFLOP/s reports (0 for cheap ops)
-	Impl    string // the kernel family when an op has several (profiles; "" for the default)
+	Impl    string // the kernel family when an op has several (profiles, gemm_compare; "" for the default)
 
 	// Split, when set, computes part `part` of `parts` disjoint shares of the outputs (rows
 	// of pixels); the parts together equal Run, value for value. Parts of one step run

@@ -74,7 +74,8 @@ func runBenchNN(args []string) error {
 	profile := fs.Bool("profile", false, "also print the slowest ops of each model")
 	workers := fs.Int("workers", 1, "split each batch across this many goroutines (nn.Model.RunWorkers); above 1 the CPU column is the process's and GFLOP/s come from the median wall time")
 	precs := fs.String("precision", "fp32", "comma list of precisions to time each model in (fp32, bf16); rows other than fp32 carry @precision")
-	gemms := fs.Bool("gemm", false, "instead of timing models, time wajah's GEMM on every GEMM shape of each model (tab-separated lines for bench/gemm_compare.sh)")
+	gemms := fs.Bool("gemm", false, "instead of timing models, time the kernel each model's plan runs on each of its GEMM shapes (tab-separated lines for bench/gemm_compare.sh)")
+	serve := fs.Bool("serve", false, "with -gemm: list the shapes, then time the ones asked for on stdin (bench/gemm_compare.py alternates them with OpenBLAS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,12 +91,15 @@ func runBenchNN(args []string) error {
 		}
 		bs = append(bs, b)
 	}
-	fmt.Println("ms per call: median, min (wall) and CPU time; GFLOP/s from Go's CPU time; Go runs on one goroutine, refs are 1-thread WASM")
-	fmt.Printf("%-24s %5s %23s %7s %12s %23s %11s\n", "model", "batch", "go med/min/cpu", "GFLOP/s", "ref", "ref med/min/cpu", "go/ref med/cpu")
+	if !*gemms {
+		fmt.Println("ms per call: median, min (wall) and CPU time; GFLOP/s from Go's CPU time; Go runs on one goroutine, refs are 1-thread WASM")
+		fmt.Printf("%-24s %5s %23s %7s %12s %23s %11s\n", "model", "batch", "go med/min/cpu", "GFLOP/s", "ref", "ref med/min/cpu", "go/ref med/cpu")
+	}
 	list, err := withPrecisions(nnBenchModels, *precs)
 	if err != nil {
 		return err
 	}
+	var gemmModels []gemmModel
 	for _, bm := range list {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), bm.file) {
 			continue
@@ -128,9 +132,7 @@ func runBenchNN(args []string) error {
 				break
 			}
 			if *gemms {
-				if err := printGEMMs(bm.file, m, s); err != nil {
-					return fmt.Errorf("%s: %w", bm.file, err)
-				}
+				gemmModels = append(gemmModels, gemmModel{file: bm.label(), m: m, shape: s})
 				continue
 			}
 			goT, gflops, err := timeGo(m, s, *runs)
@@ -166,6 +168,12 @@ func runBenchNN(args []string) error {
 			}
 			fmt.Printf("%-24s %5d %23s %7.1f %12s %23s %5.2f %s\n", bm.label(), b, goT, gflops, refName, ref, goT.med/ref.med, cpuRatio)
 		}
+	}
+	switch {
+	case *gemms && *serve:
+		return serveGEMMs(os.Stdin, os.Stdout, gemmModels)
+	case *gemms:
+		return printGEMMs(os.Stdout, gemmModels)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,6 +83,43 @@ func TestGEMMShapesFused(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no %dx%dx%d GEMM in %+v", c.file, c.m, c.n, c.k, shapes)
+		}
+	}
+}
+
+// TestServeGEMMs: the -serve protocol lists rnet's shapes (its first layer as a flat-lane
+// convolution, or implicit GEMM without the assembly), answers a request with a GFLOP/s figure and refuses a malformed one.
+func TestServeGEMMs(t *testing.T) {
+	path, err := models.Path("rnet.tflite")
+	if errors.Is(err, models.ErrMissing) {
+		t.Skip("rnet.tflite not fetched")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := tflite.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gm := []gemmModel{{file: "rnet.tflite", m: m, shape: []int{1, 24, 24, 3}}}
+	var out bytes.Buffer
+	if err := serveGEMMs(strings.NewReader("0 1 0.5\n"), &out, gm); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 3 || lines[len(lines)-2] != "ready" {
+		t.Fatalf("output %q: want shape lines, ready, one answer", out.String())
+	}
+	first := strings.Split(lines[0], "\t")
+	if len(first) != 8 || first[0] != "shape" || first[3] != "484" || first[7] != "flat" && first[7] != "direct" {
+		t.Fatalf("first shape line %q", lines[0])
+	}
+	if gf, err := strconv.ParseFloat(lines[len(lines)-1], 64); err != nil || gf <= 0 {
+		t.Fatalf("answer %q: want a positive GFLOP/s", lines[len(lines)-1])
+	}
+	for _, bad := range []string{"0 1\n", "99 1 1\n", "0 0 1\n", "x 1 1\n"} {
+		if err := serveGEMMs(strings.NewReader(bad), &bytes.Buffer{}, gm); err == nil {
+			t.Errorf("request %q accepted", bad)
 		}
 	}
 }
