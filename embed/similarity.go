@@ -12,7 +12,7 @@ const cosAtFAR1e3 = 0.4212
 // Similarity maps a cosine to the API's [0,1] scale, piecewise-linearly with three anchors:
 // cos <= 0 (unrelated) -> 0, cos = cosAtFAR1e3 -> 0.75, cos = 1 -> 1. Monotonic, so any
 // threshold on the scale is a threshold on the cosine; 0.75 sits at FAR 1e-3.
-func Similarity(cos float32) float64 { return anchored(cos, cosAtFAR1e3) }
+func Similarity(cos float32) float64 { return Anchored(float64(cos), cosAtFAR1e3) }
 
 // cosMaskedAtFAR1e3 is the masked path's anchor (verify with a probe the classifier calls
 // masked): the MaskedScore (maskmatch.go) at FAR = 1e-3 on LFW View 1 train pairs with a
@@ -32,7 +32,7 @@ const cosMaskedAtFAR1e3 = 0.4851
 
 // MaskedSimilarity maps a masked-path score to the API scale like Similarity, anchored at
 // cosMaskedAtFAR1e3.
-func MaskedSimilarity(cos float32) float64 { return anchored(cos, cosMaskedAtFAR1e3) }
+func MaskedSimilarity(cos float32) float64 { return Anchored(float64(cos), cosMaskedAtFAR1e3) }
 
 // MaskedAnchor is the masked-path score that maps to 0.75.
 func MaskedAnchor() float64 { return cosMaskedAtFAR1e3 }
@@ -45,7 +45,7 @@ const cosMaskedPlainAtFAR1e3 = 0.4334
 
 // MaskedPlainSimilarity maps the plain cosine of a masked probe to the API scale.
 func MaskedPlainSimilarity(cos float32) float64 {
-	return anchored(cos, max(cosMaskedPlainAtFAR1e3, cosAtFAR1e3))
+	return Anchored(float64(cos), max(cosMaskedPlainAtFAR1e3, cosAtFAR1e3))
 }
 
 // MaskedPlainAnchor is the plain cosine that maps to 0.75 for a masked probe.
@@ -57,9 +57,9 @@ func (p *Pipeline) MaskedPlainSimilarity(cos float32) float64 { return MaskedPla
 // MaskedSimilarity implements engine.MaskedSimilarity.
 func (p *Pipeline) MaskedSimilarity(cos float32) float64 { return MaskedSimilarity(cos) }
 
-// anchored is the piecewise-linear map with cos = anchor -> 0.75.
-func anchored(cos float32, anchor float64) float64 {
-	c := float64(cos)
+// Anchored is the piecewise-linear map every similarity uses (0 -> 0, anchor -> 0.75,
+// 1 -> 1), exported so evaluation scores a candidate path exactly as the runtime would.
+func Anchored(c, anchor float64) float64 {
 	switch {
 	case c <= 0:
 		return 0

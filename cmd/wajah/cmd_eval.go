@@ -702,6 +702,27 @@ func runEvalMask(args []string) error {
 	return nil
 }
 
+// acceptedAt counts the pairs scoring at least at: same-person pairs accepted of all
+// same-person pairs, and different-person pairs accepted (false accepts) of all of those.
+func acceptedAt(ts []roc.Labeled, at float64) (tp, same, fp, different int) {
+	for _, l := range ts {
+		accepted := l.Score >= at
+		switch {
+		case l.Same:
+			same++
+			if accepted {
+				tp++
+			}
+		default:
+			different++
+			if accepted {
+				fp++
+			}
+		}
+	}
+	return tp, same, fp, different
+}
+
 func evalRatio(a, b int) float64 {
 	if b == 0 {
 		return 0

@@ -145,20 +145,7 @@ func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
 		ts = append(ts, l)
 		foldOf = append(foldOf, r.fold)
 	}
-	var fa, na, ta, pa1 int
-	for _, l := range ts {
-		if l.Same {
-			pa1++
-			if l.Score >= 0.75 {
-				ta++
-			}
-		} else {
-			na++
-			if l.Score >= 0.75 {
-				fa++
-			}
-		}
-	}
+	ta, pa1, fa, na := acceptedAt(ts, 0.75)
 	acc, _ := roc.TenFold(ts, foldOf)
 	t2, _, _ := roc.TARAtFAR(ts, 1e-2)
 	t3, _, _ := roc.TARAtFAR(ts, 1e-3)

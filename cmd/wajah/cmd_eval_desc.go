@@ -231,36 +231,15 @@ func reportFused(res map[string]*imageResult, train, test []pairRow, folds bool,
 		fmt.Printf("chosen weight %.2f (criterion %.4f on %s); fused anchor (score at FAR 1e-3) %.4f\n", w, best, selName, anchor)
 		dep := func(a, b *imageResult) float64 {
 			if a.extra.MaskScore >= 0.5 {
-				return embedAnchored(fused(id, w)(a, b), anchor)
+				return embed.Anchored(fused(id, w)(a, b), anchor)
 			}
 			return embed.Similarity(embed.Cosine(a.emb, b.emb))
 		}
 		row("deployed, fused masked path (API scale)", id, dep)
 		ts := labeled(res, test, id, dep)
-		far, n := 0, 0
-		for _, l := range ts {
-			if !l.Same {
-				n++
-				if l.Score >= 0.75 {
-					far++
-				}
-			}
-		}
+		_, _, far, n := acceptedAt(ts, 0.75)
 		fmt.Printf("deployed fused at similarity >= 0.75: accuracy %.4f, FAR %.4f (%d of %d different-person pairs)\n", roc.Accuracy(ts, 0.75), evalRatio(far, n), far, n)
 	}
-}
-
-// embedAnchored is embed's piecewise-linear mapping (0 -> 0, anchor -> 0.75, 1 -> 1).
-func embedAnchored(c, anchor float64) float64 {
-	switch {
-	case c <= 0:
-		return 0
-	case c >= 1:
-		return 1
-	case c < anchor:
-		return 0.75 * c / anchor
-	}
-	return 0.75 + 0.25*(c-anchor)/(1-anchor)
 }
 
 func impostorStats(l []roc.Labeled) (mean, sd float64) {

@@ -213,15 +213,7 @@ func reportMasked(res map[string]*imageResult, train, test []pairRow, folds bool
 		t3, _, _ := roc.TARAtFAR(ts, 1e-3)
 		fmt.Printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |\n", v.name, trAcc, trTAR, trCos, acc, roc.AUC(ts), t2, t3)
 		if v.name == deployedVariant {
-			far, n := 0, 0
-			for _, l := range ts {
-				if !l.Same {
-					n++
-					if l.Score >= 0.75 {
-						far++
-					}
-				}
-			}
+			_, _, far, n := acceptedAt(ts, 0.75)
 			fmt.Printf("deployed at similarity >= 0.75: accuracy %.4f, FAR %.4f (%d of %d different-person pairs)\n", roc.Accuracy(ts, 0.75), evalRatio(far, n), far, n)
 			if deployedAt > 0 {
 				fmt.Printf("deployed at similarity >= %.4f: accuracy %.4f\n", deployedAt, roc.Accuracy(ts, deployedAt))

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/wajah-id/wajah/embed/roc"
 )
 
 func TestReadPairs(t *testing.T) {
@@ -56,5 +58,26 @@ func TestReadMaskManifest(t *testing.T) {
 	}
 	if n != 20 {
 		t.Fatalf("validation split holds %d of 100", n)
+	}
+}
+
+func TestAcceptedAt(t *testing.T) {
+	ts := []roc.Labeled{
+		{Score: 0.80, Same: true}, {Score: 0.75, Same: true}, {Score: 0.74, Same: true},
+		{Score: 0.75, Same: false}, {Score: 0.20, Same: false}, {Score: 0.9, Same: false}, {Score: 0.1, Same: false},
+	}
+	for _, c := range []struct {
+		at                      float64
+		tp, same, fp, different int
+	}{
+		{0.75, 2, 3, 2, 4}, // a score equal to the threshold is accepted, as in verify
+		{0.76, 1, 3, 1, 4},
+		{0, 3, 3, 4, 4},
+		{1, 0, 3, 0, 4},
+	} {
+		tp, same, fp, different := acceptedAt(ts, c.at)
+		if tp != c.tp || same != c.same || fp != c.fp || different != c.different {
+			t.Errorf("acceptedAt(%v) = %d/%d, %d/%d, want %d/%d, %d/%d", c.at, tp, same, fp, different, c.tp, c.same, c.fp, c.different)
+		}
 	}
 }
