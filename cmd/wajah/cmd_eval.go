@@ -310,13 +310,8 @@ func loadEmbeddings(path string, paths []string, extras bool) (map[string]*image
 	if path == "" {
 		return nil, st, errors.New("no cache")
 	}
-	f, err := os.Open(path)
+	c, err := readEmbCache(path)
 	if err != nil {
-		return nil, st, err
-	}
-	defer f.Close()
-	var c embCache
-	if err := gob.NewDecoder(f).Decode(&c); err != nil {
 		return nil, st, err
 	}
 	res := make(map[string]*imageResult, len(paths))
@@ -347,17 +342,24 @@ func loadEmbeddings(path string, paths []string, extras bool) (map[string]*image
 	return res, st, nil
 }
 
+// readEmbCache reads a cache file written by saveEmbeddings.
+func readEmbCache(path string) (embCache, error) {
+	var c embCache
+	f, err := os.Open(path)
+	if err != nil {
+		return c, err
+	}
+	defer f.Close()
+	err = gob.NewDecoder(f).Decode(&c)
+	return c, err
+}
+
 // loadCachedSubset reads every image of a cache written by pipeline modelID (with the
 // --masked extras when extras), whatever pairs file it was written for.
 func loadCachedSubset(path, modelID string, extras bool) (map[string]*imageResult, embedStats, error) {
 	var st embedStats
-	f, err := os.Open(path)
+	c, err := readEmbCache(path)
 	if err != nil {
-		return nil, st, err
-	}
-	defer f.Close()
-	var c embCache
-	if err := gob.NewDecoder(f).Decode(&c); err != nil {
 		return nil, st, err
 	}
 	if c.ModelID != modelID {
