@@ -112,6 +112,118 @@ func convFlatB6(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *
 //go:noescape
 func convFlatB7(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)
 
+// Masked one-pixel-group kernels (Cout not a multiple of 16), convFlatM<V>G<G>.
+
+//go:noescape
+func convFlatM1G2(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G3(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G4(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G5(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G6(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G7(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G8(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G9(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G10(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G11(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM1G12(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G2(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G3(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G4(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G5(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G6(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G7(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G8(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G9(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G10(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G11(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM2G12(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G2(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G3(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G4(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G5(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G6(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G7(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM3G8(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM4G2(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM4G3(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM4G4(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM4G5(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+//go:noescape
+func convFlatM4G6(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)
+
+// convFlatMasked[V-1][G-flatMaskedMinG] is the masked kernel for V vectors and G pixels.
+var convFlatMasked = [flatMaskedVecs][]func(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32){
+	{convFlatM1G2, convFlatM1G3, convFlatM1G4, convFlatM1G5, convFlatM1G6, convFlatM1G7, convFlatM1G8, convFlatM1G9, convFlatM1G10, convFlatM1G11, convFlatM1G12},
+	{convFlatM2G2, convFlatM2G3, convFlatM2G4, convFlatM2G5, convFlatM2G6, convFlatM2G7, convFlatM2G8, convFlatM2G9, convFlatM2G10, convFlatM2G11, convFlatM2G12},
+	{convFlatM3G2, convFlatM3G3, convFlatM3G4, convFlatM3G5, convFlatM3G6, convFlatM3G7, convFlatM3G8},
+	{convFlatM4G2, convFlatM4G3, convFlatM4G4, convFlatM4G5, convFlatM4G6},
+}
+
 // convFlatBcast[V-1] is the one-pixel-group kernel for V vectors.
 var convFlatBcast = [...]func(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32){
 	convFlatB1, convFlatB2, convFlatB3, convFlatB4, convFlatB5, convFlatB6, convFlatB7,
@@ -148,9 +260,13 @@ func flatKernel(f *flatConv, nblk int, x, dst []float32) {
 	}
 	vl := f.vecs * 16
 	_ = x[f.need(nblk)-1]
-	_ = dst[nblk*f.grp*vl-1]
+	_ = dst[nblk*f.grp*f.groupOut()-1]
 	_ = f.w[len(f.taps)*vl-1]
 	_, _, _ = f.idx[vl-1], f.bias[vl-1], f.alpha[vl-1]
+	if f.masked {
+		convFlatMasked[f.vecs-1][f.grp-flatMaskedMinG](nblk, &x[0], f.xstep, f.cout, &f.taps[0], len(f.taps), &f.w[0], f.mask, &f.bias[0], &f.alpha[0], &dst[0])
+		return
+	}
 	kern := convFlatBcast[f.vecs-1]
 	if f.pix > 1 {
 		kern = convFlatKernels[f.vecs-1][f.na-1]

@@ -81,6 +81,12 @@ func flatCases() []flatCase {
 		{1, 5, 30, 1, 3, 3, 1, 1, 80, PadSame, ActRelu6},
 		{1, 7, 13, 3, 3, 3, 2, 1, 96, PadSame, ActPRelu},
 		{1, 6, 17, 3, 3, 3, 1, 2, 112, PadSame, ActLeakyRelu},
+		// masked one-pixel groups (Cout not a multiple of 16, >= 7/8 of the lanes used)
+		{1, 13, 29, 3, 3, 3, 2, 1, 30, PadSame, ActRelu},
+		{2, 9, 31, 2, 3, 3, 1, 1, 15, PadValid, ActLeakyRelu},
+		{1, 7, 26, 3, 3, 3, 1, 2, 47, PadSame, ActPRelu},
+		{1, 5, 23, 4, 2, 2, 1, 1, 63, PadValid, ActNone},
+		{1, 8, 8, 3, 3, 3, 1, 1, 29, PadValid, ActRelu6},
 	}
 	return cs
 }
@@ -127,6 +133,9 @@ func TestFlatConvMatchesNaive(t *testing.T) {
 			t.Run(fmt.Sprintf("%dx%dx%dx%d_k%dx%d_s%d_d%d_o%d_asm%v", fc.n, fc.h, fc.w, fc.c, fc.kh, fc.kw, fc.s, fc.d, fc.cout, asm), func(t *testing.T) {
 				defer setFlatAsm(asm)()
 				f := newFlatConv(g, fc.cout, w, bias, prelu, fc.act, 0.2)
+				if f.masked != flatMasked(fc.cout) || (f.masked && f.asmGroups() == 0) {
+					t.Fatalf("masked %v, G %d: not the planned kernel", f.masked, f.grp)
+				}
 				k := f.kernel(1)
 				buf, y := guarded(len(want))
 				xin := append([]float32(nil), x...) // exact length: windows past the end go through the copy

@@ -39,6 +39,13 @@ var groupsBcast = map[int]int{1: 12, 2: 12, 3: 8, 4: 6, 5: 5, 6: 4, 7: 3}
 
 var groups = map[int]int{1: 8, 2: 8, 3: 6, 4: 5, 5: 3, 6: 2, 7: 2}
 
+// maskedVecs and maskedMinG bound the masked kernels convFlatM<V>G<G> (conv_flat.go's
+// flatMaskedVecs and flatMaskedMinG): V up to 4, G from 2 to groupsBcast[V].
+const (
+	maskedVecs = 4
+	maskedMinG = 2
+)
+
 func main() {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
@@ -54,6 +61,11 @@ func main() {
 	}
 	for v := 1; v <= 7; v++ {
 		genBcast(w, v, groupsBcast[v])
+	}
+	for v := 1; v <= maskedVecs; v++ {
+		for g := maskedMinG; g <= groupsBcast[v]; g++ {
+			genMasked(w, v, g)
+		}
 	}
 	if err := os.WriteFile("conv_flat_amd64.s", b.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -185,6 +197,98 @@ func genBcast(w func(string, ...any), vecs, grp int) {
 		}
 	}
 	genTapEnd(w, vecs, grp, t)
+}
+
+// genMasked writes convFlatM<V>G<G>, the one-pixel-group kernel for a Cout that is not a
+// multiple of 16 (rnet's 28): a pixel is V = ceil(Cout/16) vectors whose last one is
+// stored under a lane mask, pixels ostep floats apart, so the lanes past Cout (zero
+// weights) are computed but never stored and the output is written in place with no
+// tile and no permutes. G is chosen per layer so that blocks tile the output row.
+//
+// func convFlatM<V>G<G>(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int,
+// w *float32, mask int, bias, alpha, dst *float32)
+func genMasked(w func(string, ...any), vecs, grp int) {
+	if grp*vecs+vecs+1 > 32 {
+		panic("too many registers")
+	}
+	name := fmt.Sprintf("convFlatM%dG%d", vecs, grp)
+	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
+	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
+	t := fmt.Sprintf("Z%d", grp*vecs+vecs)
+	w("")
+	w("// func %s(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-88", name)
+	w("\tMOVQ nblk+0(FP), CX")
+	w("\tMOVQ x+8(FP), SI")
+	w("\tMOVQ xstep+16(FP), DX")
+	w("\tMOVQ ostep+24(FP), R15")
+	w("\tMOVQ taps+32(FP), R8")
+	w("\tMOVQ ntaps+40(FP), R9")
+	w("\tMOVQ w+48(FP), R10")
+	w("\tMOVQ mask+56(FP), AX")
+	w("\tKMOVW AX, K1")
+	w("\tMOVQ bias+64(FP), BX")
+	w("\tMOVQ alpha+72(FP), R12")
+	w("\tMOVQ dst+80(FP), DI")
+	w("\tSHLQ $2, DX")
+	w("\tSHLQ $2, R15")
+	w("\tTESTQ CX, CX")
+	w("\tJEQ done")
+	w("\tTESTQ R9, R9")
+	w("\tJEQ done")
+	w("blk:")
+	for g := 0; g < grp; g++ {
+		for v := 0; v < vecs; v++ {
+			w("\tVMOVUPS %d(BX), %s", 64*v, acc(g, v))
+		}
+	}
+	w("\tMOVQ R8, R13")
+	w("\tMOVQ R10, R14")
+	w("\tMOVQ R9, R11")
+	w("\tPCALIGN $32")
+	w("tap:")
+	w("\tMOVQ (R13), AX")
+	w("\tLEAQ (SI)(AX*4), AX")
+	for v := 0; v < vecs; v++ {
+		w("\tVMOVUPS %d(R14), %s", 64*v, wt(v))
+	}
+	for g := 0; g < grp; g++ {
+		w("\tVBROADCASTSS (AX), %s", t)
+		for v := 0; v < vecs; v++ {
+			w("\tVFMADD231PS %s, %s, %s", wt(v), t, acc(g, v))
+		}
+		if g < grp-1 {
+			w("\tADDQ DX, AX")
+		}
+	}
+	w("\tADDQ $8, R13")
+	w("\tADDQ $%d, R14", 64*vecs)
+	w("\tDECQ R11")
+	w("\tJNE tap")
+	zero := wt(0)
+	w("\tVPXORD %s, %s, %s", zero, zero, zero)
+	for g := 0; g < grp; g++ {
+		for v := 0; v < vecs; v++ {
+			a := acc(g, v)
+			w("\tVMINPS %s, %s, %s", zero, a, t)
+			w("\tVMAXPS %s, %s, %s", zero, a, a)
+			w("\tVFMADD231PS %d(R12), %s, %s", 64*v, t, a)
+			if v == vecs-1 {
+				w("\tVMOVUPS %s, K1, %d(DI)", a, 64*v)
+			} else {
+				w("\tVMOVUPS %s, %d(DI)", a, 64*v)
+			}
+		}
+		w("\tADDQ R15, DI")
+	}
+	for g := 0; g < grp; g++ {
+		w("\tADDQ DX, SI")
+	}
+	w("\tDECQ CX")
+	w("\tJNE blk")
+	w("done:")
+	w("\tVZEROUPPER")
+	w("\tRET")
 }
 
 // genTapEnd closes both kernels' tap loop, then applies PReLU (max(0,a) + alpha*min(0,a),

@@ -218,7 +218,7 @@ func compileDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) (Ker
 	act, lalpha := n.Attrs.Act, n.Attrs.Alpha
 	macs := int64(g.n*g.oh*g.ow) * int64(oc) * int64(g.kh*g.kw)
 	if g.kh*g.kw <= dwMaxTaps { // register-blocked kernel shared with the TF.js importer
-		return newDWKernel(g, w, bias, act, lalpha, alpha).kernel(macs), nil
+		return newDWKernel(g, w, bias, act, lalpha, alpha).planned(macs), nil
 	}
 	return Kernel{MACs: macs, Run: func(in, out [][]float32, _ []float32) {
 		depthwise(&g, in[0], w, bias, out[0])

@@ -75,7 +75,7 @@ func compileTFJSDepthwise(n *Node, in [][]int, consts [][]float32, out [][]int) 
 	}
 	k := newDWKernel(g, w, bias, n.Attrs.Act, n.Attrs.Alpha, alpha)
 	macs := int64(g.n*g.oh*g.ow) * int64(g.c) * int64(g.kh*g.kw)
-	return k.kernel(macs), nil
+	return k.planned(macs), nil
 }
 
 // kernel wraps k with a row split.
