@@ -151,8 +151,6 @@ func genBcast(w func(string, ...any), vecs, grp int) {
 		panic("too many registers")
 	}
 	name := fmt.Sprintf("convFlatB%d", vecs)
-	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
-	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
 	t := fmt.Sprintf("Z%d", grp*vecs+vecs)
 	w("")
 	w("// func %s(nblk int, x *float32, xstep, winb int, taps *int, ntaps int, w *float32, idx *int32, bias, alpha, dst *float32)", name)
@@ -171,31 +169,7 @@ func genBcast(w func(string, ...any), vecs, grp int) {
 	w("\tJEQ done")
 	w("\tTESTQ R9, R9")
 	w("\tJEQ done")
-	w("blk:")
-	for g := 0; g < grp; g++ {
-		for v := 0; v < vecs; v++ {
-			w("\tVMOVUPS %d(BX), %s", 64*v, acc(g, v))
-		}
-	}
-	w("\tMOVQ R8, R13")
-	w("\tMOVQ R10, R14")
-	w("\tMOVQ R9, R11")
-	w("\tPCALIGN $32")
-	w("tap:")
-	w("\tMOVQ (R13), AX")
-	w("\tLEAQ (SI)(AX*4), AX")
-	for v := 0; v < vecs; v++ {
-		w("\tVMOVUPS %d(R14), %s", 64*v, wt(v))
-	}
-	for g := 0; g < grp; g++ {
-		w("\tVBROADCASTSS (AX), %s", t)
-		for v := 0; v < vecs; v++ {
-			w("\tVFMADD231PS %s, %s, %s", wt(v), t, acc(g, v))
-		}
-		if g < grp-1 {
-			w("\tADDQ DX, AX")
-		}
-	}
+	genBcastTaps(w, vecs, grp)
 	genTapEnd(w, vecs, grp, t)
 }
 
@@ -236,31 +210,7 @@ func genMasked(w func(string, ...any), vecs, grp int) {
 	w("\tJEQ done")
 	w("\tTESTQ R9, R9")
 	w("\tJEQ done")
-	w("blk:")
-	for g := 0; g < grp; g++ {
-		for v := 0; v < vecs; v++ {
-			w("\tVMOVUPS %d(BX), %s", 64*v, acc(g, v))
-		}
-	}
-	w("\tMOVQ R8, R13")
-	w("\tMOVQ R10, R14")
-	w("\tMOVQ R9, R11")
-	w("\tPCALIGN $32")
-	w("tap:")
-	w("\tMOVQ (R13), AX")
-	w("\tLEAQ (SI)(AX*4), AX")
-	for v := 0; v < vecs; v++ {
-		w("\tVMOVUPS %d(R14), %s", 64*v, wt(v))
-	}
-	for g := 0; g < grp; g++ {
-		w("\tVBROADCASTSS (AX), %s", t)
-		for v := 0; v < vecs; v++ {
-			w("\tVFMADD231PS %s, %s, %s", wt(v), t, acc(g, v))
-		}
-		if g < grp-1 {
-			w("\tADDQ DX, AX")
-		}
-	}
+	genBcastTaps(w, vecs, grp)
 	w("\tADDQ $8, R13")
 	w("\tADDQ $%d, R14", 64*vecs)
 	w("\tDECQ R11")
@@ -294,6 +244,39 @@ func genMasked(w func(string, ...any), vecs, grp int) {
 // genTapEnd closes both kernels' tap loop, then applies PReLU (max(0,a) + alpha*min(0,a),
 // alpha at R12) to the accumulators, stores them and steps to the next block. Both kernels
 // place the accumulators and weights alike; t is the kernel's scratch register.
+// genBcastTaps writes the block start (accumulators from the bias) and one tap's
+// broadcast FMAs for genBcast and genMasked, which differ only around it.
+func genBcastTaps(w func(string, ...any), vecs, grp int) {
+	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
+	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
+	t := fmt.Sprintf("Z%d", grp*vecs+vecs)
+	w("blk:")
+	for g := 0; g < grp; g++ {
+		for v := 0; v < vecs; v++ {
+			w("\tVMOVUPS %d(BX), %s", 64*v, acc(g, v))
+		}
+	}
+	w("\tMOVQ R8, R13")
+	w("\tMOVQ R10, R14")
+	w("\tMOVQ R9, R11")
+	w("\tPCALIGN $32")
+	w("tap:")
+	w("\tMOVQ (R13), AX")
+	w("\tLEAQ (SI)(AX*4), AX")
+	for v := 0; v < vecs; v++ {
+		w("\tVMOVUPS %d(R14), %s", 64*v, wt(v))
+	}
+	for g := 0; g < grp; g++ {
+		w("\tVBROADCASTSS (AX), %s", t)
+		for v := 0; v < vecs; v++ {
+			w("\tVFMADD231PS %s, %s, %s", wt(v), t, acc(g, v))
+		}
+		if g < grp-1 {
+			w("\tADDQ DX, AX")
+		}
+	}
+}
+
 func genTapEnd(w func(string, ...any), vecs, grp int, t string) {
 	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
 	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
