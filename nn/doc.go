@@ -82,12 +82,16 @@
 // channels, kh·kw·C <= 80: pnet's 3->10, rnet's 3->28, onet's 3->32, MobileFaceNet's 3->64)
 // skip the GEMM: conv_flat.go runs the lanes along the flat NHWC output row (a group of P
 // pixels is P·Cout/16 full vectors; VPERMPS spreads each pixel's input over its channels'
-// lanes, or a broadcast when Cout is a multiple of 16), Go assembly from
-// gen_conv_flat_amd64.go with a pure-Go twin; blazeface's 3->24 stays on the 14×24 GEMM,
-// which is faster there. When one K block covers K and whole panels cover N, the 14×32 and
-// 14×16 kernels take the bias and the activation (none, ReLU, LeakyReLU, PReLU) themselves
-// (gemm_ep.go, gemmAsmE): no bias pass before and no activation pass over C after, same
-// values. bench/gemm_compare.sh times the kernel each plan runs for its GEMM shapes (the
+// lanes, or a broadcast when Cout is a multiple of 16; when Cout nearly fills its vectors,
+// rnet's 28 in 32, one pixel is ceil(Cout/16) vectors with the last stored under a lane
+// mask and its input broadcast), Go assembly from gen_conv_flat_amd64.go with a pure-Go
+// twin; blazeface's 3->24 stays on the 14×24 GEMM, which is faster there. Stride-1 3x3
+// depthwise layers whose border is >= 10% of their pixels (MobileFaceNet's 14x14 and 28x28)
+// copy input rows into zero-padded bands so the row kernel serves every pixel (dw_band.go).
+// When one K block covers K and whole panels cover N, the 14×32, 14×16 and 14×24 kernels
+// take the bias and the activation (none, ReLU, LeakyReLU, PReLU) themselves, and for a
+// fused block's pointwise half also the residual (gemm_ep.go, gemmAsmE, gemmAsmR): no bias
+// pass before and no activation or add pass over C after, same values. bench/gemm_compare.sh times the kernel each plan runs for its GEMM shapes (the
 // layer itself, or a fused block's pointwise half) against OpenBLAS on the same M×N×K,
 // alternating the two shape by shape.
 //
