@@ -140,7 +140,7 @@ func gen(w func(string, ...any), vecs, na, grp int) {
 			w("\tADDQ DX, AX")
 		}
 	}
-	genTapEnd(w, vecs, grp, t)
+	genTapEnd(w, vecs, grp, t, false)
 }
 
 // genBcast writes convFlatB<V>, the kernel for one-pixel groups (P = 1, V = Cout/16): a
@@ -170,7 +170,7 @@ func genBcast(w func(string, ...any), vecs, grp int) {
 	w("\tTESTQ R9, R9")
 	w("\tJEQ done")
 	genBcastTaps(w, vecs, grp)
-	genTapEnd(w, vecs, grp, t)
+	genTapEnd(w, vecs, grp, t, false)
 }
 
 // genMasked writes convFlatM<V>G<G>, the one-pixel-group kernel for a Cout that is not a
@@ -186,8 +186,6 @@ func genMasked(w func(string, ...any), vecs, grp int) {
 		panic("too many registers")
 	}
 	name := fmt.Sprintf("convFlatM%dG%d", vecs, grp)
-	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
-	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
 	t := fmt.Sprintf("Z%d", grp*vecs+vecs)
 	w("")
 	w("// func %s(nblk int, x *float32, xstep, ostep int, taps *int, ntaps int, w *float32, mask int, bias, alpha, dst *float32)", name)
@@ -211,39 +209,9 @@ func genMasked(w func(string, ...any), vecs, grp int) {
 	w("\tTESTQ R9, R9")
 	w("\tJEQ done")
 	genBcastTaps(w, vecs, grp)
-	w("\tADDQ $8, R13")
-	w("\tADDQ $%d, R14", 64*vecs)
-	w("\tDECQ R11")
-	w("\tJNE tap")
-	zero := wt(0)
-	w("\tVPXORD %s, %s, %s", zero, zero, zero)
-	for g := 0; g < grp; g++ {
-		for v := 0; v < vecs; v++ {
-			a := acc(g, v)
-			w("\tVMINPS %s, %s, %s", zero, a, t)
-			w("\tVMAXPS %s, %s, %s", zero, a, a)
-			w("\tVFMADD231PS %d(R12), %s, %s", 64*v, t, a)
-			if v == vecs-1 {
-				w("\tVMOVUPS %s, K1, %d(DI)", a, 64*v)
-			} else {
-				w("\tVMOVUPS %s, %d(DI)", a, 64*v)
-			}
-		}
-		w("\tADDQ R15, DI")
-	}
-	for g := 0; g < grp; g++ {
-		w("\tADDQ DX, SI")
-	}
-	w("\tDECQ CX")
-	w("\tJNE blk")
-	w("done:")
-	w("\tVZEROUPPER")
-	w("\tRET")
+	genTapEnd(w, vecs, grp, t, true)
 }
 
-// genTapEnd closes both kernels' tap loop, then applies PReLU (max(0,a) + alpha*min(0,a),
-// alpha at R12) to the accumulators, stores them and steps to the next block. Both kernels
-// place the accumulators and weights alike; t is the kernel's scratch register.
 // genBcastTaps writes the block start (accumulators from the bias) and one tap's
 // broadcast FMAs for genBcast and genMasked, which differ only around it.
 func genBcastTaps(w func(string, ...any), vecs, grp int) {
@@ -277,7 +245,12 @@ func genBcastTaps(w func(string, ...any), vecs, grp int) {
 	}
 }
 
-func genTapEnd(w func(string, ...any), vecs, grp int, t string) {
+// genTapEnd closes both kernels' tap loop, then applies PReLU (max(0,a) + alpha*min(0,a),
+// alpha at R12) to the accumulators, stores them and steps to the next block. Both kernels
+// place the accumulators and weights alike; t is the kernel's scratch register. masked
+// (genMasked) stores each pixel's last vector under K1 and steps DI by ostep (R15) per
+// pixel; otherwise the block's vectors are contiguous.
+func genTapEnd(w func(string, ...any), vecs, grp int, t string, masked bool) {
 	acc := func(g, v int) string { return fmt.Sprintf("Z%d", g*vecs+v) }
 	wt := func(v int) string { return fmt.Sprintf("Z%d", grp*vecs+v) }
 	w("\tADDQ $8, R13")
@@ -292,13 +265,25 @@ func genTapEnd(w func(string, ...any), vecs, grp int, t string) {
 			w("\tVMINPS %s, %s, %s", zero, a, t)
 			w("\tVMAXPS %s, %s, %s", zero, a, a)
 			w("\tVFMADD231PS %d(R12), %s, %s", 64*v, t, a)
-			w("\tVMOVUPS %s, %d(DI)", a, 64*(g*vecs+v))
+			switch {
+			case !masked:
+				w("\tVMOVUPS %s, %d(DI)", a, 64*(g*vecs+v))
+			case v == vecs-1:
+				w("\tVMOVUPS %s, K1, %d(DI)", a, 64*v)
+			default:
+				w("\tVMOVUPS %s, %d(DI)", a, 64*v)
+			}
+		}
+		if masked {
+			w("\tADDQ R15, DI")
 		}
 	}
 	for g := 0; g < grp; g++ {
 		w("\tADDQ DX, SI")
 	}
-	w("\tADDQ $%d, DI", 64*grp*vecs)
+	if !masked {
+		w("\tADDQ $%d, DI", 64*grp*vecs)
+	}
 	w("\tDECQ CX")
 	w("\tJNE blk")
 	w("done:")
