@@ -16,17 +16,7 @@ import (
 // TestGEMMShapes: rnet's plan at 24x24 lists its first convolution as 22·22 pixels × 28
 // channels × 3·3·3 patch values, and the shares of all GEMMs add up to at most the model.
 func TestGEMMShapes(t *testing.T) {
-	path, err := models.Path("rnet.tflite")
-	if errors.Is(err, models.ErrMissing) {
-		t.Skip("rnet.tflite not fetched")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := tflite.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadRnet(t)
 	shapes, err := gemmShapes(m, []int{1, 24, 24, 3})
 	if err != nil {
 		t.Fatal(err)
@@ -90,17 +80,7 @@ func TestGEMMShapesFused(t *testing.T) {
 // TestServeGEMMs: the -serve protocol lists rnet's shapes (its first layer as a flat-lane
 // convolution, or implicit GEMM without the assembly), answers a request with a GFLOP/s figure and refuses a malformed one.
 func TestServeGEMMs(t *testing.T) {
-	path, err := models.Path("rnet.tflite")
-	if errors.Is(err, models.ErrMissing) {
-		t.Skip("rnet.tflite not fetched")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := tflite.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadRnet(t)
 	gm := []gemmModel{{file: "rnet.tflite", m: m, shape: []int{1, 24, 24, 3}}}
 	var out bytes.Buffer
 	if err := serveGEMMs(strings.NewReader("0 1 0.5\n"), &out, gm); err != nil {
@@ -122,4 +102,21 @@ func TestServeGEMMs(t *testing.T) {
 			t.Errorf("request %q accepted", bad)
 		}
 	}
+}
+
+// loadRnet loads rnet.tflite, skipping the test when the models are not fetched.
+func loadRnet(t *testing.T) *nn.Model {
+	t.Helper()
+	path, err := models.Path("rnet.tflite")
+	if errors.Is(err, models.ErrMissing) {
+		t.Skip("rnet.tflite not fetched")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := tflite.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
