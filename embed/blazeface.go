@@ -5,59 +5,98 @@ import (
 	"math"
 	"sort"
 
+	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
+	"github.com/wajah-id/wajah/nn/tfjs"
 )
 
-// BlazeFace (human-models' blazeface-back, 256x256 input) as an alternative first stage:
-// one network run proposes face boxes, and MTCNN's ONet, run twice on each box (the first
-// pass moves the box to ONet's own framing, the second reads the landmarks), supplies the
-// five landmarks the alignment needs. Decoding follows ../shared/oracle/README.md.
+// BlazeFace-family detectors as first stages or fallbacks: one network run proposes face
+// boxes, and MTCNN's ONet, run twice on each box (the first pass moves the box to ONet's own
+// framing, the second reads the landmarks), supplies the five landmarks the alignment needs.
+// Decoding follows ../shared/oracle/README.md. Two networks are used:
+//   - human-models' blazeface-back (256x256; strides 16 and 32), Options.Detector;
+//   - MediaPipe's short-range face detector as human-models ships it
+//     (facemesh-detection-short, 128x128; strides 8 and 16, the layers joined into one
+//     [N,896,17] output), the masked-face fallback of tight.go.
+var zzA, zzB float32 = 1 / 127.5, -1
+
 const (
-	blazeSize      = 256
 	blazeThresh    = 0.5 // sigmoid score
 	blazeNMS       = 0.3 // IoU
 	blazeBoxExpand = 1.2 // ONet expects MTCNN's looser, square framing (forehead to chin)
 )
 
-type blazeface struct {
-	net     runner
-	anchors [][2]float32 // 896 centres in 256-pixel units: stride 16 (2 per cell), then stride 32 (6)
-	// Output positions: logits and regressors of the stride-16 and stride-32 layers.
-	logit16, logit32, reg16, reg32 int
+// blazeSpec describes one network of the family: its square input side and its two anchor
+// layers (stride, anchors per cell).
+type blazeSpec struct {
+	name   string
+	size   int
+	layers [2][2]int
 }
 
-func newBlazeFace(m *nn.Model) (*blazeface, error) {
-	b := &blazeface{net: autoRunner{m}, logit16: -1, logit32: -1, reg16: -1, reg32: -1}
-	for _, l := range []struct{ stride, per int }{{16, 2}, {32, 6}} {
-		g := blazeSize / l.stride
+var (
+	blazeBack  = blazeSpec{name: "blazeface-back", size: 256, layers: [2][2]int{{16, 2}, {32, 6}}}
+	blazeShort = blazeSpec{name: "facemesh-detection-short", size: 128, layers: [2][2]int{{8, 2}, {16, 6}}}
+)
+
+type blazeface struct {
+	net     runner
+	size    int
+	anchors [][2]float32 // centres in input pixels: the first layer's cells, then the second's
+	// Output positions: either split (logits and regressors of each layer, blazeface-back)
+	// or joined (one [N, anchors, 17] output, logit first, facemesh-detection).
+	logit, reg [2]int
+	joined     int
+}
+
+func newBlazeFace(m *nn.Model, spec blazeSpec) (*blazeface, error) {
+	b := &blazeface{net: autoRunner{m}, size: spec.size, logit: [2]int{-1, -1}, reg: [2]int{-1, -1}, joined: -1}
+	var cells [2]int
+	for li, l := range spec.layers {
+		g := spec.size / l[0]
+		cells[li] = g * g * l[1]
 		for gy := 0; gy < g; gy++ {
 			for gx := 0; gx < g; gx++ {
-				for range l.per {
-					b.anchors = append(b.anchors, [2]float32{float32(l.stride) * (float32(gx) + 0.5), float32(l.stride) * (float32(gy) + 0.5)})
+				for range l[1] {
+					b.anchors = append(b.anchors, [2]float32{float32(l[0]) * (float32(gx) + 0.5), float32(l[0]) * (float32(gy) + 0.5)})
 				}
 			}
 		}
 	}
-	// The outputs are told apart by shape: [1,512|384,1|16].
+	// The outputs are told apart by shape: [1,cells,1|16] or [1,all,17].
 	for i, o := range m.Outputs() {
 		if len(o.Shape) != 3 {
 			continue
 		}
-		switch [2]int{o.Shape[1], o.Shape[2]} {
-		case [2]int{512, 1}:
-			b.logit16 = i
-		case [2]int{384, 1}:
-			b.logit32 = i
-		case [2]int{512, 16}:
-			b.reg16 = i
-		case [2]int{384, 16}:
-			b.reg32 = i
+		for li := range 2 {
+			switch [2]int{o.Shape[1], o.Shape[2]} {
+			case [2]int{cells[li], 1}:
+				b.logit[li] = i
+			case [2]int{cells[li], 16}:
+				b.reg[li] = i
+			}
+		}
+		if o.Shape[1] == len(b.anchors) && o.Shape[2] == 17 {
+			b.joined = i
 		}
 	}
-	if b.logit16 < 0 || b.logit32 < 0 || b.reg16 < 0 || b.reg32 < 0 {
-		return nil, fmt.Errorf("blazeface: unexpected outputs %v", m.Outputs())
+	if b.joined < 0 && (b.logit[0] < 0 || b.logit[1] < 0 || b.reg[0] < 0 || b.reg[1] < 0) {
+		return nil, fmt.Errorf("%s: unexpected outputs %v", spec.name, m.Outputs())
 	}
 	return b, nil
+}
+
+// loadBlazeFace loads a detector of the family from the models folder.
+func loadBlazeFace(dir string, spec blazeSpec) (*blazeface, error) {
+	path, err := models.PathIn(dir, spec.name+".json")
+	if err != nil {
+		return nil, err
+	}
+	m, err := tfjs.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", spec.name, err)
+	}
+	return newBlazeFace(m, spec)
 }
 
 // blazeBox is a proposal in image pixels.
@@ -76,46 +115,53 @@ func (b blazeBox) iou(o blazeBox) float32 {
 	return in / ((b.x1-b.x0)*(b.y1-b.y0) + (o.x1-o.x0)*(o.y1-o.y0) - in)
 }
 
-// propose runs the network on img letterboxed into 256x256 (longer side scaled to 256, the
-// rest zero) and returns boxes above blazeThresh after NMS, best first, in img's pixels.
-// Human squeezes the image to 256x256 instead; on a portrait photo that halves the face's
-// height, and the network still answers with a square box, twice too tall once mapped back.
-func (b *blazeface) propose(img *RGB) ([]blazeBox, error) {
-	scale := float32(blazeSize) / float32(max(img.W, img.H))
-	w := min(blazeSize, max(1, int(float32(img.W)*scale+0.5)))
-	h := min(blazeSize, max(1, int(float32(img.H)*scale+0.5)))
+// propose runs the network on img letterboxed into its square input (longer side scaled to
+// the input side, the rest zero) and returns boxes scoring at least thresh after NMS, best
+// first, in img's pixels. Human squeezes the image to the square instead; on a portrait
+// photo that halves the face's height, and the network still answers with a square box,
+// twice too tall once mapped back.
+func (b *blazeface) propose(img *RGB, thresh float32) ([]blazeBox, error) {
+	n := b.size
+	scale := float32(n) / float32(max(img.W, img.H))
+	w := min(n, max(1, int(float32(img.W)*scale+0.5)))
+	h := min(n, max(1, int(float32(img.H)*scale+0.5)))
 	small := resizeBilinear(img, w, h)
-	in := &nn.Tensor{Shape: []int{1, blazeSize, blazeSize, 3}, Data: make([]float32, blazeSize*blazeSize*3)}
+	in := &nn.Tensor{Shape: []int{1, n, n, 3}, Data: make([]float32, n*n*3)}
 	for y := 0; y < h; y++ {
-		row := in.Data[3*blazeSize*y:]
+		row := in.Data[3*n*y:]
 		for i, v := range small.Pix[3*w*y : 3*w*(y+1)] {
-			row[i] = float32(v)/127.5 - 1
+			row[i] = float32(v)*zzA + zzB
 		}
 	}
 	out, err := b.net.Run(in)
 	if err != nil {
 		return nil, fmt.Errorf("blazeface: %w", err)
 	}
-	sx, sy := 1/scale, 1/scale
-	var boxes []blazeBox
-	a := 0
-	for _, layer := range [][2]int{{b.logit16, b.reg16}, {b.logit32, b.reg32}} {
-		logits, regs := out[layer[0]].Data, out[layer[1]].Data
-		for i, l := range logits {
-			anc := b.anchors[a+i]
-			score := float32(1 / (1 + math.Exp(-float64(max(min(l, 100), -100)))))
-			if score < blazeThresh {
-				continue
-			}
-			r := regs[16*i : 16*i+4]
-			cx, cy := r[0]+anc[0], r[1]+anc[1]
-			boxes = append(boxes, blazeBox{
-				x0: (cx - r[2]/2) * sx, y0: (cy - r[3]/2) * sy,
-				x1: (cx + r[2]/2) * sx, y1: (cy + r[3]/2) * sy,
-				score: score,
-			})
+	row := func(a int) (float32, []float32) { // logit and [dx, dy, w, h] of anchor a
+		if b.joined >= 0 {
+			r := out[b.joined].Data[17*a : 17*a+17]
+			return r[0], r[1:5]
 		}
-		a += len(logits)
+		li := 0
+		if first := len(out[b.logit[0]].Data); a >= first {
+			li, a = 1, a-first
+		}
+		return out[b.logit[li]].Data[a], out[b.reg[li]].Data[16*a : 16*a+4]
+	}
+	s := 1 / scale
+	var boxes []blazeBox
+	for a, anc := range b.anchors {
+		l, r := row(a)
+		score := float32(1 / (1 + math.Exp(-float64(max(min(l, 100), -100)))))
+		if score < thresh {
+			continue
+		}
+		cx, cy := r[0]+anc[0], r[1]+anc[1]
+		boxes = append(boxes, blazeBox{
+			x0: (cx - r[2]/2) * s, y0: (cy - r[3]/2) * s,
+			x1: (cx + r[2]/2) * s, y1: (cy + r[3]/2) * s,
+			score: score,
+		})
 	}
 	sort.Slice(boxes, func(i, j int) bool { return boxes[i].score > boxes[j].score })
 	kept := boxes[:0]
@@ -137,7 +183,7 @@ func (b *blazeface) propose(img *RGB) ([]blazeBox, error) {
 // detectBlaze finds faces of at least minSize pixels (box side) with BlazeFace proposals
 // refined by two ONet passes.
 func (m *mtcnn) detectBlaze(bf *blazeface, img *RGB, minSize int) ([]mbox, error) {
-	props, err := bf.propose(img)
+	props, err := bf.propose(img, blazeThresh)
 	if err != nil || len(props) == 0 {
 		return nil, err
 	}

@@ -119,3 +119,51 @@ func TestBlazeFaceAtGateSizeIn1080p(t *testing.T) {
 		}
 	}
 }
+
+// TestShortRangeProposals: MediaPipe's short-range detector (facemesh-detection-short,
+// through the TF.js importer's constant-batch reshape rewrite) finds each faces-small face
+// where MTCNN does: one proposal per face whose box holds MTCNN's eyes and nose.
+func TestShortRangeProposals(t *testing.T) {
+	ref := testPipeline(t)
+	short, err := loadBlazeFace(models.Dir(), blazeShort)
+	if errors.Is(err, models.ErrMissing) {
+		t.Skipf("models not fetched: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{exObama, exObama2, exBiden, exTwo} {
+		d, err := ref.Decode(photo(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ref.Detect(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := short.propose(d.Work, blazeThresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d proposals, MTCNN %d faces", rel, len(got), len(want))
+		}
+		s := d.Scale * d.orig()
+		for _, f := range want {
+			inside := 0
+			for _, b := range got {
+				ok := true
+				for _, l := range f.Landmarks[:3] {
+					x, y := l.X/s, l.Y/s
+					ok = ok && x > b.x0 && x < b.x1 && y > b.y0 && y < b.y1
+				}
+				if ok {
+					inside++
+				}
+			}
+			if inside != 1 {
+				t.Errorf("%s: face at %v is inside %d proposals of %v", rel, f.Box, inside, got)
+			}
+		}
+	}
+}

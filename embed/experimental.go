@@ -34,6 +34,13 @@ type Experimental struct {
 	// measuring the last-resort crop fallback: 0 keeps it off (the default), a value in
 	// (0, tightONetThresh) turns it on at that floor.
 	TightCropFloor float32
+
+	// ShortRange is the score MediaPipe's short-range face detector (facemesh-detection-short,
+	// blazeface.go) must give a tight face crop that every default fallback found nothing in,
+	// padded as tight.go pads it; the face is then taken when ONet also scores the frame at
+	// least shortRangeONetFloor, with ONet's landmarks. 0 keeps it off (the default);
+	// measured in embed/README.md ("Masked faces": the short-range detector).
+	ShortRange float32
 }
 
 func (x Experimental) withDefaults() Experimental {
@@ -46,6 +53,9 @@ func (x Experimental) withDefaults() Experimental {
 func (x Experimental) validate() error {
 	if x.TightCropFloor < 0 || x.TightCropFloor >= tightONetThresh {
 		return fmt.Errorf("embed: tight-crop floor %v outside [0, %v)", x.TightCropFloor, tightONetThresh)
+	}
+	if x.ShortRange < 0 || x.ShortRange >= 1 {
+		return fmt.Errorf("embed: short-range detector score %v outside [0, 1)", x.ShortRange)
 	}
 	switch x.MaskedAlign {
 	case MaskedAlignFive, MaskedAlignEyesNose, MaskedAlignEyes, MaskedAlignFacemesh:

@@ -15,8 +15,8 @@ const BaseModelID = "mobilefacenet-expo-1.0.24"
 // (engine.ErrModelMismatch): vectors of two configurations are not comparable at one
 // threshold. Options that decide which faces are found or admitted (ModelsDir, Limits,
 // WorkSide, DecodeSide, MaxDecodeBytes, MinFaceSize, MinDetect, MultiFaceRatio, NoMask,
-// NoLiveness, and Experimental's DetectFrac, NoTightFallback, MTCNNThresholds and
-// TightCropFloor) are not part of it: they change which photos pass, not the vectors' space.
+// NoLiveness, and Experimental's DetectFrac, NoTightFallback, MTCNNThresholds,
+// TightCropFloor and ShortRange) are not part of it: they change which photos pass, not the vectors' space.
 func ModelID(o Options) string {
 	o = o.withDefaults()
 	var b strings.Builder

@@ -23,7 +23,7 @@ func TestModelID(t *testing.T) {
 		{"mtcnn named", Options{Detector: DetectorMTCNN}, true},
 		{"admission options", Options{ModelsDir: "/elsewhere", Limits: Limits{MaxBytes: 1 << 20}, WorkSide: 640, DecodeSide: 320, MaxDecodeBytes: 1 << 30,
 			MinFaceSize: 60, MinDetect: 30, MultiFaceRatio: 0.5, NoMask: true, NoLiveness: true}, true},
-		{"detection experiments", Options{Experimental: Experimental{DetectFrac: 0.2, NoTightFallback: true, MTCNNThresholds: [3]float32{0.6, 0.4, 0.5}, TightCropFloor: 0.05}}, true},
+		{"detection experiments", Options{Experimental: Experimental{DetectFrac: 0.2, NoTightFallback: true, MTCNNThresholds: [3]float32{0.6, 0.4, 0.5}, TightCropFloor: 0.05, ShortRange: 0.5}}, true},
 		{"masked five named", Options{Experimental: Experimental{MaskedAlign: MaskedAlignFive}}, true},
 		{"masked eyes-nose", Options{Experimental: Experimental{MaskedAlign: MaskedAlignEyesNose}}, false},
 		{"masked eyes", Options{Experimental: Experimental{MaskedAlign: MaskedAlignEyes}}, false},
@@ -85,7 +85,7 @@ func TestModelIDClassifiesEveryOption(t *testing.T) {
 	admission := map[string]bool{"ModelsDir": true, "Limits": true, "WorkSide": true, "DecodeSide": true, "MaxDecodeBytes": true,
 		"MinFaceSize": true, "MinDetect": true, "MultiFaceRatio": true, "NoMask": true, "NoLiveness": true,
 		"Experimental.DetectFrac": true, "Experimental.NoTightFallback": true, "Experimental.MTCNNThresholds": true,
-		"Experimental.TightCropFloor": true}
+		"Experimental.TightCropFloor": true, "Experimental.ShortRange": true}
 	var fields []string
 	var walk func(prefix string, typ reflect.Type)
 	walk = func(prefix string, typ reflect.Type) {

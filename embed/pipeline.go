@@ -9,7 +9,6 @@ import (
 
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
-	"github.com/wajah-id/wajah/nn/tfjs"
 	"github.com/wajah-id/wajah/nn/tflite"
 )
 
@@ -133,6 +132,7 @@ type Pipeline struct {
 	id         string // ModelID(opts)
 	det        *mtcnn
 	blaze      *blazeface // nil unless Options.Detector is DetectorBlazeFace
+	short      *blazeface // nil unless Options.Experimental.ShortRange > 0 (tight.go)
 	mfn        runner
 	mask       *MaskModel
 	maskDetail *MaskModel      // masker_detail head (maskdetail.go); nil: no detail
@@ -179,19 +179,16 @@ func New(opts Options) (*Pipeline, error) {
 	switch opts.Detector {
 	case DetectorMTCNN:
 	case DetectorBlazeFace:
-		path, err := models.PathIn(opts.ModelsDir, "blazeface-back.json")
-		if err != nil {
-			return nil, err
-		}
-		m, err := tfjs.Load(path)
-		if err != nil {
-			return nil, fmt.Errorf("load blazeface-back: %w", err)
-		}
-		if p.blaze, err = newBlazeFace(m); err != nil {
+		if p.blaze, err = loadBlazeFace(opts.ModelsDir, blazeBack); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("embed: unknown detector %q (want %q or %q)", opts.Detector, DetectorMTCNN, DetectorBlazeFace)
+	}
+	if opts.Experimental.ShortRange > 0 {
+		if p.short, err = loadBlazeFace(opts.ModelsDir, blazeShort); err != nil {
+			return nil, err
+		}
 	}
 	if !opts.NoMask {
 		m, err := DefaultMaskModel()

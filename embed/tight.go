@@ -64,7 +64,8 @@ func (p *Pipeline) detectTight(img *RGB, minBox int) ([]mbox, error) {
 		return nil, nil
 	}
 	pad := int(tightPad * float32(max(img.W, img.H)))
-	boxes, err := p.det.detect(padReplicate(img, pad), minBox)
+	padded := padReplicate(img, pad)
+	boxes, err := p.det.detect(padded, minBox)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +81,27 @@ func (p *Pipeline) detectTight(img *RGB, minBox int) ([]mbox, error) {
 		return boxes, nil
 	}
 	boxes, err = p.det.frameONet(img, tightONetThresh)
-	if err != nil || len(boxes) > 0 || p.opts.Experimental.TightCropFloor <= 0 || !tightCrop(img) {
+	if err != nil || len(boxes) > 0 || !tightCrop(img) {
 		return boxes, err
+	}
+	if p.short != nil {
+		// Two weak face tests together: on LFW corner patches either alone passes 3-12% of
+		// non-faces, both together about 1% (embed/README.md).
+		props, err := p.short.propose(padded, p.opts.Experimental.ShortRange)
+		if err != nil || len(props) == 0 {
+			return nil, err
+		}
+		return p.det.frameONet(img, shortRangeONetFloor)
+	}
+	if p.opts.Experimental.TightCropFloor <= 0 {
+		return nil, nil
 	}
 	return p.det.frameONet(img, p.opts.Experimental.TightCropFloor)
 }
+
+// shortRangeONetFloor is the ONet score the short-range fallback (Experimental.ShortRange)
+// also asks of the frame.
+const shortRangeONetFloor = 0.05
 
 // tightCropMaxSide and tightCropAspect bound what the last-resort crop fallback
 // (Experimental.TightCropFloor) calls a tight face crop: a small, near-square frame such as

@@ -35,6 +35,8 @@ func runEvalDetect(args []string) error {
 	thr := fs.String("thresholds", "", "PNet,RNet,ONet score thresholds (default 0.6,0.7,0.7)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go)")
 	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback (embed.Experimental.TightCropFloor; 0: off)")
+	shortRange := fs.Float64("short-range", 0, "score of the short-range detector fallback for tight crops (embed.Experimental.ShortRange; 0: off)")
+	corners := fs.Bool("corners", false, "non-face proxy: detect in the top-left, top-right and bottom-left 80 and 90 px corners of each image instead of the image")
 	frac := fs.Float64("detect-frac", 0, "smallest face as a fraction of the shorter side (0: the gate-derived default, as the server runs)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +77,7 @@ func runEvalDetect(args []string) error {
 	default:
 		return errors.New("--pairs or --manifest is required")
 	}
-	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac), TightCropFloor: float32(*tightFloor)}}
+	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac), TightCropFloor: float32(*tightFloor), ShortRange: float32(*shortRange)}}
 	if *thr != "" {
 		parts := strings.Split(*thr, ",")
 		if len(parts) != 3 {
@@ -94,7 +96,7 @@ func runEvalDetect(args []string) error {
 		return err
 	}
 	var mu sync.Mutex
-	var found, several, unreadable int
+	var found, several, unreadable, total int
 	var busy time.Duration
 	var g errgroup.Group
 	g.SetLimit(max(*workers, 1))
@@ -111,20 +113,28 @@ func runEvalDetect(args []string) error {
 				mu.Unlock()
 				return nil
 			}
-			t := time.Now()
-			faces, err := p.Detect(context.Background(), d)
-			el := time.Since(t)
-			mu.Lock()
-			defer mu.Unlock()
-			busy += el
-			switch {
-			case err != nil:
-				return err
-			case len(faces) > 1:
-				several++
-				found++
-			case len(faces) == 1:
-				found++
+			frames := []*embed.Decoded{d}
+			if *corners {
+				frames = cornerFrames(p, d.Full)
+			}
+			for _, f := range frames {
+				t := time.Now()
+				faces, err := p.Detect(context.Background(), f)
+				el := time.Since(t)
+				mu.Lock()
+				busy += el
+				total++
+				switch {
+				case len(faces) > 1:
+					several++
+					found++
+				case len(faces) == 1:
+					found++
+				}
+				mu.Unlock()
+				if err != nil {
+					return err
+				}
 			}
 			return nil
 		})
@@ -132,8 +142,29 @@ func runEvalDetect(args []string) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	n := len(paths) - unreadable
-	fmt.Printf("%d images: face found in %d (%.4f), more than one face in %d (%.4f), unreadable %d; detect %.1f ms per image per worker\n",
+	n := total
+	fmt.Printf("%d frames: face found in %d (%.4f), more than one face in %d (%.4f), unreadable %d; detect %.1f ms per image per worker\n",
 		n, found, evalRatio(found, n), several, evalRatio(several, n), unreadable, float64(busy.Microseconds())/1000/float64(max(n, 1)))
 	return nil
+}
+
+// cornerFrames are eval detect --corners' non-face frames: the top-left, top-right and
+// bottom-left squares of 80 and 90 pixels of a one-person photo centred on its face (LFW's
+// 250x250: hair, shoulders, background, now and then a bystander's face), each its own tight
+// crop. The share of them given a face measures what a fallback for tight crops lets through.
+func cornerFrames(p *embed.Pipeline, img *embed.RGB) []*embed.Decoded {
+	var out []*embed.Decoded
+	for _, s := range []int{80, 90} {
+		if img.W < 2*s || img.H < 2*s {
+			continue
+		}
+		for _, c := range [][2]int{{0, 0}, {img.W - s, 0}, {0, img.H - s}} {
+			crop := embed.NewRGB(s, s)
+			for y := range s {
+				copy(crop.Pix[3*s*y:3*s*(y+1)], img.Pix[3*(img.W*(c[1]+y)+c[0]):3*(img.W*(c[1]+y)+c[0]+s)])
+			}
+			out = append(out, p.Prepare(crop))
+		}
+	}
+	return out
 }

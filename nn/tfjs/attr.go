@@ -71,3 +71,13 @@ func (n *node) attrStrings(key string) ([]string, error) {
 func (n *node) badAttr(key, want string) error {
 	return fmt.Errorf("node %q (%s): attribute %s is not a %s: %w", n.name, n.op, key, want, ErrFormat)
 }
+
+// attrInt returns an integer attribute, 0 when it is missing or not an integer (the
+// rewrites use it to match patterns, where either means "not this pattern" or TF's default).
+func attrInt(n *node, key string) int64 {
+	v, ok := n.attr[key]
+	if !ok || v.I == nil {
+		return 0
+	}
+	return int64(*v.I)
+}

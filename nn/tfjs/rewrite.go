@@ -17,6 +17,10 @@ import "math"
 //     way out (op "wajah.AddRelu", converted to nn's Add with Attrs.Act).
 //   - relu(x) + c*(x - |x|) is Prelu(x, 2c) (mobilefacenet), and a Prelu after a
 //     _FusedConv2D with only a BiasAdd joins its fused_ops.
+//   - Reshape(x, Pack(StridedSlice(Shape(x), [0], [1], [1]), c1, c2, ...)), Keras's reshape
+//     that keeps the batch dimension (facemesh-detection), becomes Reshape(x, [0, c1,
+//     c2, ...]) with a constant shape (0: the input's batch), since nn has no shape
+//     arithmetic at run time.
 //   - A depthwise convolution followed by Add of a per-channel constant, then Relu or
 //     Relu6, becomes one FusedDepthwiseConv2dNative (the importer maps depthwise layers to
 //     nn's direct kernel, which the planner's own fusions do not cover).
@@ -39,6 +43,9 @@ func rewrite(g *graph) error {
 			}
 		},
 		func(n *node, uses map[*node]int) {
+			if n.op == "Reshape" {
+				constBatchReshape(n)
+			}
 			if n.op == "Add" || n.op == "AddV2" || n.op == "BiasAdd" {
 				fuseDepthwiseBias(n, uses)
 			}
@@ -135,6 +142,41 @@ func foldScale(n *node, uses map[*node]int) {
 		n.in = []ref{p.n.in[0], {n: filt}}
 		return
 	}
+}
+
+// constBatchReshape rewrites Reshape(x, Pack(StridedSlice(Shape(x), [0], [1], [1]), c...))
+// into Reshape(x, [0, c...]).
+func constBatchReshape(n *node) {
+	if len(n.in) != 2 {
+		return
+	}
+	pack := n.in[1].n
+	if pack.op != "Pack" || len(pack.in) < 2 || attrInt(pack, "axis") != 0 {
+		return
+	}
+	ss := pack.in[0].n
+	if ss.op != "StridedSlice" || len(ss.in) != 4 || attrInt(ss, "shrink_axis_mask") != 1 {
+		return
+	}
+	if sh := ss.in[0].n; sh.op != "Shape" || len(sh.in) != 1 || sh.in[0] != n.in[0] {
+		return
+	}
+	for i, want := range []int32{0, 1, 1} {
+		c := constInput(ss.in[1+i])
+		if c == nil || len(c.i32) != 1 || c.i32[0] != want {
+			return
+		}
+	}
+	shape := []int32{0} // nn's Reshape (like TFLite's) copies a 0 from the input's shape
+	for _, r := range pack.in[1:] {
+		c := constInput(r)
+		if c == nil || len(c.i32) != 1 || c.i32[0] < -1 || c.i32[0] == 0 {
+			return
+		}
+		shape = append(shape, c.i32[0])
+	}
+	n.in[1] = ref{n: &node{name: pack.name + "/const_batch", op: "Const",
+		value: &constTensor{dims: []int{len(shape)}, i32: shape}}}
 }
 
 // clipToRelu6 rewrites Maximum(Minimum(y, 6), 0) to Relu6(y), skipping a Relu feeding y.
