@@ -18,8 +18,6 @@ import (
 //   - MediaPipe's short-range face detector as human-models ships it
 //     (facemesh-detection-short, 128x128; strides 8 and 16, the layers joined into one
 //     [N,896,17] output), the masked-face fallback of tight.go.
-var zzA, zzB float32 = 1 / 127.5, -1
-
 const (
 	blazeThresh    = 0.5 // sigmoid score
 	blazeNMS       = 0.3 // IoU
@@ -130,7 +128,7 @@ func (b *blazeface) propose(img *RGB, thresh float32) ([]blazeBox, error) {
 	for y := 0; y < h; y++ {
 		row := in.Data[3*n*y:]
 		for i, v := range small.Pix[3*w*y : 3*w*(y+1)] {
-			row[i] = float32(v)*zzA + zzB
+			row[i] = float32(v)/127.5 - 1
 		}
 	}
 	out, err := b.net.Run(in)

@@ -80,10 +80,6 @@ func Parse(b []byte) (*nn.Model, error) {
 	return m, nil
 }
 
-// ParseGraph returns the graph of TFLite flatbuffer bytes before planning, for callers
-// that read constants or tap intermediate tensors (set Outputs, then nn.FromGraph).
-func ParseGraph(b []byte) (*nn.Graph, error) { return tfliteGraph(b) }
-
 func tfliteGraph(b []byte) (*nn.Graph, error) {
 	if len(b) < 8 {
 		return nil, fmt.Errorf("%w: %d bytes", nn.ErrFormat, len(b))
