@@ -108,8 +108,33 @@ func (h *HNSW) Compact() {
 	// and every use starts a new generation.
 }
 
-// repair re-links every live node that points at a tombstone (run under graphMu.Lock).
+// repair re-links the live nodes around tombstones (run under graphMu.Lock). Pass one
+// re-selects every list that points at a tombstone among its live links and the
+// tombstones' live links. Pass two is what an insert does after selecting: every node
+// whose list changed, and every node a tombstone linked to (it loses that in-link),
+// gets back links from its neighbours. Without it an outlier whose only in-links came
+// through tombstones stays in the graph, linking out, but no search reaches it.
 func (h *HNSW) repair(pages *[]*page, n uint32, dead func(uint32) bool) {
+	type nodeLayer struct {
+		node uint32
+		lc   int
+	}
+	var affected []nodeLayer
+	lost := map[nodeLayer]bool{} // live nodes a tombstone linked to
+	for x := uint32(0); x < n; x++ {
+		if !dead(x) {
+			continue
+		}
+		pg := (*pages)[x>>pageShift]
+		for lc := 0; lc <= int(pg.level[x&pageMask]); lc++ {
+			l := h.links(pg, x, lc)
+			for _, nb := range l[1 : 1+l[0]] {
+				if !dead(nb) {
+					lost[nodeLayer{nb, lc}] = true
+				}
+			}
+		}
+	}
 	var cs []cand
 	seen := map[uint32]bool{}
 	for x := uint32(0); x < n; x++ {
@@ -129,8 +154,12 @@ func (h *HNSW) repair(pages *[]*page, n uint32, dead func(uint32) bool) {
 				}
 			}
 			if !hasDead {
+				if lost[nodeLayer{x, lc}] {
+					affected = append(affected, nodeLayer{x, lc})
+				}
 				continue
 			}
+			affected = append(affected, nodeLayer{x, lc})
 			clear(seen)
 			cs = cs[:0]
 			seen[x] = true
@@ -157,6 +186,17 @@ func (h *HNSW) repair(pages *[]*page, n uint32, dead func(uint32) bool) {
 				atomic.StoreUint32(&l[1+i], c.node)
 			}
 			atomic.StoreUint32(&l[0], uint32(len(sel)))
+		}
+	}
+	// No live list points at a tombstone any more, so the re-pruning in addLink
+	// never brings one back.
+	for _, a := range affected {
+		pg := (*pages)[a.node>>pageShift]
+		base := h.vec(pg, a.node)
+		l := h.links(pg, a.node, a.lc)
+		for _, nb := range l[1 : 1+l[0]] {
+			score := dot(base, h.vec((*pages)[nb>>pageShift], nb))
+			cs = h.addLink(pages, nb, a.node, a.lc, score, cs)
 		}
 	}
 }

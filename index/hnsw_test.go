@@ -105,7 +105,7 @@ func TestHNSWDeleteCompact(t *testing.T) {
 		}
 		r = recallAt(t, h, f, s, 10, 100)
 		t.Logf("%s: recall@10 %.4f", stage, r)
-		if r < 0.995 { // measured 0.9990 (auto), 0.9980 (compacted)
+		if r < 0.995 { // measured 1.0000 (auto), 1.0000 (compacted)
 			t.Fatalf("%s: recall@10 %.3f", stage, r)
 		}
 	}
@@ -198,5 +198,39 @@ func TestHNSWConcurrent(t *testing.T) {
 	}
 	if missing := unfindable(h, rows, func(i int) bool { return i%10 == 0 }); len(missing) > 0 {
 		t.Fatalf("%d of %d live ids not found by their own vector: %v", len(missing), n, missing[:min(len(missing), 10)])
+	}
+}
+
+// TestCompactKeepsEveryNodeReachable deletes two thirds of each graph and compacts:
+// every survivor must still be the top hit for its own vector. Before repair gave the
+// survivors back links, outliers whose in-links all came through tombstones were left
+// unreachable (one in these 12 graphs; 8 in 30 concurrent builds; CI hit one with 10%
+// deleted in TestHNSWConcurrent).
+func TestCompactKeepsEveryNodeReachable(t *testing.T) {
+	n, seeds := 4000, uint64(12)
+	if testing.Short() {
+		n, seeds = 2000, 4
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		s := vecdata.Clustered(n, 0, 32, seed)
+		h, _ := NewHNSW(Options{Dim: 32, M: 8, EfConstruction: 64, CompactRatio: -1, Seed: int64(seed)})
+		rows := make([][]float32, n)
+		for i := range n {
+			rows[i] = s.Row(i)
+			if err := h.Add(uint64(i), rows[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gone := func(i int) bool { return i%3 != 0 }
+		for i := range n {
+			if gone(i) && !h.Delete(uint64(i)) {
+				t.Fatalf("delete %d", i)
+			}
+		}
+		h.Compact()
+		checkGraph(t, h)
+		if missing := unfindable(h, rows, gone); len(missing) > 0 {
+			t.Errorf("seed %d: %d of %d survivors not found by their own vector: %v", seed, len(missing), n/3, missing)
+		}
 	}
 }
