@@ -3,12 +3,15 @@
 # scale 1 and 1/2, 1/4, 1/8, on JPEGs generated here from one photo (640x480, 1920x1080,
 # 4000x3000, 8000x6000; baseline and progressive; 4:2:0 and 4:4:4; cjpeg -quality 90).
 # Installs nothing. Needs djpeg and cjpeg: apt-get install libjpeg-turbo-progs
-# Usage: flock /tmp/wajah-bench.lock bench/jpeg_compare.sh [PHOTO] [N]
+# Each figure is the median of ROUNDS passes over the whole set (default 3; about 2 min a
+# pass): on a shared machine a single pass moves a cell by +-0.3.
+# Usage: flock /tmp/wajah-bench.lock bench/jpeg_compare.sh [PHOTO] [N] [ROUNDS]
 set -eu
 export GOEXPERIMENT=${GOEXPERIMENT-simd} # as the Makefile: the AVX2 kernels
 cd "$(dirname "$0")/.."
 SRC=${1:-../shared/data/faces-small/face_recognition/examples/obama-1080p.jpg}
 N=${2:-7}
+ROUNDS=${3:-3}
 for t in djpeg cjpeg; do
 	command -v $t >/dev/null || { echo "$t missing: apt-get install libjpeg-turbo-progs" >&2; exit 1; }
 done
@@ -34,4 +37,4 @@ for size in 640x480 1920x1080 4000x3000 8000x6000; do
 		done
 	done
 done
-"$DIR/jpegbench" -n "$N" -tiny "$DIR/tiny.jpg" $FILES
+"$DIR/jpegbench" -n "$N" -rounds "$ROUNDS" -tiny "$DIR/tiny.jpg" $FILES

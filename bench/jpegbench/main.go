@@ -1,8 +1,13 @@
-// Command jpegbench times internal/jpeg against libjpeg-turbo's djpeg on the same files, one
-// core, CPU time: ours in-process (GOMAXPROCS 1, median of -n decodes after a warm-up);
-// djpeg as -n child processes (median of each child's user+system time) minus the median
-// time djpeg takes for a 16x16 JPEG (process start, library load), so that both figures are
-// decode work. Used by bench/jpeg_compare.sh.
+// Command jpegbench times internal/jpeg against libjpeg-turbo's djpeg on the same files,
+// one core, CPU time. Ours in-process (GOMAXPROCS 1, median of -n decodes after a
+// warm-up), twice: into one reused Image (DecodeInto; djpeg likewise writes through one
+// reused scanline buffer and never holds the image) and into a fresh allocation each time
+// (Decode: the output's zeroing and first touch included). djpeg as -n child processes
+// (median of each child's user+system time) minus the median for a 16x16 JPEG (process
+// start, library load; timed alternately with the cell's runs, since a neighbour's load
+// moves it), so that both figures are decode work. With -rounds R the whole set is timed R
+// times and each figure is the median over rounds (ratios per round are listed): on a
+// shared machine one pass moves a cell by +-0.3. Used by bench/jpeg_compare.sh.
 package main
 
 import (
@@ -12,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +29,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 10, "decodes per file and scale")
+	rounds := flag.Int("rounds", 1, "passes over all cells; each figure is the median over passes")
 	scales := flag.String("scales", "1,2,4,8", "scales to time")
 	djpeg := flag.String("djpeg", "djpeg", "djpeg binary (empty: ours only)")
 	tiny := flag.String("tiny", "", "16x16 JPEG for djpeg's start-up cost (empty: not subtracted)")
@@ -36,37 +43,66 @@ func main() {
 		}
 		ss = append(ss, v)
 	}
-	var base float64
 	if *djpeg != "" && *tiny != "" {
-		b, err := djpegMs(*djpeg, *tiny, 1, 3**n)
-		if err != nil {
-			fail(err)
-		}
-		base = b
-		fmt.Printf("djpeg start-up (16x16 file): %.2f ms, subtracted\n", base)
+		fmt.Println("djpeg start-up (a 16x16 file, timed alternately with each cell's file): subtracted per cell")
 	}
-	fmt.Printf("%-28s %5s %10s %10s %8s\n", "file", "scale", "ours ms", "djpeg ms", "ratio")
+	type cell struct {
+		file                string
+		data                []byte
+		scale               int
+		ours, fresh, theirs []float64 // one figure per round
+	}
+	var cells []*cell
 	for _, f := range flag.Args() {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			fail(err)
 		}
 		for _, s := range ss {
-			ours, err := oursMs(data, s, *n)
-			if err != nil {
-				fail(fmt.Errorf("%s: %w", f, err))
+			cells = append(cells, &cell{file: f, data: data, scale: s})
+		}
+	}
+	// Whole passes, so that a neighbour's burst of load lands in one round of a cell, not in
+	// all of them.
+	for range max(*rounds, 1) {
+		for _, c := range cells {
+			// Sub-millisecond cells get more runs (up to 0.2 s of ours each), so that
+			// their medians are not a handful of noisy samples.
+			runs := *n
+			if t, err := oursMs(c.data, c.scale, 1, true); err == nil && t > 0 {
+				runs = min(max(*n, int(200/t)), 15**n)
 			}
-			line := fmt.Sprintf("%-28s %5s %10.2f", filepath.Base(f), "1/"+strconv.Itoa(s), ours)
+			ours, err := oursMs(c.data, c.scale, runs, true)
+			if err != nil {
+				fail(fmt.Errorf("%s: %w", c.file, err))
+			}
+			fresh, err := oursMs(c.data, c.scale, runs, false)
+			if err != nil {
+				fail(fmt.Errorf("%s: %w", c.file, err))
+			}
+			c.ours, c.fresh = append(c.ours, ours), append(c.fresh, fresh)
 			if *djpeg != "" {
-				d, err := djpegMs(*djpeg, f, s, *n)
+				d, err := djpegMs(*djpeg, c.file, *tiny, c.scale, min(runs, 5**n))
 				if err != nil {
 					fail(err)
 				}
-				d = max(d-base, 0.01)
-				line += fmt.Sprintf(" %10.2f %8.2f", d, ours/d)
+				c.theirs = append(c.theirs, d)
 			}
-			fmt.Println(line)
 		}
+	}
+	fmt.Printf("%-28s %5s %10s %10s %10s %8s %8s  %s\n", "file", "scale", "ours ms", "fresh ms", "djpeg ms", "ratio", "fresh", "ratio per round")
+	for _, c := range cells {
+		line := fmt.Sprintf("%-28s %5s %10.2f %10.2f", filepath.Base(c.file), "1/"+strconv.Itoa(c.scale), median(c.ours), median(c.fresh))
+		if *djpeg != "" {
+			var r, rf []float64
+			per := ""
+			for i := range c.theirs {
+				r, rf = append(r, c.ours[i]/c.theirs[i]), append(rf, c.fresh[i]/c.theirs[i])
+				per += fmt.Sprintf(" %.2f", r[i])
+			}
+			line += fmt.Sprintf(" %10.2f %8.2f %8.2f ", median(c.theirs), median(r), median(rf)) + per
+		}
+		fmt.Println(line)
 	}
 }
 
@@ -82,19 +118,26 @@ func cpuNow() time.Duration {
 }
 
 func median(v []float64) float64 {
+	v = slices.Clone(v)
 	sort.Float64s(v)
 	return v[len(v)/2]
 }
 
-func oursMs(data []byte, s, n int) (float64, error) {
-	if _, err := jpeg.Decode(data, jpeg.Options{Scale: s}); err != nil {
+// oursMs is the median CPU ms of n decodes at scale s after a warm-up, into one reused
+// Image (reuse) or a fresh one each time.
+func oursMs(data []byte, s, n int, reuse bool) (float64, error) {
+	img := &jpeg.Image{}
+	if err := jpeg.DecodeInto(img, data, jpeg.Options{Scale: s}); err != nil {
 		return 0, err
 	}
 	var t []float64
 	for i := 0; i < n; i++ {
+		if !reuse {
+			img = &jpeg.Image{}
+		}
 		runtime.GC() // keep collection of the previous output out of the timing
 		c0 := cpuNow()
-		if _, err := jpeg.Decode(data, jpeg.Options{Scale: s}); err != nil {
+		if err := jpeg.DecodeInto(img, data, jpeg.Options{Scale: s}); err != nil {
 			return 0, err
 		}
 		t = append(t, float64(cpuNow()-c0)/1e6)
@@ -102,15 +145,38 @@ func oursMs(data []byte, s, n int) (float64, error) {
 	return median(t), nil
 }
 
-func djpegMs(bin, file string, s, n int) (float64, error) {
-	var t []float64
+// djpegMs is the median CPU ms of n djpeg runs on file at scale s, less the median of n
+// runs on the tiny file (process start and library load) alternating with them, so that
+// a neighbour's load during one cell moves both; at least 0.01.
+func djpegMs(bin, file, tiny string, s, n int) (float64, error) {
+	var t, base []float64
 	for i := 0; i < n; i++ {
-		cmd := exec.Command(bin, "-dct", "int", "-scale", "1/"+strconv.Itoa(s), "-outfile", os.DevNull, file)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("%s: %v: %s", bin, err, out)
+		d, err := djpegRun(bin, file, s)
+		if err != nil {
+			return 0, err
 		}
-		st := cmd.ProcessState
-		t = append(t, float64(st.UserTime()+st.SystemTime())/1e6)
+		t = append(t, d)
+		if tiny != "" {
+			b, err := djpegRun(bin, tiny, 1)
+			if err != nil {
+				return 0, err
+			}
+			base = append(base, b)
+		}
 	}
-	return median(t), nil
+	d := median(t)
+	if len(base) > 0 {
+		d -= median(base)
+	}
+	return max(d, 0.01), nil
+}
+
+// djpegRun is the CPU ms of one djpeg child decoding file at scale s to /dev/null.
+func djpegRun(bin, file string, s int) (float64, error) {
+	cmd := exec.Command(bin, "-dct", "int", "-scale", "1/"+strconv.Itoa(s), "-outfile", os.DevNull, file)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("%s: %v: %s", bin, err, out)
+	}
+	st := cmd.ProcessState
+	return float64(st.UserTime()+st.SystemTime()) / 1e6, nil
 }

@@ -64,6 +64,16 @@ func BenchmarkDecodeFiles(b *testing.B) {
 					}
 				}
 			})
+			// into: one reused Image (DecodeInto), as a caller decoding photo after photo.
+			b.Run(fmt.Sprintf("%s/scale1_%d_into", filepath.Base(name), s), func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				img := &jpeg.Image{}
+				for i := 0; i < b.N; i++ {
+					if err := jpeg.DecodeInto(img, data, jpeg.Options{Scale: s}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

@@ -206,24 +206,37 @@ const maxScans = 128
 
 // Decode decodes a JPEG at opts.Scale.
 func Decode(data []byte, opts Options) (*Image, error) {
+	img := &Image{}
+	if err := DecodeInto(img, data, opts); err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// DecodeInto is Decode into dst, reusing dst.Pix when its capacity holds the output (it is
+// grown otherwise). A caller decoding photo after photo keeps one Image and saves, per
+// large photo, the zeroing and first touch of a fresh output (at 12 MP, 36 MB: a tenth of
+// a scale-1 decode). Every output pixel is written, so nothing of the previous image
+// remains; on an error dst's size is unchanged and its pixels are undefined.
+func DecodeInto(dst *Image, data []byte, opts Options) error {
 	s := opts.Scale
 	if s == 0 {
 		s = 1
 	}
 	if s != 1 && s != 2 && s != 4 && s != 8 {
-		return nil, fmt.Errorf("jpeg: scale %d: want 1, 2, 4 or 8", s)
+		return fmt.Errorf("jpeg: scale %d: want 1, 2, 4 or 8", s)
 	}
 	d := &decoder{data: data}
 	if err := d.header(false); err != nil {
-		return nil, err
+		return err
 	}
 	cfg := d.cfg
 	if opts.MaxSide > 0 && (cfg.Width > opts.MaxSide || cfg.Height > opts.MaxSide) ||
 		opts.MaxPixels > 0 && int64(cfg.Width)*int64(cfg.Height) > int64(opts.MaxPixels) {
-		return nil, fmt.Errorf("%w: %dx%d", ErrTooLarge, cfg.Width, cfg.Height)
+		return fmt.Errorf("%w: %dx%d", ErrTooLarge, cfg.Width, cfg.Height)
 	}
 	if cfg.Components == 4 {
-		return nil, ErrCMYK
+		return ErrCMYK
 	}
 	st := &state{}
 	st.setScale(d, 8/s)
@@ -236,21 +249,26 @@ func Decode(data []byte, opts Options) (*Image, error) {
 		}
 	}
 	w, h := OutputSize(cfg, s)
-	img := &Image{W: w, H: h, Pix: make([]uint8, 3*w*h)}
+	img := &Image{W: w, H: h, Pix: dst.Pix}
+	if n := 3 * w * h; cap(img.Pix) >= n {
+		img.Pix = img.Pix[:n]
+	} else {
+		img.Pix = make([]uint8, n)
+	}
 	st.img = img
 	// d.pos is just past the first SOS marker. Each scan visits every block, so a file of
 	// many tiny scans would cost CPU out of all proportion to its size: refuse beyond
 	// maxScans (libjpeg-turbo's progressive encoder writes 10 for colour).
 	for scans := 0; ; scans++ {
 		if scans >= maxScans {
-			return nil, formatErr("too many scans")
+			return formatErr("too many scans")
 		}
 		hdr, err := d.segment()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := d.scan(hdr, st); err != nil {
-			return nil, err
+			return err
 		}
 		if st.stream {
 			// One interleaved baseline scan held every component and cv has converted it
@@ -263,7 +281,7 @@ func Decode(data []byte, opts Options) (*Image, error) {
 			m, ok := d.marker()
 			if !ok || m == 0xD9 {
 				if !ok && d.progressive && d.pos < len(d.data) {
-					return nil, formatErr("garbage between scans")
+					return formatErr("garbage between scans")
 				}
 				goto finish
 			}
@@ -272,7 +290,7 @@ func Decode(data []byte, opts Options) (*Image, error) {
 				break
 			}
 			if err := d.handleMarker(m); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -281,7 +299,8 @@ finish:
 		st.finishProgressive(d)
 	}
 	st.cv.rows(h)
-	return img, nil
+	*dst = *img
+	return nil
 }
 
 // finishProgressive dequantizes the kept coefficients and runs the IDCTs an MCU row at a
