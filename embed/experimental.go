@@ -30,10 +30,16 @@ type Experimental struct {
 	MaskedAlign string
 
 	// TightCropFloor is the ONet score a tight face crop (tight.go: near-square, at most
-	// tightCropMaxSide working pixels) needs when every other fallback found nothing, for
-	// measuring the last-resort crop fallback: 0 keeps it off (the default), a value in
-	// (0, tightONetThresh) turns it on at that floor.
+	// tightCropMaxSide working pixels) needs when every other fallback found nothing, in the
+	// last-resort crop fallback: 0 is the default (tightFloorDefault), a value in
+	// (0, tightONetThresh) sets another floor, a negative value turns the fallback off.
+	// Whatever the floor, the face must also pass the faceness head (faceness.go) unless
+	// NoFacenessGate is set.
 	TightCropFloor float32
+
+	// NoFacenessGate takes the crop fallback's faces without the faceness head, for
+	// measuring what the head removes.
+	NoFacenessGate bool
 
 	// ShortRange is the score MediaPipe's short-range face detector (facemesh-detection-short,
 	// blazeface.go) must give a tight face crop that every default fallback found nothing in,
@@ -51,8 +57,8 @@ func (x Experimental) withDefaults() Experimental {
 }
 
 func (x Experimental) validate() error {
-	if x.TightCropFloor < 0 || x.TightCropFloor >= tightONetThresh {
-		return fmt.Errorf("embed: tight-crop floor %v outside [0, %v)", x.TightCropFloor, tightONetThresh)
+	if x.TightCropFloor >= tightONetThresh {
+		return fmt.Errorf("embed: tight-crop floor %v not below %v (negative: off)", x.TightCropFloor, tightONetThresh)
 	}
 	if x.ShortRange < 0 || x.ShortRange >= 1 {
 		return fmt.Errorf("embed: short-range detector score %v outside [0, 1)", x.ShortRange)

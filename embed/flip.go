@@ -25,31 +25,41 @@ func Mirror(c *RGB) *RGB {
 // plain stays the crop's alone, which is what the mask classifier was trained on. Without
 // FlipTTA both are the same slice.
 func (p *Pipeline) EmbedFace(crop *RGB) (emb, plain []float32, err error) {
-	if !p.opts.FlipTTA {
-		e, err := p.EmbedCrops(crop)
-		if err != nil {
-			return nil, nil, err
-		}
-		return e[0], e[0], nil
+	emb, in, err := p.EmbedFaceMask(crop)
+	return emb, in.Emb, err
+}
+
+// EmbedFaceMask is EmbedFace with what the mask heads read of the same run: the crop, its
+// plain embedding and its lower-face map (MaskInput).
+func (p *Pipeline) EmbedFaceMask(crop *RGB) (emb []float32, in MaskInput, err error) {
+	var raw, maps []float32
+	if p.opts.FlipTTA {
+		raw, maps, err = p.embedRaw(crop, Mirror(crop))
+	} else {
+		raw, maps, err = p.embedRaw(crop)
 	}
-	raw, err := p.embedRaw(crop, Mirror(crop))
 	if err != nil {
-		return nil, nil, err
+		return nil, MaskInput{}, err
+	}
+	in = MaskInput{Crop: crop, Emb: l2normalize(raw[:Dim]), LowerMap: lowerMapFeatures(maps[:lowerMapLen])}
+	if !p.opts.FlipTTA {
+		return in.Emb, in, nil
 	}
 	sum := make([]float32, Dim)
 	for i := range sum {
 		sum[i] = raw[i] + raw[Dim+i]
 	}
-	return l2normalize(sum), l2normalize(raw[:Dim]), nil
+	return l2normalize(sum), in, nil
 }
 
-// embedRaw runs MobileFaceNet on aligned crops in one batch: len(crops) x Dim raw outputs.
-func (p *Pipeline) embedRaw(crops ...*RGB) ([]float32, error) {
+// embedRaw runs MobileFaceNet on aligned crops in one batch: len(crops) x Dim raw outputs
+// and len(crops) x lowerMapLen values of the lower-face map (see lowermap.go).
+func (p *Pipeline) embedRaw(crops ...*RGB) (raw, maps []float32, err error) {
 	const n = AlignSize * AlignSize * 3
 	in := make([]float32, len(crops)*n)
 	for i, c := range crops {
 		if c.W != AlignSize || c.H != AlignSize {
-			return nil, fmt.Errorf("embed: crop is %dx%d, want %d", c.W, c.H, AlignSize)
+			return nil, nil, fmt.Errorf("embed: crop is %dx%d, want %d", c.W, c.H, AlignSize)
 		}
 		d := in[i*n : (i+1)*n]
 		for j, v := range c.Pix {
@@ -58,10 +68,10 @@ func (p *Pipeline) embedRaw(crops ...*RGB) ([]float32, error) {
 	}
 	out, err := p.mfn.Run(&nn.Tensor{Shape: []int{len(crops), AlignSize, AlignSize, 3}, Data: in})
 	if err != nil {
-		return nil, fmt.Errorf("mobilefacenet: %w", err)
+		return nil, nil, fmt.Errorf("mobilefacenet: %w", err)
 	}
-	if e := out[0]; len(e.Data) != len(crops)*Dim {
-		return nil, fmt.Errorf("mobilefacenet: output shape %v", e.Shape)
+	if len(out) != 2 || len(out[0].Data) != len(crops)*Dim || len(out[1].Data) != len(crops)*lowerMapLen {
+		return nil, nil, fmt.Errorf("mobilefacenet: %d outputs, want the embedding and the lower-face map", len(out))
 	}
-	return out[0].Data, nil
+	return out[0].Data, out[1].Data, nil
 }

@@ -21,7 +21,15 @@ const (
 	MaskFeatEmbedding = 1 // the 192-d MobileFaceNet embedding
 	MaskFeatLowerFace = 2 // the lower half of the aligned crop, 8x8-pixel block means
 	MaskFeatBoth      = 3
+	MaskFeatLowerMap  = 4 // MobileFaceNet's own 14x14 feature map under the nose (LowerMapDim)
 )
+
+// MaskInput is one aligned face as the mask heads see it; Pipeline.EmbedFaceMask makes it.
+type MaskInput struct {
+	Crop     *RGB      // the aligned 112x112 crop
+	Emb      []float32 // the crop's own (un-flipped) normalized embedding
+	LowerMap []float32 // LowerMapDim values from the same MobileFaceNet run (lowerMapFeatures)
+}
 
 // MaskModel is a logistic regression (Hidden == 0) or a one-hidden-layer ReLU MLP on
 // standardized features.
@@ -48,11 +56,12 @@ const (
 	lowerDim         = ((lowerY1 - lowerY0) / lowerBlock) * ((lowerX1 - lowerX0) / lowerBlock) * 3
 )
 
-// MaskFeatures builds the feature vector of a kind from an aligned crop and its embedding.
-func MaskFeatures(kind uint32, crop *RGB, emb []float32) []float32 {
+// MaskFeatures builds the feature vector of a kind from an aligned face.
+func MaskFeatures(kind uint32, in MaskInput) []float32 {
 	var f []float32
+	crop := in.Crop
 	if kind&MaskFeatEmbedding != 0 {
-		f = append(f, emb...)
+		f = append(f, in.Emb...)
 	}
 	if kind&MaskFeatLowerFace != 0 {
 		for by := lowerY0; by < lowerY1; by += lowerBlock {
@@ -72,12 +81,15 @@ func MaskFeatures(kind uint32, crop *RGB, emb []float32) []float32 {
 			}
 		}
 	}
+	if kind&MaskFeatLowerMap != 0 {
+		f = append(f, in.LowerMap...)
+	}
 	return f
 }
 
-// Predict returns the probability of a mask for an aligned crop and its embedding.
-func (m *MaskModel) Predict(crop *RGB, emb []float32) float32 {
-	return m.Prob(MaskFeatures(m.Kind, crop, emb))
+// Predict returns the probability of a mask for an aligned face.
+func (m *MaskModel) Predict(in MaskInput) float32 {
+	return m.Prob(MaskFeatures(m.Kind, in))
 }
 
 // Prob returns the probability of a mask for a raw (unstandardized) feature vector.

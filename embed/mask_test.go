@@ -17,11 +17,43 @@ func TestMaskFeatures(t *testing.T) {
 	}
 	emb := make([]float32, Dim)
 	emb[3] = 1
-	f := MaskFeatures(MaskFeatBoth, crop, emb)
+	lm := make([]float32, LowerMapDim)
+	lm[LowerMapDim-1] = 7
+	in := MaskInput{Crop: crop, Emb: emb, LowerMap: lm}
+	f := MaskFeatures(MaskFeatBoth, in)
 	if len(f) != Dim+lowerDim {
 		t.Fatalf("len = %d, want %d", len(f), Dim+lowerDim)
 	}
 	if f[3] != 1 || f[Dim] != 1 || f[len(f)-1] != 1 {
 		t.Fatalf("features %v %v %v", f[3], f[Dim], f[len(f)-1])
+	}
+	f = MaskFeatures(MaskFeatBoth|MaskFeatLowerMap, in)
+	if len(f) != Dim+lowerDim+LowerMapDim || f[len(f)-1] != 7 || f[Dim+lowerDim-1] != 1 {
+		t.Fatalf("with the map: len %d, last %v", len(f), f[len(f)-1])
+	}
+	if f := MaskFeatures(MaskFeatLowerMap, in); len(f) != LowerMapDim {
+		t.Fatalf("map alone: len %d", len(f))
+	}
+}
+
+// The lower-face map pools rows 8-9, 10-11 and 12-13 over columns 2-11, per channel.
+func TestLowerMapFeatures(t *testing.T) {
+	m := make([]float32, lowerMapLen)
+	for y := range lowerMapSide {
+		for x := range lowerMapSide {
+			for c := range lowerMapChans {
+				m[(y*lowerMapSide+x)*lowerMapChans+c] = float32(100*y + x + 1000*c)
+			}
+		}
+	}
+	f := lowerMapFeatures(m)
+	for band := range 3 {
+		for _, c := range []int{0, 5, 127} {
+			// mean of y over {8+2b, 9+2b} is 8.5+2b; mean of x over 2..11 is 6.5.
+			want := float32(100*(8.5+2*float64(band)) + 6.5 + 1000*float64(c))
+			if got := f[band*lowerMapChans+c]; got != want {
+				t.Fatalf("band %d channel %d: %v, want %v", band, c, got, want)
+			}
+		}
 	}
 }

@@ -33,13 +33,13 @@ func DefaultMaskDetailModel() (*MaskModel, error) {
 
 // maskDetail is the masker_detail of a face: none when the classifier calls it unmasked,
 // else the head's verdict at probability 0.5; "" when there is no head.
-func maskDetail(head *MaskModel, masked bool, crop *RGB, emb []float32) string {
+func maskDetail(head *MaskModel, masked bool, in MaskInput) string {
 	switch {
 	case head == nil:
 		return ""
 	case !masked:
 		return MaskDetailNone
-	case head.Predict(crop, emb) >= 0.5:
+	case head.Predict(in) >= 0.5:
 		return MaskDetailIncorrect
 	default:
 		return MaskDetailCorrect

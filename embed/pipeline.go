@@ -136,6 +136,7 @@ type Pipeline struct {
 	mfn        runner
 	mask       *MaskModel
 	maskDetail *MaskModel      // masker_detail head (maskdetail.go); nil: no detail
+	faceness   *MaskModel      // the tight-crop floor's face test (faceness.go); nil: floor off
 	adm        *admission      // nil: unbounded
 	live       *liveScorer     // nil with NoLiveness
 	mesh       *meshLandmarker // Experimental.MaskedAlign facemesh only
@@ -152,7 +153,12 @@ func New(opts Options) (*Pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := tflite.Load(path)
+		var m *nn.Model
+		if name == "MobileFaceNet.tflite" {
+			m, err = loadEmbedder(path) // with the mask classifier's map as a second output
+		} else {
+			m, err = tflite.Load(path)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}
@@ -189,6 +195,9 @@ func New(opts Options) (*Pipeline, error) {
 		if p.short, err = loadBlazeFace(opts.ModelsDir, blazeShort); err != nil {
 			return nil, err
 		}
+	}
+	if p.faceness, err = DefaultFacenessModel(); err != nil && !errors.Is(err, ErrNoMaskModel) {
+		return nil, err
 	}
 	if !opts.NoMask {
 		m, err := DefaultMaskModel()
@@ -351,7 +360,7 @@ func alignSource(d *Decoded, f *Face) (*RGB, float32) {
 // EmbedCrops runs MobileFaceNet on aligned crops in one batch and returns L2-normalized
 // embeddings (no flip augmentation; see EmbedFace).
 func (p *Pipeline) EmbedCrops(crops ...*RGB) ([][]float32, error) {
-	raw, err := p.embedRaw(crops...)
+	raw, _, err := p.embedRaw(crops...)
 	if err != nil {
 		return nil, err
 	}
@@ -396,15 +405,15 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	}
 	crop := p.AlignFace(d, f)
 	f.Quality.Blur, f.Quality.Exposure = blurExposure(crop)
-	emb, plain, err := p.EmbedFace(crop)
+	emb, mi, err := p.EmbedFaceMask(crop)
 	if err != nil {
 		return err
 	}
 	f.Embedding = emb
 	if p.mask != nil {
-		f.MaskScore = p.mask.Predict(crop, plain)
+		f.MaskScore = p.mask.Predict(mi)
 		f.Masked = f.MaskScore >= 0.5
-		f.MaskDetail = maskDetail(p.maskDetail, f.Masked, crop, plain)
+		f.MaskDetail = maskDetail(p.maskDetail, f.Masked, mi)
 	}
 	if p.live != nil {
 		if err := ctx.Err(); err != nil {

@@ -324,7 +324,7 @@ func BenchmarkStages(b *testing.B) {
 		if p.mask != nil {
 			b.Run("mask/"+prefix, func(b *testing.B) {
 				for b.Loop() {
-					p.mask.Predict(crop, emb[0])
+					p.mask.Predict(MaskInput{Crop: crop, Emb: emb[0], LowerMap: make([]float32, LowerMapDim)})
 				}
 			})
 		}

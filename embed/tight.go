@@ -97,18 +97,40 @@ func (p *Pipeline) detectTight(img *RGB, minBox int) ([]mbox, error) {
 			}
 		}
 	}
-	if p.opts.Experimental.TightCropFloor <= 0 {
+	floor := p.opts.Experimental.TightCropFloor
+	switch {
+	case floor < 0:
 		return nil, nil
+	case floor == 0:
+		floor = tightFloorDefault
 	}
-	return p.det.frameONet(img, p.opts.Experimental.TightCropFloor)
+	gate := !p.opts.Experimental.NoFacenessGate
+	if gate && p.faceness == nil {
+		return nil, nil // no head built in: the floor alone is no face test
+	}
+	boxes, err = p.det.frameONet(img, floor)
+	if err != nil || len(boxes) == 0 || !gate {
+		return boxes, err
+	}
+	face, err := p.isFace(img, boxes[0].lm)
+	if err != nil || !face {
+		return nil, err
+	}
+	return boxes, nil
 }
+
+// tightFloorDefault is the last-resort fallback's ONet floor. ONet alone at this floor is no
+// face test (it passes a fifth of 80-90 px non-face corners of LFW photos); the faceness
+// head behind it is. Chosen with `wajah train-faceness` and `wajah eval detect`
+// (embed/README.md, "Masked faces").
+const tightFloorDefault = 0.02
 
 // shortRangeONetFloor is the ONet score the short-range fallback (Experimental.ShortRange)
 // also asks of the frame.
 const shortRangeONetFloor = 0.05
 
 // tightCropMaxSide and tightCropAspect bound what the last-resort crop fallback
-// (Experimental.TightCropFloor) calls a tight face crop: a small, near-square frame such as
+// (tightFloorDefault, Experimental.TightCropFloor) calls a tight face crop: a small, near-square frame such as
 // masked-pairs' 160x160 and mask-train's 50-250 px crops, never a camera frame.
 const (
 	tightCropMaxSide = 320

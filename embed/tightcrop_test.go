@@ -19,7 +19,7 @@ func TestTightCropShape(t *testing.T) {
 	for _, c := range []struct {
 		floor float32
 		ok    bool
-	}{{0, true}, {0.05, true}, {-0.1, false}, {tightONetThresh, false}, {0.9, false}} {
+	}{{0, true}, {0.05, true}, {-1, true}, {tightONetThresh, false}, {0.9, false}} {
 		if err := (Experimental{MaskedAlign: MaskedAlignFive, TightCropFloor: c.floor}).validate(); (err == nil) != c.ok {
 			t.Errorf("TightCropFloor %v: %v, want ok=%v", c.floor, err, c.ok)
 		}

@@ -132,14 +132,14 @@ func benchOnce(p *embed.Pipeline, data []byte, live bool) (r, c [8]float64, err 
 	crop := p.AlignFace(d, f)
 	stop(2)
 	start()
-	_, plain, err := p.EmbedFace(crop)
+	_, mi, err := p.EmbedFaceMask(crop)
 	if err != nil {
 		return r, c, err
 	}
 	stop(3)
 	if m := p.MaskModel(); m != nil {
 		start()
-		m.Predict(crop, plain)
+		m.Predict(mi)
 		stop(4)
 	}
 	if live {

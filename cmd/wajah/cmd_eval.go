@@ -671,7 +671,7 @@ func runEvalMask(args []string) error {
 		if err != nil {
 			return err
 		}
-		crop, emb, det, err := train.MaskSample(context.Background(), p, img)
+		in, det, err := train.MaskSample(context.Background(), p, img)
 		if err != nil {
 			return err
 		}
@@ -681,7 +681,7 @@ func runEvalMask(args []string) error {
 				missedMasked++
 			}
 		}
-		pr := p.MaskModel().Predict(crop, emb)
+		pr := p.MaskModel().Predict(in)
 		probs = append(probs, roc.Labeled{Score: float64(pr), Same: r.mask})
 		switch pred := pr >= 0.5; {
 		case pred && r.mask:

@@ -25,7 +25,7 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 		return err
 	}
 	crop := p.AlignFace(d, f)
-	e, plain, err := p.EmbedFace(crop)
+	e, mi, err := p.EmbedFaceMask(crop)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	}
 	x := &maskedExtra{}
 	if m := p.MaskModel(); m != nil {
-		x.MaskScore = m.Predict(crop, plain)
+		x.MaskScore = m.Predict(mi)
 	}
 	if a := p.Options().Experimental.MaskedAlign; x.MaskScore >= 0.5 && a != embed.MaskedAlignFive {
 		// As the pipeline does for a face it calls masked (Experimental.MaskedAlign).

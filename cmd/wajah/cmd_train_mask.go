@@ -24,6 +24,7 @@ type maskData struct {
 	Manifest string // sha256 of the manifest file
 	Emb      [][]float32
 	Lower    [][]float32
+	Map      [][]float32 // MaskInput.LowerMap (absent from caches written before it: rebuilt)
 	Label    []float32
 	Detected []bool
 	// Per sample: the manifest row it comes from, its source and detail columns, and
@@ -35,12 +36,21 @@ type maskData struct {
 	Copy   []uint8
 }
 
+// maskKinds names the feature kinds train-mask and train-mask-detail take (--kind).
+var maskKinds = map[string]uint32{
+	"embedding": embed.MaskFeatEmbedding, "lower": embed.MaskFeatLowerFace, "both": embed.MaskFeatBoth,
+	"map": embed.MaskFeatLowerMap, "embedding+map": embed.MaskFeatEmbedding | embed.MaskFeatLowerMap,
+	"lower+map": embed.MaskFeatLowerFace | embed.MaskFeatLowerMap, "both+map": embed.MaskFeatBoth | embed.MaskFeatLowerMap,
+}
+
+const maskKindNames = "embedding, lower (lower-face pixels), both, map (MobileFaceNet's lower-face map), embedding+map, lower+map or both+map"
+
 func runTrainMask(args []string) error {
 	fs := flag.NewFlagSet("train-mask", flag.ContinueOnError)
 	manifest := fs.String("manifest", "", "TSV: path, mask (0/1)")
 	root := fs.String("root", ".", "directory the manifest paths are relative to")
 	out := fs.String("out", "embed/maskmodel/mask.wmsk", "weights file to write")
-	kind := fs.String("kind", "both", "features: embedding, lower (lower-face pixels) or both")
+	kind := fs.String("kind", "both", "features: "+maskKindNames)
 	hidden := fs.Int("hidden", 0, "hidden units (0: logistic regression)")
 	epochs := fs.Int("epochs", 400, "full-batch Adam steps")
 	lr := fs.Float64("lr", 0.01, "Adam learning rate")
@@ -53,14 +63,16 @@ func runTrainMask(args []string) error {
 	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
 	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
 	workers := fs.Int("workers", 2, "images processed in parallel")
+	chunks := fs.Int("chunks", 1, "training gradient sums in this many parallel chunks (1: sequential, as the committed weights were trained)")
+	compareKinds := fs.String("compare-kinds", "embedding,lower,both", "feature kinds --compare reports")
 	evalModel := fs.String("eval-model", "", "report this weights file on the validation split (per source) and exit, training nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	kinds := map[string]uint32{"embedding": embed.MaskFeatEmbedding, "lower": embed.MaskFeatLowerFace, "both": embed.MaskFeatBoth}
+	kinds := maskKinds
 	k, ok := kinds[*kind]
 	if !ok {
-		return fmt.Errorf("unknown --kind %q", *kind)
+		return fmt.Errorf("unknown --kind %q (want %s)", *kind, maskKindNames)
 	}
 	raw, err := os.ReadFile(*manifest)
 	if err != nil {
@@ -69,6 +81,9 @@ func runTrainMask(args []string) error {
 	sum := sha256.Sum256(raw)
 	hash := hex.EncodeToString(sum[:])
 	data, err := loadMaskData(*cache, hash)
+	if err == nil && len(data.Map) != len(data.Label) {
+		err = errors.New("cache predates the lower-face map")
+	}
 	if err != nil {
 		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *workers); err != nil {
 			return err
@@ -93,6 +108,9 @@ func runTrainMask(args []string) error {
 		}
 		if kind&embed.MaskFeatLowerFace != 0 {
 			f = append(f, data.Lower[i]...)
+		}
+		if kind&embed.MaskFeatLowerMap != 0 {
+			f = append(f, data.Map[i]...)
 		}
 		return f
 	}
@@ -133,10 +151,13 @@ func runTrainMask(args []string) error {
 		}
 		return float64(ok) / float64(len(x))
 	}
-	cfg := train.MaskConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1}
+	cfg := train.MaskConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1, Chunks: *chunks}
 	if *compare {
-		for _, name := range []string{"embedding", "lower", "both"} {
-			for _, h := range []int{0, 16} {
+		for _, name := range strings.Split(*compareKinds, ",") {
+			if _, ok := kinds[name]; !ok {
+				return fmt.Errorf("unknown --compare-kinds entry %q (want %s)", name, maskKindNames)
+			}
+			for _, h := range []int{0, max(*hidden, 16)} {
 				xt, xv, yt, yv := split(kinds[name])
 				c := cfg
 				c.Kind, c.Hidden = kinds[name], h

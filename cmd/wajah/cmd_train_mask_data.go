@@ -16,12 +16,18 @@ import (
 
 // maskSample is one image's features as train-mask extracts them.
 type maskSample struct {
-	emb, lower []float32
+	emb, lower, fmap []float32
 	label      float32
 	detected   bool
 	row        int
 	copy       uint8
 }
+
+// classifierMaskStyles are the synthetic masks drawn on unmasked training images as
+// positives: the dev styles and a mask under the nose, since masker is true for a mask worn
+// incorrectly too (without it the classifier called 3 of 12 below-nose masks on faces-small
+// unmasked).
+var classifierMaskStyles = append(append([]embed.MaskStyle(nil), embed.DevMaskStyles...), embed.MaskBelowNose)
 
 // extractMaskData extracts features of every manifest row, with workers in parallel; with
 // augment, also of an augmented copy of each image and of a synthetic-mask copy of each
@@ -37,11 +43,11 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 	}
 	ctx := context.Background()
 	sample := func(img *embed.RGB, label float32, row int, copy uint8) (maskSample, error) {
-		crop, emb, det, err := train.MaskSample(ctx, p, img)
+		in, det, err := train.MaskSample(ctx, p, img)
 		if err != nil {
 			return maskSample{}, err
 		}
-		return maskSample{emb: emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, crop, nil), label: label, detected: det, row: row, copy: copy}, nil
+		return maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, label: label, detected: det, row: row, copy: copy}, nil
 	}
 	results := make([][]maskSample, len(rows))
 	var mu sync.Mutex
@@ -82,7 +88,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 						return nil, err
 					}
 					if len(faces) > 0 {
-						st := embed.DevMaskStyles[rng.IntN(len(embed.DevMaskStyles))]
+						st := classifierMaskStyles[rng.IntN(len(classifierMaskStyles))]
 						m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
 						if rng.IntN(2) == 0 {
 							m = train.Augment(m, rng)
@@ -110,7 +116,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 	for _, rs := range results {
 		for _, s := range rs {
 			r := rows[s.row]
-			d.Emb, d.Lower = append(d.Emb, s.emb), append(d.Lower, s.lower)
+			d.Emb, d.Lower, d.Map = append(d.Emb, s.emb), append(d.Lower, s.lower), append(d.Map, s.fmap)
 			d.Label, d.Detected = append(d.Label, s.label), append(d.Detected, s.detected)
 			d.Row, d.Copy = append(d.Row, s.row), append(d.Copy, s.copy)
 			d.Source, d.Detail = append(d.Source, r.source), append(d.Detail, r.detail)

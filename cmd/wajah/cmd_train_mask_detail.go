@@ -39,8 +39,13 @@ func runTrainMaskDetail(args []string) error {
 	oversample := fs.Int("oversample", 0, "repeat real incorrect rows this many times in training (0: balance to the correct rows)")
 	l2 := fs.Float64("l2", 1e-2, "weight decay")
 	workers := fs.Int("workers", 2, "images processed in parallel")
+	kindName := fs.String("kind", "both", "features: "+maskKindNames)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	kind, known := maskKinds[*kindName]
+	if !known {
+		return fmt.Errorf("unknown --kind %q (want %s)", *kindName, maskKindNames)
 	}
 	rows, err := detailRows(*worn, *lfw, *nSynth)
 	if err != nil {
@@ -64,7 +69,7 @@ func runTrainMaskDetail(args []string) error {
 	g.SetLimit(max(*workers, 1))
 	for i := range rows {
 		g.Go(func() error {
-			f, m, good, err := detailFeature(ctx, p, cls, rows[i], i)
+			f, m, good, err := detailFeature(ctx, p, cls, kind, rows[i], i)
 			mu.Lock()
 			feats[i], masked[i], ok[i] = f, m, good
 			bar.step(!good)
@@ -95,7 +100,7 @@ func runTrainMaskDetail(args []string) error {
 	if rep <= 0 {
 		rep = max(1, nCorrect/max(nIncorrect, 1))
 	}
-	cfg := train.MaskConfig{Kind: embed.MaskFeatBoth, L2: *l2, Seed: 1}
+	cfg := train.MaskConfig{Kind: kind, L2: *l2, Seed: 1}
 	trainSet := func(skip int, synth bool) ([][]float32, []float32) {
 		var x [][]float32
 		var y []float32
@@ -199,7 +204,7 @@ func detailReport(rows []detailRow, ok, masked []bool, pred []int8, sel func(int
 // detailFeature extracts the mask features of one row (the synthetic ones with their mask
 // drawn first) and whether the committed classifier calls it masked. good is false for a
 // synthetic row whose face is not detected (no landmarks to draw on).
-func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel, r detailRow, i int) (f []float32, masked, good bool, err error) {
+func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel, kind uint32, r detailRow, i int) (f []float32, masked, good bool, err error) {
 	img, err := evalReadImage(r.path)
 	if err != nil {
 		return nil, false, false, fmt.Errorf("%s: %w", r.path, err)
@@ -214,12 +219,12 @@ func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel,
 	if max(img.W, img.H) > 128 { // as train-mask: the deterministic side in [80, 128]
 		img = embed.Shrink(img, 80+(i*37)%49)
 	}
-	crop, emb, _, err := train.MaskSample(ctx, p, img)
+	in, _, err := train.MaskSample(ctx, p, img)
 	if err != nil {
 		return nil, false, false, err
 	}
-	f = embed.MaskFeatures(embed.MaskFeatBoth, crop, emb)
-	return f, cls.Prob(embed.MaskFeatures(cls.Kind, crop, emb)) >= 0.5, true, nil
+	f = embed.MaskFeatures(kind, in)
+	return f, cls.Predict(in) >= 0.5, true, nil
 }
 
 // detailRows reads mask-worn-dev and picks n LFW View 1 train-pair images (first path of

@@ -5,6 +5,7 @@ package train
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/wajah-id/wajah/embed"
 )
@@ -17,6 +18,7 @@ type MaskConfig struct {
 	LR     float64 // default 0.01
 	L2     float64 // weight decay; default 1e-3
 	Seed   uint64
+	Chunks int // gradient sums in parallel chunks (0 or 1: one sequential sum)
 }
 
 // Mask fits a embed.MaskModel to raw features x and labels y (1 = mask) with full-batch Adam
@@ -74,59 +76,34 @@ func Mask(x [][]float32, y []float32, c MaskConfig) *embed.MaskModel {
 	}
 	// Parameters as one flat view for Adam: W1, B1, W2, B2.
 	params := [][]float32{m.W1, m.B1, m.W2}
-	grads := [][]float64{make([]float64, len(m.W1)), make([]float64, len(m.B1)), make([]float64, len(m.W2))}
 	mom := [][]float64{make([]float64, len(m.W1)), make([]float64, len(m.B1)), make([]float64, len(m.W2))}
 	vel := [][]float64{make([]float64, len(m.W1)), make([]float64, len(m.B1)), make([]float64, len(m.W2))}
-	var gb, mb, vb float64
-	act := make([]float32, h)
+	var mb, vb float64
 	const b1, b2, eps = 0.9, 0.999, 1e-8
+	// Chunks accumulate their gradients apart and are summed in chunk order, so that the
+	// result depends on Chunks, not on the machine's core count. One chunk is the original
+	// sequential sum, which reproduces the committed weights.
+	chunks := max(c.Chunks, 1)
+	parts := make([]maskGrads, chunks)
+	for k := range parts {
+		parts[k] = maskGrads{w1: make([]float64, len(m.W1)), b1: make([]float64, len(m.B1)), w2: make([]float64, len(m.W2)), act: make([]float32, h)}
+	}
 	for t := 1; t <= c.Epochs; t++ {
-		for _, g := range grads {
-			clear(g)
+		var wg sync.WaitGroup
+		for k := range parts {
+			lo, hi := k*n/chunks, (k+1)*n/chunks
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				parts[k].accumulate(m, z[lo:hi], y[lo:hi], n)
+			}()
 		}
-		gb = 0
-		for i := range z {
-			var logit float32
-			if h == 0 {
-				logit = m.B2
-				for j, v := range z[i] {
-					logit += m.W2[j] * v
-				}
-			} else {
-				logit = m.B2
-				for k := 0; k < h; k++ {
-					a := m.B1[k]
-					row := m.W1[k*d : (k+1)*d]
-					for j, v := range z[i] {
-						a += row[j] * v
-					}
-					act[k] = max(a, 0)
-					logit += m.W2[k] * act[k]
-				}
-			}
-			// embed's sigmoid rounds to float32 before the label is subtracted; kept so that
-			// retraining reproduces the committed weights.
-			e := float64(float32(1/(1+math.Exp(-float64(logit))))-y[i]) / float64(n)
-			gb += e
-			if h == 0 {
-				for j, v := range z[i] {
-					grads[2][j] += e * float64(v)
-				}
-				continue
-			}
-			for k := 0; k < h; k++ {
-				grads[2][k] += e * float64(act[k])
-				if act[k] <= 0 {
-					continue
-				}
-				ek := e * float64(m.W2[k])
-				grads[1][k] += ek
-				g := grads[0][k*d : (k+1)*d]
-				for j, v := range z[i] {
-					g[j] += ek * float64(v)
-				}
-			}
+		wg.Wait()
+		for k := 1; k < chunks; k++ {
+			parts[0].add(&parts[k])
 		}
+		grads := [][]float64{parts[0].w1, parts[0].b1, parts[0].w2}
+		gb := parts[0].b2
 		c1, c2 := 1-math.Pow(b1, float64(t)), 1-math.Pow(b2, float64(t))
 		for p := range params {
 			for j := range params[p] {
@@ -141,4 +118,75 @@ func Mask(x [][]float32, y []float32, c MaskConfig) *embed.MaskModel {
 		m.B2 -= float32(c.LR * (mb / c1) / (math.Sqrt(vb/c2) + eps))
 	}
 	return m
+}
+
+// maskGrads holds one chunk's gradient sums (and its hidden activations scratch).
+type maskGrads struct {
+	w1, b1, w2 []float64
+	b2         float64
+	act        []float32
+}
+
+// accumulate zeroes g and adds the mean-loss gradients of samples z (labels y) of a batch
+// of n to it.
+func (g *maskGrads) accumulate(m *embed.MaskModel, z [][]float32, y []float32, n int) {
+	clear(g.w1)
+	clear(g.b1)
+	clear(g.w2)
+	g.b2 = 0
+	h, d, act := m.Hidden, m.Dim, g.act
+	for i := range z {
+		logit := m.B2
+		if h == 0 {
+			for j, v := range z[i] {
+				logit += m.W2[j] * v
+			}
+		} else {
+			for k := 0; k < h; k++ {
+				a := m.B1[k]
+				row := m.W1[k*d : (k+1)*d]
+				for j, v := range z[i] {
+					a += row[j] * v
+				}
+				act[k] = max(a, 0)
+				logit += m.W2[k] * act[k]
+			}
+		}
+		// embed's sigmoid rounds to float32 before the label is subtracted; kept so that
+		// retraining reproduces the committed weights.
+		e := float64(float32(1/(1+math.Exp(-float64(logit))))-y[i]) / float64(n)
+		g.b2 += e
+		if h == 0 {
+			for j, v := range z[i] {
+				g.w2[j] += e * float64(v)
+			}
+			continue
+		}
+		for k := 0; k < h; k++ {
+			g.w2[k] += e * float64(act[k])
+			if act[k] <= 0 {
+				continue
+			}
+			ek := e * float64(m.W2[k])
+			g.b1[k] += ek
+			w := g.w1[k*d : (k+1)*d]
+			for j, v := range z[i] {
+				w[j] += ek * float64(v)
+			}
+		}
+	}
+}
+
+// add adds o's sums to g's.
+func (g *maskGrads) add(o *maskGrads) {
+	for i, v := range o.w1 {
+		g.w1[i] += v
+	}
+	for i, v := range o.b1 {
+		g.b1[i] += v
+	}
+	for i, v := range o.w2 {
+		g.w2[i] += v
+	}
+	g.b2 += o.b2
 }

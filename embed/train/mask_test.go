@@ -59,3 +59,32 @@ func flip(b []byte, i int) []byte {
 	c[i] ^= 1
 	return c
 }
+
+// Chunked gradient sums are deterministic for a chunk count and train as well as one
+// sequential sum.
+func TestMaskChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var x [][]float32
+	var y []float32
+	for i := 0; i < 301; i++ {
+		a, b, c := float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		x = append(x, []float32{a, b, c})
+		y = append(y, map[bool]float32{true: 1, false: 0}[a*a+b-0.3*c > 0.5])
+	}
+	cfg := MaskConfig{Kind: embed.MaskFeatEmbedding, Hidden: 4, Epochs: 200, LR: 0.05, Seed: 7}
+	seq := Mask(x, y, cfg)
+	cfg.Chunks = 5
+	a, b := Mask(x, y, cfg), Mask(x, y, cfg)
+	for i := range a.W1 {
+		if a.W1[i] != b.W1[i] {
+			t.Fatalf("W1[%d]: %v then %v with the same chunks", i, a.W1[i], b.W1[i])
+		}
+	}
+	var diff float64
+	for i := range a.W1 {
+		diff = max(diff, float64(abs32(a.W1[i]-seq.W1[i])))
+	}
+	if diff > 1e-3 {
+		t.Fatalf("chunked weights differ from the sequential ones by %g", diff)
+	}
+}

@@ -53,12 +53,12 @@ func TestMaskClassifierValidation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", r.path, err)
 		}
-		crop, emb, _, err := MaskSample(context.Background(), p, img)
+		in, _, err := MaskSample(context.Background(), p, img)
 		if err != nil {
 			t.Fatalf("%s: %v", r.path, err)
 		}
 		n[r.mask]++
-		if (p.MaskModel().Predict(crop, emb) >= 0.5) == r.mask {
+		if (p.MaskModel().Predict(in) >= 0.5) == r.mask {
 			right[r.mask]++
 		}
 	}

@@ -23,21 +23,20 @@ func PickCentral(faces []embed.Face, w, h int) int {
 }
 
 // MaskSample prepares one mask training or evaluation image: the largest detected face (or
-// the template fallback when none is found, detected false), its aligned crop and embedding.
-func MaskSample(ctx context.Context, p *embed.Pipeline, img *embed.RGB) (crop *embed.RGB, emb []float32, detected bool, err error) {
+// the template fallback when none is found, detected false) as the mask heads see it.
+func MaskSample(ctx context.Context, p *embed.Pipeline, img *embed.RGB) (in embed.MaskInput, detected bool, err error) {
 	d := p.Prepare(img)
 	faces, err := p.Detect(ctx, d)
 	if err != nil {
-		return nil, nil, false, err
+		return embed.MaskInput{}, false, err
 	}
 	f := embed.TemplateFace(img.W, img.H)
 	if len(faces) > 0 {
 		f, detected = faces[0], true
 	}
-	crop = p.AlignFace(d, &f)
-	e, err := p.EmbedCrops(crop)
+	_, in, err = p.EmbedFaceMask(p.AlignFace(d, &f))
 	if err != nil {
-		return nil, nil, false, err
+		return embed.MaskInput{}, false, err
 	}
-	return crop, e[0], detected, nil
+	return in, detected, nil
 }

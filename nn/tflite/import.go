@@ -80,6 +80,10 @@ func Parse(b []byte) (*nn.Model, error) {
 	return m, nil
 }
 
+// ParseGraph returns the graph of TFLite flatbuffer bytes before optimisation, so that a
+// caller can expose an intermediate tensor as an output (Graph.Outputs) before nn.FromGraph.
+func ParseGraph(b []byte) (*nn.Graph, error) { return tfliteGraph(b) }
+
 func tfliteGraph(b []byte) (*nn.Graph, error) {
 	if len(b) < 8 {
 		return nil, fmt.Errorf("%w: %d bytes", nn.ErrFormat, len(b))
