@@ -91,7 +91,7 @@ func runEvalPairs(args []string) error {
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface (landmarks from ONet either way)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
-	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback (embed.Experimental.TightCropFloor; 0: off)")
+	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback, gated by the faceness head (embed.Experimental.TightCropFloor; 0: the default 0.02, negative: off)")
 	redetect := fs.Bool("redetect-missed", false, "with --cache: embed again the images the cached run found no face in (after a detection change), keep the others")
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes, facemesh (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")

@@ -34,7 +34,8 @@ func runEvalDetect(args []string) error {
 	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn or blazeface")
 	thr := fs.String("thresholds", "", "PNet,RNet,ONet score thresholds (default 0.6,0.7,0.7)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go)")
-	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback (embed.Experimental.TightCropFloor; 0: off)")
+	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback, gated by the faceness head (embed.Experimental.TightCropFloor; 0: the default 0.02, negative: off)")
+	noGate := fs.Bool("no-faceness-gate", false, "take the tight-crop floor's faces without the faceness head (embed.Experimental.NoFacenessGate)")
 	shortRange := fs.Float64("short-range", 0, "score of the short-range detector fallback for tight crops (embed.Experimental.ShortRange; 0: off)")
 	corners := fs.Bool("corners", false, "non-face proxy: detect in the top-left, top-right and bottom-left 80 and 90 px corners of each image instead of the image")
 	frac := fs.Float64("detect-frac", 0, "smallest face as a fraction of the shorter side (0: the gate-derived default, as the server runs)")
@@ -77,7 +78,7 @@ func runEvalDetect(args []string) error {
 	default:
 		return errors.New("--pairs or --manifest is required")
 	}
-	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac), TightCropFloor: float32(*tightFloor), ShortRange: float32(*shortRange)}}
+	opts := embed.Options{Detector: *detector, NoMask: true, Experimental: embed.Experimental{NoTightFallback: *noTight, DetectFrac: float32(*frac), TightCropFloor: float32(*tightFloor), NoFacenessGate: *noGate, ShortRange: float32(*shortRange)}}
 	if *thr != "" {
 		parts := strings.Split(*thr, ",")
 		if len(parts) != 3 {

@@ -17,10 +17,10 @@ import (
 // maskSample is one image's features as train-mask extracts them.
 type maskSample struct {
 	emb, lower, fmap []float32
-	label      float32
-	detected   bool
-	row        int
-	copy       uint8
+	label            float32
+	detected         bool
+	row              int
+	copy             uint8
 }
 
 // classifierMaskStyles are the synthetic masks drawn on unmasked training images as
