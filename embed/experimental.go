@@ -37,8 +37,14 @@ type Experimental struct {
 	// NoFacenessGate is set.
 	TightCropFloor float32
 
-	// NoFacenessGate takes the crop fallback's faces without the faceness head, for
-	// measuring what the head removes.
+	// DeepThresholds (PNet, RNet, ONet) are those of the last look at any frame every other
+	// fallback found nothing in, whose candidate is kept only when the faceness head calls
+	// it a face (tight.go, deepRetry): zero is the default (deepRetryThresholds), a negative
+	// first value turns the retry off.
+	DeepThresholds [3]float32
+
+	// NoFacenessGate takes the crop fallback's and the deep retry's faces without the
+	// faceness head, for measuring what the head removes.
 	NoFacenessGate bool
 
 	// ShortRange is the score MediaPipe's short-range face detector (facemesh-detection-short,

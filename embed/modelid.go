@@ -16,7 +16,7 @@ const BaseModelID = "mobilefacenet-expo-1.0.24"
 // threshold. Options that decide which faces are found or admitted (ModelsDir, Limits,
 // WorkSide, DecodeSide, MaxDecodeBytes, MinFaceSize, MinDetect, MultiFaceRatio, NoMask,
 // NoLiveness, and Experimental's DetectFrac, NoTightFallback, MTCNNThresholds,
-// TightCropFloor, NoFacenessGate and ShortRange) are not part of it: they change which photos pass, not the vectors' space.
+// TightCropFloor, NoFacenessGate, DeepThresholds and ShortRange) are not part of it: they change which photos pass, not the vectors' space.
 func ModelID(o Options) string {
 	o = o.withDefaults()
 	var b strings.Builder

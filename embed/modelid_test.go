@@ -85,7 +85,7 @@ func TestModelIDClassifiesEveryOption(t *testing.T) {
 	admission := map[string]bool{"ModelsDir": true, "Limits": true, "WorkSide": true, "DecodeSide": true, "MaxDecodeBytes": true,
 		"MinFaceSize": true, "MinDetect": true, "MultiFaceRatio": true, "NoMask": true, "NoLiveness": true,
 		"Experimental.DetectFrac": true, "Experimental.NoTightFallback": true, "Experimental.MTCNNThresholds": true,
-		"Experimental.TightCropFloor": true, "Experimental.ShortRange": true, "Experimental.NoFacenessGate": true}
+		"Experimental.TightCropFloor": true, "Experimental.ShortRange": true, "Experimental.NoFacenessGate": true, "Experimental.DeepThresholds": true}
 	var fields []string
 	var walk func(prefix string, typ reflect.Type)
 	walk = func(prefix string, typ reflect.Type) {

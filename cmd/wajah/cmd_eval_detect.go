@@ -35,6 +35,7 @@ func runEvalDetect(args []string) error {
 	thr := fs.String("thresholds", "", "PNet,RNet,ONet score thresholds (default 0.6,0.7,0.7)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go)")
 	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback, gated by the faceness head (embed.Experimental.TightCropFloor; 0: the default 0.02, negative: off)")
+	deep := fs.String("deep-thresholds", "", "PNet,RNet,ONet thresholds of the gated deep retry (embed.Experimental.DeepThresholds; empty: the default 0.2,0.05,0.05; -1,0,0: off)")
 	noGate := fs.Bool("no-faceness-gate", false, "take the tight-crop floor's faces without the faceness head (embed.Experimental.NoFacenessGate)")
 	shortRange := fs.Float64("short-range", 0, "score of the short-range detector fallback for tight crops (embed.Experimental.ShortRange; 0: off)")
 	corners := fs.Bool("corners", false, "non-face proxy: detect in the top-left, top-right and bottom-left 80 and 90 px corners of each image instead of the image")
@@ -91,6 +92,13 @@ func runEvalDetect(args []string) error {
 			}
 			opts.Experimental.MTCNNThresholds[i] = float32(v)
 		}
+	}
+	if *deep != "" {
+		v, err := parseThresholds(*deep)
+		if err != nil {
+			return err
+		}
+		opts.Experimental.DeepThresholds = v
 	}
 	p, err := embed.New(opts)
 	if err != nil {
@@ -168,4 +176,21 @@ func cornerFrames(p *embed.Pipeline, img *embed.RGB) []*embed.Decoded {
 		}
 	}
 	return out
+}
+
+// parseThresholds reads "a,b,c" as three detector thresholds.
+func parseThresholds(s string) ([3]float32, error) {
+	var out [3]float32
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 {
+		return out, errors.New("want three comma-separated thresholds")
+	}
+	for i, t := range parts {
+		v, err := strconv.ParseFloat(t, 32)
+		if err != nil {
+			return out, err
+		}
+		out[i] = float32(v)
+	}
+	return out, nil
 }
