@@ -95,7 +95,8 @@ func TestOcclusions(t *testing.T) {
 		{"mask over the nose only", noseOnly(), nil, true},
 		// Eyes and mouth both hidden: nothing for PNet and RNet to find (412).
 		{"sunglasses and mask", sunglassesMask(), ErrNoFace, false},
-		// A hand is not a mask, but the face is found and still matches.
+		// A hand is not a mask, but it covers what a mask covers: found (the classifier calls
+		// it masked, so the masked path matches it), and it still matches.
 		{"hand over the mouth", hand(), nil, true},
 	}
 	for _, tc := range tests {
