@@ -24,13 +24,13 @@ type facenessRow struct {
 	set       string // a manifest source, or corners-train / corners-val
 	face      bool   // label: a face crop (manifest) or a corner patch
 	val       bool   // held out
-	floorOnly bool   // found by the floor alone (the default fallbacks found nothing)
+	floorOnly bool   // found by the gated stages alone (floor or deep retry; the others found nothing)
 	feat      []float32
 }
 
 // runTrainFaceness fits the faceness head (embed/faceness.go). Positives are the faces the
-// floor pipeline (every default fallback, then the ONet floor, no gate) finds in face crops
-// of a mask manifest; negatives are what it finds in the top-left, top-right and bottom-left
+// ungated pipeline (every default fallback, then the ONet floor and the deep retry, no gate)
+// finds in face crops of a mask manifest; negatives are what it finds in the top-left, top-right and bottom-left
 // 80 and 90 px corners of LFW View 1 photos (hair, shoulders, background; eval detect
 // --corners), pairs_train's for training and pairs_test's for validation. Manifest rows
 // with index % 5 == 4 are held out, as for the mask classifier. What matters is the share
@@ -87,7 +87,9 @@ func runTrainFaceness(args []string) error {
 			}
 		}
 	}
-	def, err := embed.New(embed.Options{NoMask: true, Experimental: embed.Experimental{TightCropFloor: -1}})
+	// def: neither gated stage; flo: both, ungated (the head is trained on the candidates of
+	// both: the floor's centred squares and the deep retry's boxes).
+	def, err := embed.New(embed.Options{NoMask: true, Experimental: embed.Experimental{TightCropFloor: -1, DeepThresholds: [3]float32{-1}}})
 	if err != nil {
 		return err
 	}
@@ -180,8 +182,8 @@ func facenessFrames(ctx context.Context, def, flo *embed.Pipeline, path string, 
 	return out, n, nil
 }
 
-// facenessReport prints, per validation set, the frames given a face without the floor,
-// with the floor ungated, and with the floor gated by the head at 0.5.
+// facenessReport prints, per validation set, the frames given a face without the gated
+// stages (floor and deep retry), with them ungated, and gated by the head at 0.5.
 func facenessReport(rows []facenessRow, frames map[string]int, m *embed.MaskModel) {
 	type tally struct{ plain, floorOnly, passed int }
 	per := map[string]*tally{}
@@ -209,7 +211,7 @@ func facenessReport(rows []facenessRow, frames map[string]int, m *embed.MaskMode
 		sets = append(sets, s)
 	}
 	sort.Strings(sets)
-	fmt.Println("| validation set | frames | face, no floor | + floor, ungated | + floor, gated | floor-only faces the head passes |")
+	fmt.Println("| validation set | frames | face, neither stage | + floor and deep retry, ungated | + both, gated | their faces the head passes |")
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, s := range sets {
 		t, n := per[s], frames[s]
