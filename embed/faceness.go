@@ -1,10 +1,5 @@
 package embed
 
-import (
-	"errors"
-	"io/fs"
-)
-
 // FacenessFile is the built-in faceness head inside maskmodel/: a logistic regression (the
 // WMSK frame of mask.go) on MaskFeatLowerMap features that tells a face from what the tight
 // crop's last-resort fallback (tight.go) also lets through: hair, shoulders, background.
@@ -15,16 +10,7 @@ const FacenessFile = "maskmodel/faceness.wmsk"
 const facenessThresh = 0.5
 
 // DefaultFacenessModel returns the built-in faceness head, or ErrNoMaskModel.
-func DefaultFacenessModel() (*MaskModel, error) {
-	data, err := fs.ReadFile(maskFS, FacenessFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoMaskModel
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ParseMaskModel(data)
-}
+func DefaultFacenessModel() (*MaskModel, error) { return builtInHead(FacenessFile) }
 
 // Faceness is the faceness head's probability that an aligned crop is a face.
 func (p *Pipeline) Faceness(crop *RGB) (float32, error) {

@@ -177,8 +177,12 @@ func ParseMaskModel(data []byte) (*MaskModel, error) {
 }
 
 // DefaultMaskModel returns the built-in weights, or ErrNoMaskModel.
-func DefaultMaskModel() (*MaskModel, error) {
-	data, err := fs.ReadFile(maskFS, MaskFile)
+func DefaultMaskModel() (*MaskModel, error) { return builtInHead(MaskFile) }
+
+// builtInHead parses one of maskmodel/'s WMSK files, or returns ErrNoMaskModel when the
+// build carries none.
+func builtInHead(name string) (*MaskModel, error) {
+	data, err := fs.ReadFile(maskFS, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoMaskModel
 	}

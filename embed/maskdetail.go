@@ -1,10 +1,5 @@
 package embed
 
-import (
-	"errors"
-	"io/fs"
-)
-
 // MaskDetailFile is the built-in weights of the masker_detail head inside maskmodel/: a
 // second MaskModel (same WMSK frame and features) that tells a mask worn incorrectly (nose
 // or chin uncovered) from one worn correctly. It runs only on faces the mask classifier
@@ -20,16 +15,7 @@ const (
 )
 
 // DefaultMaskDetailModel returns the built-in detail head, or ErrNoMaskModel.
-func DefaultMaskDetailModel() (*MaskModel, error) {
-	data, err := fs.ReadFile(maskFS, MaskDetailFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoMaskModel
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ParseMaskModel(data)
-}
+func DefaultMaskDetailModel() (*MaskModel, error) { return builtInHead(MaskDetailFile) }
 
 // maskDetail is the masker_detail of a face: none when the classifier calls it unmasked,
 // else the head's verdict at probability 0.5; "" when there is no head.

@@ -136,11 +136,7 @@ func cornerPatches(t *testing.T, p *Pipeline) []*RGB {
 					continue
 				}
 				for _, c := range [][2]int{{0, 0}, {img.W - s, 0}, {0, img.H - s}, {img.W - s, img.H - s}} {
-					patch := NewRGB(s, s)
-					for y := range s {
-						copy(patch.Pix[3*s*y:3*s*(y+1)], img.Pix[3*(img.W*(c[1]+y)+c[0]):3*(img.W*(c[1]+y)+c[0]+s)])
-					}
-					out = append(out, patch)
+					out = append(out, square(img, c[0], c[1], s))
 				}
 			}
 		}
@@ -174,13 +170,18 @@ func lfwCorners(t *testing.T, n int) []*RGB {
 		}
 		for _, s := range []int{80, 90} {
 			for _, c := range [][2]int{{0, 0}, {img.W - s, 0}, {0, img.H - s}} {
-				patch := NewRGB(s, s)
-				for y := range s {
-					copy(patch.Pix[3*s*y:3*s*(y+1)], img.Pix[3*(img.W*(c[1]+y)+c[0]):3*(img.W*(c[1]+y)+c[0]+s)])
-				}
-				out = append(out, patch)
+				out = append(out, square(img, c[0], c[1], s))
 			}
 		}
+	}
+	return out
+}
+
+// square copies the s x s square of img at (x0, y0).
+func square(img *RGB, x0, y0, s int) *RGB {
+	out := NewRGB(s, s)
+	for y := range s {
+		copy(out.Pix[3*s*y:3*s*(y+1)], img.Pix[3*(img.W*(y0+y)+x0):3*(img.W*(y0+y)+x0+s)])
 	}
 	return out
 }
