@@ -2,6 +2,10 @@ package embed
 
 import (
 	"testing"
+
+	"github.com/wajah-id/wajah/models"
+	"github.com/wajah-id/wajah/nn"
+	"github.com/wajah-id/wajah/nn/tflite"
 )
 
 func flip(b []byte, i int) []byte {
@@ -55,5 +59,47 @@ func TestLowerMapFeatures(t *testing.T) {
 				t.Fatalf("band %d channel %d: %v, want %v", band, c, got, want)
 			}
 		}
+	}
+}
+
+// Exposing the lower-face map as a second output changes nothing in the embedding: the same
+// crop through MobileFaceNet loaded plainly and with the extra output gives bit-identical
+// raw outputs, and the map EmbedFaceMask pools is that model's second output.
+func TestEmbedderMapOutputLeavesEmbedding(t *testing.T) {
+	p := testPipeline(t)
+	path, err := models.PathIn(p.opts.ModelsDir, "MobileFaceNet.tflite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := tflite.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := loadEmbedder(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(with.Outputs()); n != 2 {
+		t.Fatalf("embedder has %d outputs, want 2", n)
+	}
+	in := &nn.Tensor{Shape: []int{1, AlignSize, AlignSize, 3}, Data: make([]float32, AlignSize*AlignSize*3)}
+	for i := range in.Data {
+		in.Data[i] = float32(i%251)/125 - 1
+	}
+	a, err := plain.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := with.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a[0].Data {
+		if a[0].Data[i] != b[0].Data[i] {
+			t.Fatalf("embedding[%d]: %v alone, %v with the map output", i, a[0].Data[i], b[0].Data[i])
+		}
+	}
+	if len(b[1].Data) != lowerMapLen {
+		t.Fatalf("map has %d values, want %d", len(b[1].Data), lowerMapLen)
 	}
 }
