@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ func runEvalDetect(args []string) error {
 	corners := fs.Bool("corners", false, "non-face proxy: detect in the top-left, top-right and bottom-left 80 and 90 px corners of each image instead of the image")
 	frac := fs.Float64("detect-frac", 0, "smallest face as a fraction of the shorter side (0: the gate-derived default, as the server runs)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images processed in parallel")
+	listMissed := fs.Bool("list-missed", false, "print each image without a face (path and size) after the summary")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,6 +108,7 @@ func runEvalDetect(args []string) error {
 	}
 	var mu sync.Mutex
 	var found, several, unreadable, total int
+	var missed []string
 	var busy time.Duration
 	var g errgroup.Group
 	g.SetLimit(max(*workers, 1))
@@ -139,6 +142,8 @@ func runEvalDetect(args []string) error {
 					found++
 				case len(faces) == 1:
 					found++
+				case !*corners:
+					missed = append(missed, fmt.Sprintf("%s (%dx%d)", q, f.Full.W, f.Full.H))
 				}
 				mu.Unlock()
 				if err != nil {
@@ -154,6 +159,12 @@ func runEvalDetect(args []string) error {
 	n := total
 	fmt.Printf("%d frames: face found in %d (%.4f), more than one face in %d (%.4f), unreadable %d; detect %.1f ms per image per worker\n",
 		n, found, evalRatio(found, n), several, evalRatio(several, n), unreadable, float64(busy.Microseconds())/1000/float64(max(n, 1)))
+	if *listMissed {
+		sort.Strings(missed)
+		for _, m := range missed {
+			fmt.Println("no face:", m)
+		}
+	}
 	return nil
 }
 
