@@ -60,6 +60,7 @@ func runTrainMask(args []string) error {
 	cache := fs.String("cache", "", "feature cache file (gob), reused when the manifest hash matches")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	augment := fs.Bool("augment", false, "add an augmented copy of every image (train.Augment) and a synthetic-mask copy of every unmasked one (embed.SynthMask) to training")
+	augmentExtra := fs.Int("augment-extra", 0, "with --augment: this many more augmented and synthetic-mask copies per image (0: one of each)")
 	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
 	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
 	workers := fs.Int("workers", 2, "images processed in parallel")
@@ -80,12 +81,15 @@ func runTrainMask(args []string) error {
 	}
 	sum := sha256.Sum256(raw)
 	hash := hex.EncodeToString(sum[:])
+	if *augmentExtra > 0 { // the cache is keyed by what it holds
+		hash += fmt.Sprintf("/augment-extra=%d", *augmentExtra)
+	}
 	data, err := loadMaskData(*cache, hash)
 	if err == nil && len(data.Map) != len(data.Label) {
 		err = errors.New("cache predates the lower-face map")
 	}
 	if err != nil {
-		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *workers); err != nil {
+		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *workers); err != nil {
 			return err
 		}
 		if *cache != "" {

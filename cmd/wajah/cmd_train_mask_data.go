@@ -31,8 +31,9 @@ var classifierMaskStyles = append(append([]embed.MaskStyle(nil), embed.DevMaskSt
 
 // extractMaskData extracts features of every manifest row, with workers in parallel; with
 // augment, also of an augmented copy of each image and of a synthetic-mask copy of each
-// unmasked image whose face is detected (seeded by the row, so reproducible).
-func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, workers int) (*maskData, error) {
+// unmasked image whose face is detected (seeded by the row, so reproducible), and extra
+// more pairs of such copies.
+func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, extra, workers int) (*maskData, error) {
 	rows, err := readMaskManifest(manifest)
 	if err != nil {
 		return nil, err
@@ -82,22 +83,39 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 					return nil, err
 				}
 				out = append(out, a)
+				var faces []embed.Face
 				if !r.mask {
-					faces, err := p.Detect(ctx, p.Prepare(img))
+					if faces, err = p.Detect(ctx, p.Prepare(img)); err != nil {
+						return nil, err
+					}
+				}
+				synth := func(rng *rand.Rand) error {
+					if len(faces) == 0 {
+						return nil
+					}
+					st := classifierMaskStyles[rng.IntN(len(classifierMaskStyles))]
+					m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
+					if rng.IntN(2) == 0 {
+						m = train.Augment(m, rng)
+					}
+					sm, err := sample(m, 1, i, 2)
+					out = append(out, sm)
+					return err
+				}
+				if err := synth(rng); err != nil {
+					return nil, err
+				}
+				// Extra copies draw from their own streams, so the first ones (and the
+				// committed weights trained on them) do not change with extra.
+				for k := range extra {
+					rk := rand.New(rand.NewPCG(uint64(i), 0x65787472+uint64(k)))
+					a, err := sample(train.Augment(img, rk), label, i, 1)
 					if err != nil {
 						return nil, err
 					}
-					if len(faces) > 0 {
-						st := classifierMaskStyles[rng.IntN(len(classifierMaskStyles))]
-						m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
-						if rng.IntN(2) == 0 {
-							m = train.Augment(m, rng)
-						}
-						sm, err := sample(m, 1, i, 2)
-						if err != nil {
-							return nil, err
-						}
-						out = append(out, sm)
+					out = append(out, a)
+					if err := synth(rk); err != nil {
+						return nil, err
 					}
 				}
 				return out, nil
