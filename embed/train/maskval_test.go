@@ -19,8 +19,8 @@ const maskTrain = "../../../shared/data/mask-train"
 // mask-train's whole validation split with `wajah eval mask`'s protocol (embed/README.md,
 // "Mask classifier"): a retrained or damaged classifier that loses a point fails.
 const (
-	minMaskValAccuracy = 0.97  // measured 0.9725
-	minMaskValRecall   = 0.965 // each class; measured masked 0.970, unmasked 0.975
+	minMaskValAccuracy = 0.98  // measured 0.9900 (the lower-face map weights of 2026-12-04; 0.9725 before)
+	minMaskValRecall   = 0.975 // each class; measured masked 0.995, unmasked 0.985
 )
 
 // TestMaskClassifierValidation scores the built-in mask classifier on every held-out row
