@@ -6,7 +6,8 @@ import (
 )
 
 // Detection fallbacks for masked faces. First, a frame the default thresholds find nothing
-// in is searched again with lower ones (retryThresholds). Then the tight-crop fallback: a photo cropped tightly around a face (the face fills the frame, as in
+// in is searched again with lower ones (retryThresholds). Then the tight-crop fallback: a
+// photo cropped tightly around a face (the face fills the frame, as in
 // ../shared/data/masked-pairs and mask-train's masked crops) defeats MTCNN: the box it
 // regresses to reaches past the chin and forehead, so it does not fit in the frame and the
 // cascade drops it, and a mask hides the mouth that PNet keys on. When the detector finds
@@ -16,8 +17,11 @@ import (
 // reads as an edge); failing that, it asks ONet whether the frame itself, squared, is a
 // face (score >= tightONetThresh), and takes ONet's landmarks. Either way the face is then
 // aligned from detected landmarks like any other; measured in embed/README.md ("Masked
-// faces"). Frames larger than tightMaxSide skip the fallback: a kiosk frame with no face
-// gets 412 without paying a second detection.
+// faces"). Frames larger than tightMaxSide skip the tight-crop fallback. Two last stages are
+// gated by the faceness head (faceness.go), since their candidates alone are no face test:
+// the ONet floor for small near-square crops (tightFloorDefault) and, for any frame, the
+// deep retry (deepRetryThresholds). A kiosk frame with no face pays the retries before its
+// 412 (640x480: 13.5 -> 19.1 ms of detection with the deep retry).
 const (
 	tightMaxSide    = 640
 	tightPad        = 0.3
@@ -183,7 +187,7 @@ func (p *Pipeline) fallbacks(img *RGB, minBox int) ([]mbox, error) {
 }
 
 // tightFloorDefault is the last-resort fallback's ONet floor. ONet alone at this floor is no
-// face test (it passes a fifth of 80-90 px non-face corners of LFW photos); the faceness
+// face test (it passes a quarter of 80-90 px non-face corners of LFW photos); the faceness
 // head behind it is. Chosen with `wajah train-faceness` and `wajah eval detect`
 // (embed/README.md, "Masked faces").
 const tightFloorDefault = 0.02
@@ -193,8 +197,9 @@ const tightFloorDefault = 0.02
 const shortRangeONetFloor = 0.05
 
 // tightCropMaxSide and tightCropAspect bound what the last-resort crop fallback
-// (tightFloorDefault, Experimental.TightCropFloor) calls a tight face crop: a small, near-square frame such as
-// masked-pairs' 160x160 and mask-train's 50-250 px crops, never a camera frame.
+// (tightFloorDefault, Experimental.TightCropFloor) calls a tight face crop: a small,
+// near-square frame such as masked-pairs' 160x160 and mask-train's 50-250 px crops, never a
+// camera frame.
 const (
 	tightCropMaxSide = 320
 	tightCropAspect  = 1.25
