@@ -17,15 +17,26 @@ func (p *Pipeline) Faceness(crop *RGB) (float32, error) {
 	if p.faceness == nil {
 		return 0, ErrNoMaskModel
 	}
-	_, in, err := p.EmbedFaceMask(crop)
+	// The crop alone, even with FlipTTA: the head reads the map, not the embedding.
+	raw, maps, err := p.embedRaw(crop)
 	if err != nil {
 		return 0, err
 	}
-	return p.faceness.Predict(in), nil
+	return p.faceness.Predict(MaskInput{Crop: crop, Emb: l2normalize(raw), LowerMap: lowerMapFeatures(maps)}), nil
 }
 
-// isFace asks the faceness head about the face with landmarks lm in img.
-func (p *Pipeline) isFace(img *RGB, lm [5]Point) (bool, error) {
+// gateReady reports whether the gated detection stages (tight.go) may run: a faceness head
+// is built in, or Experimental.NoFacenessGate measures them ungated.
+func (p *Pipeline) gateReady() bool {
+	return p.faceness != nil || p.opts.Experimental.NoFacenessGate
+}
+
+// gatePasses reports whether a face a gated stage found at landmarks lm of img stands: the
+// faceness head's verdict, or true when NoFacenessGate is set.
+func (p *Pipeline) gatePasses(img *RGB, lm [5]Point) (bool, error) {
+	if p.opts.Experimental.NoFacenessGate {
+		return true, nil
+	}
 	s, err := p.Faceness(Align(img, lm))
 	return s >= facenessThresh, err
 }

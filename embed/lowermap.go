@@ -1,19 +1,11 @@
 package embed
 
-import (
-	"fmt"
-	"os"
-
-	"github.com/wajah-id/wajah/nn"
-	"github.com/wajah-id/wajah/nn/tflite"
-)
-
 // The mask classifier's strongest features are MobileFaceNet's own: the 14x14x128 map after
 // its last 14x14 block, where each cell sees the crop's texture around an 8x8 patch. Under
 // the nose (rows 8-13, crop y 64-112) and between the cheeks (columns 2-11, x 16-96), the
 // map is averaged per channel over row pairs: 3 x 128 values. Read from the embedding's own
-// run (a second graph output), so it costs one copy, not a network. Measured against the
-// pixel block means and the embedding in embed/maskmodel/README.md.
+// run (a second graph output, tflite.LoadWithOutputs), so it costs one copy, not a network.
+// Measured against the pixel block means and the embedding in embed/maskmodel/README.md.
 const (
 	lowerMapTensor = "MobileFaceNet/MobileFaceNet/Conv2d_4_InvResBlock_5/Add"
 	lowerMapSide   = 14
@@ -26,29 +18,6 @@ const (
 	// lowerMapLen is one face's whole map.
 	lowerMapLen = lowerMapSide * lowerMapSide * lowerMapChans
 )
-
-// loadEmbedder loads MobileFaceNet with the lower-face map as its second output.
-func loadEmbedder(path string) (*nn.Model, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	g, err := tflite.ParseGraph(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	t := g.TensorByName(lowerMapTensor)
-	if t < 0 {
-		return nil, fmt.Errorf("%s: no tensor %s (not expo's MobileFaceNet?)", path, lowerMapTensor)
-	}
-	g.Outputs = append(g.Outputs, t)
-	m, err := nn.FromGraph(g)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	m.ProbeSpatial()
-	return m, nil
-}
 
 // lowerMapFeatures pools one face's map (lowerMapLen values, NHWC) into LowerMapDim.
 func lowerMapFeatures(m []float32) []float32 {

@@ -75,7 +75,7 @@ func TestEmbedderMapOutputLeavesEmbedding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	with, err := loadEmbedder(path)
+	with, err := tflite.LoadWithOutputs(path, lowerMapTensor)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -153,12 +153,11 @@ func New(opts Options) (*Pipeline, error) {
 		if err != nil {
 			return nil, err
 		}
-		var m *nn.Model
+		var extra []string
 		if name == "MobileFaceNet.tflite" {
-			m, err = loadEmbedder(path) // with the mask classifier's map as a second output
-		} else {
-			m, err = tflite.Load(path)
+			extra = []string{lowerMapTensor} // the mask heads' map as a second output
 		}
+		m, err := tflite.LoadWithOutputs(path, extra...)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}

@@ -76,7 +76,7 @@ func (p *Pipeline) deepRetry(img *RGB, minBox int) ([]mbox, error) {
 	if thr == ([3]float32{}) {
 		thr = deepRetryThresholds
 	}
-	if thr[0] < 0 || p.faceness == nil || p.blaze != nil {
+	if thr[0] < 0 || !p.gateReady() || p.blaze != nil {
 		return nil, nil
 	}
 	m := *p.det
@@ -86,20 +86,13 @@ func (p *Pipeline) deepRetry(img *RGB, minBox int) ([]mbox, error) {
 		return nil, err
 	}
 	slices.SortStableFunc(boxes, func(a, b mbox) int { return cmp.Compare(b.score, a.score) })
-	var out []mbox // nil or one box
-	for i := range boxes {
-		if i == deepRetryMax {
-			break
-		}
-		if p.opts.Experimental.NoFacenessGate {
-			return append(out, boxes[i]), nil
-		}
-		face, err := p.isFace(img, boxes[i].lm)
+	for i := range boxes[:min(len(boxes), deepRetryMax)] {
+		ok, err := p.gatePasses(img, boxes[i].lm)
 		if err != nil {
 			return nil, err
 		}
-		if face {
-			return append(out, boxes[i]), nil
+		if ok {
+			return boxes[i : i+1], nil
 		}
 	}
 	return nil, nil
@@ -171,16 +164,14 @@ func (p *Pipeline) fallbacks(img *RGB, minBox int) ([]mbox, error) {
 	case floor == 0:
 		floor = tightFloorDefault
 	}
-	gate := !p.opts.Experimental.NoFacenessGate
-	if gate && p.faceness == nil {
+	if !p.gateReady() {
 		return nil, nil // no head built in: the floor alone is no face test
 	}
 	boxes, err = p.det.frameONet(img, floor)
-	if err != nil || len(boxes) == 0 || !gate {
+	if err != nil || len(boxes) == 0 {
 		return boxes, err
 	}
-	face, err := p.isFace(img, boxes[0].lm)
-	if err != nil || !face {
+	if ok, err := p.gatePasses(img, boxes[0].lm); err != nil || !ok {
 		return nil, err
 	}
 	return boxes, nil

@@ -70,8 +70,7 @@ func runTrainMask(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	kinds := maskKinds
-	k, ok := kinds[*kind]
+	k, ok := maskKinds[*kind]
 	if !ok {
 		return fmt.Errorf("unknown --kind %q (want %s)", *kind, maskKindNames)
 	}
@@ -158,13 +157,13 @@ func runTrainMask(args []string) error {
 	cfg := train.MaskConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1, Chunks: *chunks}
 	if *compare {
 		for _, name := range strings.Split(*compareKinds, ",") {
-			if _, ok := kinds[name]; !ok {
+			if _, ok := maskKinds[name]; !ok {
 				return fmt.Errorf("unknown --compare-kinds entry %q (want %s)", name, maskKindNames)
 			}
 			for _, h := range []int{0, max(*hidden, 16)} {
-				xt, xv, yt, yv := split(kinds[name])
+				xt, xv, yt, yv := split(maskKinds[name])
 				c := cfg
-				c.Kind, c.Hidden = kinds[name], h
+				c.Kind, c.Hidden = maskKinds[name], h
 				m := train.Mask(xt, yt, c)
 				fmt.Printf("  %-9s hidden %2d: train %.4f, validation %.4f\n", name, h, accuracy(m, xt, yt), accuracy(m, xv, yv))
 			}

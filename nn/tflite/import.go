@@ -47,7 +47,11 @@ const maxTFLiteFile = 1 << 30
 
 // Load reads a float32 (or float16-weight) TFLite model. The batch dimension of every
 // input becomes dynamic, and height and width too when the graph plans at other sizes.
-func Load(path string) (*nn.Model, error) {
+func Load(path string) (*nn.Model, error) { return LoadWithOutputs(path) }
+
+// LoadWithOutputs is Load with intermediate tensors, named in extraOutputs, returned after
+// the model's own outputs.
+func LoadWithOutputs(path string, extraOutputs ...string) (*nn.Model, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -59,7 +63,7 @@ func Load(path string) (*nn.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := Parse(b)
+	m, err := parse(b, extraOutputs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -67,10 +71,21 @@ func Load(path string) (*nn.Model, error) {
 }
 
 // Parse builds a model from TFLite flatbuffer bytes (see Load).
-func Parse(b []byte) (*nn.Model, error) {
+func Parse(b []byte) (*nn.Model, error) { return parse(b, nil) }
+
+// parse builds a model from TFLite bytes, with the tensors named in extraOutputs appended to
+// its outputs.
+func parse(b []byte, extraOutputs []string) (*nn.Model, error) {
 	g, err := tfliteGraph(b)
 	if err != nil {
 		return nil, err
+	}
+	for _, name := range extraOutputs {
+		t := g.TensorByName(name)
+		if t < 0 {
+			return nil, fmt.Errorf("%w: no tensor %q to output", nn.ErrFormat, name)
+		}
+		g.Outputs = append(g.Outputs, t)
 	}
 	m, err := nn.FromGraph(g)
 	if err != nil {
@@ -79,10 +94,6 @@ func Parse(b []byte) (*nn.Model, error) {
 	m.ProbeSpatial()
 	return m, nil
 }
-
-// ParseGraph returns the graph of TFLite flatbuffer bytes before optimisation, so that a
-// caller can expose an intermediate tensor as an output (Graph.Outputs) before nn.FromGraph.
-func ParseGraph(b []byte) (*nn.Graph, error) { return tfliteGraph(b) }
 
 func tfliteGraph(b []byte) (*nn.Graph, error) {
 	if len(b) < 8 {

@@ -303,3 +303,37 @@ func testInput(shape []int) []float32 {
 	}
 	return x
 }
+
+// Extra outputs (LoadWithOutputs) are returned after the model's own, by tensor name; an
+// unknown name is refused.
+func TestParseExtraOutputs(t *testing.T) {
+	raw, _, _ := convModel()
+	plain, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := parse(raw, []string{"out"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Outputs()); n != 2 {
+		t.Fatalf("%d outputs, want 2", n)
+	}
+	x := &nn.Tensor{Shape: []int{1, 5, 6, 2}, Data: testInput([]int{1, 5, 6, 2})}
+	a, err := plain.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a[0].Data {
+		if a[0].Data[i] != b[0].Data[i] || b[1].Data[i] != a[0].Data[i] {
+			t.Fatalf("value %d: %v alone, %v / %v with the extra output", i, a[0].Data[i], b[0].Data[i], b[1].Data[i])
+		}
+	}
+	if _, err := parse(raw, []string{"nope"}); !errors.Is(err, nn.ErrFormat) {
+		t.Fatalf("unknown tensor name: %v, want ErrFormat", err)
+	}
+}
