@@ -78,11 +78,7 @@ func runTrainMask(args []string) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(raw)
-	hash := hex.EncodeToString(sum[:])
-	if *augmentExtra > 0 { // the cache is keyed by what it holds
-		hash += fmt.Sprintf("/augment-extra=%d", *augmentExtra)
-	}
+	hash := maskCacheKey(raw, *augment, *augmentExtra)
 	data, err := loadMaskData(*cache, hash)
 	if err == nil && len(data.Map) != len(data.Label) {
 		err = errors.New("cache predates the lower-face map")
@@ -265,4 +261,19 @@ func writeWeights(path string, m encoding.BinaryMarshaler) (int, string, error) 
 	}
 	ws := sha256.Sum256(b)
 	return len(b), hex.EncodeToString(ws[:]), nil
+}
+
+// maskCacheKey names what a feature cache holds: the manifest's bytes and, with augment,
+// the version of train.Augment that drew the copies and how many (extra only counts with
+// augment), so that no run ever trains on copies another setting or an older Augment drew.
+func maskCacheKey(manifest []byte, augment bool, extra int) string {
+	sum := sha256.Sum256(manifest)
+	key := hex.EncodeToString(sum[:])
+	if augment {
+		key += fmt.Sprintf("/augment-v%d", train.AugmentVersion)
+		if extra > 0 {
+			key += fmt.Sprintf("/augment-extra=%d", extra)
+		}
+	}
+	return key
 }

@@ -8,6 +8,10 @@ import (
 	"github.com/wajah-id/wajah/embed"
 )
 
+// AugmentVersion names what Augment draws; feature caches of augmented images are keyed by
+// it, so that a change here never reuses copies drawn by the old one.
+const AugmentVersion = 1
+
 // Augment returns a randomly degraded copy of img for training the mask classifier, so
 // that it cannot tell masks from faces by a source's resolution, framing, sharpness,
 // compression or colour (the shortcut the first classifier learned, embed/maskmodel/README.md):

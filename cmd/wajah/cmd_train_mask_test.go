@@ -1,0 +1,38 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"testing"
+
+	"github.com/wajah-id/wajah/embed/train"
+)
+
+func TestMaskCacheKey(t *testing.T) {
+	manifest := []byte("a.jpg\t1\tmask-train\t\n")
+	sum := sha256.Sum256(manifest)
+	base := hex.EncodeToString(sum[:])
+	version := fmt.Sprintf("/augment-v%d", train.AugmentVersion)
+	tests := []struct {
+		name    string
+		augment bool
+		extra   int
+		want    string
+	}{
+		{"plain", false, 0, base},
+		{"extra without augment draws nothing", false, 2, base},
+		{"augment", true, 0, base + version},
+		{"augment with extra copies", true, 2, base + version + "/augment-extra=2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := maskCacheKey(manifest, tt.augment, tt.extra); got != tt.want {
+				t.Errorf("maskCacheKey(augment=%v, extra=%d) = %q, want %q", tt.augment, tt.extra, got, tt.want)
+			}
+		})
+	}
+	if maskCacheKey([]byte("other"), true, 2) == maskCacheKey(manifest, true, 2) {
+		t.Error("two manifests share a cache key")
+	}
+}
