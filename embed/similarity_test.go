@@ -28,3 +28,19 @@ func TestSimilarityMapping(t *testing.T) {
 		}
 	}
 }
+
+// Each path's anchor maps to 0.75, and a masked probe's plain cosine is never scored above
+// an unmasked one's (engine's identify and compare rely on it).
+func TestMaskedMappings(t *testing.T) {
+	if got := MaskedSimilarity(cosMaskedAtFAR1e3); !near(got, 0.75, 1e-6) {
+		t.Errorf("MaskedSimilarity(anchor) = %v, want 0.75", got)
+	}
+	if got := MaskedPlainSimilarity(float32(MaskedPlainAnchor())); !near(got, 0.75, 1e-6) {
+		t.Errorf("MaskedPlainSimilarity(anchor) = %v, want 0.75", got)
+	}
+	for c := float32(-1); c <= 1.2; c += 0.005 {
+		if m, u := MaskedPlainSimilarity(c), Similarity(c); m > u+1e-12 {
+			t.Fatalf("cosine %v: masked probe %v above unmasked %v", c, m, u)
+		}
+	}
+}

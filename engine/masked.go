@@ -20,8 +20,8 @@ import (
 // them, and the similarity comes from the embedder's masked-path mapping, calibrated so that
 // 0.75 means the same FAR as on the unmasked path. Identify and compare score a masked probe
 // by the plain cosine (no overlays there), on the embedder's masked-probe mapping
-// (MaskedPlainSimilarity): masks raise impostor cosines, so the unmasked anchor would let
-// ~2% of real masked impostors through at 0.75 (embed/README.md "The masked path's anchor").
+// (MaskedPlainSimilarity), never more lenient than the unmasked one (with today's anchors
+// the two coincide: embed/similarity.go).
 
 // maskedBlobVersion versions the plaintext of SealedMasked.
 const maskedBlobVersion = 1

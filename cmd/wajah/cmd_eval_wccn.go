@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"sort"
 )
 
@@ -159,7 +158,7 @@ func wccnScores(res map[string]*imageResult, m *wccnModel, f wccnFeature, probes
 			for k := range pa {
 				s += pa[k] * g[i][k]
 			}
-			if filepath.Dir(a) == filepath.Dir(b) {
+			if personOf(a) == personOf(b) {
 				gen = append(gen, s)
 			} else {
 				imp = append(imp, s)
@@ -194,7 +193,7 @@ func aucTAR(gen, imp []float64) (auc, t2, t3 float64) {
 // reportWCCN prints the WCCN candidates (`eval pairs --masked --all-pairs`).
 func reportWCCN(res map[string]*imageResult, probes, gallery []string) {
 	sub := func(p string) int { // the dev half split again by person: another hash bit
-		return int(fnvOf(filepath.Dir(p))>>9) & 1
+		return int(fnvOf(personOf(p))>>9) & 1
 	}
 	pick := func(v []string, keep func(string) bool) []string {
 		var o []string
@@ -210,7 +209,7 @@ func reportWCCN(res map[string]*imageResult, probes, gallery []string) {
 		var cls []string
 		for _, p := range imgs {
 			x = append(x, f.of(res[p]))
-			cls = append(cls, filepath.Dir(p))
+			cls = append(cls, personOf(p))
 		}
 		return fitWCCN(x, cls, lam)
 	}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/wajah-id/wajah/embed"
+)
+
+// reportAllPairs measures where the API's 0.75 sits on every cross-person pair of a pairs
+// file's images (`eval pairs --all-pairs`), for each path the runtime scores: the plain
+// cosine of two unmasked faces (embed.Similarity), and, with --masked, a probe the
+// classifier calls masked (path1) against every unmasked enrolment image (path2) on the
+// masked path (embed.MaskedScore, embed.MaskedSimilarity) and on the plain cosine
+// (identify and compare: embed.MaskedPlainSimilarity). A pairs file alone has too few
+// impostors for FAR 1e-3 (LFW View 1 train: 1,100, so the anchor is the second-highest
+// of them); all pairs of its ~2,200 images give millions. The anchors in embed/similarity.go
+// are the "score at FAR 1e-3" of the train file; the test file only reports.
+func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
+	isMasked := func(r *imageResult) bool { return r.extra != nil && r.extra.MaskScore >= 0.5 }
+	var unmasked, probes, gallery []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		for i, p := range []string{r.a, r.b} {
+			x := res[p]
+			if seen[p] || x == nil || x.emb == nil {
+				continue
+			}
+			seen[p] = true
+			switch {
+			case !isMasked(x):
+				unmasked = append(unmasked, p)
+				if i == 1 && x.extra != nil {
+					gallery = append(gallery, p)
+				}
+			case i == 0:
+				probes = append(probes, p)
+			}
+		}
+	}
+	type split struct{ gen, imp []float64 }
+	add := func(s *split, a, b string, v float64) {
+		if personOf(a) == personOf(b) {
+			s.gen = append(s.gen, v)
+		} else {
+			s.imp = append(s.imp, v)
+		}
+	}
+	var plain, maskedPath, maskedPlain split
+	for i, a := range unmasked {
+		for _, b := range unmasked[i+1:] {
+			add(&plain, a, b, float64(embed.Cosine(res[a].emb, res[b].emb)))
+		}
+	}
+	for _, a := range probes {
+		ra := res[a]
+		for _, b := range gallery {
+			rb := res[b]
+			add(&maskedPath, a, b, float64(embed.MaskedScore(ra.emb, ra.extra.Templates, rb.emb, rb.extra.Templates)))
+			add(&maskedPlain, a, b, float64(embed.Cosine(ra.emb, rb.emb)))
+		}
+	}
+	fmt.Printf("\nall pairs of %s's images (--all-pairs): %d unmasked images, %d masked probes x %d unmasked enrolment images\n",
+		filepath.Base(name), len(unmasked), len(probes), len(gallery))
+	fmt.Println("| path | impostors | score at FAR 1e-3 | its similarity | genuine | TAR @FAR 1e-3 | built-in anchor (0.75) | FAR @0.75 | TAR @0.75 |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	line := func(path string, s split, anchor float64) {
+		if len(s.imp) == 0 {
+			return
+		}
+		at := scoreAtFAR(s.imp, 1e-3)
+		_, t3 := countAtLeast(s.gen, at)
+		fi, ff := countAtLeast(s.imp, anchor)
+		ti, tf := countAtLeast(s.gen, anchor)
+		fmt.Printf("| %s | %d | %.4f | %.4f | %d | %.4f | %.4f | %.5f (%d) | %.4f (%d) |\n",
+			path, len(s.imp), at, embed.Anchored(at, anchor), len(s.gen), t3, anchor, ff, fi, tf, ti)
+	}
+	line("unmasked vs unmasked, plain cosine (verify, identify, compare)", plain, float64(embed.CosineFor(0.75)))
+	line("masked probe, masked path (verify: MaskedScore)", maskedPath, embed.MaskedAnchor())
+	line("masked probe, plain cosine (identify, compare)", maskedPlain, embed.MaskedPlainAnchor())
+}
