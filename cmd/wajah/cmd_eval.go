@@ -95,6 +95,7 @@ func runEvalPairs(args []string) error {
 	redetect := fs.Bool("redetect-missed", false, "with --cache: embed again the images the cached run found no face in (after a detection change), keep the others")
 	maskedAlign := fs.String("masked-align", "", "landmarks a face the classifier calls masked is re-aligned from: five, eyes-nose, eyes, facemesh (default: the pipeline's)")
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
+	fs.IntVar(&evalOverlayRounds, "overlay-rounds", 1, "with --masked: rounds of synthetic-mask overlays per image (1: the shipped three; more: the same styles with other seeds, cmd_eval_masked.go); use its own --cache")
 	allPairs := fs.Bool("all-pairs", false, "score every cross-person pair of each file's images and report each path's score at FAR 1e-3 and FAR at 0.75 (cmd_eval_allpairs.go); with --masked also every masked probe (path1) against every enrolment image (path2), 2-fold by person (cmd_eval_anchor.go)")
 	fs.Float64Var(&deployedAt, "deployed-at", 0, "with --masked: also report the deployed rule's accuracy at this API similarity (e.g. the plain path's train threshold on the API scale)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")

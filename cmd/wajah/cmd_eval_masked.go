@@ -54,9 +54,31 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	if x.Templates, err = p.MaskedTemplates(crop); err != nil {
 		return err
 	}
+	if evalOverlayRounds > 1 {
+		var more []*embed.RGB
+		for r := 1; r < evalOverlayRounds; r++ {
+			for i, st := range embed.DevMaskStyles {
+				more = append(more, embed.MaskCrop(crop, st, overlaySeed(r, i)))
+			}
+		}
+		t, err := p.EmbedCrops(more...)
+		if err != nil {
+			return err
+		}
+		x.Templates = append(x.Templates, t...)
+	}
 	res.extra = x
 	return nil
 }
+
+// evalOverlayRounds (`eval pairs --overlay-rounds N`, a measurement, not a pipeline option):
+// every image gets N rounds of DevMaskStyles overlays, round 0 the shipped MaskedTemplates,
+// rounds >= 1 the same styles drawn with other seeds (other colours, folds, seams), so that
+// MaskedScore averages 3N style-by-style cosines instead of 3.
+var evalOverlayRounds = 1
+
+// overlaySeed is round r's seed for style i (r >= 1; the shipped round has its own).
+func overlaySeed(r, i int) uint64 { return 0x6f766c79<<8 + uint64(r)<<4 + uint64(i) }
 
 // maskedVariant scores a pair: a is the probe (path1, the masked side of the dev sets), b
 // the enrolment.
