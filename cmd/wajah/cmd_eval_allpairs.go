@@ -14,8 +14,10 @@ import (
 // masked path (embed.MaskedScore, embed.MaskedSimilarity) and on the plain cosine
 // (identify and compare: embed.MaskedPlainSimilarity). A pairs file alone has too few
 // impostors for FAR 1e-3 (LFW View 1 train: 1,100, so the anchor is the second-highest
-// of them); all pairs of its ~2,200 images give millions. The anchors in embed/similarity.go
-// are the "score at FAR 1e-3" of the train file; the test file only reports.
+// of them); all pairs of its 3,443 images give millions. The anchors in embed/similarity.go
+// are the "score at FAR 1e-3" of the train file; the test file only reports. "Unmasked"
+// is the classifier's call, as at runtime, so on a synth-mask set the few masked copies it
+// misses count on the plain path (the plain anchor comes from the unmasked LFW files).
 func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 	isMasked := func(r *imageResult) bool { return r.extra != nil && r.extra.MaskScore >= 0.5 }
 	var unmasked, probes, gallery []string
