@@ -65,13 +65,10 @@ func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 			add(&maskedPath, a, b, float64(embed.MaskedScore(ra.emb, ra.extra.Templates, rb.emb, rb.extra.Templates)))
 			c := float64(embed.Cosine(ra.emb, rb.emb))
 			add(&maskedPlain, a, b, c)
-			if n := min(len(ra.extra.Templates), len(rb.extra.Templates)); n > 0 {
-				var o float64
-				for k := 0; k < n; k++ {
-					o += float64(embed.Cosine(ra.extra.Templates[k], rb.extra.Templates[k]))
-				}
+			if n := len(ra.extra.Templates); n > 0 && n == len(rb.extra.Templates) {
+				o := overlayMean(ra, rb) // cmd_eval_masked.go
 				for i, w := range weights {
-					add(&fused[i], a, b, w*c+(1-w)*o/float64(n))
+					add(&fused[i], a, b, w*c+(1-w)*o)
 				}
 			}
 		}
