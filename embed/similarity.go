@@ -56,6 +56,10 @@ func MaskedPlainSimilarity(cos float32) float64 {
 // MaskedPlainAnchor is the plain cosine that maps to 0.75 for a masked probe.
 func MaskedPlainAnchor() float64 { return max(cosMaskedPlainAtFAR1e3, cosAtFAR1e3) }
 
+// MaskedPlainFit is the masked-probe plain cosine's own FAR-1e-3 fit, before the floor at
+// the unmasked anchor: what `eval pairs --masked --all-pairs` compares a new fit with.
+func MaskedPlainFit() float64 { return cosMaskedPlainAtFAR1e3 }
+
 // MaskedPlainSimilarity implements engine.MaskedPlainSimilarity.
 func (p *Pipeline) MaskedPlainSimilarity(cos float32) float64 { return MaskedPlainSimilarity(cos) }
 

@@ -15,17 +15,19 @@ import (
 // MaskStyle is a kind of synthetic mask SynthMask draws.
 type MaskStyle int
 
-// Synthetic mask styles. MaskBelowNose is a surgical mask worn under the nose (the "worn
-// incorrectly" case); the generator's dev sets use the first three.
+// Synthetic mask styles. MaskBelowNose is a surgical mask worn under the nose and MaskChin
+// one pulled down below the mouth onto the chin (the two "worn incorrectly" cases); the
+// generator's dev sets use the first three.
 const (
 	MaskSurgical MaskStyle = iota
 	MaskCloth
 	MaskN95
 	MaskBelowNose
+	MaskChin
 	numMaskStyles
 )
 
-var maskStyleNames = [numMaskStyles]string{"surgical", "cloth", "n95", "below-nose"}
+var maskStyleNames = [numMaskStyles]string{"surgical", "cloth", "n95", "below-nose", "chin"}
 
 func (s MaskStyle) String() string {
 	if s < 0 || s >= numMaskStyles {
@@ -102,6 +104,10 @@ func newMaskShape(style MaskStyle, rng *rand.Rand) maskShape {
 	case MaskBelowNose:
 		s = maskShape{top: 0.78, topSide: 0.74, bottom: 1.75, halfTop: 1.22, halfMid: 1.2, halfLow: 0.62, pleats: true}
 		s.colour = pick(rng, surgicalColours)
+	case MaskChin:
+		// Upper edge under the lower lip, the rest over the chin and onto the neck.
+		s = maskShape{top: 1.24, topSide: 1.16, bottom: 2.05, halfTop: 1.05, halfMid: 1.12, halfLow: 0.72, pleats: true}
+		s.colour = pick(rng, surgicalColours)
 	default:
 		s = maskShape{top: 0.30, topSide: 0.36, bottom: 1.72, halfTop: 1.25, halfMid: 1.2, halfLow: 0.65, pleats: true}
 		s.colour = pick(rng, surgicalColours)
@@ -125,19 +131,24 @@ func (s maskShape) outline() [][2]float64 {
 		t := -1 + 2*float64(i)/n
 		pts = append(pts, [2]float64{t * s.halfTop, s.topSide + (s.top-s.topSide)*(1-t*t)})
 	}
-	// Right side down to the mouth line, then curving in to the chin.
-	pts = append(pts, [2]float64{s.halfMid, 1.0})
+	// Right side down to the mouth line (or just below the upper edge, for a mask whose
+	// edge is under the mouth), then curving in to the chin.
+	mid := 1.0
+	if s.topSide >= mid {
+		mid = s.topSide + 0.08
+	}
+	pts = append(pts, [2]float64{s.halfMid, mid})
 	for i := 1; i <= n; i++ {
 		a := math.Pi / 2 * float64(i) / n // 0 at the side, pi/2 at the chin
 		u := s.halfLow + (s.halfMid-s.halfLow)*math.Cos(a)
-		pts = append(pts, [2]float64{u * math.Cos(a*0.9), 1.0 + (s.bottom-1.0)*math.Sin(a)})
+		pts = append(pts, [2]float64{u * math.Cos(a*0.9), mid + (s.bottom-mid)*math.Sin(a)})
 	}
 	for i := n; i >= 1; i-- {
 		a := math.Pi / 2 * float64(i) / n
 		u := s.halfLow + (s.halfMid-s.halfLow)*math.Cos(a)
-		pts = append(pts, [2]float64{-u * math.Cos(a*0.9), 1.0 + (s.bottom-1.0)*math.Sin(a)})
+		pts = append(pts, [2]float64{-u * math.Cos(a*0.9), mid + (s.bottom-mid)*math.Sin(a)})
 	}
-	pts = append(pts, [2]float64{-s.halfMid, 1.0})
+	pts = append(pts, [2]float64{-s.halfMid, mid})
 	return pts
 }
 

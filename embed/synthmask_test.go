@@ -30,7 +30,7 @@ func changed(img *RGB, y0, y1 int) float64 {
 }
 
 func TestSynthMaskCoversLowerFace(t *testing.T) {
-	for _, s := range []MaskStyle{MaskSurgical, MaskCloth, MaskN95, MaskBelowNose} {
+	for _, s := range []MaskStyle{MaskSurgical, MaskCloth, MaskN95, MaskBelowNose, MaskChin} {
 		t.Run(s.String(), func(t *testing.T) {
 			src := flatFace()
 			out, ok := SynthMask(src, arcface112, s, 7)
@@ -44,8 +44,19 @@ func TestSynthMaskCoversLowerFace(t *testing.T) {
 			if f := changed(out, 0, 46); f != 0 {
 				t.Errorf("%.3f of the rows above the eyes changed", f)
 			}
-			if f := changed(out, 88, 96); f < 0.5 {
-				t.Errorf("only %.3f of the mouth rows covered", f)
+			mouth := changed(out, 88, 96)
+			if s == MaskChin {
+				// Pulled down onto the chin: the mouth is bare, the chin below it covered.
+				if mouth > 0 {
+					t.Errorf("chin mask covers %.3f of the mouth rows", mouth)
+				}
+				if f := changed(out, 104, 112); f < 0.5 {
+					t.Errorf("chin mask covers only %.3f of the chin rows", f)
+				}
+				return
+			}
+			if mouth < 0.5 {
+				t.Errorf("only %.3f of the mouth rows covered", mouth)
 			}
 			nose := changed(out, 66, 70) // just above the nose tip (y 71.7)
 			if s == MaskBelowNose && nose > 0 {
@@ -88,8 +99,8 @@ func TestSynthMaskDegenerate(t *testing.T) {
 }
 
 func TestParseMaskStyles(t *testing.T) {
-	s, err := ParseMaskStyles("surgical, n95,below-nose")
-	if err != nil || len(s) != 3 || s[0] != MaskSurgical || s[1] != MaskN95 || s[2] != MaskBelowNose {
+	s, err := ParseMaskStyles("surgical, n95,below-nose,chin")
+	if err != nil || len(s) != 4 || s[0] != MaskSurgical || s[1] != MaskN95 || s[2] != MaskBelowNose || s[3] != MaskChin {
 		t.Errorf("got %v %v", s, err)
 	}
 	if _, err := ParseMaskStyles("bandana"); err == nil {

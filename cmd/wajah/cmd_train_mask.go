@@ -60,6 +60,7 @@ func runTrainMask(args []string) error {
 	cache := fs.String("cache", "", "feature cache file (gob), reused when the manifest hash matches")
 	quiet := fs.Bool("quiet", false, "no progressBar bar")
 	augment := fs.Bool("augment", false, "add an augmented copy of every image (train.Augment) and a synthetic-mask copy of every unmasked one (embed.SynthMask) to training")
+	synthStyles := fs.String("synth-styles", defaultClassifierMaskStyles, "with --augment: the synthetic mask styles drawn on unmasked images as positives")
 	augmentExtra := fs.Int("augment-extra", 0, "with --augment: this many more augmented and synthetic-mask copies per image (0: one of each)")
 	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
 	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
@@ -67,6 +68,8 @@ func runTrainMask(args []string) error {
 	chunks := fs.Int("chunks", 1, "training gradient sums in this many parallel chunks (1: sequential, as the committed weights were trained)")
 	compareKinds := fs.String("compare-kinds", "embedding,lower,both", "feature kinds --compare reports")
 	evalModel := fs.String("eval-model", "", "report this weights file on the validation split (per source) and exit, training nothing")
+	listErrors := fs.Bool("list-errors", false, "print every validation image the weights get wrong (path, label, probability): with --eval-model, and for each --folds fold")
+	balance := fs.String("balance", "none", "training loss weights: none (every sample alike), class (masked and unmasked the same total weight), source (every source and class the same total weight)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,17 +77,29 @@ func runTrainMask(args []string) error {
 	if !ok {
 		return fmt.Errorf("unknown --kind %q (want %s)", *kind, maskKindNames)
 	}
+	switch *balance {
+	case "none", "class", "source":
+	default:
+		return fmt.Errorf("unknown --balance %q (want none, class or source)", *balance)
+	}
 	raw, err := os.ReadFile(*manifest)
 	if err != nil {
 		return err
 	}
-	hash := maskCacheKey(raw, *augment, *augmentExtra)
+	styles, err := embed.ParseMaskStyles(*synthStyles)
+	if err != nil {
+		return err
+	}
+	if len(styles) == 0 {
+		return errors.New("--synth-styles names no style")
+	}
+	hash := maskCacheKey(raw, *augment, *augmentExtra, styles)
 	data, err := loadMaskData(*cache, hash)
 	if err == nil && len(data.Map) != len(data.Label) {
 		err = errors.New("cache predates the lower-face map")
 	}
 	if err != nil {
-		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *workers); err != nil {
+		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *workers, styles); err != nil {
 			return err
 		}
 		if *cache != "" {
@@ -126,14 +141,22 @@ func runTrainMask(args []string) error {
 		}
 		return !isValidation(data.Row[i])
 	}
+	// weights are the training samples' loss weights for --balance (nil: none).
+	var weights []float32
 	splitHold := func(kind uint32, hold string) (xt, xv [][]float32, yt, yv []float32, vi []int) {
+		var groups []string
 		for i := range data.Label {
 			switch {
 			case isVal(i, hold):
 				xv, yv, vi = append(xv, features(kind, i)), append(yv, data.Label[i]), append(vi, i)
 			case inTrain(i, hold):
 				xt, yt = append(xt, features(kind, i)), append(yt, data.Label[i])
+				groups = append(groups, balanceGroup(*balance, data.Source[i], data.Label[i]))
 			}
+		}
+		weights = nil
+		if *balance != "none" {
+			weights = train.BalancedWeights(groups)
 		}
 		return
 	}
@@ -159,13 +182,19 @@ func runTrainMask(args []string) error {
 			for _, h := range []int{0, max(*hidden, 16)} {
 				xt, xv, yt, yv := split(maskKinds[name])
 				c := cfg
-				c.Kind, c.Hidden = maskKinds[name], h
+				c.Kind, c.Hidden, c.Weights = maskKinds[name], h, weights
 				m := train.Mask(xt, yt, c)
 				fmt.Printf("  %-9s hidden %2d: train %.4f, validation %.4f\n", name, h, accuracy(m, xt, yt), accuracy(m, xv, yv))
 			}
 		}
 	}
 	cfg.Kind, cfg.Hidden = k, *hidden
+	var rows []maskRow // the manifest's rows, for --list-errors
+	if *listErrors {
+		if rows, err = readMaskManifest(*manifest); err != nil {
+			return err
+		}
+	}
 	if *evalModel != "" {
 		b, err := os.ReadFile(*evalModel)
 		if err != nil {
@@ -180,6 +209,9 @@ func runTrainMask(args []string) error {
 		fmt.Printf("%s on the validation split (n=%d): accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", *evalModel, len(xv), acc, rm, ru)
 		perSource(m, data, xv, vi)
 		reportDetail(m, data, xv, vi)
+		if *listErrors {
+			printMaskErrors(m, data, rows, xv, vi)
+		}
 		return nil
 	}
 	if *folds {
@@ -187,13 +219,18 @@ func runTrainMask(args []string) error {
 		fmt.Println("|---|---|---|---|---|---|")
 		for _, src := range sources(data) {
 			xt, xv, yt, yv, vi := splitHold(k, src)
+			cfg.Weights = weights
 			m := train.Mask(xt, yt, cfg)
 			acc, rm, ru := maskRecalls(m, xv, yv)
 			fmt.Printf("| %s | %d | %d | %.4f | %.4f | %.4f |\n", src, len(xt), len(xv), acc, rm, ru)
 			reportDetail(m, data, xv, vi)
+			if *listErrors {
+				printMaskErrors(m, data, rows, xv, vi)
+			}
 		}
 	}
 	xt, xv, yt, yv, vi := splitHold(k, *holdout)
+	cfg.Weights = weights
 	m := train.Mask(xt, yt, cfg)
 	fmt.Printf("%s, hidden %d: train %.4f (n=%d), validation %.4f (n=%d)\n", *kind, *hidden, accuracy(m, xt, yt), len(xt), accuracy(m, xv, yv), len(xv))
 	acc, rm, ru := maskRecalls(m, xv, yv)
@@ -216,6 +253,18 @@ func runTrainMask(args []string) error {
 	}
 	fmt.Printf("wrote %s (%d bytes, sha256 %s)\ncommand: wajah train-mask %s\n", *out, size, digest, strings.Join(args, " "))
 	return nil
+}
+
+// balanceGroup names the group a training sample's loss weight is shared in under
+// --balance mode.
+func balanceGroup(mode, source string, label float32) string {
+	switch mode {
+	case "class":
+		return fmt.Sprint(label)
+	case "source":
+		return fmt.Sprint(source, "/", label)
+	}
+	return ""
 }
 
 func loadMaskData(path, hash string) (*maskData, error) {
@@ -264,9 +313,10 @@ func writeWeights(path string, m encoding.BinaryMarshaler) (int, string, error) 
 }
 
 // maskCacheKey names what a feature cache holds: the manifest's bytes and, with augment,
-// the version of train.Augment that drew the copies and how many (extra only counts with
-// augment), so that no run ever trains on copies another setting or an older Augment drew.
-func maskCacheKey(manifest []byte, augment bool, extra int) string {
+// the version of train.Augment that drew the copies, how many (extra only counts with
+// augment) and the synthetic mask styles, so that no run ever trains on copies another
+// setting or an older Augment drew.
+func maskCacheKey(manifest []byte, augment bool, extra int, styles []embed.MaskStyle) string {
 	sum := sha256.Sum256(manifest)
 	key := hex.EncodeToString(sum[:])
 	if augment {
@@ -274,6 +324,11 @@ func maskCacheKey(manifest []byte, augment bool, extra int) string {
 		if extra > 0 {
 			key += fmt.Sprintf("/augment-extra=%d", extra)
 		}
+		names := make([]string, len(styles))
+		for i, st := range styles {
+			names[i] = st.String()
+		}
+		key += "/styles=" + strings.Join(names, ",")
 	}
 	return key
 }

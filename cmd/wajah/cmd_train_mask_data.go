@@ -23,17 +23,18 @@ type maskSample struct {
 	copy             uint8
 }
 
-// classifierMaskStyles are the synthetic masks drawn on unmasked training images as
-// positives: the dev styles and a mask under the nose, since masker is true for a mask worn
-// incorrectly too (without it the classifier called 3 of 12 below-nose masks on faces-small
-// unmasked).
-var classifierMaskStyles = append(append([]embed.MaskStyle(nil), embed.DevMaskStyles...), embed.MaskBelowNose)
+// defaultClassifierMaskStyles are the synthetic masks drawn on unmasked training images as
+// positives (train-mask --synth-styles): the dev styles and a mask under the nose, since
+// masker is true for a mask worn incorrectly too (without it the classifier called 3 of 12
+// below-nose masks on faces-small unmasked). "chin" (pulled down below the mouth) was
+// measured and left out: it calls more bare chins masked (embed/maskmodel/README.md).
+const defaultClassifierMaskStyles = "surgical,cloth,n95,below-nose"
 
 // extractMaskData extracts features of every manifest row, with workers in parallel; with
 // augment, also of an augmented copy of each image and of a synthetic-mask copy of each
 // unmasked image whose face is detected (seeded by the row, so reproducible), and extra
 // more pairs of such copies.
-func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, extra, workers int) (*maskData, error) {
+func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, extra, workers int, styles []embed.MaskStyle) (*maskData, error) {
 	rows, err := readMaskManifest(manifest)
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 					if len(faces) == 0 {
 						return nil
 					}
-					st := classifierMaskStyles[rng.IntN(len(classifierMaskStyles))]
+					st := styles[rng.IntN(len(styles))]
 					m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
 					if rng.IntN(2) == 0 {
 						m = train.Augment(m, rng)
@@ -215,5 +216,18 @@ func reportDetail(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
 		if c, ok := counts[cls]; ok {
 			fmt.Printf("    %s: called masked %d of %d (%.4f)\n", cls, c[0], c[1], evalRatio(c[0], c[1]))
 		}
+	}
+}
+
+// printMaskErrors lists the validation images m gets wrong, with their source, detail,
+// whether a face was detected and the probability of a mask, so that errors can be looked at.
+func printMaskErrors(m *embed.MaskModel, d *maskData, rows []maskRow, x [][]float32, vi []int) {
+	fmt.Println("validation errors: path, label, source, detail, detected, P(mask)")
+	for k, i := range vi {
+		p := m.Prob(x[k])
+		if (p >= 0.5) == (d.Label[i] == 1) {
+			continue
+		}
+		fmt.Printf("  %s\t%.0f\t%s\t%s\t%v\t%.3f\n", rows[d.Row[i]].path, d.Label[i], d.Source[i], d.Detail[i], d.Detected[i], p)
 	}
 }

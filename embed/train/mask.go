@@ -19,6 +19,9 @@ type MaskConfig struct {
 	L2     float64 // weight decay; default 1e-3
 	Seed   uint64
 	Chunks int // gradient sums in parallel chunks (0 or 1: one sequential sum)
+	// Weights, when set, weighs each sample's loss (one per row of x; normalized to mean 1
+	// so that L2 keeps its meaning). Nil: every sample counts the same.
+	Weights []float32
 }
 
 // Mask fits a embed.MaskModel to raw features x and labels y (1 = mask) with full-batch Adam
@@ -36,6 +39,7 @@ func Mask(x [][]float32, y []float32, c MaskConfig) *embed.MaskModel {
 		c.L2 = 1e-3
 	}
 	n, d := len(x), len(x[0])
+	w := normalizedWeights(c.Weights, n)
 	m := &embed.MaskModel{Kind: c.Kind, Dim: d, Hidden: c.Hidden, Mean: make([]float32, d), Std: make([]float32, d)}
 	for j := 0; j < d; j++ {
 		var s, s2 float64
@@ -95,7 +99,7 @@ func Mask(x [][]float32, y []float32, c MaskConfig) *embed.MaskModel {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				parts[k].accumulate(m, z[lo:hi], y[lo:hi], n)
+				parts[k].accumulate(m, z[lo:hi], y[lo:hi], w[lo:hi], n)
 			}()
 		}
 		wg.Wait()
@@ -127,9 +131,9 @@ type maskGrads struct {
 	act        []float32
 }
 
-// accumulate zeroes g and adds the mean-loss gradients of samples z (labels y) of a batch
-// of n to it.
-func (g *maskGrads) accumulate(m *embed.MaskModel, z [][]float32, y []float32, n int) {
+// accumulate zeroes g and adds the mean-loss gradients of samples z (labels y, weights w) of
+// a batch of n to it.
+func (g *maskGrads) accumulate(m *embed.MaskModel, z [][]float32, y, w []float32, n int) {
 	clear(g.w1)
 	clear(g.b1)
 	clear(g.w2)
@@ -155,6 +159,9 @@ func (g *maskGrads) accumulate(m *embed.MaskModel, z [][]float32, y []float32, n
 		// embed's sigmoid rounds to float32 before the label is subtracted; kept so that
 		// retraining reproduces the committed weights.
 		e := float64(float32(1/(1+math.Exp(-float64(logit))))-y[i]) / float64(n)
+		if w[i] != 1 {
+			e *= float64(w[i])
+		}
 		g.b2 += e
 		if h == 0 {
 			for j, v := range z[i] {
@@ -189,4 +196,39 @@ func (g *maskGrads) add(o *maskGrads) {
 		g.w2[i] += v
 	}
 	g.b2 += o.b2
+}
+
+// normalizedWeights returns weights scaled to mean 1, or n ones when weights is nil (or
+// has the wrong length, or sums to nothing): the unweighted loss.
+func normalizedWeights(weights []float32, n int) []float32 {
+	w := make([]float32, n)
+	var sum float64
+	if len(weights) == n {
+		for _, v := range weights {
+			sum += float64(max(v, 0))
+		}
+	}
+	for i := range w {
+		w[i] = 1
+		if sum > 0 {
+			w[i] = float32(float64(max(weights[i], 0)) * float64(n) / sum)
+		}
+	}
+	return w
+}
+
+// BalancedWeights weighs samples so that every group (a class, or a source and class) has
+// the same total weight: a group of k samples gets 1/k each. Without it a training set
+// with three synthetic-mask copies of every unmasked face counts masked faces about
+// twice, and the head learns that prior.
+func BalancedWeights(groups []string) []float32 {
+	count := map[string]int{}
+	for _, g := range groups {
+		count[g]++
+	}
+	w := make([]float32, len(groups))
+	for i, g := range groups {
+		w[i] = 1 / float32(count[g])
+	}
+	return w
 }

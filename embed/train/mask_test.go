@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -86,5 +87,53 @@ func TestMaskChunks(t *testing.T) {
 	}
 	if diff > 1e-3 {
 		t.Fatalf("chunked weights differ from the sequential ones by %g", diff)
+	}
+}
+
+// Loss weights: nil trains as all ones, and a weight of zero removes a sample. Every row is
+// duplicated with its label flipped, so that feature standardization is that of the
+// originals alone; weighing the flipped copies 0 must train the originals' model.
+func TestMaskWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var x, x2 [][]float32
+	var y, y2 []float32
+	var w []float32
+	for i := 0; i < 200; i++ {
+		a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		label := map[bool]float32{true: 1, false: 0}[a-0.7*b > 0]
+		x, y = append(x, []float32{a, b}), append(y, label)
+		x2, y2, w = append(x2, []float32{a, b}, []float32{a, b}), append(y2, label, 1-label), append(w, 1, 0)
+	}
+	cfg := MaskConfig{Kind: embed.MaskFeatEmbedding, Epochs: 200, LR: 0.05, Seed: 7}
+	plain := Mask(x, y, cfg)
+	ones := cfg
+	ones.Weights = make([]float32, len(x))
+	for i := range ones.Weights {
+		ones.Weights[i] = 1
+	}
+	if got := Mask(x, y, ones); got.B2 != plain.B2 || got.W2[0] != plain.W2[0] || got.W2[1] != plain.W2[1] {
+		t.Errorf("weights of ones: %v %v, nil: %v %v", got.W2, got.B2, plain.W2, plain.B2)
+	}
+	cfg.Weights = w
+	masked := Mask(x2, y2, cfg)
+	for i := range x {
+		if d := math.Abs(float64(masked.Prob(x[i]) - plain.Prob(x[i]))); d > 1e-5 {
+			t.Fatalf("sample %d: P %v with the flipped copies weighed 0, %v without them", i, masked.Prob(x[i]), plain.Prob(x[i]))
+		}
+	}
+	// Weighed 1, the flipped copies cancel what the originals teach.
+	cfg.Weights = nil
+	if p := Mask(x2, y2, cfg).Prob([]float32{3, -3}); math.Abs(float64(p)-0.5) > 0.05 {
+		t.Errorf("contradicting copies weighed 1: P %v at a clear positive, want about 0.5", p)
+	}
+}
+
+func TestBalancedWeights(t *testing.T) {
+	got := BalancedWeights([]string{"m", "u", "m", "m", "u"})
+	want := []float32{1.0 / 3, 0.5, 1.0 / 3, 1.0 / 3, 0.5}
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > 1e-7 {
+			t.Fatalf("BalancedWeights = %v, want %v", got, want)
+		}
 	}
 }
