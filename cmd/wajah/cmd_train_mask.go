@@ -312,13 +312,13 @@ func writeWeights(path string, m encoding.BinaryMarshaler) (int, string, error) 
 	return len(b), hex.EncodeToString(ws[:]), nil
 }
 
-// maskCacheKey names what a feature cache holds: the manifest's bytes and, with augment,
-// the version of train.Augment that drew the copies, how many (extra only counts with
-// augment) and the synthetic mask styles, so that no run ever trains on copies another
-// setting or an older Augment drew.
+// maskCacheKey names what a feature cache holds: the manifest's bytes, the version of
+// train.MaskSample that picked the faces and, with augment, the version of train.Augment
+// that drew the copies, how many (extra only counts with augment) and the synthetic mask
+// styles, so that no run ever trains on features another setting or older code made.
 func maskCacheKey(manifest []byte, augment bool, extra int, styles []embed.MaskStyle) string {
 	sum := sha256.Sum256(manifest)
-	key := hex.EncodeToString(sum[:])
+	key := hex.EncodeToString(sum[:]) + fmt.Sprintf("/sample-v%d", train.SampleVersion)
 	if augment {
 		key += fmt.Sprintf("/augment-v%d", train.AugmentVersion)
 		if extra > 0 {

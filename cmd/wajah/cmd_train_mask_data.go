@@ -95,7 +95,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 						return nil
 					}
 					st := styles[rng.IntN(len(styles))]
-					m, _ := embed.SynthMask(img, faces[0].Landmarks, st, rng.Uint64())
+					m, _ := embed.SynthMask(img, faces[train.PickCentral(faces, img.W, img.H)].Landmarks, st, rng.Uint64())
 					if rng.IntN(2) == 0 {
 						m = train.Augment(m, rng)
 					}

@@ -13,7 +13,7 @@ import (
 func TestMaskCacheKey(t *testing.T) {
 	manifest := []byte("a.jpg\t1\tmask-train\t\n")
 	sum := sha256.Sum256(manifest)
-	base := hex.EncodeToString(sum[:])
+	base := hex.EncodeToString(sum[:]) + fmt.Sprintf("/sample-v%d", train.SampleVersion)
 	version := fmt.Sprintf("/augment-v%d", train.AugmentVersion)
 	styles := []embed.MaskStyle{embed.MaskSurgical, embed.MaskChin}
 	tests := []struct {

@@ -22,8 +22,15 @@ func PickCentral(faces []embed.Face, w, h int) int {
 	return best
 }
 
-// MaskSample prepares one mask training or evaluation image: the largest detected face (or
-// the template fallback when none is found, detected false) as the mask heads see it.
+// SampleVersion names how MaskSample picks and prepares the face; feature caches are keyed
+// by it. 2: the central face (1, before 2026-12-07: the largest).
+const SampleVersion = 2
+
+// MaskSample prepares one mask training or evaluation image: the central detected face
+// (PickCentral; or the template fallback when none is found, detected false) as the mask
+// heads see it. Central, not largest: every source's label is about the face in the middle
+// (crops are cut around it; synth-mask draws on the central face of an LFW photo), and a
+// larger bystander would be read under the wrong label.
 func MaskSample(ctx context.Context, p *embed.Pipeline, img *embed.RGB) (in embed.MaskInput, detected bool, err error) {
 	d := p.Prepare(img)
 	faces, err := p.Detect(ctx, d)
@@ -31,8 +38,8 @@ func MaskSample(ctx context.Context, p *embed.Pipeline, img *embed.RGB) (in embe
 		return embed.MaskInput{}, false, err
 	}
 	f := embed.TemplateFace(img.W, img.H)
-	if len(faces) > 0 {
-		f, detected = faces[0], true
+	if i := PickCentral(faces, d.Full.W, d.Full.H); i >= 0 {
+		f, detected = faces[i], true
 	}
 	_, in, err = p.EmbedFaceMask(p.AlignFace(d, &f))
 	if err != nil {
