@@ -10,7 +10,9 @@ import (
 // frame a bystander's bigger box at the edge loses to the middle one, and a face clearly
 // larger still wins when both are near the centre.
 func TestPickCentral(t *testing.T) {
-	box := func(x0, y0, x1, y1 float32) embed.Face { return embed.Face{Box: embed.Rect{X0: x0, Y0: y0, X1: x1, Y1: y1}} }
+	box := func(x0, y0, x1, y1 float32) embed.Face {
+		return embed.Face{Box: embed.Rect{X0: x0, Y0: y0, X1: x1, Y1: y1}}
+	}
 	tests := []struct {
 		name  string
 		faces []embed.Face
