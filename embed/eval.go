@@ -2,6 +2,11 @@
 // the classifier swap and the liveness score of one face.
 package embed
 
+import (
+	"crypto/sha256"
+	"fmt"
+)
+
 // TemplateFace is a face whose landmarks are the ArcFace template scaled to a w x h image:
 // the fallback for a tight face crop the detector misses (mask training images).
 func TemplateFace(w, h int) Face {
@@ -27,4 +32,20 @@ func (p *Pipeline) Liveness(d *Decoded, f *Face) (float32, error) {
 		return 0, ErrNoLiveness
 	}
 	return p.live.score(d, f, p.AlignFace(d, f))
+}
+
+// MaskID names what decides Face.MaskScore: a prefix of the classifier's weights' sha256
+// and the second-look margin (masklook.go), or "none". Evaluation caches that store mask
+// scores are keyed by it, so that retrained weights or a new rule are never read from an
+// old cache.
+func (p *Pipeline) MaskID() string {
+	if p.mask == nil {
+		return "none"
+	}
+	b, err := p.mask.MarshalBinary()
+	if err != nil {
+		return "unmarshalable"
+	}
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("%x/look-%g", sum[:6], maskSecondLookMargin)
 }

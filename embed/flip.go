@@ -32,24 +32,32 @@ func (p *Pipeline) EmbedFace(crop *RGB) (emb, plain []float32, err error) {
 // EmbedFaceMask is EmbedFace with what the mask heads read of the same run: the crop, its
 // plain embedding and its lower-face map (MaskInput).
 func (p *Pipeline) EmbedFaceMask(crop *RGB) (emb []float32, in MaskInput, err error) {
-	var raw, maps []float32
-	if p.opts.FlipTTA {
-		raw, maps, err = p.embedRaw(crop, Mirror(crop))
-	} else {
-		raw, maps, err = p.embedRaw(crop)
+	if !p.opts.FlipTTA {
+		return p.embedMaskInput(crop)
 	}
+	mirror := Mirror(crop)
+	raw, maps, err := p.embedRaw(crop, mirror)
 	if err != nil {
 		return nil, MaskInput{}, err
 	}
 	in = MaskInput{Crop: crop, Emb: l2normalize(raw[:Dim]), LowerMap: lowerMapFeatures(maps[:lowerMapLen])}
-	if !p.opts.FlipTTA {
-		return in.Emb, in, nil
-	}
+	// The mirror's features are the classifier's second look (MaskScore), already paid for.
+	in.mirror = &MaskInput{Crop: mirror, Emb: l2normalize(raw[Dim:]), LowerMap: lowerMapFeatures(maps[lowerMapLen:])}
 	sum := make([]float32, Dim)
 	for i := range sum {
 		sum[i] = raw[i] + raw[Dim+i]
 	}
 	return l2normalize(sum), in, nil
+}
+
+// embedMaskInput runs MobileFaceNet on one crop: its embedding and what the mask heads read.
+func (p *Pipeline) embedMaskInput(crop *RGB) ([]float32, MaskInput, error) {
+	raw, maps, err := p.embedRaw(crop)
+	if err != nil {
+		return nil, MaskInput{}, err
+	}
+	in := MaskInput{Crop: crop, Emb: l2normalize(raw[:Dim]), LowerMap: lowerMapFeatures(maps[:lowerMapLen])}
+	return in.Emb, in, nil
 }
 
 // embedRaw runs MobileFaceNet on aligned crops in one batch: len(crops) x Dim raw outputs

@@ -26,9 +26,10 @@ const (
 
 // MaskInput is one aligned face as the mask heads see it; Pipeline.EmbedFaceMask makes it.
 type MaskInput struct {
-	Crop     *RGB      // the aligned 112x112 crop
-	Emb      []float32 // the crop's own (un-flipped) normalized embedding
-	LowerMap []float32 // LowerMapDim values from the same MobileFaceNet run (lowerMapFeatures)
+	Crop     *RGB       // the aligned 112x112 crop
+	Emb      []float32  // the crop's own (un-flipped) normalized embedding
+	LowerMap []float32  // LowerMapDim values from the same MobileFaceNet run (lowerMapFeatures)
+	mirror   *MaskInput // the mirrored crop's, when the same run had it (FlipTTA; MaskScore)
 }
 
 // MaskModel is a logistic regression (Hidden == 0) or a one-hidden-layer ReLU MLP on

@@ -410,7 +410,9 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	}
 	f.Embedding = emb
 	if p.mask != nil {
-		f.MaskScore = p.mask.Predict(mi)
+		if f.MaskScore, err = p.MaskScore(p.mask, mi); err != nil {
+			return err
+		}
 		f.Masked = f.MaskScore >= 0.5
 		f.MaskDetail = maskDetail(p.maskDetail, f.Masked, mi)
 	}

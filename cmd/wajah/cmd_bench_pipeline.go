@@ -139,7 +139,9 @@ func benchOnce(p *embed.Pipeline, data []byte, live bool) (r, c [8]float64, err 
 	stop(3)
 	if m := p.MaskModel(); m != nil {
 		start()
-		m.Predict(mi)
+		if _, err := p.MaskScore(m, mi); err != nil {
+			return r, c, err
+		}
 		stop(4)
 	}
 	if live {

@@ -139,8 +139,8 @@ func runEvalPairs(args []string) error {
 		}
 	}
 	res, stats, err := loadEmbeddings(*cache, paths, *masked)
-	if err == nil && stats.modelID != "" && stats.modelID != p.ModelID() {
-		err = fmt.Errorf("cache %s holds %s embeddings, not %s", *cache, stats.modelID, p.ModelID())
+	if err == nil && stats.modelID != "" && stats.modelID != evalCacheID(p, *masked) {
+		err = fmt.Errorf("cache %s holds %s embeddings, not %s", *cache, stats.modelID, evalCacheID(p, *masked))
 		fmt.Fprintln(os.Stderr, err, "- embedding again")
 	}
 	if err == nil && *redetect {
@@ -150,7 +150,7 @@ func runEvalPairs(args []string) error {
 	if err != nil && *cache != "" && *scale == 1 && *upscale == 1 {
 		// A cache of the same pipeline that lacks some images (another pairs file of the
 		// same images): embed only those; the others keep their cached figures.
-		if partial, _, _ = loadCachedSubset(*cache, p.ModelID(), *masked); len(partial) > 0 {
+		if partial, _, _ = loadCachedSubset(*cache, evalCacheID(p, *masked), *masked); len(partial) > 0 {
 			if *redetect {
 				for q, r := range partial {
 					if !r.detected {
@@ -586,8 +586,17 @@ func embedAll(p *embed.Pipeline, root string, paths []string, scale, jpegScale f
 			return nil, st, err
 		}
 	}
-	st.modelID = p.ModelID()
+	st.modelID = evalCacheID(p, extras)
 	return res, st, nil
+}
+
+// evalCacheID names the pipeline an embedding cache was written by: its ModelID, and with
+// the --masked extras, which hold mask scores, the classifier that gave them (MaskID).
+func evalCacheID(p *embed.Pipeline, extras bool) string {
+	if !extras {
+		return p.ModelID()
+	}
+	return p.ModelID() + " mask " + p.MaskID()
 }
 
 type maskRow struct {
@@ -688,7 +697,10 @@ func runEvalMask(args []string) error {
 				missedMasked++
 			}
 		}
-		pr := p.MaskModel().Predict(in)
+		pr, err := p.MaskScore(p.MaskModel(), in)
+		if err != nil {
+			return err
+		}
 		probs = append(probs, roc.Labeled{Score: float64(pr), Same: r.mask})
 		switch pred := pr >= 0.5; {
 		case pred && r.mask:

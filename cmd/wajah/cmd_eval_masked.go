@@ -35,7 +35,9 @@ func embedImage(p *embed.Pipeline, d *embed.Decoded, f *embed.Face, res *imageRe
 	}
 	x := &maskedExtra{}
 	if m := p.MaskModel(); m != nil {
-		x.MaskScore = m.Predict(mi)
+		if x.MaskScore, err = p.MaskScore(m, mi); err != nil {
+			return err
+		}
 	}
 	if a := p.Options().Experimental.MaskedAlign; x.MaskScore >= 0.5 && a != embed.MaskedAlignFive {
 		// As the pipeline does for a face it calls masked (Experimental.MaskedAlign).

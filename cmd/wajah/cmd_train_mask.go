@@ -34,6 +34,32 @@ type maskData struct {
 	Source []string
 	Detail []string
 	Copy   []uint8
+	// The mirrored crop's features of every original image (nil for copies): validation
+	// scores by the pipeline's rule, which looks again at the mirror where the first look
+	// is unsure (embed.Pipeline.MaskScore).
+	MirrorEmb, MirrorLower, MirrorMap [][]float32
+}
+
+// maskVal is a validation set: each image's features and its mirrored crop's, the labels
+// and the samples' indices in maskData.
+type maskVal struct {
+	x, mirror [][]float32
+	y         []float32
+	idx       []int
+}
+
+// probs are m's probabilities of a mask for the images, by the pipeline's rule (a second
+// look at the mirror where the first is unsure), or by the first look alone with single.
+func (v *maskVal) probs(m *embed.MaskModel, single bool) []float32 {
+	out := make([]float32, len(v.x))
+	for k := range v.x {
+		p := m.Prob(v.x[k])
+		if !single && embed.SecondLook(p) {
+			p = embed.CombineLooks(p, m.Prob(v.mirror[k]))
+		}
+		out[k] = p
+	}
+	return out
 }
 
 // maskKinds names the feature kinds train-mask and train-mask-detail take (--kind).
@@ -69,6 +95,8 @@ func runTrainMask(args []string) error {
 	compareKinds := fs.String("compare-kinds", "embedding,lower,both", "feature kinds --compare reports")
 	evalModel := fs.String("eval-model", "", "report this weights file on the validation split (per source) and exit, training nothing")
 	listErrors := fs.Bool("list-errors", false, "print every validation image the weights get wrong (path, label, probability): with --eval-model, and for each --folds fold")
+	singleLook := fs.Bool("single-look", false, "validate on the first look alone (before 2026-12-07), not the pipeline's second look at the mirror where the first is unsure")
+	mirrorTrain := fs.Bool("mirror-train", false, "also train on the mirrored crop of every original training image")
 	balance := fs.String("balance", "none", "training loss weights: none (every sample alike), class (masked and unmasked the same total weight), source (every source and class the same total weight)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,8 +123,8 @@ func runTrainMask(args []string) error {
 	}
 	hash := maskCacheKey(raw, *augment, *augmentExtra, styles)
 	data, err := loadMaskData(*cache, hash)
-	if err == nil && len(data.Map) != len(data.Label) {
-		err = errors.New("cache predates the lower-face map")
+	if err == nil && (len(data.Map) != len(data.Label) || len(data.MirrorMap) != len(data.Label)) {
+		err = errors.New("cache predates the lower-face map or the mirrored crops")
 	}
 	if err != nil {
 		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *workers, styles); err != nil {
@@ -115,16 +143,20 @@ func runTrainMask(args []string) error {
 		}
 	}
 	fmt.Printf("manifest sha256 %s: %d images, face not detected in %d (template fallback)\n", hash, len(data.Label), missed)
-	features := func(kind uint32, i int) []float32 {
+	features := func(kind uint32, i int, mirror bool) []float32 {
+		emb, lower, fmap := data.Emb, data.Lower, data.Map
+		if mirror {
+			emb, lower, fmap = data.MirrorEmb, data.MirrorLower, data.MirrorMap
+		}
 		var f []float32
 		if kind&embed.MaskFeatEmbedding != 0 {
-			f = append(f, data.Emb[i]...)
+			f = append(f, emb[i]...)
 		}
 		if kind&embed.MaskFeatLowerFace != 0 {
-			f = append(f, data.Lower[i]...)
+			f = append(f, lower[i]...)
 		}
 		if kind&embed.MaskFeatLowerMap != 0 {
-			f = append(f, data.Map[i]...)
+			f = append(f, fmap[i]...)
 		}
 		return f
 	}
@@ -143,15 +175,20 @@ func runTrainMask(args []string) error {
 	}
 	// weights are the training samples' loss weights for --balance (nil: none).
 	var weights []float32
-	splitHold := func(kind uint32, hold string) (xt, xv [][]float32, yt, yv []float32, vi []int) {
+	splitHold := func(kind uint32, hold string) (xt [][]float32, yt []float32, val maskVal) {
 		var groups []string
 		for i := range data.Label {
 			switch {
 			case isVal(i, hold):
-				xv, yv, vi = append(xv, features(kind, i)), append(yv, data.Label[i]), append(vi, i)
+				val.x, val.mirror = append(val.x, features(kind, i, false)), append(val.mirror, features(kind, i, true))
+				val.y, val.idx = append(val.y, data.Label[i]), append(val.idx, i)
 			case inTrain(i, hold):
-				xt, yt = append(xt, features(kind, i)), append(yt, data.Label[i])
+				xt, yt = append(xt, features(kind, i, false)), append(yt, data.Label[i])
 				groups = append(groups, balanceGroup(*balance, data.Source[i], data.Label[i]))
+				if *mirrorTrain && data.Copy[i] == 0 {
+					xt, yt = append(xt, features(kind, i, true)), append(yt, data.Label[i])
+					groups = append(groups, balanceGroup(*balance, data.Source[i], data.Label[i]))
+				}
 			}
 		}
 		weights = nil
@@ -160,18 +197,22 @@ func runTrainMask(args []string) error {
 		}
 		return
 	}
-	split := func(kind uint32) (xt, xv [][]float32, yt, yv []float32) {
-		xt, xv, yt, yv, _ = splitHold(kind, *holdout)
-		return
-	}
-	accuracy := func(m *embed.MaskModel, x [][]float32, y []float32) float64 {
+	// accuracy of probabilities at 0.5 against labels.
+	accuracy := func(p []float32, y []float32) float64 {
 		ok := 0
-		for i := range x {
-			if (m.Prob(x[i]) >= 0.5) == (y[i] == 1) {
+		for i := range p {
+			if (p[i] >= 0.5) == (y[i] == 1) {
 				ok++
 			}
 		}
-		return float64(ok) / float64(len(x))
+		return float64(ok) / float64(len(p))
+	}
+	firstLooks := func(m *embed.MaskModel, x [][]float32) []float32 {
+		p := make([]float32, len(x))
+		for i := range x {
+			p[i] = m.Prob(x[i])
+		}
+		return p
 	}
 	cfg := train.MaskConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1, Chunks: *chunks}
 	if *compare {
@@ -180,11 +221,11 @@ func runTrainMask(args []string) error {
 				return fmt.Errorf("unknown --compare-kinds entry %q (want %s)", name, maskKindNames)
 			}
 			for _, h := range []int{0, max(*hidden, 16)} {
-				xt, xv, yt, yv := split(maskKinds[name])
+				xt, yt, val := splitHold(maskKinds[name], *holdout)
 				c := cfg
 				c.Kind, c.Hidden, c.Weights = maskKinds[name], h, weights
 				m := train.Mask(xt, yt, c)
-				fmt.Printf("  %-9s hidden %2d: train %.4f, validation %.4f\n", name, h, accuracy(m, xt, yt), accuracy(m, xv, yv))
+				fmt.Printf("  %-9s hidden %2d: train %.4f, validation %.4f\n", name, h, accuracy(firstLooks(m, xt), yt), accuracy(val.probs(m, *singleLook), val.y))
 			}
 		}
 	}
@@ -204,13 +245,14 @@ func runTrainMask(args []string) error {
 		if err != nil {
 			return err
 		}
-		_, xv, _, yv, vi := splitHold(m.Kind, *holdout)
-		acc, rm, ru := maskRecalls(m, xv, yv)
-		fmt.Printf("%s on the validation split (n=%d): accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", *evalModel, len(xv), acc, rm, ru)
-		perSource(m, data, xv, vi)
-		reportDetail(m, data, xv, vi)
+		_, _, val := splitHold(m.Kind, *holdout)
+		pv := val.probs(m, *singleLook)
+		acc, rm, ru := maskRecalls(pv, val.y)
+		fmt.Printf("%s on the validation split (n=%d): accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", *evalModel, len(pv), acc, rm, ru)
+		perSource(data, pv, val.idx)
+		reportDetail(data, pv, val.idx)
 		if *listErrors {
-			printMaskErrors(m, data, rows, xv, vi)
+			printMaskErrors(data, rows, pv, val.idx)
 		}
 		return nil
 	}
@@ -218,35 +260,36 @@ func runTrainMask(args []string) error {
 		fmt.Println("| held-out source | train n | validation n | accuracy | masked recall | unmasked recall |")
 		fmt.Println("|---|---|---|---|---|---|")
 		for _, src := range sources(data) {
-			xt, xv, yt, yv, vi := splitHold(k, src)
+			xt, yt, val := splitHold(k, src)
 			cfg.Weights = weights
 			m := train.Mask(xt, yt, cfg)
-			acc, rm, ru := maskRecalls(m, xv, yv)
-			fmt.Printf("| %s | %d | %d | %.4f | %.4f | %.4f |\n", src, len(xt), len(xv), acc, rm, ru)
-			reportDetail(m, data, xv, vi)
+			pv := val.probs(m, *singleLook)
+			acc, rm, ru := maskRecalls(pv, val.y)
+			fmt.Printf("| %s | %d | %d | %.4f | %.4f | %.4f |\n", src, len(xt), len(pv), acc, rm, ru)
+			reportDetail(data, pv, val.idx)
 			if *listErrors {
-				printMaskErrors(m, data, rows, xv, vi)
+				printMaskErrors(data, rows, pv, val.idx)
 			}
 		}
 	}
-	xt, xv, yt, yv, vi := splitHold(k, *holdout)
+	xt, yt, val := splitHold(k, *holdout)
 	cfg.Weights = weights
 	m := train.Mask(xt, yt, cfg)
-	fmt.Printf("%s, hidden %d: train %.4f (n=%d), validation %.4f (n=%d)\n", *kind, *hidden, accuracy(m, xt, yt), len(xt), accuracy(m, xv, yv), len(xv))
-	acc, rm, ru := maskRecalls(m, xv, yv)
+	pv := val.probs(m, *singleLook)
+	fmt.Printf("%s, hidden %d: train %.4f (n=%d), validation %.4f (n=%d)\n", *kind, *hidden, accuracy(firstLooks(m, xt), yt), len(xt), accuracy(pv, val.y), len(pv))
+	acc, rm, ru := maskRecalls(pv, val.y)
 	fmt.Printf("validation: accuracy %.4f, masked recall %.4f, unmasked recall %.4f\n", acc, rm, ru)
-	perSource(m, data, xv, vi)
-	reportDetail(m, data, xv, vi)
+	perSource(data, pv, val.idx)
+	reportDetail(data, pv, val.idx)
 	// The pipeline only classifies detected faces: report the validation images MTCNN found
 	// apart from the template fallbacks.
-	var xd [][]float32
-	var yd []float32
-	for i := range data.Label {
-		if isVal(i, *holdout) && data.Detected[i] {
-			xd, yd = append(xd, features(k, i)), append(yd, data.Label[i])
+	var pd, yd []float32
+	for k, i := range val.idx {
+		if data.Detected[i] {
+			pd, yd = append(pd, pv[k]), append(yd, val.y[k])
 		}
 	}
-	fmt.Printf("validation, detected faces only: %.4f (n=%d)\n", accuracy(m, xd, yd), len(xd))
+	fmt.Printf("validation, detected faces only: %.4f (n=%d)\n", accuracy(pd, yd), len(pd))
 	size, digest, err := writeWeights(*out, m)
 	if err != nil {
 		return err

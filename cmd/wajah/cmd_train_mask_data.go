@@ -17,6 +17,7 @@ import (
 // maskSample is one image's features as train-mask extracts them.
 type maskSample struct {
 	emb, lower, fmap []float32
+	mirror           *maskSample // an original image's mirrored crop (the classifier's second look)
 	label            float32
 	detected         bool
 	row              int
@@ -49,7 +50,17 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		if err != nil {
 			return maskSample{}, err
 		}
-		return maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, label: label, detected: det, row: row, copy: copy}, nil
+		s := maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, label: label, detected: det, row: row, copy: copy}
+		if copy == 0 {
+			// Validation judges with the pipeline's rule (embed.Pipeline.MaskScore), which
+			// may look again at the mirrored crop.
+			_, mi, err := p.EmbedFaceMask(embed.Mirror(in.Crop))
+			if err != nil {
+				return maskSample{}, err
+			}
+			s.mirror = &maskSample{emb: mi.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, mi), fmap: mi.LowerMap}
+		}
+		return s, nil
 	}
 	results := make([][]maskSample, len(rows))
 	var mu sync.Mutex
@@ -136,6 +147,11 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		for _, s := range rs {
 			r := rows[s.row]
 			d.Emb, d.Lower, d.Map = append(d.Emb, s.emb), append(d.Lower, s.lower), append(d.Map, s.fmap)
+			var mir maskSample // nil features for copies
+			if s.mirror != nil {
+				mir = *s.mirror
+			}
+			d.MirrorEmb, d.MirrorLower, d.MirrorMap = append(d.MirrorEmb, mir.emb), append(d.MirrorLower, mir.lower), append(d.MirrorMap, mir.fmap)
 			d.Label, d.Detected = append(d.Label, s.label), append(d.Detected, s.detected)
 			d.Row, d.Copy = append(d.Row, s.row), append(d.Copy, s.copy)
 			d.Source, d.Detail = append(d.Source, r.source), append(d.Detail, r.detail)
@@ -158,11 +174,11 @@ func sources(d *maskData) []string {
 	return out
 }
 
-// maskRecalls: accuracy and per-class recall at probability 0.5.
-func maskRecalls(m *embed.MaskModel, x [][]float32, y []float32) (acc, masked, unmasked float64) {
+// maskRecalls: accuracy and per-class recall of probabilities at 0.5.
+func maskRecalls(probs, y []float32) (acc, masked, unmasked float64) {
 	var ok, tp, pos, tn, neg int
-	for i := range x {
-		pred := m.Prob(x[i]) >= 0.5
+	for i := range probs {
+		pred := probs[i] >= 0.5
 		if y[i] == 1 {
 			pos++
 			if pred {
@@ -176,22 +192,22 @@ func maskRecalls(m *embed.MaskModel, x [][]float32, y []float32) (acc, masked, u
 		}
 	}
 	ok = tp + tn
-	return evalRatio(ok, len(x)), evalRatio(tp, pos), evalRatio(tn, neg)
+	return evalRatio(ok, len(probs)), evalRatio(tp, pos), evalRatio(tn, neg)
 }
 
-// perSource prints validation accuracy per source.
-func perSource(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
+// perSource prints validation accuracy per source, of the validation samples vi's
+// probabilities.
+func perSource(d *maskData, probs []float32, vi []int) {
 	for _, src := range sources(d) {
-		var xs [][]float32
-		var ys []float32
+		var ps, ys []float32
 		for k, i := range vi {
 			if d.Source[i] == src {
-				xs, ys = append(xs, x[k]), append(ys, d.Label[i])
+				ps, ys = append(ps, probs[k]), append(ys, d.Label[i])
 			}
 		}
-		if len(xs) > 0 {
-			acc, rm, ru := maskRecalls(m, xs, ys)
-			fmt.Printf("  %s: accuracy %.4f (n=%d), masked recall %.4f, unmasked recall %.4f\n", src, acc, len(xs), rm, ru)
+		if len(ps) > 0 {
+			acc, rm, ru := maskRecalls(ps, ys)
+			fmt.Printf("  %s: accuracy %.4f (n=%d), masked recall %.4f, unmasked recall %.4f\n", src, acc, len(ps), rm, ru)
 		}
 	}
 }
@@ -199,14 +215,14 @@ func perSource(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
 // reportDetail prints, for validation images with a detail column (mask-worn-dev), the
 // share the classifier calls masked per detail class: correct and incorrect should be
 // masked (masker true), none not.
-func reportDetail(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
+func reportDetail(d *maskData, probs []float32, vi []int) {
 	counts := map[string][2]int{}
 	for k, i := range vi {
 		if d.Detail[i] == "" {
 			continue
 		}
 		c := counts[d.Detail[i]]
-		if m.Prob(x[k]) >= 0.5 {
+		if probs[k] >= 0.5 {
 			c[0]++
 		}
 		c[1]++
@@ -221,10 +237,10 @@ func reportDetail(m *embed.MaskModel, d *maskData, x [][]float32, vi []int) {
 
 // printMaskErrors lists the validation images m gets wrong, with their source, detail,
 // whether a face was detected and the probability of a mask, so that errors can be looked at.
-func printMaskErrors(m *embed.MaskModel, d *maskData, rows []maskRow, x [][]float32, vi []int) {
+func printMaskErrors(d *maskData, rows []maskRow, probs []float32, vi []int) {
 	fmt.Println("validation errors: path, label, source, detail, detected, P(mask)")
 	for k, i := range vi {
-		p := m.Prob(x[k])
+		p := probs[k]
 		if (p >= 0.5) == (d.Label[i] == 1) {
 			continue
 		}

@@ -224,7 +224,11 @@ func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel,
 		return nil, false, false, err
 	}
 	f = embed.MaskFeatures(kind, in)
-	return f, cls.Predict(in) >= 0.5, true, nil
+	pr, err := p.MaskScore(cls, in) // the pipeline's rule, second look included
+	if err != nil {
+		return nil, false, false, err
+	}
+	return f, pr >= 0.5, true, nil
 }
 
 // detailRows reads mask-worn-dev and picks n LFW View 1 train-pair images (first path of

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/wajah-id/wajah/embed"
@@ -39,5 +40,33 @@ func TestMaskCacheKey(t *testing.T) {
 	}
 	if maskCacheKey(manifest, true, 2, styles[:1]) == maskCacheKey(manifest, true, 2, styles) {
 		t.Error("two style lists share a cache key")
+	}
+}
+
+// Validation scores as the pipeline does: a second look at the mirror only where the first
+// is unsure, and the first alone with --single-look.
+func TestMaskValProbs(t *testing.T) {
+	m := &embed.MaskModel{Kind: embed.MaskFeatLowerMap, Dim: 1, Mean: []float32{0}, Std: []float32{1}, W2: []float32{1}}
+	v := maskVal{
+		x:      [][]float32{{0.1}, {3}, {-3}},
+		mirror: [][]float32{{3}, {-3}, {3}},
+		y:      []float32{1, 1, 0},
+	}
+	sig := func(z float64) float32 { return float32(1 / (1 + math.Exp(-z))) }
+	tests := []struct {
+		name   string
+		single bool
+		want   []float32
+	}{
+		{"second look", false, []float32{sig(1.55), sig(3), sig(-3)}},
+		{"single look", true, []float32{sig(0.1), sig(3), sig(-3)}},
+	}
+	for _, tc := range tests {
+		got := v.probs(m, tc.single)
+		for i := range got {
+			if math.Abs(float64(got[i]-tc.want[i])) > 1e-5 {
+				t.Errorf("%s: image %d: %v, want %v", tc.name, i, got[i], tc.want[i])
+			}
+		}
 	}
 }
