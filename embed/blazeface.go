@@ -13,28 +13,34 @@ import (
 // BlazeFace-family detectors as first stages or fallbacks: one network run proposes face
 // boxes, and MTCNN's ONet, run twice on each box (the first pass moves the box to ONet's own
 // framing, the second reads the landmarks), supplies the five landmarks the alignment needs.
-// Decoding follows ../shared/oracle/README.md. Two networks are used:
+// Decoding follows ../shared/oracle/README.md. Three networks are used:
 //   - human-models' blazeface-back (256x256; strides 16 and 32), Options.Detector;
 //   - MediaPipe's short-range face detector as human-models ships it
 //     (facemesh-detection-short, 128x128; strides 8 and 16, the layers joined into one
-//     [N,896,17] output), the masked-face fallback of tight.go.
+//     [N,896,17] output), the masked-face fallback of tight.go;
+//   - MediaPipe's full-range face detector (facemesh-detection-full, 192x192; one layer of
+//     stride 4, one anchor per cell, [N,2304,17] "Identity"; its "Identity_1" of the same
+//     shape is a person head, not read), Options.Detector, measured as a candidate.
 const (
 	blazeThresh    = 0.5 // sigmoid score
 	blazeNMS       = 0.3 // IoU
 	blazeBoxExpand = 1.2 // ONet expects MTCNN's looser, square framing (forehead to chin)
 )
 
-// blazeSpec describes one network of the family: its square input side and its two anchor
-// layers (stride, anchors per cell).
+// blazeSpec describes one network of the family: its square input side, its anchor layers
+// (stride, anchors per cell; split outputs need two) and, where several outputs have the
+// joined shape, the name of the face one.
 type blazeSpec struct {
 	name   string
 	size   int
-	layers [2][2]int
+	layers [][2]int
+	output string
 }
 
 var (
-	blazeBack  = blazeSpec{name: "blazeface-back", size: 256, layers: [2][2]int{{16, 2}, {32, 6}}}
-	blazeShort = blazeSpec{name: "facemesh-detection-short", size: 128, layers: [2][2]int{{8, 2}, {16, 6}}}
+	blazeBack  = blazeSpec{name: "blazeface-back", size: 256, layers: [][2]int{{16, 2}, {32, 6}}}
+	blazeShort = blazeSpec{name: "facemesh-detection-short", size: 128, layers: [][2]int{{8, 2}, {16, 6}}}
+	blazeFull  = blazeSpec{name: "facemesh-detection-full", size: 192, layers: [][2]int{{4, 1}}, output: "Identity"}
 )
 
 type blazeface struct {
@@ -49,7 +55,10 @@ type blazeface struct {
 
 func newBlazeFace(m *nn.Model, spec blazeSpec) (*blazeface, error) {
 	b := &blazeface{net: autoRunner{m}, size: spec.size, logit: [2]int{-1, -1}, reg: [2]int{-1, -1}, joined: -1}
-	var cells [2]int
+	if len(spec.layers) < 1 || len(spec.layers) > 2 {
+		return nil, fmt.Errorf("%s: %d anchor layers, want 1 or 2", spec.name, len(spec.layers))
+	}
+	cells := make([]int, len(spec.layers))
 	for li, l := range spec.layers {
 		g := spec.size / l[0]
 		cells[li] = g * g * l[1]
@@ -66,7 +75,7 @@ func newBlazeFace(m *nn.Model, spec blazeSpec) (*blazeface, error) {
 		if len(o.Shape) != 3 {
 			continue
 		}
-		for li := range 2 {
+		for li := range cells {
 			switch [2]int{o.Shape[1], o.Shape[2]} {
 			case [2]int{cells[li], 1}:
 				b.logit[li] = i
@@ -74,11 +83,11 @@ func newBlazeFace(m *nn.Model, spec blazeSpec) (*blazeface, error) {
 				b.reg[li] = i
 			}
 		}
-		if o.Shape[1] == len(b.anchors) && o.Shape[2] == 17 {
+		if o.Shape[1] == len(b.anchors) && o.Shape[2] == 17 && (spec.output == "" || o.Name == spec.output) {
 			b.joined = i
 		}
 	}
-	if b.joined < 0 && (b.logit[0] < 0 || b.logit[1] < 0 || b.reg[0] < 0 || b.reg[1] < 0) {
+	if b.joined < 0 && (len(cells) != 2 || b.logit[0] < 0 || b.logit[1] < 0 || b.reg[0] < 0 || b.reg[1] < 0) {
 		return nil, fmt.Errorf("%s: unexpected outputs %v", spec.name, m.Outputs())
 	}
 	return b, nil

@@ -10,12 +10,21 @@ import (
 	"github.com/wajah-id/wajah/models"
 )
 
-// TestBlazeFaceDetector checks the alternative first stage against MTCNN on the same
+// TestBlazeFaceDetector checks the alternative first stages against MTCNN on the same
 // photos: the same faces, landmarks within a few pixels, and the same verdicts.
 func TestBlazeFaceDetector(t *testing.T) {
 	heavy(t)
+	for _, det := range []string{DetectorBlazeFace, DetectorFullRange} {
+		t.Run(det, func(t *testing.T) { testBlazeFaceDetector(t, det) })
+	}
+	if _, err := New(Options{Detector: "retina"}); err == nil {
+		t.Fatal("unknown detector accepted")
+	}
+}
+
+func testBlazeFaceDetector(t *testing.T, detector string) {
 	ref := testPipeline(t)
-	bp, err := New(Options{Detector: DetectorBlazeFace})
+	bp, err := New(Options{Detector: detector})
 	if errors.Is(err, models.ErrMissing) {
 		t.Skipf("models not fetched: %v", err)
 	}
@@ -38,14 +47,14 @@ func TestBlazeFaceDetector(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(got) != tt.faces || len(want) != tt.faces {
-				t.Fatalf("faces: blazeface %d, mtcnn %d, want %d", len(got), len(want), tt.faces)
+				t.Fatalf("faces: %s %d, mtcnn %d, want %d", detector, len(got), len(want), tt.faces)
 			}
 			for i := range got {
 				size := float64(want[i].Quality.FaceSize)
 				for j, l := range got[i].Landmarks {
 					w := want[i].Landmarks[j]
 					if d := math.Hypot(float64(l.X-w.X), float64(l.Y-w.Y)); d > 0.1*size {
-						t.Errorf("face %d landmark %d: blazeface %v, mtcnn %v (%.1f px apart, face size %.0f)", i, j, l, w, d, size)
+						t.Errorf("face %d landmark %d: %s %v, mtcnn %v (%.1f px apart, face size %.0f)", i, j, detector, l, w, d, size)
 					}
 				}
 				if c := Cosine(got[i].Embedding, want[i].Embedding); c < 0.9 {
@@ -53,9 +62,6 @@ func TestBlazeFaceDetector(t *testing.T) {
 				}
 			}
 		})
-	}
-	if _, err := New(Options{Detector: "retina"}); err == nil {
-		t.Fatal("unknown detector accepted")
 	}
 }
 

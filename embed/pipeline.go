@@ -57,9 +57,10 @@ type Options struct {
 	// face's size makes the photo ambiguous (414). Default 0.7.
 	MultiFaceRatio float32
 
-	// Detector picks the first stage: DetectorMTCNN (default: pnet/rnet/onet) or
-	// DetectorBlazeFace (blazeface-back proposals, landmarks from two ONet passes). See
-	// embed/README.md for the measurement behind the default.
+	// Detector picks the first stage: DetectorMTCNN (default: pnet/rnet/onet),
+	// DetectorBlazeFace (blazeface-back proposals, landmarks from two ONet passes) or
+	// DetectorFullRange (MediaPipe's full-range detector's proposals, the same ONet passes).
+	// See embed/README.md for the measurement behind the default.
 	Detector string
 
 	// NoMask skips the mask classifier. NoLiveness skips the liveness score (Face.Liveness
@@ -121,6 +122,7 @@ func (o Options) withDefaults() Options {
 const (
 	DetectorMTCNN     = "mtcnn"
 	DetectorBlazeFace = "blazeface"
+	DetectorFullRange = "fullrange" // MediaPipe's full-range detector, measured, not the default
 )
 
 // boxPerFaceSize: the detector searches boxes down to this multiple of MinFaceSize.
@@ -183,12 +185,16 @@ func New(opts Options) (*Pipeline, error) {
 	}
 	switch opts.Detector {
 	case DetectorMTCNN:
-	case DetectorBlazeFace:
-		if p.blaze, err = loadBlazeFace(opts.ModelsDir, blazeBack); err != nil {
+	case DetectorBlazeFace, DetectorFullRange:
+		spec := blazeBack
+		if opts.Detector == DetectorFullRange {
+			spec = blazeFull
+		}
+		if p.blaze, err = loadBlazeFace(opts.ModelsDir, spec); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("embed: unknown detector %q (want %q or %q)", opts.Detector, DetectorMTCNN, DetectorBlazeFace)
+		return nil, fmt.Errorf("embed: unknown detector %q (want %q, %q or %q)", opts.Detector, DetectorMTCNN, DetectorBlazeFace, DetectorFullRange)
 	}
 	if opts.Experimental.ShortRange > 0 {
 		if p.short, err = loadBlazeFace(opts.ModelsDir, blazeShort); err != nil {

@@ -62,6 +62,7 @@ const (
 	OpStridedSlice   Op = "StridedSlice"   // (x, begin c, end c, strides c) Attrs: BeginMask, EndMask, ShrinkAxisMask, EllipsisMask, NewAxisMask
 	OpResizeBilinear Op = "ResizeBilinear" // (x, size c) Attrs: AlignCorners, HalfPixel
 	OpResizeNearest  Op = "ResizeNearest"  // (x, size c) Attrs: AlignCorners, HalfPixel
+	OpDepthToSpace   Op = "DepthToSpace"   // (x NHWC) Attrs.BlockSize; TensorFlow's DCR order
 
 	// Reductions over constant axes (input 1, or Attrs.Axes). Attrs.KeepDims.
 	OpReduceMax  Op = "ReduceMax"
@@ -120,6 +121,8 @@ type Attrs struct {
 	BeginMask, EndMask, EllipsisMask, NewAxisMask, ShrinkAxisMask int // StridedSlice
 
 	AlignCorners, HalfPixel bool // resizes
+
+	BlockSize int // DepthToSpace
 }
 
 func (a *Attrs) stride() (int, int)   { return one(a.Strides[0]), one(a.Strides[1]) }

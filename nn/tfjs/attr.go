@@ -38,6 +38,20 @@ func (n *node) attrFloat(key string, def float64) (float64, error) {
 	return float64(*v.F), nil
 }
 
+func (n *node) attrInt(key string, def int) (int, error) {
+	v, ok := n.attr[key]
+	if !ok {
+		return def, nil
+	}
+	if v.I == nil {
+		return 0, n.badAttr(key, "int")
+	}
+	if x := int64(*v.I); x < -maxDim || x > maxDim {
+		return 0, fmt.Errorf("node %q: attribute %s value %d: %w", n.name, key, x, ErrLimit)
+	}
+	return int(*v.I), nil
+}
+
 func (n *node) attrInts(key string) ([]int, error) {
 	v, ok := n.attr[key]
 	if !ok || v.List == nil {

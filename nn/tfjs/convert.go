@@ -268,6 +268,16 @@ func (c *converter) node(n *node) error {
 			return err
 		}
 		return c.emit(n, nn.OpSlice, ins[:3], nn.Attrs{})
+	case "DepthToSpace":
+		ins, err := c.inputs(n, 1)
+		if err != nil {
+			return err
+		}
+		b, err := n.attrInt("block_size", 0)
+		if err != nil {
+			return err
+		}
+		return c.emit(n, nn.OpDepthToSpace, ins[:1], nn.Attrs{BlockSize: b})
 	case "ResizeBilinear", "ResizeNearestNeighbor":
 		ins, err := c.inputs(n, 2)
 		if err != nil {

@@ -230,6 +230,14 @@ func TestFacemeshGolden(t *testing.T) {
 	checkOutputs(t, m, synthetic([]int{1, 192, 192, 3}, 0, 1), filepath.Join("testdata", "facemesh"))
 }
 
+// TestFacemeshDetectionFullGolden compares MediaPipe's full-range face detector (the
+// shared oracle lacks it; DepthToSpace and ResizeBilinear run here) with tfjs-oracle's face
+// output kept in testdata/facemesh-detection-full (see testdata/README.md).
+func TestFacemeshDetectionFullGolden(t *testing.T) {
+	m := loadModel(t, "facemesh-detection-full")
+	checkOutputs(t, m, synthetic([]int{1, 192, 192, 3}, -1, 1), filepath.Join("testdata", "facemesh-detection-full"))
+}
+
 // TestBlazefaceRealFaces runs the detector on the face-ref inputs (real faces through
 // human's preprocessing) and compares the merged 896x17 rows.
 func TestBlazefaceRealFaces(t *testing.T) {
