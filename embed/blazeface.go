@@ -3,7 +3,6 @@ package embed
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/wajah-id/wajah/models"
 	"github.com/wajah-id/wajah/nn"
@@ -170,26 +169,18 @@ func (b *blazeface) propose(img *RGB, thresh float32) ([]blazeBox, error) {
 			score: score,
 		})
 	}
-	sort.Slice(boxes, func(i, j int) bool { return boxes[i].score > boxes[j].score })
-	kept := boxes[:0]
-	for _, c := range boxes {
-		ok := true
-		for _, k := range kept {
-			if c.iou(k) > blazeNMS {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			kept = append(kept, c)
-		}
-	}
-	return kept, nil
+	return suppress(boxes, blazeNMS), nil
 }
 
-// detectBlaze finds faces of at least minSize pixels (box side) with BlazeFace proposals
+// proposer is a first stage that proposes face boxes without landmarks: the BlazeFace
+// family and FaceBoxes; ONet reads the landmarks (detectBlaze).
+type proposer interface {
+	propose(img *RGB, thresh float32) ([]blazeBox, error)
+}
+
+// detectBlaze finds faces of at least minSize pixels (box side) with a proposer's boxes
 // refined by two ONet passes.
-func (m *mtcnn) detectBlaze(bf *blazeface, img *RGB, minSize int) ([]mbox, error) {
+func (m *mtcnn) detectBlaze(bf proposer, img *RGB, minSize int) ([]mbox, error) {
 	props, err := bf.propose(img, blazeThresh)
 	if err != nil || len(props) == 0 {
 		return nil, err

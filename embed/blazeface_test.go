@@ -14,7 +14,7 @@ import (
 // photos: the same faces, landmarks within a few pixels, and the same verdicts.
 func TestBlazeFaceDetector(t *testing.T) {
 	heavy(t)
-	for _, det := range []string{DetectorBlazeFace, DetectorFullRange} {
+	for _, det := range []string{DetectorBlazeFace, DetectorFullRange, DetectorFaceBoxes} {
 		t.Run(det, func(t *testing.T) { testBlazeFaceDetector(t, det) })
 	}
 	if _, err := New(Options{Detector: "retina"}); err == nil {

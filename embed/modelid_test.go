@@ -58,6 +58,7 @@ func TestModelIDKeepsRecordedIDs(t *testing.T) {
 		{Options{}, "mobilefacenet-expo-1.0.24"},
 		{Options{Detector: DetectorBlazeFace, FlipTTA: true}, "mobilefacenet-expo-1.0.24+blazeface+flip"},
 		{Options{Detector: DetectorFullRange}, "mobilefacenet-expo-1.0.24+fullrange"},
+		{Options{Detector: DetectorFaceBoxes}, "mobilefacenet-expo-1.0.24+faceboxes"},
 		{Options{FlipTTA: true, Precision: PrecisionBF16}, "mobilefacenet-expo-1.0.24+flip+bf16"},
 		{Options{Experimental: Experimental{MaskedAlign: MaskedAlignEyesNose}}, "mobilefacenet-expo-1.0.24+masked-eyes-nose"},
 	} {

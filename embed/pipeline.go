@@ -59,7 +59,8 @@ type Options struct {
 
 	// Detector picks the first stage: DetectorMTCNN (default: pnet/rnet/onet),
 	// DetectorBlazeFace (blazeface-back proposals, landmarks from two ONet passes) or
-	// DetectorFullRange (MediaPipe's full-range detector's proposals, the same ONet passes).
+	// DetectorFullRange (MediaPipe's full-range detector's proposals, the same ONet passes)
+	// or DetectorFaceBoxes (FaceBoxes' proposals, the same).
 	// See embed/README.md for the measurement behind the default.
 	Detector string
 
@@ -123,6 +124,7 @@ const (
 	DetectorMTCNN     = "mtcnn"
 	DetectorBlazeFace = "blazeface"
 	DetectorFullRange = "fullrange" // MediaPipe's full-range detector, measured, not the default
+	DetectorFaceBoxes = "faceboxes" // FaceBoxes (faceboxes.go), measured, not the default
 )
 
 // boxPerFaceSize: the detector searches boxes down to this multiple of MinFaceSize.
@@ -133,7 +135,7 @@ type Pipeline struct {
 	opts       Options
 	id         string // ModelID(opts)
 	det        *mtcnn
-	blaze      *blazeface // nil unless Options.Detector is DetectorBlazeFace
+	blaze      proposer   // nil unless Options.Detector is a proposal first stage (not MTCNN)
 	short      *blazeface // nil unless Options.Experimental.ShortRange > 0 (tight.go)
 	mfn        runner
 	mask       *MaskModel
@@ -193,8 +195,12 @@ func New(opts Options) (*Pipeline, error) {
 		if p.blaze, err = loadBlazeFace(opts.ModelsDir, spec); err != nil {
 			return nil, err
 		}
+	case DetectorFaceBoxes:
+		if p.blaze, err = loadFaceboxes(opts.ModelsDir); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("embed: unknown detector %q (want %q, %q or %q)", opts.Detector, DetectorMTCNN, DetectorBlazeFace, DetectorFullRange)
+		return nil, fmt.Errorf("embed: unknown detector %q (want %q, %q, %q or %q)", opts.Detector, DetectorMTCNN, DetectorBlazeFace, DetectorFullRange, DetectorFaceBoxes)
 	}
 	if opts.Experimental.ShortRange > 0 {
 		if p.short, err = loadBlazeFace(opts.ModelsDir, blazeShort); err != nil {

@@ -27,7 +27,7 @@ func runBenchPipeline(args []string) error {
 	procs := fs.Int("procs", 1, "GOMAXPROCS (the target is one core)")
 	live := fs.Bool("liveness", true, "score liveness (the built-in head and the models it reads); -liveness=false measures a verify without it")
 	flip := fs.Bool("flip", false, "flip test-time augmentation (embed the crop and its mirror)")
-	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn, blazeface or fullrange")
+	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn, blazeface, fullrange or faceboxes")
 	precision := fs.String("precision", "", "embedding model precision: fp32 (default), bf16 or auto (embed.Options.Precision)")
 	if err := fs.Parse(args); err != nil {
 		return err

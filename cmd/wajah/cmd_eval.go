@@ -89,7 +89,7 @@ func runEvalPairs(args []string) error {
 	scale := fs.Float64("scale", 1, "resize every image by this factor first (to measure accuracy against face size)")
 	upscale := fs.Float64("jpeg-scale", 1, "resize every image by this factor and re-encode it as JPEG (quality 90) before decoding: large photos through the reduced decode")
 	cache := fs.String("cache", "", "embeddings file (gob): loaded when it holds every image, else written after embedding")
-	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn, blazeface or fullrange (landmarks from ONet either way)")
+	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn, blazeface, fullrange or faceboxes (landmarks from ONet either way)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go): as the pipeline was before it")
 	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback, gated by the faceness head (embed.Experimental.TightCropFloor; 0: the default 0.02, negative: off)")
 	redetect := fs.Bool("redetect-missed", false, "with --cache: embed again the images the cached run found no face in (after a detection change), keep the others")

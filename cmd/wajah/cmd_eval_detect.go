@@ -32,7 +32,7 @@ func runEvalDetect(args []string) error {
 	manifest := fs.String("manifest", "", "mask manifest (path, mask): its images (see --masked)")
 	onlyMasked := fs.Bool("masked", false, "mask manifest: only the rows with mask 1")
 	root := fs.String("root", ".", "directory the paths are relative to")
-	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn, blazeface or fullrange")
+	detector := fs.String("detector", embed.DetectorMTCNN, "first stage: mtcnn, blazeface, fullrange or faceboxes")
 	thr := fs.String("thresholds", "", "PNet,RNet,ONet score thresholds (default 0.6,0.7,0.7)")
 	noTight := fs.Bool("no-tight", false, "no tight-crop fallback (embed/tight.go)")
 	tightFloor := fs.Float64("tight-floor", 0, "ONet floor of the last-resort tight-crop fallback, gated by the faceness head (embed.Experimental.TightCropFloor; 0: the default 0.02, negative: off)")

@@ -40,6 +40,10 @@
 //	                Pad(channels) Reshape Sigmoid  (float16 weights)
 //	mobilefacenet   _FusedConv2D[BiasAdd] FusedDepthwiseConv2dNative[BiasAdd(,Relu)] Relu
 //	                Abs Sub Mul Add Squeeze Square Sum Maximum Rsqrt
+//	facemesh-detection-full  _FusedConv2D FusedDepthwiseConv2dNative AddV2 Relu Pad
+//	                ResizeBilinear(half pixel) DepthToSpace ConcatV2 Reshape
+//	faceboxes       (cut with LoadCut before its control flow) _FusedConv2D ConcatV2 Neg
+//	                Relu MaxPool Sub Mul
 //
 // All convolutions and pools are NHWC with SAME or VALID padding, dilation 1, strides 1, 2
 // (facemesh also 3). Beyond these the importer maps the common TF.js ops (MatMul, BiasAdd,

@@ -33,7 +33,7 @@ type ref struct {
 }
 
 // buildGraph links nodes, attaches constants and orders the graph.
-func buildGraph(m *modelFile, weights map[string]*constTensor) (*graph, error) {
+func buildGraph(m *modelFile, weights map[string]*constTensor, cut *Cut) (*graph, error) {
 	byName := make(map[string]*node, len(m.ModelTopology.Node))
 	nodes := make([]*node, 0, len(m.ModelTopology.Node))
 	for i := range m.ModelTopology.Node {
@@ -74,14 +74,32 @@ func buildGraph(m *modelFile, weights map[string]*constTensor) (*graph, error) {
 			g.inputs = append(g.inputs, n)
 		}
 	}
+	var outs []ref
+	if cut != nil {
+		in, err := cut.apply(byName)
+		if err != nil {
+			return nil, err
+		}
+		g.inputs = []*node{in}
+		for _, name := range cut.Outputs {
+			r, err := parseRef(name, byName)
+			if err != nil {
+				return nil, fmt.Errorf("cut output: %w", err)
+			}
+			outs = append(outs, r)
+		}
+	}
 	if len(g.inputs) == 0 {
 		return nil, fmt.Errorf("graph has no Placeholder input: %w", ErrFormat)
 	}
-	outs, err := outputRefs(m, nodes, byName)
-	if err != nil {
-		return nil, err
+	if outs == nil {
+		var err error
+		if outs, err = outputRefs(m, nodes, byName); err != nil {
+			return nil, err
+		}
 	}
 	g.outputs = outs
+	var err error
 	if g.order, err = topoOrder(outs); err != nil {
 		return nil, err
 	}

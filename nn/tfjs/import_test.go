@@ -359,7 +359,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g, err := parse(data, dir)
+		g, err := parse(data, dir, nil)
 		if err != nil {
 			return
 		}

@@ -25,6 +25,25 @@ func Load(modelJSONPath string) (*nn.Model, error) {
 
 // LoadGraph reads a TF.js graph model into nn's IR without planning it.
 func LoadGraph(modelJSONPath string) (*nn.Graph, error) {
+	return loadGraph(modelJSONPath, nil)
+}
+
+// LoadCut reads the part of a TF.js graph model between cut.Input and cut.Outputs as a
+// runnable model: for graphs whose pre- or post-processing nn does not run (faceboxes
+// decodes its boxes in TensorFlow control flow), so that the caller does that part.
+func LoadCut(modelJSONPath string, cut Cut) (*nn.Model, error) {
+	g, err := loadGraph(modelJSONPath, &cut)
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.FromGraph(g)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", modelJSONPath, err)
+	}
+	return m, nil
+}
+
+func loadGraph(modelJSONPath string, cut *Cut) (*nn.Graph, error) {
 	f, err := os.Open(modelJSONPath)
 	if err != nil {
 		return nil, fmt.Errorf("tfjs: %w", err)
@@ -34,7 +53,7 @@ func LoadGraph(modelJSONPath string) (*nn.Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tfjs: %s: %w", modelJSONPath, err)
 	}
-	g, err := parse(data, filepath.Dir(modelJSONPath))
+	g, err := parse(data, filepath.Dir(modelJSONPath), cut)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", modelJSONPath, err)
 	}
@@ -42,7 +61,7 @@ func LoadGraph(modelJSONPath string) (*nn.Graph, error) {
 }
 
 // parse converts model.json bytes whose shards live in dir.
-func parse(data []byte, dir string) (*nn.Graph, error) {
+func parse(data []byte, dir string, cut *Cut) (*nn.Graph, error) {
 	m, err := parseModelJSON(data)
 	if err != nil {
 		return nil, err
@@ -51,7 +70,7 @@ func parse(data []byte, dir string) (*nn.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	gr, err := buildGraph(m, w)
+	gr, err := buildGraph(m, w, cut)
 	if err != nil {
 		return nil, err
 	}
