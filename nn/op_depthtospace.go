@@ -11,8 +11,8 @@ func init() {
 
 func depthToSpaceBlock(n *Node, in [][]int) (int, error) {
 	b := n.Attrs.BlockSize
-	if b < 2 {
-		return 0, shapeErr(n, "block size %d, want at least 2", b)
+	if b < 2 || b > 1<<10 { // the bound keeps b*b far from overflow
+		return 0, shapeErr(n, "block size %d, want 2 to 1024", b)
 	}
 	if len(in[0]) != 4 {
 		return 0, shapeErr(n, "input rank %d, want 4 (NHWC)", len(in[0]))

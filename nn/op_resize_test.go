@@ -107,3 +107,49 @@ func TestResizeRejects(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResizeAndDepthToSpace: any shape, size, block and rule either plans with an output of
+// the defined shape or fails with ErrShape; never a panic.
+func FuzzResizeAndDepthToSpace(f *testing.F) {
+	f.Add(1, 2, 2, 1, 4, 4, 2, uint8(1))
+	f.Add(2, 3, 5, 8, 0, 7, 3, uint8(3))
+	f.Add(1, 1, 1, 4, 1, 1, 1, uint8(0))
+	f.Add(1, 1, 1, 4, 1, 1, 1<<32, uint8(0)) // block*block wraps to 0 without the bound
+	f.Fuzz(func(t *testing.T, n, h, w, c, oh, ow, block int, rule uint8) {
+		for _, d := range []*int{&n, &h, &w, &c} {
+			*d = 1 + (*d%16+16)%16 // 1..16: the tensor is allocated here
+		}
+		a := Attrs{AlignCorners: rule&1 != 0, HalfPixel: rule&2 != 0, BlockSize: block}
+		x := make([]float32, n*h*w*c)
+		for i := range x {
+			x[i] = float32(i % 13)
+		}
+		shape := []int{n, h, w, c}
+		size := []float32{float32(oh%64 - 2), float32(ow%64 - 2)}
+		for _, op := range []Op{OpResizeBilinear, OpResizeNearest} {
+			out, err := runResize(t, op, x, shape, size, a)
+			if err != nil {
+				if !errors.Is(err, ErrShape) {
+					t.Fatalf("%s: %v, want ErrShape", op, err)
+				}
+				continue
+			}
+			if want := fmt.Sprint([]int{n, int(size[0]), int(size[1]), c}); fmt.Sprint(out.Shape) != want {
+				t.Fatalf("%s: shape %v, want %s", op, out.Shape, want)
+			}
+		}
+		m, err := depthToSpaceModel(shape, block)
+		if err == nil {
+			var out []*Tensor
+			if out, err = m.Run(&Tensor{Shape: shape, Data: x}); err == nil {
+				if want := fmt.Sprint([]int{n, h * block, w * block, c / (block * block)}); fmt.Sprint(out[0].Shape) != want {
+					t.Fatalf("depth to space: shape %v, want %s", out[0].Shape, want)
+				}
+				return
+			}
+		}
+		if !errors.Is(err, ErrShape) {
+			t.Fatalf("depth to space %v block %d: %v, want ErrShape", shape, block, err)
+		}
+	})
+}
