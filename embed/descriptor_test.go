@@ -36,17 +36,9 @@ func TestParseDescriptorName(t *testing.T) {
 func TestDescriptors(t *testing.T) {
 	heavy(t)
 	p := testPipeline(t)
-	faceOf := func(rel string) (*Decoded, *Face) {
-		d := decodeFull(t, p, rel)
-		faces, err := p.Detect(t.Context(), d)
-		if err != nil || len(faces) == 0 {
-			t.Fatalf("%s: detect: %v", rel, err)
-		}
-		return d, &faces[0]
-	}
-	dA, fA := faceOf(exObama)
-	dB, fB := faceOf(exObama2)
-	dC, fC := faceOf(exBiden)
+	dA, fA := firstFace(t, p, exObama)
+	dB, fB := firstFace(t, p, exObama2)
+	dC, fC := firstFace(t, p, exBiden)
 	for _, name := range []string{"mobileface", "faceres@1.0", "faceres", "faceres-deep"} {
 		ds, err := LoadDescriptor(name)
 		if errors.Is(err, models.ErrMissing) {

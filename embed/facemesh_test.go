@@ -15,12 +15,8 @@ func TestFacemeshFiveNearONet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := decodeFull(t, p, exObama)
-	faces, err := p.Detect(t.Context(), d)
-	if err != nil || len(faces) == 0 {
-		t.Fatalf("detect: %v", err)
-	}
-	f := faces[0]
+	d, fp := firstFace(t, p, exObama)
+	f := *fp
 	lm, err := ml.five(d.Full, f.Box)
 	if err != nil {
 		t.Fatal(err)

@@ -47,12 +47,8 @@ func TestMaskScoreLooksAtMirror(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := decodeFull(t, p, exObama)
-	faces, err := p.Detect(t.Context(), d)
-	if err != nil || len(faces) == 0 {
-		t.Fatalf("detect: %v", err)
-	}
-	crop := p.AlignFace(d, &faces[0])
+	d, f := firstFace(t, p, exObama)
+	crop := p.AlignFace(d, f)
 	_, in, err := p.EmbedFaceMask(crop)
 	if err != nil {
 		t.Fatal(err)

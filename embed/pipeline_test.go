@@ -62,6 +62,17 @@ func decodeFull(t testing.TB, p *Pipeline, rel string) *Decoded {
 	return p.Prepare(img)
 }
 
+// firstFace decodes a photo at full size and detects it: the frame and its first face.
+func firstFace(t testing.TB, p *Pipeline, rel string) (*Decoded, *Face) {
+	t.Helper()
+	d := decodeFull(t, p, rel)
+	faces, err := p.Detect(context.Background(), d)
+	if err != nil || len(faces) == 0 {
+		t.Fatalf("%s: detect: %d faces, %v", rel, len(faces), err)
+	}
+	return d, &faces[0]
+}
+
 func jpegOf(t testing.TB, img *RGB) []byte {
 	t.Helper()
 	var b bytes.Buffer

@@ -12,15 +12,7 @@ import (
 // Load reads a TF.js graph model (model.json and the weight shards it lists, which are
 // looked up beside it) and returns a runnable model. Image inputs get a dynamic batch.
 func Load(modelJSONPath string) (*nn.Model, error) {
-	g, err := LoadGraph(modelJSONPath)
-	if err != nil {
-		return nil, err
-	}
-	m, err := nn.FromGraph(g)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", modelJSONPath, err)
-	}
-	return m, nil
+	return loadPlanned(modelJSONPath, nil)
 }
 
 // LoadGraph reads a TF.js graph model into nn's IR without planning it.
@@ -32,7 +24,11 @@ func LoadGraph(modelJSONPath string) (*nn.Graph, error) {
 // runnable model: for graphs whose pre- or post-processing nn does not run (faceboxes
 // decodes its boxes in TensorFlow control flow), so that the caller does that part.
 func LoadCut(modelJSONPath string, cut Cut) (*nn.Model, error) {
-	g, err := loadGraph(modelJSONPath, &cut)
+	return loadPlanned(modelJSONPath, &cut)
+}
+
+func loadPlanned(modelJSONPath string, cut *Cut) (*nn.Model, error) {
+	g, err := loadGraph(modelJSONPath, cut)
 	if err != nil {
 		return nil, err
 	}
