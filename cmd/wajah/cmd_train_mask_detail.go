@@ -40,6 +40,7 @@ func runTrainMaskDetail(args []string) error {
 	l2 := fs.Float64("l2", 1e-2, "weight decay")
 	workers := fs.Int("workers", 2, "images processed in parallel")
 	kindName := fs.String("kind", "both", "features: "+maskKindNames)
+	secondLook := fs.Bool("second-look", false, "measure the head with a second look at the mirrored crop where it is unsure, as the classifier has (embed.SecondLook; measured a wash, so the pipeline's head looks once)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,6 +61,7 @@ func runTrainMaskDetail(args []string) error {
 		return err
 	}
 	feats := make([][]float32, len(rows))
+	mirrors := make([][]float32, len(rows)) // the mirrored crop's features (the head's second look)
 	masked := make([]bool, len(rows))
 	ok := make([]bool, len(rows))
 	ctx := context.Background()
@@ -69,9 +71,9 @@ func runTrainMaskDetail(args []string) error {
 	g.SetLimit(max(*workers, 1))
 	for i := range rows {
 		g.Go(func() error {
-			f, m, good, err := detailFeature(ctx, p, cls, kind, rows[i], i)
+			f, fm, m, good, err := detailFeature(ctx, p, cls, kind, rows[i], i)
 			mu.Lock()
-			feats[i], masked[i], ok[i] = f, m, good
+			feats[i], mirrors[i], masked[i], ok[i] = f, fm, m, good
 			bar.step(!good)
 			mu.Unlock()
 			return err
@@ -129,7 +131,11 @@ func runTrainMaskDetail(args []string) error {
 			m := train.Mask(x, y, cfg)
 			for i := range rows {
 				if ok[i] && fold(i) == f {
-					pred[i] = int8(b2i(m.Prob(feats[i]) >= 0.5))
+					pr := m.Prob(feats[i])
+					if *secondLook && embed.SecondLook(pr) {
+						pr = embed.CombineLooks(pr, m.Prob(mirrors[i]))
+					}
+					pred[i] = int8(b2i(pr >= 0.5))
 				}
 			}
 		}
@@ -202,17 +208,18 @@ func detailReport(rows []detailRow, ok, masked []bool, pred []int8, sel func(int
 }
 
 // detailFeature extracts the mask features of one row (the synthetic ones with their mask
-// drawn first) and whether the committed classifier calls it masked. good is false for a
-// synthetic row whose face is not detected (no landmarks to draw on).
-func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel, kind uint32, r detailRow, i int) (f []float32, masked, good bool, err error) {
+// drawn first) and of its mirrored crop, and whether the committed classifier calls it
+// masked. good is false for a synthetic row whose face is not detected (no landmarks to
+// draw on).
+func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel, kind uint32, r detailRow, i int) (f, mirror []float32, masked, good bool, err error) {
 	img, err := evalReadImage(r.path)
 	if err != nil {
-		return nil, false, false, fmt.Errorf("%s: %w", r.path, err)
+		return nil, nil, false, false, fmt.Errorf("%s: %w", r.path, err)
 	}
 	if r.synth {
 		faces, err := p.Detect(ctx, p.Prepare(img))
 		if err != nil || len(faces) == 0 {
-			return nil, false, false, err
+			return nil, nil, false, false, err
 		}
 		img, _ = embed.SynthMask(img, faces[0].Landmarks, r.style, uint64(i)+1)
 	}
@@ -221,14 +228,17 @@ func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel,
 	}
 	in, _, err := train.MaskSample(ctx, p, img)
 	if err != nil {
-		return nil, false, false, err
+		return nil, nil, false, false, err
 	}
-	f = embed.MaskFeatures(kind, in)
+	_, mi, err := p.EmbedFaceMask(embed.Mirror(in.Crop))
+	if err != nil {
+		return nil, nil, false, false, err
+	}
 	pr, err := p.MaskScore(cls, in) // the pipeline's rule, second look included
 	if err != nil {
-		return nil, false, false, err
+		return nil, nil, false, false, err
 	}
-	return f, pr >= 0.5, true, nil
+	return embed.MaskFeatures(kind, in), embed.MaskFeatures(kind, mi), pr >= 0.5, true, nil
 }
 
 // detailRows reads mask-worn-dev and picks n LFW View 1 train-pair images (first path of
