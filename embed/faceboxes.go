@@ -133,8 +133,7 @@ func (f *faceboxes) decode(img *RGB, thresh float32) ([]blazeBox, error) {
 	}
 	var boxes []blazeBox
 	for a, an := range anchors {
-		l0, l1 := float64(logits[2*a]), float64(logits[2*a+1])
-		score := float32(1 / (1 + math.Exp(l0-l1))) // softmax's face class
+		score := sigmoid(logits[2*a+1] - logits[2*a]) // the two-class softmax's face class
 		if score < thresh {
 			continue
 		}
@@ -144,16 +143,13 @@ func (f *faceboxes) decode(img *RGB, thresh float32) ([]blazeBox, error) {
 		cx := r[1]*0.0999755859375*wa + an[1] + wa/2
 		h := float32(math.Exp(float64(r[2]*0.199951171875))) * ha
 		w := float32(math.Exp(float64(r[3]*0.199951171875))) * wa
+		// The graph clips to the padded frame, renormalizes to the unpadded one and clips
+		// again: one clip to the frame, which lies inside the padded one.
 		boxes = append(boxes, blazeBox{
-			y0: clampF(cy-h/2, 0, float32(ph)), x0: clampF(cx-w/2, 0, float32(pw)),
-			y1: clampF(cy+h/2, 0, float32(ph)), x1: clampF(cx+w/2, 0, float32(pw)),
+			y0: clampF(cy-h/2, 0, float32(img.H)), x0: clampF(cx-w/2, 0, float32(img.W)),
+			y1: clampF(cy+h/2, 0, float32(img.H)), x1: clampF(cx+w/2, 0, float32(img.W)),
 			score: score,
 		})
-	}
-	for i := range boxes { // the graph renormalizes to the unpadded frame and clips again
-		b := &boxes[i]
-		b.x0, b.x1 = clampF(b.x0, 0, float32(img.W)), clampF(b.x1, 0, float32(img.W))
-		b.y0, b.y1 = clampF(b.y0, 0, float32(img.H)), clampF(b.y1, 0, float32(img.H))
 	}
 	return boxes, nil
 }

@@ -29,21 +29,26 @@ func logit(p float32) float32 {
 }
 
 // MaskScore is m's probability of a mask for an aligned face, as Complete sets
-// Face.MaskScore: one look, or two where the first is unsure (SecondLook). The mirror's
-// features come from the same MobileFaceNet batch under Options.FlipTTA, else from one
-// more run.
+// Face.MaskScore: one look, or two where the first is unsure (SecondLook; the second from
+// MirrorMaskInput).
 func (p *Pipeline) MaskScore(m *MaskModel, in MaskInput) (float32, error) {
 	first := m.Predict(in)
 	if !SecondLook(first) {
 		return first, nil
 	}
-	mirror := in.mirror
-	if mirror == nil {
-		_, mi, err := p.embedMaskInput(Mirror(in.Crop))
-		if err != nil {
-			return 0, err
-		}
-		mirror = &mi
+	mirror, err := p.MirrorMaskInput(in)
+	if err != nil {
+		return 0, err
 	}
-	return CombineLooks(first, m.Predict(*mirror)), nil
+	return CombineLooks(first, m.Predict(mirror)), nil
+}
+
+// MirrorMaskInput is what the mask heads read of in's mirrored crop (the second look):
+// from the embedding's own batch under Options.FlipTTA, else from one more run.
+func (p *Pipeline) MirrorMaskInput(in MaskInput) (MaskInput, error) {
+	if in.mirror != nil {
+		return *in.mirror, nil
+	}
+	_, mi, err := p.embedMaskInput(Mirror(in.Crop))
+	return mi, err
 }

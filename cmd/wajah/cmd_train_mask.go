@@ -207,12 +207,8 @@ func runTrainMask(args []string) error {
 		}
 		return float64(ok) / float64(len(p))
 	}
-	firstLooks := func(m *embed.MaskModel, x [][]float32) []float32 {
-		p := make([]float32, len(x))
-		for i := range x {
-			p[i] = m.Prob(x[i])
-		}
-		return p
+	firstLooks := func(m *embed.MaskModel, x [][]float32) []float32 { // training samples have no mirror
+		return (&maskVal{x: x}).probs(m, true)
 	}
 	cfg := train.MaskConfig{Epochs: *epochs, LR: *lr, L2: *l2, Seed: 1, Chunks: *chunks}
 	if *compare {

@@ -54,7 +54,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		if copy == 0 {
 			// Validation judges with the pipeline's rule (embed.Pipeline.MaskScore), which
 			// may look again at the mirrored crop.
-			_, mi, err := p.EmbedFaceMask(embed.Mirror(in.Crop))
+			mi, err := p.MirrorMaskInput(in)
 			if err != nil {
 				return maskSample{}, err
 			}

@@ -230,7 +230,7 @@ func detailFeature(ctx context.Context, p *embed.Pipeline, cls *embed.MaskModel,
 	if err != nil {
 		return nil, nil, false, false, err
 	}
-	_, mi, err := p.EmbedFaceMask(embed.Mirror(in.Crop))
+	mi, err := p.MirrorMaskInput(in)
 	if err != nil {
 		return nil, nil, false, false, err
 	}
