@@ -88,6 +88,7 @@ func runTrainMask(args []string) error {
 	augment := fs.Bool("augment", false, "add an augmented copy of every image (train.Augment) and a synthetic-mask copy of every unmasked one (embed.SynthMask) to training")
 	synthStyles := fs.String("synth-styles", defaultClassifierMaskStyles, "with --augment: the synthetic mask styles drawn on unmasked images as positives")
 	augmentExtra := fs.Int("augment-extra", 0, "with --augment: this many more augmented and synthetic-mask copies per image (0: one of each)")
+	occlude := fs.Int("occlude", 0, "with --augment: this many copies of every unmasked image with a hand or another photo over the mouth (embed.Occlude), as unmasked")
 	holdout := fs.String("holdout", "", "validate on the images of this source (manifest column 3) and train on the others, instead of every fifth row")
 	folds := fs.Bool("folds", false, "report a cross-source fold for every source first (train without it, validate on it)")
 	workers := fs.Int("workers", 2, "images processed in parallel")
@@ -121,13 +122,13 @@ func runTrainMask(args []string) error {
 	if len(styles) == 0 {
 		return errors.New("--synth-styles names no style")
 	}
-	hash := maskCacheKey(raw, *augment, *augmentExtra, styles)
+	hash := maskCacheKey(raw, *augment, *augmentExtra, *occlude, styles)
 	data, err := loadMaskData(*cache, hash)
 	if err == nil && (len(data.Map) != len(data.Label) || len(data.MirrorMap) != len(data.Label)) {
 		err = errors.New("cache predates the lower-face map or the mirrored crops")
 	}
 	if err != nil {
-		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *workers, styles); err != nil {
+		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *occlude, *workers, styles); err != nil {
 			return err
 		}
 		if *cache != "" {
@@ -355,7 +356,7 @@ func writeWeights(path string, m encoding.BinaryMarshaler) (int, string, error) 
 // train.MaskSample that picked the faces and, with augment, the version of train.Augment
 // that drew the copies, how many (extra only counts with augment) and the synthetic mask
 // styles, so that no run ever trains on features another setting or older code made.
-func maskCacheKey(manifest []byte, augment bool, extra int, styles []embed.MaskStyle) string {
+func maskCacheKey(manifest []byte, augment bool, extra, occlude int, styles []embed.MaskStyle) string {
 	sum := sha256.Sum256(manifest)
 	key := hex.EncodeToString(sum[:]) + fmt.Sprintf("/sample-v%d", train.SampleVersion)
 	if augment {
@@ -368,6 +369,9 @@ func maskCacheKey(manifest []byte, augment bool, extra int, styles []embed.MaskS
 			names[i] = st.String()
 		}
 		key += "/styles=" + strings.Join(names, ",")
+		if occlude > 0 {
+			key += fmt.Sprintf("/occlude-v%d=%d", embed.OccluderVersion, occlude)
+		}
 	}
 	return key
 }

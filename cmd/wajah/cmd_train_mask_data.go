@@ -35,10 +35,28 @@ const defaultClassifierMaskStyles = "surgical,cloth,n95,below-nose"
 // augment, also of an augmented copy of each image and of a synthetic-mask copy of each
 // unmasked image whose face is detected (seeded by the row, so reproducible), and extra
 // more pairs of such copies.
-func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, extra, workers int, styles []embed.MaskStyle) (*maskData, error) {
+func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, extra, occlude, workers int, styles []embed.MaskStyle) (*maskData, error) {
 	rows, err := readMaskManifest(manifest)
 	if err != nil {
 		return nil, err
+	}
+	var bare []int // unmasked rows: the occluders' donors
+	for i, r := range rows {
+		if !r.mask {
+			bare = append(bare, i)
+		}
+	}
+	read := func(i int) (*embed.RGB, error) {
+		img, err := evalReadImage(filepath.Join(root, rows[i].path))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rows[i].path, err)
+		}
+		if maxSide > 0 && max(img.W, img.H) > maxSide {
+			// Deterministic side in [80, maxSide]: masked sources are 224 px and
+			// unmasked about 100 px, a cue the classifier must not learn.
+			img = embed.Shrink(img, 80+(i*37)%(max(maxSide-80, 1)+1))
+		}
+		return img, nil
 	}
 	p, err := embed.New(embed.Options{MinDetect: 12, NoMask: true, Experimental: embed.Experimental{DetectFrac: 0.2}})
 	if err != nil {
@@ -71,14 +89,9 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		g.Go(func() error {
 			out, err := func() ([]maskSample, error) {
 				r := rows[i]
-				img, err := evalReadImage(filepath.Join(root, r.path))
+				img, err := read(i)
 				if err != nil {
-					return nil, fmt.Errorf("%s: %w", r.path, err)
-				}
-				if maxSide > 0 && max(img.W, img.H) > maxSide {
-					// Deterministic side in [80, maxSide]: masked sources are 224 px and
-					// unmasked about 100 px, a cue the classifier must not learn.
-					img = embed.Shrink(img, 80+(i*37)%(max(maxSide-80, 1)+1))
+					return nil, err
 				}
 				var label float32
 				if r.mask {
@@ -129,6 +142,26 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 					if err := synth(rk); err != nil {
 						return nil, err
 					}
+				}
+				// Hard negatives: a hand or another photo over the mouth of a bare face.
+				for k := range occlude {
+					if len(faces) == 0 {
+						break
+					}
+					ro := rand.New(rand.NewPCG(uint64(i), 0x6f63636c+uint64(k)))
+					donor, err := read(bare[ro.IntN(len(bare))])
+					if err != nil {
+						return nil, err
+					}
+					o, _ := embed.Occlude(img, faces[train.PickCentral(faces, img.W, img.H)].Landmarks, donor, ro.Uint64())
+					if ro.IntN(2) == 0 {
+						o = train.Augment(o, ro)
+					}
+					so, err := sample(o, 0, i, 3)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, so)
 				}
 				return out, nil
 			}()

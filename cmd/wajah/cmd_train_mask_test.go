@@ -21,24 +21,27 @@ func TestMaskCacheKey(t *testing.T) {
 		name    string
 		augment bool
 		extra   int
+		occlude int
 		want    string
 	}{
-		{"plain", false, 0, base},
-		{"extra without augment draws nothing", false, 2, base},
-		{"augment", true, 0, base + version + "/styles=surgical,chin"},
-		{"augment with extra copies", true, 2, base + version + "/augment-extra=2/styles=surgical,chin"},
+		{"plain", false, 0, 0, base},
+		{"extra without augment draws nothing", false, 2, 0, base},
+		{"occluders without augment draw nothing", false, 0, 1, base},
+		{"augment", true, 0, 0, base + version + "/styles=surgical,chin"},
+		{"augment with extra copies", true, 2, 0, base + version + "/augment-extra=2/styles=surgical,chin"},
+		{"augment with occluders", true, 2, 1, base + version + "/augment-extra=2/styles=surgical,chin" + fmt.Sprintf("/occlude-v%d=1", embed.OccluderVersion)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := maskCacheKey(manifest, tt.augment, tt.extra, styles); got != tt.want {
-				t.Errorf("maskCacheKey(augment=%v, extra=%d) = %q, want %q", tt.augment, tt.extra, got, tt.want)
+			if got := maskCacheKey(manifest, tt.augment, tt.extra, tt.occlude, styles); got != tt.want {
+				t.Errorf("maskCacheKey(augment=%v, extra=%d, occlude=%d) = %q, want %q", tt.augment, tt.extra, tt.occlude, got, tt.want)
 			}
 		})
 	}
-	if maskCacheKey([]byte("other"), true, 2, styles) == maskCacheKey(manifest, true, 2, styles) {
+	if maskCacheKey([]byte("other"), true, 2, 0, styles) == maskCacheKey(manifest, true, 2, 0, styles) {
 		t.Error("two manifests share a cache key")
 	}
-	if maskCacheKey(manifest, true, 2, styles[:1]) == maskCacheKey(manifest, true, 2, styles) {
+	if maskCacheKey(manifest, true, 2, 0, styles[:1]) == maskCacheKey(manifest, true, 2, 0, styles) {
 		t.Error("two style lists share a cache key")
 	}
 }
