@@ -153,39 +153,3 @@ func capsule(u0, v0, u1, v1, r float64) [][2]float64 {
 	}
 	return p
 }
-
-// fillPoly paints the polygon poly (face coordinates) with colour(u, v), anti-aliased at
-// its edges.
-func fillPoly(img *RGB, fr faceFrame, poly [][2]float64, colour func(u, v float64) [3]float64) {
-	pts := make([][2]float64, len(poly))
-	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for i, p := range poly {
-		x, y := fr.toImage(p[0], p[1])
-		pts[i] = [2]float64{x, y}
-		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
-	}
-	ix0, iy0 := max(0, int(math.Floor(x0))), max(0, int(math.Floor(y0)))
-	ix1, iy1 := min(img.W-1, int(math.Ceil(x1))), min(img.H-1, int(math.Ceil(y1)))
-	const sub = 3
-	for y := iy0; y <= iy1; y++ {
-		for x := ix0; x <= ix1; x++ {
-			cov := 0
-			for sy := range sub {
-				for sx := range sub {
-					if inPolygon(pts, float64(x)+(float64(sx)+0.5)/sub, float64(y)+(float64(sy)+0.5)/sub) {
-						cov++
-					}
-				}
-			}
-			if cov == 0 {
-				continue
-			}
-			c := colour(fr.toFace(float64(x)+0.5, float64(y)+0.5))
-			a := float64(cov) / (sub * sub)
-			i := 3 * (y*img.W + x)
-			for k := range 3 {
-				img.Pix[i+k] = uint8(min(255, max(0, math.Round(a*c[k]+(1-a)*float64(img.Pix[i+k])))))
-			}
-		}
-	}
-}

@@ -206,42 +206,9 @@ func DrawMask(img *RGB, lm [5]Point, style MaskStyle, seed uint64) bool {
 	}
 	rng := rand.New(rand.NewPCG(seed, uint64(style)+0x9e3779b97f4a7c15))
 	s := newMaskShape(style, rng)
-	poly := s.outline()
-	// Bounding box of the polygon in pixels, clipped to the image.
-	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	img2 := make([][2]float64, len(poly))
-	for i, p := range poly {
-		x, y := fr.toImage(p[0], p[1])
-		img2[i] = [2]float64{x, y}
-		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
-	}
-	ix0, iy0 := max(0, int(math.Floor(x0))), max(0, int(math.Floor(y0)))
-	ix1, iy1 := min(img.W-1, int(math.Ceil(x1))), min(img.H-1, int(math.Ceil(y1)))
-	noise := rand.New(rand.NewPCG(seed^0x5bd1e995, uint64(style)))
 	light := jitter(rng, 0, 0.25) // light from one side
-	const sub = 3                 // 3x3 samples per pixel for smooth edges
-	for y := iy0; y <= iy1; y++ {
-		for x := ix0; x <= ix1; x++ {
-			cov := 0
-			for sy := 0; sy < sub; sy++ {
-				for sx := 0; sx < sub; sx++ {
-					if inPolygon(img2, float64(x)+(float64(sx)+0.5)/sub, float64(y)+(float64(sy)+0.5)/sub) {
-						cov++
-					}
-				}
-			}
-			if cov == 0 {
-				continue
-			}
-			u, v := fr.toFace(float64(x)+0.5, float64(y)+0.5)
-			c := s.shade(u, v, light, fr.iod, noise)
-			a := float64(cov) / (sub * sub)
-			i := 3 * (y*img.W + x)
-			for k := 0; k < 3; k++ {
-				img.Pix[i+k] = uint8(min(255, max(0, math.Round(a*c[k]+(1-a)*float64(img.Pix[i+k])))))
-			}
-		}
-	}
+	noise := rand.New(rand.NewPCG(seed^0x5bd1e995, uint64(style)))
+	fillPoly(img, fr, s.outline(), func(u, v float64) [3]float64 { return s.shade(u, v, light, fr.iod, noise) })
 	return true
 }
 
@@ -276,6 +243,42 @@ func (s maskShape) shade(u, v, light, iod float64, noise *rand.Rand) [3]float64 
 	}
 	n := noise.NormFloat64() * 4
 	return [3]float64{c[0]*k + n, c[1]*k + n, c[2]*k + n}
+}
+
+// fillPoly paints the polygon poly (face coordinates) with colour(u, v), anti-aliased at
+// its edges (3x3 samples per pixel); colour is called once per covered pixel, in scan order.
+func fillPoly(img *RGB, fr faceFrame, poly [][2]float64, colour func(u, v float64) [3]float64) {
+	pts := make([][2]float64, len(poly))
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i, p := range poly {
+		x, y := fr.toImage(p[0], p[1])
+		pts[i] = [2]float64{x, y}
+		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+	}
+	ix0, iy0 := max(0, int(math.Floor(x0))), max(0, int(math.Floor(y0)))
+	ix1, iy1 := min(img.W-1, int(math.Ceil(x1))), min(img.H-1, int(math.Ceil(y1)))
+	const sub = 3
+	for y := iy0; y <= iy1; y++ {
+		for x := ix0; x <= ix1; x++ {
+			cov := 0
+			for sy := range sub {
+				for sx := range sub {
+					if inPolygon(pts, float64(x)+(float64(sx)+0.5)/sub, float64(y)+(float64(sy)+0.5)/sub) {
+						cov++
+					}
+				}
+			}
+			if cov == 0 {
+				continue
+			}
+			c := colour(fr.toFace(float64(x)+0.5, float64(y)+0.5))
+			a := float64(cov) / (sub * sub)
+			i := 3 * (y*img.W + x)
+			for k := range 3 {
+				img.Pix[i+k] = uint8(min(255, max(0, math.Round(a*c[k]+(1-a)*float64(img.Pix[i+k])))))
+			}
+		}
+	}
 }
 
 // inPolygon is the even-odd rule.
