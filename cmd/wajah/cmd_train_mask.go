@@ -29,7 +29,8 @@ type maskData struct {
 	Detected []bool
 	// Per sample: the manifest row it comes from, its source and detail columns, and
 	// whether it is the original image (0), an augmented copy (1) or an unmasked image
-	// with a synthetic mask drawn on it (2, label 1). Copies only ever train.
+	// with a synthetic mask drawn on it (2, label 1) or a hand or photo over its mouth
+	// (3, --occlude, label 0). Copies only ever train.
 	Row    []int
 	Source []string
 	Detail []string

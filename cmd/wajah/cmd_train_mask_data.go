@@ -33,8 +33,9 @@ const defaultClassifierMaskStyles = "surgical,cloth,n95,below-nose"
 
 // extractMaskData extracts features of every manifest row, with workers in parallel; with
 // augment, also of an augmented copy of each image and of a synthetic-mask copy of each
-// unmasked image whose face is detected (seeded by the row, so reproducible), and extra
-// more pairs of such copies.
+// unmasked image whose face is detected (seeded by the row, so reproducible), extra
+// more pairs of such copies and occlude copies of each such unmasked image with a hand or
+// another unmasked image over its mouth (embed.Occlude, labelled unmasked).
 func extractMaskData(manifest, root string, maxSide int, hash string, quiet, augment bool, extra, occlude, workers int, styles []embed.MaskStyle) (*maskData, error) {
 	rows, err := readMaskManifest(manifest)
 	if err != nil {
