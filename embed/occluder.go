@@ -32,7 +32,7 @@ func Occlude(img *RGB, lm [5]Point, donor *RGB, seed uint64) (*RGB, bool) {
 }
 
 // drawHand draws a palm over the mouth or chin with four fingers towards the cheek, in
-// the skin colour read beside the nose, shaded, the gaps between fingers darker.
+// the skin colour read beside the nose, smoothly shaded, neighbouring fingers in two shades.
 func drawHand(img *RGB, fr faceFrame, rng *rand.Rand) {
 	skin := skinColour(img, fr)
 	gain := 0.8 + 0.4*rng.Float64() // another person's hand, or other light

@@ -109,18 +109,25 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 					return nil, err
 				}
 				out = append(out, a)
-				var faces []embed.Face
+				// The central face of an unmasked image, which the synthetic masks and the
+				// occluders are drawn on (none: no such copies).
+				var lm [5]embed.Point
+				bareFace := false
 				if !r.mask {
-					if faces, err = p.Detect(ctx, p.Prepare(img)); err != nil {
+					faces, err := p.Detect(ctx, p.Prepare(img))
+					if err != nil {
 						return nil, err
+					}
+					if c := train.PickCentral(faces, img.W, img.H); c >= 0 {
+						lm, bareFace = faces[c].Landmarks, true
 					}
 				}
 				synth := func(rng *rand.Rand) error {
-					if len(faces) == 0 {
+					if !bareFace {
 						return nil
 					}
 					st := styles[rng.IntN(len(styles))]
-					m, _ := embed.SynthMask(img, faces[train.PickCentral(faces, img.W, img.H)].Landmarks, st, rng.Uint64())
+					m, _ := embed.SynthMask(img, lm, st, rng.Uint64())
 					if rng.IntN(2) == 0 {
 						m = train.Augment(m, rng)
 					}
@@ -146,7 +153,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 				}
 				// Hard negatives: a hand or another photo over the mouth of a bare face.
 				for k := range occlude {
-					if len(faces) == 0 {
+					if !bareFace {
 						break
 					}
 					ro := rand.New(rand.NewPCG(uint64(i), 0x6f63636c+uint64(k)))
@@ -154,7 +161,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 					if err != nil {
 						return nil, err
 					}
-					o, _ := embed.Occlude(img, faces[train.PickCentral(faces, img.W, img.H)].Landmarks, donor, ro.Uint64())
+					o, _ := embed.Occlude(img, lm, donor, ro.Uint64())
 					if ro.IntN(2) == 0 {
 						o = train.Augment(o, ro)
 					}
