@@ -86,3 +86,24 @@ func TestSoftmax2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmax2SameAnywhere: a pair's probabilities are the same bits alone as at any place
+// of a longer slice (vector body or tail), so a sample's scores do not depend on its batch.
+func TestSoftmax2SameAnywhere(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, pairs := range []int{1, 3, 7, 8, 9, 15, 16, 17, 40} {
+		x := randSlice(rng, 2*pairs)
+		for i := range x {
+			x[i] *= 10
+		}
+		y := make([]float32, len(x))
+		softmax2(y, x, 1)
+		for r := 0; r < pairs; r++ {
+			var alone [2]float32
+			softmax2(alone[:], x[2*r:2*r+2], 1)
+			if math.Float32bits(alone[0]) != math.Float32bits(y[2*r]) || math.Float32bits(alone[1]) != math.Float32bits(y[2*r+1]) {
+				t.Fatalf("%d pairs: pair %d = %v in the slice, %v alone", pairs, r, y[2*r:2*r+2], alone)
+			}
+		}
+	}
+}

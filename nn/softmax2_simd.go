@@ -9,7 +9,10 @@ var swapPairs = [16]uint32{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14}
 
 // softmax2 is the two-class softmax over pairs (x[2r], x[2r+1]): y = 1/(1+e^(β·(other-self)))
 // per lane, 8 pairs per AVX-512 vector: e^d from a degree-7 polynomial on d - n·ln2 and
-// VSCALEFPS for 2^n (expf's method). softmax2Generic is the reference and the tail.
+// VSCALEFPS for 2^n (expf's method). softmax2Generic is the reference. A tail shorter than
+// a vector goes through the same vector code, padded: a pair's value must not depend on
+// where it sits, or a sample's scores would change with the batch it is run in (and
+// RunAuto's batch split, which depends on load, would move MTCNN's boxes).
 func softmax2(y, x []float32, beta float32) {
 	if !archsimd.X86.AVX512() {
 		softmax2Generic(y, x, beta)
@@ -28,9 +31,7 @@ func softmax2(y, x []float32, beta float32) {
 		archsimd.BroadcastFloat32x16(1.0 / 2),
 	}
 	c7 := archsimd.BroadcastFloat32x16(1.0 / 5040)
-	i := 0
-	for ; i+16 <= len(y); i += 16 {
-		v := archsimd.LoadFloat32x16Slice(x[i:])
+	pairs := func(v archsimd.Float32x16) archsimd.Float32x16 {
 		d := v.Permute(perm).Sub(v).Mul(b).Max(lo).Min(hi)
 		n := d.Mul(log2e).RoundToEvenScaled(0)
 		r := n.MulAdd(nln2hi, d)
@@ -41,7 +42,17 @@ func softmax2(y, x []float32, beta float32) {
 		}
 		p = p.MulAdd(r, one)
 		p = p.MulAdd(r, one)
-		one.Div(one.Add(p.Scale(n))).StoreSlice(y[i:])
+		return one.Div(one.Add(p.Scale(n)))
 	}
-	softmax2Generic(y[i:], x[i:], beta)
+	i := 0
+	for ; i+16 <= len(y); i += 16 {
+		pairs(archsimd.LoadFloat32x16Slice(x[i:])).StoreSlice(y[i:])
+	}
+	if i < len(y) {
+		// Through a zero-padded vector; padding lanes are whole pairs (i and len(y) are even).
+		var in, out [16]float32
+		copy(in[:], x[i:])
+		pairs(archsimd.LoadFloat32x16Slice(in[:])).StoreSlice(out[:])
+		copy(y[i:], out[:len(y)-i])
+	}
 }

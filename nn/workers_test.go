@@ -52,6 +52,49 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
+// TestSampleSameInAnyBatch: MTCNN's refinement stages score each candidate face the same
+// bits alone as in a batch of any size, run whole or split across workers: RunAuto picks
+// the split from load, and a score that moved with it moved the boxes with it.
+func TestSampleSameInAnyBatch(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		side int
+	}{{"rnet.tflite", 24}, {"onet.tflite", 48}} {
+		m := loadModel(t, c.name)
+		const most = 20
+		shape := []int{most, c.side, c.side, 3}
+		all := goldenInput(shape)
+		per := len(all) / most
+		alone := make([][]*Tensor, most)
+		for k := range alone {
+			out, err := m.Run(&Tensor{Shape: []int{1, c.side, c.side, 3}, Data: all[k*per : (k+1)*per]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone[k] = out
+		}
+		for batch := 2; batch <= most; batch++ {
+			in := &Tensor{Shape: []int{batch, c.side, c.side, 3}, Data: all[:batch*per]}
+			for _, workers := range []int{1, 2, 3} {
+				got, err := m.RunWorkers(workers, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k := 0; k < batch; k++ {
+					for i, want := range alone[k] {
+						n := len(want.Data)
+						for j, v := range want.Data {
+							if g := got[i].Data[k*n+j]; math.Float32bits(g) != math.Float32bits(v) {
+								t.Fatalf("%s batch %d workers %d: sample %d output %d [%d] = %v, alone %v", c.name, batch, workers, k, i, j, g, v)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestRunWorkersSplitsLayers: batch-1 runs split inside every splittable layer (the size
 // threshold lowered to zero) give Run's outputs bit for bit, for even and uneven shares,
 // more workers than rows included.
