@@ -43,9 +43,13 @@ type Face struct {
 	LivenessScored bool
 	Quality        Quality
 	// MaskedTemplates: the embeddings of the aligned face with each DevMaskStyles
-	// synthetic mask drawn over it (maskmatch.go): at enrolment, and at verification for a
-	// face the classifier calls masked (MaskedScore compares the two sets). Nil otherwise.
+	// synthetic mask drawn over it (maskmatch.go): at enrolment, at verification for a
+	// face the classifier calls masked (MaskedScore compares the two sets), and after
+	// Pipeline.CompleteOverlays. Nil otherwise.
 	MaskedTemplates [][]float32
+	// aligned is the crop Complete embedded: the overlays are drawn on it, and
+	// CompleteOverlays adds them later without decoding and detecting again.
+	aligned *RGB
 }
 
 // Purpose selects the quality gate: enrolment is stricter than verification.

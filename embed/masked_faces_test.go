@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -122,5 +123,37 @@ func TestMaskedFacesSmall(t *testing.T) {
 	// path lost more than noise explains.
 	if float64(sameOK) < 0.7*float64(same) {
 		t.Errorf("only %d of %d masked same-person probes verified; want >= 70%%", sameOK, same)
+	}
+}
+
+// CompleteOverlays gives an unmasked face the overlays an enrolment would store (compare
+// needs them opposite a masked face) and changes nothing else; a face that did not come
+// from Extract has no crop to draw them on.
+func TestCompleteOverlays(t *testing.T) {
+	heavy(t)
+	p := testPipeline(t)
+	b := photo(t, readTestPairs(t)[0][1])
+	plain := extract(t, p, b, ExtractOptions{})
+	if plain.Masked || plain.MaskedTemplates != nil {
+		t.Fatalf("unmasked verify face: masked %v, %d overlays", plain.Masked, len(plain.MaskedTemplates))
+	}
+	with := plain
+	if err := p.CompleteOverlays(&with); err != nil {
+		t.Fatal(err)
+	}
+	enrol := extract(t, p, b, ExtractOptions{Purpose: PurposeEnroll, Force: true})
+	if !slices.Equal(with.Embedding, plain.Embedding) || with.Masked {
+		t.Error("CompleteOverlays changed the face's embedding or mask call")
+	}
+	if len(with.MaskedTemplates) != len(DevMaskStyles) || len(enrol.MaskedTemplates) != len(DevMaskStyles) {
+		t.Fatalf("overlays: %d completed, %d at enrolment; want %d", len(with.MaskedTemplates), len(enrol.MaskedTemplates), len(DevMaskStyles))
+	}
+	for i := range with.MaskedTemplates {
+		if !slices.Equal(with.MaskedTemplates[i], enrol.MaskedTemplates[i]) {
+			t.Errorf("overlay %d differs from the enrolment's", i)
+		}
+	}
+	if err := p.CompleteOverlays(&Face{Embedding: plain.Embedding}); !errors.Is(err, ErrNoAlignedCrop) {
+		t.Errorf("a face without a crop: %v, want ErrNoAlignedCrop", err)
 	}
 }

@@ -1,5 +1,7 @@
 package embed
 
+import "errors"
+
 // Masked matching. A mask hides the lower half of the face, which moves a masked probe's
 // embedding away from the same person's unmasked enrolment (LFW View 1 pairs with a
 // synthetic mask on one side: see embed/README.md "Masked faces"). The remedy chosen there
@@ -109,7 +111,8 @@ func (p *Pipeline) AlignMasked(d *Decoded, f *Face) (*RGB, error) {
 
 // completeMasked adds the overlays (MaskedTemplates) to an enrolled face or a face the
 // classifier calls masked, re-aligning and re-embedding the latter first when
-// Experimental.MaskedAlign asks for it.
+// Experimental.MaskedAlign asks for it. Any other face keeps the aligned crop Complete
+// embedded for CompleteOverlays.
 func (p *Pipeline) completeMasked(d *Decoded, f *Face, purpose Purpose) error {
 	if purpose != PurposeEnroll && !f.Masked {
 		return nil
@@ -125,10 +128,28 @@ func (p *Pipeline) completeMasked(d *Decoded, f *Face, purpose Purpose) error {
 			return err
 		}
 		f.Embedding = emb
-	} else {
+	} else if crop = f.aligned; crop == nil {
 		crop = p.AlignFace(d, f)
 	}
 	var err error
 	f.MaskedTemplates, err = p.MaskedTemplates(crop)
+	return err
+}
+
+// ErrNoAlignedCrop: CompleteOverlays was given a face that Extract did not return.
+var ErrNoAlignedCrop = errors.New("embed: face has no aligned crop to draw overlays on")
+
+// CompleteOverlays adds the overlays to a face Extract returned without them (an unmasked
+// face at verification): what an enrolment would have stored, for matching it against a
+// masked face (compare). Three embedding runs; a face that has them is left as it is.
+func (p *Pipeline) CompleteOverlays(f *Face) error {
+	if f.MaskedTemplates != nil {
+		return nil
+	}
+	if f.aligned == nil {
+		return ErrNoAlignedCrop
+	}
+	var err error
+	f.MaskedTemplates, err = p.MaskedTemplates(f.aligned)
 	return err
 }

@@ -420,7 +420,7 @@ func (p *Pipeline) Complete(ctx context.Context, d *Decoded, f *Face) error {
 	if err != nil {
 		return err
 	}
-	f.Embedding = emb
+	f.Embedding, f.aligned = emb, crop
 	if p.mask != nil {
 		if f.MaskScore, err = p.MaskScore(p.mask, mi); err != nil {
 			return err

@@ -51,11 +51,14 @@ func (c *cachedEmb) Extract(ctx context.Context, b []byte, o embed.ExtractOption
 }
 
 // fillGallery enrols n people without fsync (setup only).
-func fillGallery(b *testing.B, dir string, n int) {
+func fillGallery(b *testing.B, dir string, n int) { fillGalleryWith(b, dir, n, newFake()) }
+
+// fillGalleryWith is fillGallery through emb (masked-path embedders store overlays).
+func fillGalleryWith(b *testing.B, dir string, n int, emb Embedder) {
 	o := testOptions(b, dir)
 	o.NoSyncWrites = true
 	o.ExactBelow = 1 << 30 // exact while filling: cheaper; the reopen builds the index under test
-	e := openTest(b, o, newFake())
+	e := openTest(b, o, emb)
 	for i := range n {
 		enroll(b, e, "acme", "g", fmt.Sprint(i), fmt.Sprintf("p%d/0", i))
 	}

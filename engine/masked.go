@@ -18,10 +18,11 @@ import (
 // the template and need no index. A probe the mask classifier calls masked comes with
 // overlays of its own; it is scored with embed.MaskedScore against each face that has
 // them, and the similarity comes from the embedder's masked-path mapping, calibrated so that
-// 0.75 means the same FAR as on the unmasked path. Identify and compare score a masked probe
-// by the plain cosine (no overlays there), on the embedder's masked-probe mapping
-// (MaskedPlainSimilarity), never more lenient than the unmasked one (with today's anchors
-// the two coincide: embed/similarity.go).
+// 0.75 means the same FAR as on the unmasked path. Identify does the same for the people
+// its plain-cosine search brings up (maskedidentify.go), and compare with a masked face on
+// one side adds the overlays to the other (completeOverlays). Where a side has no
+// overlays, a masked probe is scored by its plain cosine on the embedder's masked-probe
+// mapping (MaskedPlainSimilarity), never more lenient than the unmasked one.
 
 // maskedBlobVersion versions the plaintext of SealedMasked.
 const maskedBlobVersion = 1
@@ -33,6 +34,13 @@ const maxMaskedTemplates = 16
 // (*embed.Pipeline). Without it a masked probe is scored like any other.
 type MaskedSimilarity interface {
 	MaskedSimilarity(cosine float32) float64
+}
+
+// OverlayCompleter is implemented by embedders that can add the overlays to a face they
+// extracted without them (*embed.Pipeline): compare needs them on an unmasked face opposite
+// a masked one.
+type OverlayCompleter interface {
+	CompleteOverlays(f *embed.Face) error
 }
 
 // MaskedPlainSimilarity is implemented by embedders that anchor the plain cosine of a
@@ -99,45 +107,70 @@ func (e *Engine) openMasked(sealed []byte, dim int, fk []byte) ([][]float32, err
 // a person's faces; ok is false when none of them has overlays stored (enrolled before
 // masked matching, or by an embedder without it).
 func (e *Engine) maskedBest(ctx context.Context, g *gallery, ph []byte, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
-	best = -1
 	err = e.viewCtx(ctx, func(txn kv.Txn) error {
 		rec, err := getPerson(txn, personKey(g.rec.GID, ph))
 		if err != nil {
 			return err
 		}
-		for _, fid := range rec.Faces {
-			fk := faceKey(g.rec.GID, fid)
-			item, err := txn.Get(fk)
-			if errors.Is(err, kv.ErrNotFound) {
-				continue // deleted since loadPerson: the plain path already skipped it too
-			}
-			if err != nil {
-				return err
-			}
-			var fr faceRecord
-			if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
-				return err
-			}
-			if len(fr.SealedMasked) == 0 {
-				continue
-			}
-			ts, err := e.openMasked(fr.SealedMasked, g.rec.Dim, fk)
-			if err != nil {
-				return err
-			}
-			plain, err := e.keys.open(fr.SealedEmbedding, fk)
-			if err != nil {
-				return err
-			}
-			vec, err := bytesVec(plain)
-			if err != nil {
-				return err
-			}
-			best, ok = max(best, embed.MaskedScore(q, overlays, vec, ts)), true
-		}
-		return nil
+		best, ok, err = e.maskedBestIn(txn, g, rec, q, overlays)
+		return err
 	})
 	return best, ok, err
+}
+
+// maskedBestIn is maskedBest over the faces of rec, inside txn.
+func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
+	best = -1
+	for _, fid := range rec.Faces {
+		fk := faceKey(g.rec.GID, fid)
+		item, err := txn.Get(fk)
+		if errors.Is(err, kv.ErrNotFound) {
+			continue // deleted since the person was read: the plain path skips it too
+		}
+		if err != nil {
+			return best, ok, err
+		}
+		var fr faceRecord
+		if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+			return best, ok, err
+		}
+		if len(fr.SealedMasked) == 0 {
+			continue
+		}
+		ts, err := e.openMasked(fr.SealedMasked, g.rec.Dim, fk)
+		if err != nil {
+			return best, ok, err
+		}
+		plain, err := e.keys.open(fr.SealedEmbedding, fk)
+		if err != nil {
+			return best, ok, err
+		}
+		vec, err := bytesVec(plain)
+		if err != nil {
+			return best, ok, err
+		}
+		best, ok = max(best, embed.MaskedScore(q, overlays, vec, ts)), true
+	}
+	return best, ok, nil
+}
+
+// maskedPath returns the embedder's masked-path mapping and a face's overlays normalized
+// to dim; ok is false when the embedder has no masked path, the face no overlays, or they
+// are not of the gallery's model (the plain path has already checked the embedding).
+func (e *Engine) maskedPath(face embed.Face, dim int) (ms MaskedSimilarity, overlays [][]float32, ok bool) {
+	ms, ok = e.emb.(MaskedSimilarity)
+	if !ok || len(face.MaskedTemplates) == 0 {
+		return nil, nil, false
+	}
+	overlays = make([][]float32, len(face.MaskedTemplates))
+	for i, v := range face.MaskedTemplates {
+		n, err := normalized(v, dim)
+		if err != nil {
+			return nil, nil, false
+		}
+		overlays[i] = n
+	}
+	return ms, overlays, true
 }
 
 // maskedSimilarity scores a masked probe on the masked path's scale. It returns the
@@ -145,21 +178,47 @@ func (e *Engine) maskedBest(ctx context.Context, g *gallery, ph []byte, q []floa
 // path, the probe no overlays or the person none stored.
 func (e *Engine) maskedSimilarity(ctx context.Context, g *gallery, ph []byte, q []float32, face embed.Face, plainBest float32) (float64, error) {
 	plain := e.probeSimilarity(true)(plainBest)
-	ms, ok := e.emb.(MaskedSimilarity)
-	if !ok || len(face.MaskedTemplates) == 0 {
+	ms, overlays, ok := e.maskedPath(face, g.rec.Dim)
+	if !ok {
 		return plain, nil
-	}
-	overlays := make([][]float32, len(face.MaskedTemplates))
-	for i, v := range face.MaskedTemplates {
-		n, err := normalized(v, g.rec.Dim)
-		if err != nil {
-			return plain, nil // not the gallery's model: the plain path already checked q
-		}
-		overlays[i] = n
 	}
 	best, found, err := e.maskedBest(ctx, g, ph, q, overlays)
 	if err != nil || !found {
 		return plain, err
 	}
 	return ms.MaskedSimilarity(best), nil
+}
+
+// completeOverlays gives the unmasked face of a compare the overlays when the other is
+// masked and the embedder has a masked path, so that the pair is scored as Verify scores
+// a masked probe against an enrolment.
+func (e *Engine) completeOverlays(faces *[2]embed.Face) error {
+	_, masked := e.emb.(MaskedSimilarity)
+	oc, completes := e.emb.(OverlayCompleter)
+	if !masked || !completes || faces[0].Masked == faces[1].Masked {
+		return nil
+	}
+	for i := range faces {
+		if !faces[i].Masked {
+			if err := oc.CompleteOverlays(&faces[i]); err != nil {
+				return &ImageError{Image: [2]ImageRole{SourceImage, TargetImage}[i], Err: err}
+			}
+		}
+	}
+	return nil
+}
+
+// compareSimilarity scores Compare's two faces (a, b their normalized embeddings): the
+// plain mapping when neither is masked, else the masked path over both faces' overlays
+// (embed.MaskedScore is symmetric), or the masked-probe mapping of the plain cosine when
+// a side has none.
+func (e *Engine) compareSimilarity(faces [2]embed.Face, a, b []float32, masked bool) float64 {
+	if masked {
+		ms, oa, okA := e.maskedPath(faces[0], len(a))
+		_, ob, okB := e.maskedPath(faces[1], len(b))
+		if okA && okB {
+			return ms.MaskedSimilarity(embed.MaskedScore(a, oa, b, ob))
+		}
+	}
+	return e.probeSimilarity(masked)(dot(a, b))
 }

@@ -3,7 +3,11 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wajah-id/wajah/embed"
@@ -16,9 +20,45 @@ import (
 // classifier saying "no mask": it must take the plain path and fail. MaskedScore averages
 // a plain cosine near 0 with overlay cosines near 1, so the fake's masked scale doubles
 // the score before the plain mapping.
-type maskedFake struct{ *fakeEmb }
+type maskedFake struct {
+	*fakeEmb
+	images *sync.Map // &Embedding[0] -> image, for CompleteOverlays
+}
+
+func newMaskedFake() maskedFake { return maskedFake{newFake(), &sync.Map{}} }
 
 func (f maskedFake) MaskedSimilarity(c float32) float64 { return f.Similarity(2 * c) }
+
+// CompleteOverlays gives a face the overlays its enrolment would have had: the fake finds
+// the image a face came from by its embedding's backing array (Extract records it).
+func (f maskedFake) CompleteOverlays(face *embed.Face) error {
+	if face.MaskedTemplates != nil {
+		return nil
+	}
+	s, ok := f.images.Load(&face.Embedding[0])
+	if !ok {
+		return embed.ErrNoAlignedCrop
+	}
+	face.MaskedTemplates = f.overlays(s.(string))
+	return nil
+}
+
+// overlays are the fake's MaskedTemplates of an image: two looks of its person's masked
+// face.
+func (f maskedFake) overlays(s string) [][]float32 {
+	return [][]float32{f.look(s, s+"#t0"), f.look(s, s+"#t1")}
+}
+
+// look is the person's "masked look" plus noise seeded by noise.
+func (f maskedFake) look(s, noise string) []float32 {
+	person, _, _ := strings.Cut(s, "/")
+	base, n := gauss(person+"#masked", f.dim), gauss(noise, f.dim)
+	v := make([]float32, f.dim)
+	for i := range v {
+		v[i] = base[i] + 0.15*n[i]
+	}
+	return unit(v)
+}
 
 func (f maskedFake) Extract(ctx context.Context, image []byte, o embed.ExtractOptions) (embed.Face, error) {
 	s := string(image)
@@ -27,27 +67,19 @@ func (f maskedFake) Extract(ctx context.Context, image []byte, o embed.ExtractOp
 	if err != nil {
 		return face, err
 	}
-	person, _, _ := strings.Cut(s, "/")
-	look := func(noise string) []float32 {
-		base, n := gauss(person+"#masked", f.dim), gauss(noise, f.dim)
-		v := make([]float32, f.dim)
-		for i := range v {
-			v[i] = base[i] + 0.15*n[i]
-		}
-		return unit(v)
-	}
 	if face.Masked {
-		face.Embedding = look(s)
+		face.Embedding = f.look(s, s)
 		face.Masked = !hidden
 	}
 	if o.Purpose == embed.PurposeEnroll || face.Masked {
-		face.MaskedTemplates = [][]float32{look(s + "#t0"), look(s + "#t1")}
+		face.MaskedTemplates = f.overlays(s)
 	}
+	f.images.Store(&face.Embedding[0], s)
 	return face, nil
 }
 
 func TestMaskedPath(t *testing.T) {
-	e := openTest(t, testOptions(t, t.TempDir()), maskedFake{newFake()})
+	e := openTest(t, testOptions(t, t.TempDir()), newMaskedFake())
 	defer e.Close()
 	enroll(t, e, "acme", "g", "alice", "alice/1")
 	enroll(t, e, "acme", "g", "bob", "bob/1")
@@ -117,37 +149,37 @@ func TestFaceRecordMaskedField(t *testing.T) {
 	}
 }
 
-// strictMaskedFake has a masked-probe mapping 0.5 below the plain one, so that a test can
-// tell which mapping identify and compare used.
-type strictMaskedFake struct{ maskedFake }
+// plainMaskedFake has a masked-probe mapping 0.5 below the plain one and no masked path,
+// so that a test can tell which mapping identify and compare used where there are no
+// overlays to compare.
+type plainMaskedFake struct{ *fakeEmb }
 
-func (f strictMaskedFake) MaskedPlainSimilarity(c float32) float64 {
+func (f plainMaskedFake) MaskedPlainSimilarity(c float32) float64 {
 	return max(0, f.Similarity(c)-0.5)
 }
 
-// Identify and compare score a masked probe by its plain cosine on the embedder's
-// masked-probe mapping (probeSimilarity); unmasked probes keep the plain mapping.
+// Without a masked path, identify and compare score a masked probe by its plain cosine on
+// the embedder's masked-probe mapping (probeSimilarity); unmasked probes keep the plain
+// mapping.
 func TestMaskedProbePlainMapping(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		emb    Embedder
 		masked bool // want a masked probe of the same person matched
 	}{
-		{"no masked-probe mapping", maskedFake{newFake()}, true},
-		{"masked-probe mapping", strictMaskedFake{maskedFake{newFake()}}, false},
+		{"no masked-probe mapping", newFake(), true},
+		{"masked-probe mapping", plainMaskedFake{newFake()}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			o := testOptions(t, t.TempDir())
-			o.MaskedEnrolment = MaskedEnrolAllow // a masked template, as stored before the gate
-			e := openTest(t, o, tt.emb)
+			e := openTest(t, testOptions(t, t.TempDir()), tt.emb)
 			defer e.Close()
-			enroll(t, e, "acme", "g", "alice", "alice/1+mask")
+			enroll(t, e, "acme", "g", "alice", "alice/1")
 			enroll(t, e, "acme", "g", "bob", "bob/1")
 			r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("alice/2+mask")})
 			if got := err == nil && len(r.Matches) > 0 && r.Matches[0].Person.ID == "alice"; got != tt.masked || !r.Masker {
 				t.Errorf("identify masked probe: matched %v (%v, %+v), want %v", got, err, r.Matches, tt.masked)
 			}
-			c, err := e.Compare(ctx, img("alice/1+mask"), img("alice/2+mask"))
+			c, err := e.Compare(ctx, img("alice/1"), img("alice/2+mask"))
 			if err != nil || c.Verified != tt.masked || !c.Masker {
 				t.Errorf("compare masked: verified %v (similarity %.3f, %v), want %v", c.Verified, c.Similarity, err, tt.masked)
 			}
@@ -157,6 +189,115 @@ func TestMaskedProbePlainMapping(t *testing.T) {
 			if r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("bob/2")}); err != nil || r.Matches[0].Person.ID != "bob" {
 				t.Errorf("identify unmasked: %+v %v", r.Matches, err)
 			}
+		})
+	}
+}
+
+// A masked probe is identified and compared by the masked path: maskedFake's masked
+// probes are far from everyone's plain embedding, so only the overlays find their owner.
+func TestMaskedIdentifyAndCompare(t *testing.T) {
+	e := openTest(t, testOptions(t, t.TempDir()), newMaskedFake())
+	defer e.Close()
+	people := []string{"alice", "bob", "carol", "dave"}
+	for _, id := range people {
+		enroll(t, e, "acme", "g", id, id+"/1")
+	}
+	for _, tt := range []struct{ image, want string }{
+		{"alice/2+mask", "alice"},
+		{"dave/2+mask", "dave"},
+		{"erin/1+mask", ""},      // not enrolled
+		{"alice/2+maskonly", ""}, // the classifier says unmasked: plain path, no match
+		{"bob/2", "bob"},         // unmasked: plain path
+	} {
+		r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img(tt.image), K: 3})
+		var got []string
+		for _, m := range r.Matches {
+			got = append(got, m.Person.ID)
+		}
+		switch {
+		case tt.want == "" && !errors.Is(err, ErrNotVerified):
+			t.Errorf("identify %s: %v %v, want ErrNotVerified", tt.image, got, err)
+		case tt.want != "" && (err != nil || !slices.Equal(got, []string{tt.want})):
+			t.Errorf("identify %s: %v %v, want [%s]", tt.image, got, err, tt.want)
+		case r.Masker != strings.HasSuffix(tt.image, "+mask"):
+			t.Errorf("identify %s: masker %v", tt.image, r.Masker)
+		}
+	}
+	for _, tt := range []struct {
+		source, target string
+		verified       bool
+	}{
+		{"alice/1", "alice/2+mask", true}, // masked target: the source's overlays are computed
+		{"alice/2+mask", "alice/1", true}, // masked source: the target's
+		{"alice/2+mask", "alice/3+mask", true},
+		{"alice/1", "bob/2+mask", false},
+		{"bob/2+mask", "alice/1", false},
+		{"alice/1", "alice/2+maskonly", false}, // called unmasked: plain cosine
+		{"bob/2", "bob/3", true},
+	} {
+		c, err := e.Compare(ctx, img(tt.source), img(tt.target))
+		masked := strings.HasSuffix(tt.source, "+mask") || strings.HasSuffix(tt.target, "+mask")
+		if err != nil || c.Verified != tt.verified || c.Masker != masked {
+			t.Errorf("compare %s, %s: verified %v masker %v (similarity %.3f, %v); want verified %v", tt.source, tt.target, c.Verified, c.Masker, c.Similarity, err, tt.verified)
+		}
+	}
+}
+
+// A masked probe's search re-scores a pool of at least maskedRerankHits faces, so that its
+// owner is found among people the plain cosine ranks above them.
+func TestMaskedIdentifyPool(t *testing.T) {
+	o := testOptions(t, t.TempDir())
+	e := openTest(t, o, newMaskedFake())
+	defer e.Close()
+	if n := e.identifyHits(1, false); n != o.EnsureDefaults().MaxTemplates {
+		t.Errorf("unmasked k 1: %d hits, want MaxTemplates", n)
+	}
+	if n := e.identifyHits(1, true); n != maskedRerankHits {
+		t.Errorf("masked k 1: %d hits, want %d", n, maskedRerankHits)
+	}
+	if n := e.identifyHits(maxIdentifyK, true); n != maxIdentifyK*o.EnsureDefaults().MaxTemplates {
+		t.Errorf("masked k %d: %d hits", maxIdentifyK, n)
+	}
+	// 40 people: the masked probe's plain cosine ranks alice anywhere among them.
+	for i := range 40 {
+		enroll(t, e, "acme", "g", fmt.Sprintf("p%02d", i), fmt.Sprintf("p%02d/1", i))
+	}
+	enroll(t, e, "acme", "g", "alice", "alice/1")
+	r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("alice/2+mask")})
+	if err != nil || len(r.Matches) != 1 || r.Matches[0].Person.ID != "alice" {
+		t.Fatalf("masked probe among 41 people: %+v %v", r.Matches, err)
+	}
+}
+
+// plainPathOnly hides maskedFake's masked path (the engine then scores masked probes by
+// their plain cosine): the baseline of BenchmarkIdentifyMasked.
+type plainPathOnly struct{ *fakeEmb }
+
+// BenchmarkIdentifyMasked: what re-scoring costs a masked probe's identify (the pool of
+// maskedRerankHits faces, each person's overlays opened and scored) in a 10,000-person
+// gallery, against the plain path on the same store.
+func BenchmarkIdentifyMasked(b *testing.B) {
+	dir := b.TempDir()
+	fake := newMaskedFake()
+	fillGalleryWith(b, dir, 10000, fake)
+	for _, tc := range []struct {
+		name string
+		emb  Embedder
+	}{{"masked-path", fake}, {"plain", plainPathOnly{fake.fakeEmb}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := openTest(b, testOptions(b, dir), tc.emb)
+			defer e.Close()
+			b.ReportAllocs()
+			cpu := startCPU()
+			i := 0
+			for b.Loop() {
+				_, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img(fmt.Sprintf("p%d/probe+mask", i%10000))})
+				if err != nil && !errors.Is(err, ErrNotVerified) {
+					b.Fatal(err)
+				}
+				i++
+			}
+			cpu.report(b)
 		})
 	}
 }

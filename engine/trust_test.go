@@ -25,7 +25,7 @@ var (
 	realErr  error
 )
 
-func realEmbedder(t *testing.T) *embed.Pipeline {
+func realEmbedder(t testing.TB) *embed.Pipeline {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the real face pipeline; skipped in -short")
@@ -43,7 +43,7 @@ func realEmbedder(t *testing.T) *embed.Pipeline {
 	return realPipe
 }
 
-func photo(t *testing.T, rel string) []byte {
+func photo(t testing.TB, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(facesSmall, rel))
 	if err != nil {
@@ -60,7 +60,7 @@ const (
 	kit    = "face_recognition/examples/knn_examples/train/kit_harington/john2.jpeg"
 )
 
-func openReal(t *testing.T, mod func(*Options)) *Engine {
+func openReal(t testing.TB, mod func(*Options)) *Engine {
 	t.Helper()
 	pipe := realEmbedder(t)
 	o := testOptions(t, t.TempDir())
@@ -73,7 +73,7 @@ func openReal(t *testing.T, mod func(*Options)) *Engine {
 	return e
 }
 
-func enrollReq(id, image string, t *testing.T) EnrollRequest {
+func enrollReq(id, image string, t testing.TB) EnrollRequest {
 	return EnrollRequest{Tenant: "venue", Gallery: "g", PersonID: id, Name: "n", Image: photo(t, image), CreateGallery: true, TrxID: "trx-" + id}
 }
 

@@ -206,9 +206,13 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	thr = e.identifyThreshold(g, thr)
 	t0 := time.Now()
 	// Several templates per person: ask for enough hits to fill k distinct people.
-	hits := g.index().Search(q, min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling), nil)
+	hits := g.index().Search(q, e.identifyHits(k, face.Masked), nil)
 	tSearch = time.Since(t0)
-	res.Matches, err = e.resolveHits(ctx, g, hits, k, thr, e.probeSimilarity(face.Masked))
+	if ms, overlays, ok := e.maskedPath(face, g.rec.Dim); ok && face.Masked { // maskedidentify.go
+		res.Matches, err = e.resolveMaskedHits(ctx, g, hits, k, thr, q, overlays, ms, e.probeSimilarity(true))
+	} else {
+		res.Matches, err = e.resolveHits(ctx, g, hits, k, thr, e.probeSimilarity(face.Masked))
+	}
 	if err != nil {
 		return res, err
 	}
@@ -291,6 +295,9 @@ func (e *Engine) Compare(ctx context.Context, source, target []byte) (res Compar
 		}
 		faces[i] = f
 	}
+	if err := e.completeOverlays(&faces); err != nil { // masked.go
+		return res, err
+	}
 	dim := e.emb.Dim()
 	a, err := normalized(faces[0].Embedding, dim)
 	if err != nil {
@@ -302,7 +309,7 @@ func (e *Engine) Compare(ctx context.Context, source, target []byte) (res Compar
 	}
 	res.Masker = faces[0].Masked || faces[1].Masked
 	res.MaskerDetail = worseMaskDetail(faces[0].MaskDetail, faces[1].MaskDetail)
-	res.Similarity = e.probeSimilarity(res.Masker)(dot(a, b)) // masked.go
+	res.Similarity = e.compareSimilarity(faces, a, b, res.Masker) // masked.go
 	res.Verified = res.Similarity >= e.opts.Threshold
 	return res, nil
 }

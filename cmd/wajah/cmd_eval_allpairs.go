@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/engine"
 )
 
 // reportAllPairs measures where the API's 0.75 sits on every cross-person pair of a pairs
@@ -40,7 +41,6 @@ func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 			}
 		}
 	}
-	type split struct{ gen, imp []float64 }
 	add := func(s *split, a, b string, v float64) {
 		if personOf(a) == personOf(b) {
 			s.gen = append(s.gen, v)
@@ -91,6 +91,7 @@ func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 	line("unmasked vs unmasked, plain cosine (verify, identify, compare)", plain, float64(embed.CosineFor(0.75)))
 	line("masked probe, masked path (verify: MaskedScore)", maskedPath, embed.MaskedAnchor())
 	line("masked probe, plain cosine (identify, compare)", maskedPlain, embed.MaskedPlainAnchor())
+	reportIdentifyThresholds(plain, maskedPath)
 	for i, w := range weights {
 		if len(fused[i].imp) > 0 {
 			at := scoreAtFAR(fused[i].imp, 1e-3)
@@ -98,5 +99,43 @@ func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 			_, t2 := countAtLeast(fused[i].gen, scoreAtFAR(fused[i].imp, 1e-2))
 			fmt.Printf("masked path with weight %.1f on the plain cosine: score at FAR 1e-3 %.4f, TAR there %.4f; TAR at FAR 1e-2 %.4f\n", w, at, t3, t2)
 		}
+	}
+}
+
+// split holds one path's genuine and impostor scores.
+type split struct{ gen, imp []float64 }
+
+// reportIdentifyThresholds checks identify's gallery-size thresholds on the masked path.
+// Identify raises its threshold so that each comparison's false-match rate is f(N)
+// (engine/calibration.go); the table behind it is the plain cosine's, and a masked probe's
+// masked-path similarity is held to the same similarity. Each row: the per-comparison FAR
+// a gallery asks for, the similarity identify then requires, and the FAR and TAR measured
+// there on each path (plain: unmasked pairs on embed.Similarity; masked: MaskedScore on
+// embed.MaskedSimilarity).
+func reportIdentifyThresholds(plain, masked split) {
+	model := embed.ModelID(embed.Options{})
+	fmt.Println("\nidentify's gallery-size thresholds on each path (per-comparison FAR f, the similarity identify requires there):")
+	fmt.Println("| f | gallery faces at IdentifyFAR 1e-3 | similarity | plain: FAR (impostors) | plain: TAR | masked path: FAR (impostors) | masked path: TAR |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, f := range []float64{1e-3, 1e-4, 1e-5, 1e-6} {
+		cos, ok := engine.CalibratedCosine(model, f)
+		if !ok {
+			return
+		}
+		thr := embed.Similarity(cos)
+		at := func(v []float64, sim func(float32) float64) (int, float64) {
+			n := 0
+			for _, x := range v {
+				if sim(float32(x)) >= thr {
+					n++
+				}
+			}
+			return n, evalRatio(n, len(v))
+		}
+		pi, pf := at(plain.imp, embed.Similarity)
+		_, pt := at(plain.gen, embed.Similarity)
+		mi, mf := at(masked.imp, embed.MaskedSimilarity)
+		_, mt := at(masked.gen, embed.MaskedSimilarity)
+		fmt.Printf("| %.0e | %.0f | %.4f | %.2e (%d) | %.4f | %.2e (%d) | %.4f |\n", f, engine.DefaultIdentifyFAR/f, thr, pf, pi, pt, mf, mi, mt)
 	}
 }
