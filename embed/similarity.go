@@ -41,8 +41,9 @@ func MaskedSimilarity(cos float32) float64 { return Anchored(float64(cos), cosMa
 func MaskedAnchor() float64 { return cosMaskedAtFAR1e3 }
 
 // cosMaskedPlainAtFAR1e3 anchors the plain cosine of a probe the classifier calls masked
-// (identify and compare, which have no overlays to score): the cosine at FAR 1e-3 over the
-// same 3,524,760 masked-probe pairs. With LFW's synthetic masks it measures below the
+// where one side has no overlays to score (faces enrolled before them, an embedder
+// without a masked path): the cosine at FAR 1e-3 over the same 3,524,760 masked-probe
+// pairs. With LFW's synthetic masks it measures below the
 // unmasked anchor, but a masked probe is never scored more leniently than an unmasked one
 // (real masks raise impostor cosines: masked-pairs, README "Security model"), so the
 // unmasked anchor is what applies today.

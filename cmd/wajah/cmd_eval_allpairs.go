@@ -13,7 +13,7 @@ import (
 // cosine of two unmasked faces (embed.Similarity), and, with --masked, a probe the
 // classifier calls masked (path1) against every unmasked enrolment image (path2) on the
 // masked path (embed.MaskedScore, embed.MaskedSimilarity) and on the plain cosine
-// (identify and compare: embed.MaskedPlainSimilarity). A pairs file alone has too few
+// (a side without overlays: embed.MaskedPlainSimilarity). A pairs file alone has too few
 // impostors for FAR 1e-3 (LFW View 1 train: 1,100, so the anchor is the second-highest
 // of them); all pairs of its 3,443 images give millions. The anchors in embed/similarity.go
 // are the "score at FAR 1e-3" of the train file; the test file only reports. "Unmasked"
@@ -89,8 +89,8 @@ func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 			path, len(s.imp), at, embed.Anchored(at, anchor), len(s.gen), t3, anchor, ff, fi, tf, ti)
 	}
 	line("unmasked vs unmasked, plain cosine (verify, identify, compare)", plain, float64(embed.CosineFor(0.75)))
-	line("masked probe, masked path (verify: MaskedScore)", maskedPath, embed.MaskedAnchor())
-	line("masked probe, plain cosine (identify, compare)", maskedPlain, embed.MaskedPlainAnchor())
+	line("masked probe, masked path (verify, identify, compare: MaskedScore)", maskedPath, embed.MaskedAnchor())
+	line("masked probe, plain cosine (a side without overlays)", maskedPlain, embed.MaskedPlainAnchor())
 	reportIdentifyThresholds(plain, maskedPath)
 	for i, w := range weights {
 		if len(fused[i].imp) > 0 {

@@ -61,9 +61,9 @@ func countAtLeast(v []float64, thr float64) (int, float64) {
 // and the larger of it and the LFW View 1 train (synthetic mask) anchor is what should
 // ship, so that 0.75 holds FAR <= 1e-3 on both; FAR and TAR at 0.75 are reported on the
 // report half, for the anchors this binary ships and the ones the dev half asks for.
-// Two paths: the masked path (verify, probe called masked: embed.MaskedScore through
-// embed.MaskedSimilarity) and the plain cosine of a masked probe (identify and compare:
-// embed.MaskedPlainSimilarity; and verify's probes the classifier calls unmasked, which
+// Two paths: the masked path (verify, identify and compare with a probe called masked:
+// embed.MaskedScore through embed.MaskedSimilarity) and the plain cosine of a masked probe
+// (where a side has no overlays: embed.MaskedPlainSimilarity; and verify's probes the classifier calls unmasked, which
 // cannot know better and keep embed.Similarity).
 func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
 	var probes, gallery []string
@@ -132,9 +132,9 @@ func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
 	line("verify, masked path, built-in", imp[1], gen[1], m, embed.MaskedAnchor())
 	line("verify, masked path, dev-anchored", imp[1], gen[1], m, wantM)
 	line("verify, probe called unmasked (plain)", imp[1], gen[1], pu, float64(embed.CosineFor(0.75)))
-	line("identify/compare, masked probe, built-in", imp[1], gen[1], pa, embed.MaskedPlainAnchor())
-	line("identify/compare, masked probe, dev-anchored", imp[1], gen[1], pa, wantP)
-	line("identify/compare, masked probe, unmasked anchor (before)", imp[1], gen[1], pa, float64(embed.CosineFor(0.75)))
+	line("masked probe, plain cosine, built-in", imp[1], gen[1], pa, embed.MaskedPlainAnchor())
+	line("masked probe, plain cosine, dev-anchored", imp[1], gen[1], pa, wantP)
+	line("masked probe, plain cosine, unmasked anchor (before)", imp[1], gen[1], pa, float64(embed.CosineFor(0.75)))
 
 	// The pairs file's own pairs inside the report half, scored as the binary does.
 	var ts []roc.Labeled
