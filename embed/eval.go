@@ -3,6 +3,7 @@
 package embed
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 )
@@ -49,3 +50,17 @@ func (p *Pipeline) MaskID() string {
 	sum := sha256.Sum256(b)
 	return fmt.Sprintf("%x/look-%g", sum[:6], maskSecondLookMargin)
 }
+
+// PlainMatching is a pipeline with its masked path hidden: an engine over it scores a
+// masked probe by its plain cosine (MaskedPlainSimilarity) in verify, identify and compare,
+// and compare computes no overlays: the baseline `eval engine` and the engine's benchmarks
+// measure the masked path against.
+type PlainMatching struct{ P *Pipeline }
+
+func (w PlainMatching) Extract(ctx context.Context, b []byte, o ExtractOptions) (Face, error) {
+	return w.P.Extract(ctx, b, o)
+}
+func (w PlainMatching) ModelID() string                         { return w.P.ModelID() }
+func (w PlainMatching) Dim() int                                { return w.P.Dim() }
+func (w PlainMatching) Similarity(c float32) float64            { return w.P.Similarity(c) }
+func (w PlainMatching) MaskedPlainSimilarity(c float32) float64 { return w.P.MaskedPlainSimilarity(c) }

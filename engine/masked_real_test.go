@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"image/jpeg"
 	"math"
@@ -77,21 +76,6 @@ func TestMaskedIdentifyCompareReal(t *testing.T) {
 	}
 }
 
-// withoutMaskedPath is the pipeline with its masked path hidden: compare then scores a
-// masked face by its plain cosine and computes no overlays for the other side,
-// as before the masked path reached compare (the benchmark's baseline).
-type withoutMaskedPath struct{ p *embed.Pipeline }
-
-func (w withoutMaskedPath) Extract(ctx context.Context, b []byte, o embed.ExtractOptions) (embed.Face, error) {
-	return w.p.Extract(ctx, b, o)
-}
-func (w withoutMaskedPath) ModelID() string              { return w.p.ModelID() }
-func (w withoutMaskedPath) Dim() int                     { return w.p.Dim() }
-func (w withoutMaskedPath) Similarity(c float32) float64 { return w.p.Similarity(c) }
-func (w withoutMaskedPath) MaskedPlainSimilarity(c float32) float64 {
-	return w.p.MaskedPlainSimilarity(c)
-}
-
 // BenchmarkCompareMasked: what the masked path adds to compare-images (real pipeline, one
 // goroutine), against the same pairs without it: nothing for two unmasked photos, the
 // unmasked side's overlays (three embedding runs on its aligned crop) when one is masked.
@@ -102,7 +86,7 @@ func BenchmarkCompareMasked(b *testing.B) {
 	for _, path := range []struct {
 		name string
 		emb  Embedder
-	}{{"masked-path", pipe}, {"plain", withoutMaskedPath{pipe}}} {
+	}{{"masked-path", pipe}, {"plain", embed.PlainMatching{P: pipe}}} {
 		o := testOptions(b, b.TempDir())
 		o.NoSyncWrites = true
 		e := openTest(b, o, path.emb)

@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/wajah-id/wajah/index"
@@ -41,29 +39,13 @@ func (e *Engine) resolveMaskedHits(ctx context.Context, g *gallery, hits []index
 	var seen [][]byte
 	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		for _, h := range hits {
-			item, err := txn.Get(faceKey(g.rec.GID, h.ID))
-			if errors.Is(err, kv.ErrNotFound) {
-				continue // deleted after the search
-			}
+			pk, rec, ok, err := hitPerson(txn, g, h, &seen)
 			if err != nil {
 				return err
 			}
-			var fr faceRecord
-			if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
-				return err
-			}
-			if slices.ContainsFunc(seen, func(s []byte) bool { return bytes.Equal(s, fr.PersonHash) }) {
+			if !ok {
 				continue
 			}
-			pk := personKey(g.rec.GID, fr.PersonHash)
-			rec, err := getPerson(txn, pk)
-			if errors.Is(err, ErrPersonNotFound) || (err == nil && !slices.Contains(rec.Faces, h.ID)) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			seen = append(seen, fr.PersonHash)
 			sim := simOf(h.Score) // the person's best plain cosine: hits are best first
 			best, found, err := e.maskedBestIn(txn, g, rec, q, overlays)
 			if err != nil {

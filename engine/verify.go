@@ -238,39 +238,53 @@ func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Resul
 			if sim < thr {
 				break // hits are best first
 			}
-			fk := faceKey(g.rec.GID, h.ID)
-			item, err := txn.Get(fk)
-			if errors.Is(err, kv.ErrNotFound) {
-				continue
-			}
+			pk, rec, ok, err := hitPerson(txn, g, h, &seen)
 			if err != nil {
 				return err
 			}
-			var fr faceRecord
-			if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
-				return err
-			}
-			if slices.ContainsFunc(seen, func(s []byte) bool { return bytes.Equal(s, fr.PersonHash) }) {
+			if !ok {
 				continue
-			}
-			pk := personKey(g.rec.GID, fr.PersonHash)
-			rec, err := getPerson(txn, pk)
-			if errors.Is(err, ErrPersonNotFound) || (err == nil && !slices.Contains(rec.Faces, h.ID)) {
-				continue
-			}
-			if err != nil {
-				return err
 			}
 			p, err := e.personOf(pk, rec)
 			if err != nil {
 				return err
 			}
-			seen = append(seen, fr.PersonHash)
 			out = append(out, Match{Person: p, Similarity: sim})
 		}
 		return nil
 	})
 	return out, err
+}
+
+// hitPerson is the person a hit's face belongs to, checked against the store: ok is false
+// for a face deleted after the search (or in a delete's window between commit and index
+// update: the face row is gone, or no longer the person's) and for a person already in
+// seen, to which a new one is added.
+func hitPerson(txn kv.Txn, g *gallery, h index.Result, seen *[][]byte) (pk []byte, rec personRecord, ok bool, err error) {
+	item, err := txn.Get(faceKey(g.rec.GID, h.ID))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, rec, false, nil
+	}
+	if err != nil {
+		return nil, rec, false, err
+	}
+	var fr faceRecord
+	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+		return nil, rec, false, err
+	}
+	if slices.ContainsFunc(*seen, func(s []byte) bool { return bytes.Equal(s, fr.PersonHash) }) {
+		return nil, rec, false, nil
+	}
+	pk = personKey(g.rec.GID, fr.PersonHash)
+	rec, err = getPerson(txn, pk)
+	if errors.Is(err, ErrPersonNotFound) || (err == nil && !slices.Contains(rec.Faces, h.ID)) {
+		return nil, rec, false, nil
+	}
+	if err != nil {
+		return nil, rec, false, err
+	}
+	*seen = append(*seen, fr.PersonHash)
+	return pk, rec, true, nil
 }
 
 // Compare extracts a face from each image and compares them; nothing is stored. Image

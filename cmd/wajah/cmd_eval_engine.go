@@ -35,18 +35,6 @@ func init() {
 // same gallery: with the engine's masked path, and with the embedder's masked path hidden
 // (masked probes then scored by their plain cosine, as identify and compare did before).
 
-// plainOnly is the pipeline without its masked-path mapping: the engine then scores a
-// masked probe by its plain cosine on the masked-probe mapping.
-type plainOnly struct{ p *embed.Pipeline }
-
-func (w plainOnly) Extract(ctx context.Context, b []byte, o embed.ExtractOptions) (embed.Face, error) {
-	return w.p.Extract(ctx, b, o)
-}
-func (w plainOnly) ModelID() string                         { return w.p.ModelID() }
-func (w plainOnly) Dim() int                                { return w.p.Dim() }
-func (w plainOnly) Similarity(c float32) float64            { return w.p.Similarity(c) }
-func (w plainOnly) MaskedPlainSimilarity(c float32) float64 { return w.p.MaskedPlainSimilarity(c) }
-
 // identityOf names an image's person: its directory (LFW, masked-pairs).
 func identityOf(p string) string { return path.Base(path.Dir(filepath.ToSlash(p))) }
 
@@ -180,7 +168,7 @@ func runEvalEngine(args []string) error {
 	runs := []struct {
 		name string
 		emb  engine.Embedder
-	}{{"masked path (default)", pipe}, {"plain cosine for masked probes (before)", plainOnly{pipe}}}
+	}{{"masked path (default)", pipe}, {"plain cosine for masked probes (before)", embed.PlainMatching{P: pipe}}}
 	for _, run := range runs {
 		e, err := engine.Open(eo, run.emb)
 		if err != nil {
