@@ -35,6 +35,15 @@ func init() {
 // same gallery: with the engine's masked path, and with the embedder's masked path hidden
 // (masked probes then scored by their plain cosine, as identify and compare did before).
 
+// absJoin is root/rel made absolute, so that one file named from two roots is one image.
+func absJoin(root, rel string) string {
+	p := filepath.Join(root, rel)
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
 // identityOf names an image's person: its directory (LFW, masked-pairs).
 func identityOf(p string) string { return path.Base(path.Dir(filepath.ToSlash(p))) }
 
@@ -71,16 +80,16 @@ func runEvalEngine(args []string) error {
 	if err != nil {
 		return err
 	}
-	var gallery, probes []string // paths relative to their roots
-	var seen = map[string]bool{}
+	var gallery, probes []string // joined with their roots
+	seen := map[string]bool{}    // "e" or "p" + path: enrolled, probed
 	for _, r := range rows {
-		if !seen["e"+r.b] {
-			seen["e"+r.b] = true
-			gallery = append(gallery, filepath.Join(*root, r.b))
+		if b := absJoin(*root, r.b); !seen["e"+b] {
+			seen["e"+b] = true
+			gallery = append(gallery, b)
 		}
-		if !seen["p"+r.a] {
-			seen["p"+r.a] = true
-			probes = append(probes, filepath.Join(*root, r.a))
+		if a := absJoin(*root, r.a); !seen["p"+a] {
+			seen["p"+a] = true
+			probes = append(probes, a)
 		}
 	}
 	probeIDs := map[string]bool{}
@@ -95,7 +104,7 @@ func runEvalEngine(args []string) error {
 		}
 		for _, r := range drows {
 			for _, q := range []string{r.a, r.b} {
-				if p := filepath.Join(*distRoot, q); !seen["e"+p] && !probeIDs[identityOf(p)] {
+				if p := absJoin(*distRoot, q); !seen["e"+p] && !probeIDs[identityOf(p)] {
 					seen["e"+p] = true
 					gallery = append(gallery, p)
 					nDistract++
