@@ -1,13 +1,6 @@
 package engine
 
-import (
-	"cmp"
-	"context"
-	"slices"
-
-	"github.com/wajah-id/wajah/index"
-	"github.com/wajah-id/wajah/internal/kv"
-)
+import "github.com/wajah-id/wajah/internal/kv"
 
 // Identify with a masked probe. The index holds plain embeddings, and a mask moves the
 // probe's plain embedding away from its owner's, so the plain cosine ranks the right person
@@ -18,8 +11,8 @@ import (
 // first. Measured in embed/README.md "Masked identify and compare".
 
 // maskedRerankHits is how many faces a masked probe's search returns at least: the pool of
-// people the masked path re-scores (eval engine: the right person is almost always within
-// it when the masked score can verify them at all).
+// people the masked path re-scores (eval engine, LFW with 4,041 enrolled faces: pools of
+// 16, 64 and 256 find the same people; 64 leaves room for larger galleries).
 const maskedRerankHits = 64
 
 // identifyHits is how many faces a search for k people asks for.
@@ -31,43 +24,14 @@ func (e *Engine) identifyHits(k int, masked bool) int {
 	return n
 }
 
-// resolveMaskedHits is resolveHits for a masked probe (q, its normalized overlays): each
-// person among the hits is scored by the masked path, or by simOf of its best hit's cosine
-// where none of its faces has overlays stored; the k best at or above thr are returned.
-func (e *Engine) resolveMaskedHits(ctx context.Context, g *gallery, hits []index.Result, k int, thr float64, q []float32, overlays [][]float32, ms MaskedSimilarity, simOf func(float32) float64) ([]Match, error) {
-	var out []Match
-	var seen [][]byte
-	err := e.viewCtx(ctx, func(txn kv.Txn) error {
-		for _, h := range hits {
-			pk, rec, ok, err := hitPerson(txn, g, h, &seen)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			sim := simOf(h.Score) // the person's best plain cosine: hits are best first
-			best, found, err := e.maskedBestIn(txn, g, rec, q, overlays)
-			if err != nil {
-				return err
-			}
-			if found {
-				sim = ms.MaskedSimilarity(best)
-			}
-			if sim < thr {
-				continue
-			}
-			p, err := e.personOf(pk, rec)
-			if err != nil {
-				return err
-			}
-			out = append(out, Match{Person: p, Similarity: sim})
+// maskedRescore scores a person as Verify scores a masked probe (q, its normalized
+// overlays) against them: the best embed.MaskedScore over their faces with overlays.
+func (e *Engine) maskedRescore(g *gallery, q []float32, overlays [][]float32, ms MaskedSimilarity) personScore {
+	return func(txn kv.Txn, rec personRecord) (float64, bool, error) {
+		best, found, err := e.maskedBestIn(txn, g, rec, q, overlays)
+		if err != nil || !found {
+			return 0, false, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		return ms.MaskedSimilarity(best), true, nil
 	}
-	slices.SortStableFunc(out, func(a, b Match) int { return cmp.Compare(b.Similarity, a.Similarity) })
-	return out[:min(k, len(out))], nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -205,14 +206,16 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	// per search stays at Options.IdentifyFAR (calibration.go).
 	thr = e.identifyThreshold(g, thr)
 	t0 := time.Now()
-	// Several templates per person: ask for enough hits to fill k distinct people.
-	hits := g.index().Search(q, e.identifyHits(k, face.Masked), nil)
-	tSearch = time.Since(t0)
-	if ms, overlays, ok := e.maskedPath(face, g.rec.Dim); ok && face.Masked { // maskedidentify.go
-		res.Matches, err = e.resolveMaskedHits(ctx, g, hits, k, thr, q, overlays, ms, e.probeSimilarity(true))
-	} else {
-		res.Matches, err = e.resolveHits(ctx, g, hits, k, thr, e.probeSimilarity(face.Masked))
+	// A masked probe's people are re-scored by the masked path (maskedidentify.go).
+	ms, overlays, ok := e.maskedPath(face, g.rec.Dim)
+	var rescore personScore
+	if ok && face.Masked {
+		rescore = e.maskedRescore(g, q, overlays, ms)
 	}
+	// Several templates per person: ask for enough hits to fill k distinct people.
+	hits := g.index().Search(q, e.identifyHits(k, rescore != nil), nil)
+	tSearch = time.Since(t0)
+	res.Matches, err = e.resolveHits(ctx, g, hits, k, thr, e.probeSimilarity(face.Masked), rescore)
 	if err != nil {
 		return res, err
 	}
@@ -222,21 +225,24 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	return res, nil
 }
 
-// resolveHits turns index hits into people, checking each against the store: a face
-// deleted after the search (or during a delete's window between commit and index
-// update) has no row and is skipped, so a deleted face is never returned.
+// personScore re-scores the person of a live hit (rec): found is false where it has
+// nothing to score with, and the hit's own similarity stands.
+type personScore func(txn kv.Txn, rec personRecord) (sim float64, found bool, err error)
+
+// resolveHits turns index hits into the k best people at or above thr, checking each
+// against the store: a face deleted after the search (or during a delete's window between
+// commit and index update) has no row and is skipped, so a deleted face is never returned.
 // simOf maps a hit's cosine to the API scale (probeSimilarity: a masked probe has its own).
-func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Result, k int, thr float64, simOf func(float32) float64) ([]Match, error) {
+// Without rescore the hits' order is the people's, so the walk stops at k people or at the
+// first hit below thr; with it every person among the hits is re-scored, then ranked.
+func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Result, k int, thr float64, simOf func(float32) float64, rescore personScore) ([]Match, error) {
 	var out []Match
 	var seen [][]byte
 	err := e.viewCtx(ctx, func(txn kv.Txn) error {
 		for _, h := range hits {
-			if len(out) == k {
+			sim := simOf(h.Score) // the person's best: hits are best first
+			if rescore == nil && (len(out) == k || sim < thr) {
 				break
-			}
-			sim := simOf(h.Score)
-			if sim < thr {
-				break // hits are best first
 			}
 			pk, rec, ok, err := hitPerson(txn, g, h, &seen)
 			if err != nil {
@@ -244,6 +250,18 @@ func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Resul
 			}
 			if !ok {
 				continue
+			}
+			if rescore != nil {
+				s, found, err := rescore(txn, rec)
+				if err != nil {
+					return err
+				}
+				if found {
+					sim = s
+				}
+				if sim < thr {
+					continue
+				}
 			}
 			p, err := e.personOf(pk, rec)
 			if err != nil {
@@ -253,7 +271,11 @@ func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Resul
 		}
 		return nil
 	})
-	return out, err
+	if err != nil || rescore == nil {
+		return out, err
+	}
+	slices.SortStableFunc(out, func(a, b Match) int { return cmp.Compare(b.Similarity, a.Similarity) })
+	return out[:min(k, len(out))], nil
 }
 
 // hitPerson is the person a hit's face belongs to, checked against the store: ok is false
