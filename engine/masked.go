@@ -20,7 +20,8 @@ import (
 // them, and the similarity comes from the embedder's masked-path mapping, calibrated so that
 // 0.75 means the same FAR as on the unmasked path. Identify does the same for the people
 // its plain-cosine search brings up (maskedidentify.go), and compare with a masked face on
-// one side adds the overlays to the other (completeOverlays). Where a side has no
+// one side adds the overlays to the other (completeOverlays); an unmasked probe against a
+// masked enrolment is scored the same way (maskedenrol.go). Where a side has no
 // overlays, a masked probe is scored by its plain cosine on the embedder's masked-probe
 // mapping (MaskedPlainSimilarity), never more lenient than the unmasked one.
 
@@ -103,55 +104,59 @@ func (e *Engine) openMasked(sealed []byte, dim int, fk []byte) ([][]float32, err
 	return out, nil
 }
 
-// maskedBest is the best embed.MaskedScore of a masked probe (q and its overlays) against
-// a person's faces; ok is false when none of them has overlays stored (enrolled before
-// masked matching, or by an embedder without it).
-func (e *Engine) maskedBest(ctx context.Context, g *gallery, ph []byte, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
-	err = e.viewCtx(ctx, func(txn kv.Txn) error {
-		rec, err := getPerson(txn, personKey(g.rec.GID, ph))
+// maskedBestIn is the best embed.MaskedScore of a masked probe (q and its overlays) against
+// the faces of rec, inside txn; ok is false when none of them has overlays stored (enrolled
+// before masked matching, or by an embedder without it).
+func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
+	best = -1
+	err = e.eachFace(txn, g, rec, func(fr faceRecord, fk []byte) error {
+		if len(fr.SealedMasked) == 0 {
+			return nil
+		}
+		ts, err := e.openMasked(fr.SealedMasked, g.rec.Dim, fk)
 		if err != nil {
 			return err
 		}
-		best, ok, err = e.maskedBestIn(txn, g, rec, q, overlays)
-		return err
+		vec, err := e.openEmbedding(fr, fk)
+		if err != nil {
+			return err
+		}
+		best, ok = max(best, embed.MaskedScore(q, overlays, vec, ts)), true
+		return nil
 	})
 	return best, ok, err
 }
 
-// maskedBestIn is maskedBest over the faces of rec, inside txn.
-func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
-	best = -1
+// eachFace calls fn with each face record of rec, inside txn; a face deleted since the
+// person was read is skipped, as the plain path skips it.
+func (e *Engine) eachFace(txn kv.Txn, g *gallery, rec personRecord, fn func(fr faceRecord, fk []byte) error) error {
 	for _, fid := range rec.Faces {
 		fk := faceKey(g.rec.GID, fid)
 		item, err := txn.Get(fk)
 		if errors.Is(err, kv.ErrNotFound) {
-			continue // deleted since the person was read: the plain path skips it too
+			continue
 		}
 		if err != nil {
-			return best, ok, err
+			return err
 		}
 		var fr faceRecord
 		if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
-			return best, ok, err
+			return err
 		}
-		if len(fr.SealedMasked) == 0 {
-			continue
+		if err := fn(fr, fk); err != nil {
+			return err
 		}
-		ts, err := e.openMasked(fr.SealedMasked, g.rec.Dim, fk)
-		if err != nil {
-			return best, ok, err
-		}
-		plain, err := e.keys.open(fr.SealedEmbedding, fk)
-		if err != nil {
-			return best, ok, err
-		}
-		vec, err := bytesVec(plain)
-		if err != nil {
-			return best, ok, err
-		}
-		best, ok = max(best, embed.MaskedScore(q, overlays, vec, ts)), true
 	}
-	return best, ok, nil
+	return nil
+}
+
+// openEmbedding opens a face record's embedding.
+func (e *Engine) openEmbedding(fr faceRecord, fk []byte) ([]float32, error) {
+	plain, err := e.keys.open(fr.SealedEmbedding, fk)
+	if err != nil {
+		return nil, err
+	}
+	return bytesVec(plain)
 }
 
 // maskedPath returns the embedder's masked-path mapping and a face's overlays normalized
@@ -182,11 +187,25 @@ func (e *Engine) maskedSimilarity(ctx context.Context, g *gallery, ph []byte, q 
 	if !ok {
 		return plain, nil
 	}
-	best, found, err := e.maskedBest(ctx, g, ph, q, overlays)
-	if err != nil || !found {
-		return plain, err
-	}
-	return ms.MaskedSimilarity(best), nil
+	return e.rescorePerson(ctx, g, ph, e.maskedRescore(g, q, overlays, ms), plain)
+}
+
+// rescorePerson is a personScore of the person ph, or plain when it finds nothing to
+// score with.
+func (e *Engine) rescorePerson(ctx context.Context, g *gallery, ph []byte, rescore personScore, plain float64) (sim float64, err error) {
+	sim = plain
+	err = e.viewCtx(ctx, func(txn kv.Txn) error {
+		rec, err := getPerson(txn, personKey(g.rec.GID, ph))
+		if err != nil {
+			return err
+		}
+		s, found, err := rescore(txn, rec)
+		if found {
+			sim = s
+		}
+		return err
+	})
+	return sim, err
 }
 
 // completeOverlays gives the unmasked face of a compare the overlays when the other is

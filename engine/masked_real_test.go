@@ -107,3 +107,44 @@ func BenchmarkCompareMasked(b *testing.B) {
 		}
 	}
 }
+
+// With the real pipeline and MaskedEnrolAllow, an unmasked photo meets a masked enrolment
+// on the masked path: verify and identify give it compare's similarity of the same pair
+// (within the detection difference of the test above).
+func TestMaskedEnrolmentUnmaskedProbeReal(t *testing.T) {
+	e := openReal(t, func(o *Options) { o.MaskedEnrolment = MaskedEnrolAllow })
+	masked := maskedCopy(t, realEmbedder(t), obamaB, embed.MaskSurgical)
+	r := enrollReq("obama", obamaB, t)
+	r.Image = masked
+	for _, r := range []EnrollRequest{r, enrollReq("biden", biden, t), enrollReq("kit", kit, t)} {
+		if _, err := e.Enroll(ctx, r); err != nil {
+			t.Fatalf("enrol %s: %v", r.PersonID, err)
+		}
+	}
+	v, err := e.Verify(ctx, VerifyRequest{Tenant: "venue", Gallery: "g", PersonID: "obama", Image: photo(t, obamaA)})
+	if err != nil || !v.Verified || v.Masker {
+		t.Fatalf("verify unmasked obama against the masked enrolment: %+v %v", v, err)
+	}
+	c, err := e.Compare(ctx, photo(t, obamaA), masked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := e.Identify(ctx, IdentifyRequest{Tenant: "venue", Gallery: "g", Image: photo(t, obamaA), K: 3})
+	if err != nil || len(id.Matches) != 1 || id.Matches[0].Person.ID != "obama" || id.Matches[0].Similarity != v.Similarity {
+		t.Fatalf("identify unmasked obama: %+v %v; want obama alone at verify's %.4f", id.Matches, err, v.Similarity)
+	}
+	plain, err := e.Compare(ctx, photo(t, obamaA), photo(t, obamaB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(v.Similarity-c.Similarity) > 0.01 {
+		t.Errorf("verify %.4f, compare %.4f: want within 0.01", v.Similarity, c.Similarity)
+	}
+	if r, err := e.Verify(ctx, VerifyRequest{Tenant: "venue", Gallery: "g", PersonID: "obama", Image: photo(t, biden)}); err != nil || r.Verified {
+		t.Errorf("verify biden as the masked obama: %+v %v", r, err)
+	}
+	if _, err := e.Identify(ctx, IdentifyRequest{Tenant: "venue", Gallery: "g", Image: photo(t, "face_recognition/examples/alex-lacamoire.png")}); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("identify a stranger: %v, want ErrNotVerified", err)
+	}
+	t.Logf("obama A against masked B: verify %.4f, compare %.4f; unmasked B: %.4f", v.Similarity, c.Similarity, plain.Similarity)
+}

@@ -275,23 +275,31 @@ type plainPathOnly struct{ *fakeEmb }
 
 // BenchmarkIdentifyMasked: what re-scoring costs a masked probe's identify (the pool of
 // maskedRerankHits faces, each person's overlays opened and scored) in a 10,000-person
-// gallery, against the plain path on the same store.
+// gallery, against the plain path on the same store; and what it costs an unmasked probe,
+// whose people are re-scored for masked enrolments (maskedenrol.go): in the k x
+// MaxTemplates pool by default, in the masked path's pool under MaskedEnrolAllow.
 func BenchmarkIdentifyMasked(b *testing.B) {
 	dir := b.TempDir()
 	fake := newMaskedFake()
 	fillGalleryWith(b, dir, 10000, fake)
 	for _, tc := range []struct {
-		name string
-		emb  Embedder
-	}{{"masked-path", fake}, {"plain", plainPathOnly{fake.fakeEmb}}} {
+		name, probe, policy string
+		emb                 Embedder
+	}{
+		{"masked-path", "+mask", "", fake}, {"plain", "+mask", "", plainPathOnly{fake.fakeEmb}},
+		{"unmasked/masked-path", "", "", fake}, {"unmasked/masked-path-allow", "", MaskedEnrolAllow, fake},
+		{"unmasked/plain", "", "", plainPathOnly{fake.fakeEmb}},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
-			e := openTest(b, testOptions(b, dir), tc.emb)
+			o := testOptions(b, dir)
+			o.MaskedEnrolment = tc.policy
+			e := openTest(b, o, tc.emb)
 			defer e.Close()
 			b.ReportAllocs()
 			cpu := startCPU()
 			i := 0
 			for b.Loop() {
-				_, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img(fmt.Sprintf("p%d/probe+mask", i%10000))})
+				_, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img(fmt.Sprintf("p%d/probe%s", i%10000, tc.probe))})
 				if err != nil && !errors.Is(err, ErrNotVerified) {
 					b.Fatal(err)
 				}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/internal/kv"
 )
 
 // A masked probe is matched against a masked enrolment only through what both masks leave
@@ -31,4 +32,73 @@ func (e *Engine) maskedEnrolGate(f embed.Face) error {
 		return ErrMaskedEnrolment
 	}
 	return nil
+}
+
+// An unmasked probe against a masked enrolment (MaskedEnrolAllow) is the masked path's
+// pair with its roles swapped, and embed.MaskedScore is symmetric: the probe gets the
+// overlays an enrolment would have stored (OverlayCompleter, drawn on the crop it was
+// embedded from) and each masked face of the person is scored as Verify scores a masked
+// probe against an unmasked enrolment, on the masked-path mapping, the one calibrated for
+// masked-against-unmasked pairs. The person's unmasked faces keep the plain score. The
+// overlays cost three embedding runs, paid only when a masked face is met. Measured in
+// embed/README.md "Masked enrolment, unmasked probe".
+
+// maskedEnrolledRescore scores a person for an unmasked probe (q, normalized; face, the
+// probe it came from, which gets its overlays on the first masked face met): the best of
+// the plain mapping over the person's unmasked faces and the masked path over their masked
+// ones; found is false when they have no masked face, so the plain score stands. It is nil
+// when the embedder has no masked path (the plain score stands for everyone).
+func (e *Engine) maskedEnrolledRescore(g *gallery, q []float32, face *embed.Face) personScore {
+	ms, masked := e.emb.(MaskedSimilarity)
+	oc, completes := e.emb.(OverlayCompleter)
+	if !masked || !completes || face.Masked {
+		return nil
+	}
+	var overlays [][]float32 // the probe's, normalized; nil until a masked face needs them
+	return func(txn kv.Txn, rec personRecord) (best float64, found bool, err error) {
+		best = -1
+		err = e.eachFace(txn, g, rec, func(fr faceRecord, fk []byte) error {
+			vec, err := e.openEmbedding(fr, fk)
+			if err != nil {
+				return err
+			}
+			sim := e.emb.Similarity(dot(q, vec))
+			if fr.Masked {
+				if sim, err = e.maskedEnrolledSimilarity(g, q, face, &overlays, ms, oc, fr, fk, vec); err != nil {
+					return err
+				}
+			}
+			best, found = max(best, sim), found || fr.Masked
+			return nil
+		})
+		return best, found, err
+	}
+}
+
+// maskedEnrolledSimilarity scores the unmasked probe q against one masked enrolled face
+// (fr, its embedding vec) on the masked path, completing the probe's overlays into
+// *overlays when they are still nil. A face stored without overlays is scored by the plain
+// cosine on the masked-probe mapping, as compare scores such a pair, and so is any masked
+// face when the probe cannot have overlays.
+func (e *Engine) maskedEnrolledSimilarity(g *gallery, q []float32, face *embed.Face, overlays *[][]float32,
+	ms MaskedSimilarity, oc OverlayCompleter, fr faceRecord, fk []byte, vec []float32) (float64, error) {
+	if len(fr.SealedMasked) == 0 {
+		return e.probeSimilarity(true)(dot(q, vec)), nil
+	}
+	if *overlays == nil {
+		err := oc.CompleteOverlays(face)
+		if err != nil && !errors.Is(err, embed.ErrNoAlignedCrop) {
+			return 0, err
+		}
+		_, ov, ok := e.maskedPath(*face, g.rec.Dim)
+		if err != nil || !ok { // no crop to draw on, or overlays not of the gallery's model
+			return e.probeSimilarity(true)(dot(q, vec)), nil
+		}
+		*overlays = ov
+	}
+	ts, err := e.openMasked(fr.SealedMasked, g.rec.Dim, fk)
+	if err != nil {
+		return 0, err
+	}
+	return ms.MaskedSimilarity(embed.MaskedScore(q, *overlays, vec, ts)), nil
 }

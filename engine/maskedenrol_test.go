@@ -2,6 +2,8 @@ package engine
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -44,5 +46,53 @@ func TestMaskedEnrolmentOption(t *testing.T) {
 	o.MaskedEnrolment = "sometimes"
 	if _, err := Open(o, newFake()); !errors.Is(err, ErrInvalid) {
 		t.Errorf("MaskedEnrolment %q: %v, want ErrInvalid", o.MaskedEnrolment, err)
+	}
+}
+
+// Under MaskedEnrolAllow an unmasked probe meets a masked enrolment on the masked path:
+// maskedFake's masked enrolment stores the person's masked look, far from their plain
+// vector, so only the probe's completed overlays recognise them (plain: not verified).
+func TestMaskedEnrolmentUnmaskedProbe(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir)
+	o.MaskedEnrolment = MaskedEnrolAllow
+	e := openTest(t, o, newMaskedFake())
+	enroll(t, e, "acme", "g", "alice", "alice/1+mask")
+	for i := range 150 { // unmasked people the plain cosine may rank above alice
+		enroll(t, e, "acme", "g", fmt.Sprintf("p%03d", i), fmt.Sprintf("p%03d/1", i))
+	}
+	for _, tt := range []struct {
+		id, image string
+		verified  bool
+	}{
+		{"alice", "alice/2", true},
+		{"alice", "bob/2", false},       // someone else's unmasked face
+		{"p007", "p007/2", true},        // unmasked on both sides: plain path
+		{"p007", "alice/2", false},      // alice is not p007
+		{"alice", "alice/2+mask", true}, // masked against masked: overlays on both sides
+	} {
+		r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: tt.id, Image: img(tt.image)})
+		if err != nil || r.Verified != tt.verified || r.Masker != strings.HasSuffix(tt.image, "+mask") {
+			t.Errorf("verify %s as %s: verified %v masker %v (similarity %.3f, %v); want verified %v", tt.image, tt.id, r.Verified, r.Masker, r.Similarity, err, tt.verified)
+		}
+	}
+	v, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "alice", Image: img("alice/3")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("alice/3"), K: 3})
+	if err != nil || len(r.Matches) != 1 || r.Matches[0].Person.ID != "alice" || r.Matches[0].Similarity != v.Similarity {
+		t.Errorf("identify alice/3 among 151: %+v %v; want alice alone at verify's %.4f", r.Matches, err, v.Similarity)
+	}
+	if _, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("erin/1")}); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("identify a stranger: %v, want ErrNotVerified", err)
+	}
+	e.Close()
+
+	// Without the masked path the same store scores the pair by its plain cosine: no match.
+	plain := openTest(t, o, newMaskedFake().fakeEmb)
+	defer plain.Close()
+	if r, err := plain.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "alice", Image: img("alice/2")}); err != nil || r.Verified {
+		t.Errorf("plain path: verified %v (%v), want not verified", r.Verified, err)
 	}
 }

@@ -15,10 +15,11 @@ import "github.com/wajah-id/wajah/internal/kv"
 // 16, 64 and 256 find the same people; 64 leaves room for larger galleries).
 const maskedRerankHits = 64
 
-// identifyHits is how many faces a search for k people asks for.
-func (e *Engine) identifyHits(k int, masked bool) int {
+// identifyHits is how many faces a search for k people asks for; wide: at least the
+// masked path's pool.
+func (e *Engine) identifyHits(k int, wide bool) int {
 	n := min(k*e.opts.MaxTemplates, maxIdentifyK*maxTemplatesCeiling)
-	if masked {
+	if wide {
 		n = max(n, maskedRerankHits)
 	}
 	return n

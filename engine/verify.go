@@ -72,6 +72,10 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 		if res.Similarity, err = e.maskedSimilarity(ctx, g, ph, q, face, best); err != nil {
 			return res, err
 		}
+	} else if rescore := e.maskedEnrolledRescore(g, q, &face); rescore != nil { // maskedenrol.go
+		if res.Similarity, err = e.rescorePerson(ctx, g, ph, rescore, res.Similarity); err != nil {
+			return res, err
+		}
 	}
 	res.Verified = res.Similarity >= thr
 	return res, nil
@@ -133,11 +137,7 @@ func (e *Engine) getTemplate(txn kv.Txn, g *gallery, fid uint64) ([]float32, err
 	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
 		return nil, err
 	}
-	plain, err := e.keys.open(fr.SealedEmbedding, fk)
-	if err != nil {
-		return nil, err
-	}
-	return bytesVec(plain)
+	return e.openEmbedding(fr, fk)
 }
 
 // personOf decrypts a person row.
@@ -206,14 +206,17 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	// per search stays at Options.IdentifyFAR (calibration.go).
 	thr = e.identifyThreshold(g, thr)
 	t0 := time.Now()
-	// A masked probe's people are re-scored by the masked path (maskedidentify.go).
-	ms, overlays, ok := e.maskedPath(face, g.rec.Dim)
+	// A masked probe's people are re-scored by the masked path (maskedidentify.go), and so
+	// are an unmasked probe's people with masked enrolments (maskedenrol.go).
 	var rescore personScore
-	if ok && face.Masked {
-		rescore = e.maskedRescore(g, q, overlays, ms)
+	wide := false // search the masked path's pool
+	if ms, overlays, ok := e.maskedPath(face, g.rec.Dim); ok && face.Masked {
+		rescore, wide = e.maskedRescore(g, q, overlays, ms), true
+	} else if rescore = e.maskedEnrolledRescore(g, q, &face); rescore != nil {
+		wide = e.opts.MaskedEnrolment == MaskedEnrolAllow // masked faces are stored only then
 	}
 	// Several templates per person: ask for enough hits to fill k distinct people.
-	hits := g.index().Search(q, e.identifyHits(k, rescore != nil), nil)
+	hits := g.index().Search(q, e.identifyHits(k, wide), nil)
 	tSearch = time.Since(t0)
 	res.Matches, err = e.resolveHits(ctx, g, hits, k, thr, e.probeSimilarity(face.Masked), rescore)
 	if err != nil {

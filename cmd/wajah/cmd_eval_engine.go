@@ -21,19 +21,21 @@ import (
 )
 
 func init() {
-	register("eval engine", "identify and compare through the engine on a pairs TSV: masked path against the plain one", runEvalEngine)
+	register("eval engine", "identify, verify and compare through the engine on a pairs TSV: masked path against the plain one", runEvalEngine)
 }
 
-// eval engine measures what a client gets from Identify and Compare, not from the
+// eval engine measures what a client gets from Identify, Verify and Compare, not from the
 // embeddings alone: a real engine in a temporary directory, the server's pipeline and gates
 // but two (liveness off: web photos with drawn masks are no kiosk captures, and the gate
 // is measured on its own by eval liveness; the duplicate check off: it would refuse
 // look-alikes, which identify must face), the gallery enrolled from the pairs' path2
 // images (people named by their image's directory; force_register, so the size gate does
 // not thin it), optionally with distractor people, and every path1 image identified
-// against it and compared with its pair. It runs twice on the
-// same gallery: with the engine's masked path, and with the embedder's masked path hidden
-// (masked probes then scored by their plain cosine, as identify and compare did before).
+// against it, each pair's path1 verified as path2's person and the pair compared. It runs
+// twice on the same gallery: with the engine's masked path, and with the embedder's masked
+// path hidden (masked pairs then scored by their plain cosine, as before the masked path).
+// With --masked-enrolment allow and the pairs' columns swapped it measures masked
+// enrolments against unmasked probes.
 
 // absJoin is root/rel made absolute, so that one file named from two roots is one image.
 func absJoin(root, rel string) string {
@@ -54,7 +56,7 @@ type engineOutcome struct {
 	maskedProbes                    int
 	threshold                       float64
 	errs                            map[string]int
-	compare                         []roc.Labeled
+	compare, verify                 []roc.Labeled
 	compareFolds                    []int
 }
 
@@ -67,6 +69,7 @@ func runEvalEngine(args []string) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "requests in flight")
 	threshold := fs.Float64("threshold", engine.DefaultThreshold, "the engine's threshold (1:1 and the identify floor), as the server's threshold setting")
 	minFace := fs.Float64("min-face-size", 0, "the size gate in eye-to-mouth pixels (0: the server's 40; LFW's 250x250 faces measure 40-46)")
+	maskedEnrol := fs.String("masked-enrolment", engine.MaskedEnrolRefuse, "the server's masked-enrolment setting: refuse, or allow (to measure masked enrolments against unmasked probes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -126,7 +129,7 @@ func runEvalEngine(args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	eo := engine.Options{Dir: dir, Threshold: *threshold, KeyEnv: "WAJAH_EVAL_ENGINE_NO_KEY", NoSyncWrites: true, DuplicatePolicy: engine.DuplicateOff,
-		Liveness: engine.LivenessOptions{Off: true}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		MaskedEnrolment: *maskedEnrol, Liveness: engine.LivenessOptions{Off: true}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
 
 	// Enrol once, with the full pipeline (it stores the overlays either way).
@@ -223,9 +226,21 @@ func runEvalEngine(args []string) error {
 		})
 		out.compare = make([]roc.Labeled, len(rows))
 		ok := make([]bool, len(rows))
+		verified := make([]*roc.Labeled, len(rows))
 		parallel(len(rows), *workers, func(i int) {
 			a, errA := os.ReadFile(filepath.Join(*root, rows[i].a))
 			b, errB := os.ReadFile(filepath.Join(*root, rows[i].b))
+			// Verify: path1 as path2's person, where that person was enrolled.
+			if claimed := identityOf(rows[i].b); errA == nil && enrolled[claimed] {
+				v, err := e.Verify(ctx, engine.VerifyRequest{Tenant: "eval", Gallery: "g", PersonID: claimed, Image: a})
+				mu.Lock()
+				if err != nil {
+					out.errs["verify: "+errName(err)]++
+				} else {
+					verified[i] = &roc.Labeled{Score: v.Similarity, Same: rows[i].same}
+				}
+				mu.Unlock()
+			}
 			c, err := e.Compare(ctx, a, b)
 			if err = errors.Join(errA, errB, err); err != nil {
 				mu.Lock()
@@ -235,6 +250,11 @@ func runEvalEngine(args []string) error {
 			}
 			out.compare[i], ok[i] = roc.Labeled{Score: c.Similarity, Same: rows[i].same}, true
 		})
+		for _, v := range verified {
+			if v != nil {
+				out.verify = append(out.verify, *v)
+			}
+		}
 		var cmp []roc.Labeled
 		for i, r := range rows {
 			if ok[i] {
@@ -256,16 +276,23 @@ func printEngineRun(name string, o engineOutcome, hasFold bool) {
 	fmt.Printf("  identify (k 1, threshold %.2f raised for the gallery's size): %d probes called masked; enrolled people %d: correct %d (%.4f), wrong person %d, none %d; not enrolled %d: matched %d (%.4f); errors %v\n",
 		o.threshold, o.maskedProbes, o.genuine, o.correct, evalRatio(o.correct, o.genuine), o.wrong, o.missed,
 		o.impostor, o.falseMatch, evalRatio(o.falseMatch, o.impostor), o.errs)
-	tp, same, fp, diff := acceptedAt(o.compare, o.threshold)
-	tar2, _, _ := roc.TARAtFAR(o.compare, 1e-2)
-	tar3, _, _ := roc.TARAtFAR(o.compare, 1e-3)
-	fmt.Printf("  compare: %d pairs, AUC %.4f, TAR@FAR1e-2 %.4f, TAR@FAR1e-3 %.4f; at %.2f: same verified %d of %d (%.4f), different %d of %d (%.4f)",
-		len(o.compare), roc.AUC(o.compare), tar2, tar3, o.threshold, tp, same, evalRatio(tp, same), fp, diff, evalRatio(fp, diff))
+	printScores("verify (path1 as path2's person)", o.verify, o.threshold)
+	fmt.Println()
+	printScores("compare", o.compare, o.threshold)
 	if hasFold {
 		m, s := roc.TenFold(o.compare, o.compareFolds)
 		fmt.Printf(", 10-fold %.4f +- %.4f", m, s)
 	}
 	fmt.Println()
+}
+
+// printScores prints one endpoint's scores of labelled pairs, without a newline.
+func printScores(name string, s []roc.Labeled, thr float64) {
+	tp, same, fp, diff := acceptedAt(s, thr)
+	tar2, _, _ := roc.TARAtFAR(s, 1e-2)
+	tar3, _, _ := roc.TARAtFAR(s, 1e-3)
+	fmt.Printf("  %s: %d pairs, AUC %.4f, TAR@FAR1e-2 %.4f, TAR@FAR1e-3 %.4f; at %.2f: same verified %d of %d (%.4f), different %d of %d (%.4f)",
+		name, len(s), roc.AUC(s), tar2, tar3, thr, tp, same, evalRatio(tp, same), fp, diff, evalRatio(fp, diff))
 }
 
 // errName is an error's message up to its first colon: one bucket per kind.
