@@ -32,7 +32,7 @@ func (e *Engine) Enroll(ctx context.Context, r EnrollRequest) (res EnrollResult,
 	}
 	// Refuse a takeover or a duplicate before the check-in service hears of the person;
 	// enrollCommit checks again under the lock, and that check is the one that counts.
-	if err := e.enrollPrecheck(ctx, r, g, vec, start, tExtract); err != nil {
+	if err := e.enrollPrecheck(ctx, r, g, face, vec, start, tExtract); err != nil {
 		return res, err
 	}
 	// The hook runs outside the engine's lifetime lock: it may call the check-in service
@@ -90,12 +90,12 @@ func (e *Engine) enrollExtract(ctx context.Context, r EnrollRequest, start time.
 	return g, face, vec, tExtract, nil
 }
 
-func (e *Engine) enrollPrecheck(ctx context.Context, r EnrollRequest, g *gallery, vec []float32, start time.Time, tExtract time.Duration) error {
+func (e *Engine) enrollPrecheck(ctx context.Context, r EnrollRequest, g *gallery, face embed.Face, vec []float32, start time.Time, tExtract time.Duration) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
 	defer e.exit()
-	if _, err := e.enrollGuard(ctx, r, g, vec); err != nil {
+	if _, err := e.enrollGuard(ctx, r, g, face, vec); err != nil {
 		if errors.Is(err, errReenrolMismatch) || errors.Is(err, ErrDuplicateFace) {
 			e.auditRefusal(r, g, err, start, tExtract)
 		}
@@ -133,7 +133,7 @@ func (e *Engine) enrollCommit(ctx context.Context, r EnrollRequest, g *gallery, 
 	}
 	// Under the locks no other enrolment of this gallery (or tenant) can commit between
 	// this check and our commit.
-	guard, err := e.enrollGuard(ctx, r, g, vec)
+	guard, err := e.enrollGuard(ctx, r, g, face, vec)
 	if err != nil {
 		if errors.Is(err, errReenrolMismatch) || errors.Is(err, ErrDuplicateFace) {
 			e.auditRefusal(r, g, err, start, tExtract)

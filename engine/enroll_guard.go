@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/internal/kv"
 )
 
@@ -31,20 +32,23 @@ type guardResult struct {
 
 // enrollGuard runs both checks for vec enrolled as r.PersonID into g (nil: the gallery
 // does not exist yet). It returns errReenrolMismatch or a *DuplicateError to refuse.
-func (e *Engine) enrollGuard(ctx context.Context, r EnrollRequest, g *gallery, vec []float32) (guardResult, error) {
+// The face must match the person as Verify would score it (personSimilarity: the masked
+// path where the face or a template is masked, under masked-enrolment allow).
+func (e *Engine) enrollGuard(ctx context.Context, r EnrollRequest, g *gallery, face embed.Face, vec []float32) (guardResult, error) {
 	var out guardResult
 	if g != nil && !r.Replace {
-		_, templates, err := e.loadPerson(ctx, g, e.keys.personHash(g.rec.GID, r.PersonID))
+		ph := e.keys.personHash(g.rec.GID, r.PersonID)
+		_, templates, err := e.loadPerson(ctx, g, ph)
 		switch {
 		case errors.Is(err, ErrPersonNotFound):
 		case err != nil:
 			return out, err
 		default:
-			best := float32(-1)
-			for _, t := range templates {
-				best = max(best, dot(vec, t))
+			sim, err := e.personSimilarity(ctx, g, ph, templates, vec, &face)
+			if err != nil {
+				return out, err
 			}
-			if e.emb.Similarity(best) < e.opts.Threshold {
+			if sim < e.opts.Threshold {
 				return out, errReenrolMismatch
 			}
 		}

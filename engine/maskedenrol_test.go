@@ -96,3 +96,38 @@ func TestMaskedEnrolmentUnmaskedProbe(t *testing.T) {
 		t.Errorf("plain path: verified %v (%v), want not verified", r.Verified, err)
 	}
 }
+
+// The re-enrolment guard scores a new face as Verify does: under MaskedEnrolAllow a
+// person's unmasked photo is added to their masked enrolment and the reverse (the plain
+// cosine alone refuses both in maskedFake), and someone else's face is refused either way.
+func TestReenrolMaskedGuard(t *testing.T) {
+	o := testOptions(t, t.TempDir())
+	o.MaskedEnrolment = MaskedEnrolAllow
+	e := openTest(t, o, newMaskedFake())
+	defer e.Close()
+	enroll(t, e, "acme", "g", "alice", "alice/1+mask")
+	enroll(t, e, "acme", "g", "bob", "bob/1")
+	for _, tt := range []struct {
+		id, image string
+		want      error
+	}{
+		{"alice", "carol/1", ErrNotVerified},
+		{"alice", "alice/2", nil},
+		{"bob", "carol/2+mask", ErrNotVerified},
+		{"bob", "bob/2+mask", nil},
+	} {
+		_, err := e.Enroll(ctx, EnrollRequest{Tenant: "acme", Gallery: "g", PersonID: tt.id, Image: img(tt.image), Force: true})
+		if !errors.Is(err, tt.want) {
+			t.Errorf("add %s to %s: %v, want %v", tt.image, tt.id, err, tt.want)
+		}
+	}
+	people, _, err := e.People(ctx, "acme", "g", Page{})
+	if err != nil || len(people) != 2 {
+		t.Fatalf("people: %+v %v", people, err)
+	}
+	for _, p := range people {
+		if p.Templates != 2 {
+			t.Errorf("%s: %d templates, want 2", p.ID, p.Templates)
+		}
+	}
+}

@@ -62,23 +62,31 @@ func (e *Engine) Verify(ctx context.Context, r VerifyRequest) (res VerifyResult,
 	if err != nil {
 		return res, err
 	}
+	res.Person, res.Face, res.Masker = person, face, face.Masked
+	if res.Similarity, err = e.personSimilarity(ctx, g, ph, templates, q, &face); err != nil {
+		return res, err
+	}
+	res.Verified = res.Similarity >= thr
+	return res, nil
+}
+
+// personSimilarity is how well a face (q, its normalized embedding) matches the person ph
+// (templates, their embeddings): the best template's plain similarity, or the masked path's
+// when the face is masked (masked.go) or the person has masked enrolments (maskedenrol.go).
+// Verify and the re-enrolment guard share it, so that "matches the person" means one thing.
+func (e *Engine) personSimilarity(ctx context.Context, g *gallery, ph []byte, templates [][]float32, q []float32, face *embed.Face) (float64, error) {
 	best := float32(-1)
 	for _, t := range templates {
 		best = max(best, dot(q, t))
 	}
-	res.Person, res.Face, res.Masker = person, face, face.Masked
-	res.Similarity = e.emb.Similarity(best)
-	if face.Masked { // the masked path (masked.go)
-		if res.Similarity, err = e.maskedSimilarity(ctx, g, ph, q, face, best); err != nil {
-			return res, err
-		}
-	} else if rescore := e.maskedEnrolledRescore(g, q, &face); rescore != nil { // maskedenrol.go
-		if res.Similarity, err = e.rescorePerson(ctx, g, ph, rescore, res.Similarity); err != nil {
-			return res, err
-		}
+	if face.Masked {
+		return e.maskedSimilarity(ctx, g, ph, q, *face, best)
 	}
-	res.Verified = res.Similarity >= thr
-	return res, nil
+	plain := e.emb.Similarity(best)
+	if rescore := e.maskedEnrolledRescore(g, q, face); rescore != nil {
+		return e.rescorePerson(ctx, g, ph, rescore, plain)
+	}
+	return plain, nil
 }
 
 func verifyOutcome(res VerifyResult, err error) string {
