@@ -131,3 +131,29 @@ func TestReenrolMaskedGuard(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerifyUnmasked: with a masked path an unmasked verify reads the person's faces
+// once more (a masked enrolment would be scored on it); against the plain path, 1,000
+// people, no masked face stored.
+func BenchmarkVerifyUnmasked(b *testing.B) {
+	dir := b.TempDir()
+	fake := newMaskedFake()
+	fillGalleryWith(b, dir, 1000, fake)
+	for _, tc := range []struct {
+		name string
+		emb  Embedder
+	}{{"masked-path", fake}, {"plain", plainPathOnly{fake.fakeEmb}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := openTest(b, testOptions(b, dir), tc.emb)
+			defer e.Close()
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				if v, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "7", Image: img("p7/probe")}); err != nil || !v.Verified {
+					b.Fatal(v, err)
+				}
+			}
+			cpu.report(b)
+		})
+	}
+}
