@@ -134,15 +134,6 @@ func (e *Engine) findDuplicate(ctx context.Context, r EnrollRequest, home *galle
 	return best, bestHash, nil
 }
 
-func getFace(txn kv.Txn, g *gallery, id uint64) (fr faceRecord, err error) {
-	item, err := txn.Get(faceKey(g.rec.GID, id))
-	if err != nil {
-		return fr, err
-	}
-	err = item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err })
-	return fr, err
-}
-
 // lockTenant takes the tenant's enrolment lock when duplicates are checked tenant-wide;
 // the returned function releases it. Lock order: tenant, then g.mu.
 func (e *Engine) lockTenant(tenant string) func() {

@@ -131,32 +131,18 @@ func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, q []floa
 // person was read is skipped, as the plain path skips it.
 func (e *Engine) eachFace(txn kv.Txn, g *gallery, rec personRecord, fn func(fr faceRecord, fk []byte) error) error {
 	for _, fid := range rec.Faces {
-		fk := faceKey(g.rec.GID, fid)
-		item, err := txn.Get(fk)
+		fr, err := getFace(txn, g, fid)
 		if errors.Is(err, kv.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		var fr faceRecord
-		if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
-			return err
-		}
-		if err := fn(fr, fk); err != nil {
+		if err := fn(fr, faceKey(g.rec.GID, fid)); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// openEmbedding opens a face record's embedding.
-func (e *Engine) openEmbedding(fr faceRecord, fk []byte) ([]float32, error) {
-	plain, err := e.keys.open(fr.SealedEmbedding, fk)
-	if err != nil {
-		return nil, err
-	}
-	return bytesVec(plain)
 }
 
 // maskedPath returns the embedder's masked-path mapping and a face's overlays normalized

@@ -54,51 +54,63 @@ func (e *Engine) maskedEnrolledRescore(g *gallery, q []float32, face *embed.Face
 	if !masked || !completes || face.Masked {
 		return nil
 	}
-	var overlays [][]float32 // the probe's, normalized; nil until a masked face needs them
-	return func(txn kv.Txn, rec personRecord) (best float64, found bool, err error) {
-		best = -1
-		err = e.eachFace(txn, g, rec, func(fr faceRecord, fk []byte) error {
-			vec, err := e.openEmbedding(fr, fk)
-			if err != nil {
-				return err
-			}
-			sim := e.emb.Similarity(dot(q, vec))
-			if fr.Masked {
-				if sim, err = e.maskedEnrolledSimilarity(g, q, face, &overlays, ms, oc, fr, fk, vec); err != nil {
-					return err
-				}
-			}
-			best, found = max(best, sim), found || fr.Masked
-			return nil
-		})
-		return best, found, err
-	}
+	return (&unmaskedProbe{e: e, g: g, q: q, face: face, ms: ms, oc: oc}).score
 }
 
-// maskedEnrolledSimilarity scores the unmasked probe q against one masked enrolled face
-// (fr, its embedding vec) on the masked path, completing the probe's overlays into
-// *overlays when they are still nil. A face stored without overlays is scored by the plain
-// cosine on the masked-probe mapping, as compare scores such a pair, and so is any masked
-// face when the probe cannot have overlays.
-func (e *Engine) maskedEnrolledSimilarity(g *gallery, q []float32, face *embed.Face, overlays *[][]float32,
-	ms MaskedSimilarity, oc OverlayCompleter, fr faceRecord, fk []byte, vec []float32) (float64, error) {
+// unmaskedProbe is an unmasked probe scored against people who may have masked faces.
+type unmaskedProbe struct {
+	e        *Engine
+	g        *gallery
+	q        []float32   // the probe's normalized embedding
+	face     *embed.Face // the probe, for CompleteOverlays
+	ms       MaskedSimilarity
+	oc       OverlayCompleter
+	overlays [][]float32 // the probe's, normalized; nil until a masked face needs them
+}
+
+// score is the personScore of maskedEnrolledRescore.
+func (p *unmaskedProbe) score(txn kv.Txn, rec personRecord) (best float64, found bool, err error) {
+	best = -1
+	err = p.e.eachFace(txn, p.g, rec, func(fr faceRecord, fk []byte) error {
+		vec, err := p.e.openEmbedding(fr, fk)
+		if err != nil {
+			return err
+		}
+		sim := p.e.emb.Similarity(dot(p.q, vec))
+		if fr.Masked {
+			if sim, err = p.maskedFace(fr, fk, vec); err != nil {
+				return err
+			}
+		}
+		best, found = max(best, sim), found || fr.Masked
+		return nil
+	})
+	return best, found, err
+}
+
+// maskedFace scores the probe against one masked enrolled face (fr, its embedding vec) on
+// the masked path, completing the probe's overlays the first time. A face stored without
+// overlays is scored by the plain cosine on the masked-probe mapping, as compare scores
+// such a pair, and so is any masked face when the probe cannot have overlays.
+func (p *unmaskedProbe) maskedFace(fr faceRecord, fk []byte, vec []float32) (float64, error) {
+	plain := p.e.probeSimilarity(true)(dot(p.q, vec))
 	if len(fr.SealedMasked) == 0 {
-		return e.probeSimilarity(true)(dot(q, vec)), nil
+		return plain, nil
 	}
-	if *overlays == nil {
-		err := oc.CompleteOverlays(face)
+	if p.overlays == nil {
+		err := p.oc.CompleteOverlays(p.face)
 		if err != nil && !errors.Is(err, embed.ErrNoAlignedCrop) {
 			return 0, err
 		}
-		_, ov, ok := e.maskedPath(*face, g.rec.Dim)
+		_, ov, ok := p.e.maskedPath(*p.face, p.g.rec.Dim)
 		if err != nil || !ok { // no crop to draw on, or overlays not of the gallery's model
-			return e.probeSimilarity(true)(dot(q, vec)), nil
+			return plain, nil
 		}
-		*overlays = ov
+		p.overlays = ov
 	}
-	ts, err := e.openMasked(fr.SealedMasked, g.rec.Dim, fk)
+	ts, err := p.e.openMasked(fr.SealedMasked, p.g.rec.Dim, fk)
 	if err != nil {
 		return 0, err
 	}
-	return ms.MaskedSimilarity(embed.MaskedScore(q, *overlays, vec, ts)), nil
+	return p.ms.MaskedSimilarity(embed.MaskedScore(p.q, p.overlays, vec, ts)), nil
 }

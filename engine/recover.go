@@ -256,11 +256,7 @@ func (e *Engine) loadFaces(gid uint64, dim int) ([]faceVec, uint64, error) {
 			if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
 				return err
 			}
-			plain, err := e.keys.open(fr.SealedEmbedding, k)
-			if err != nil {
-				return err
-			}
-			vec, err := bytesVec(plain)
+			vec, err := e.openEmbedding(fr, k)
 			if err != nil {
 				return err
 			}

@@ -245,11 +245,7 @@ func (e *Engine) openTemplate(item kv.Item, dim int) ([]float32, error) {
 	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
 		return nil, err
 	}
-	plain, err := e.keys.open(fr.SealedEmbedding, item.Key())
-	if err != nil {
-		return nil, err
-	}
-	vec, err := bytesVec(plain)
+	vec, err := e.openEmbedding(fr, item.Key())
 	if err == nil && len(vec) != dim {
 		err = fmt.Errorf("%w: template of %d dims, gallery has %d", ErrCorrupt, len(vec), dim)
 	}

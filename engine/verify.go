@@ -136,16 +136,30 @@ func getPerson(txn kv.Txn, pk []byte) (rec personRecord, err error) {
 }
 
 func (e *Engine) getTemplate(txn kv.Txn, g *gallery, fid uint64) ([]float32, error) {
-	fk := faceKey(g.rec.GID, fid)
-	item, err := txn.Get(fk)
+	fr, err := getFace(txn, g, fid)
 	if err != nil {
 		return nil, err
 	}
-	var fr faceRecord
-	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
+	return e.openEmbedding(fr, faceKey(g.rec.GID, fid))
+}
+
+// getFace reads face id of g; kv.ErrNotFound when it has no row.
+func getFace(txn kv.Txn, g *gallery, id uint64) (fr faceRecord, err error) {
+	item, err := txn.Get(faceKey(g.rec.GID, id))
+	if err != nil {
+		return fr, err
+	}
+	err = item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err })
+	return fr, err
+}
+
+// openEmbedding opens a face record's embedding.
+func (e *Engine) openEmbedding(fr faceRecord, fk []byte) ([]float32, error) {
+	plain, err := e.keys.open(fr.SealedEmbedding, fk)
+	if err != nil {
 		return nil, err
 	}
-	return e.openEmbedding(fr, fk)
+	return bytesVec(plain)
 }
 
 // personOf decrypts a person row.
@@ -294,15 +308,11 @@ func (e *Engine) resolveHits(ctx context.Context, g *gallery, hits []index.Resul
 // update: the face row is gone, or no longer the person's) and for a person already in
 // seen, to which a new one is added.
 func hitPerson(txn kv.Txn, g *gallery, h index.Result, seen *[][]byte) (pk []byte, rec personRecord, ok bool, err error) {
-	item, err := txn.Get(faceKey(g.rec.GID, h.ID))
+	fr, err := getFace(txn, g, h.ID)
 	if errors.Is(err, kv.ErrNotFound) {
 		return nil, rec, false, nil
 	}
 	if err != nil {
-		return nil, rec, false, err
-	}
-	var fr faceRecord
-	if err := item.Value(func(v []byte) (err error) { fr, err = decodeFace(v); return err }); err != nil {
 		return nil, rec, false, err
 	}
 	if slices.ContainsFunc(*seen, func(s []byte) bool { return bytes.Equal(s, fr.PersonHash) }) {
