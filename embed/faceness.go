@@ -22,7 +22,7 @@ func (p *Pipeline) Faceness(crop *RGB) (float32, error) {
 	if err != nil {
 		return 0, err
 	}
-	return p.faceness.Predict(MaskInput{Crop: crop, Emb: l2normalize(raw), LowerMap: lowerMapFeatures(maps)}), nil
+	return p.faceness.Predict(maskInput(crop, raw, maps)), nil
 }
 
 // gateReady reports whether the gated detection stages (tight.go) may run: a faceness head

@@ -40,9 +40,10 @@ func (p *Pipeline) EmbedFaceMask(crop *RGB) (emb []float32, in MaskInput, err er
 	if err != nil {
 		return nil, MaskInput{}, err
 	}
-	in = MaskInput{Crop: crop, Emb: l2normalize(raw[:Dim]), LowerMap: lowerMapFeatures(maps[:lowerMapLen])}
+	in = maskInput(crop, raw[:Dim], maps[:lowerMapLen])
 	// The mirror's features are the classifier's second look (MaskScore), already paid for.
-	in.mirror = &MaskInput{Crop: mirror, Emb: l2normalize(raw[Dim:]), LowerMap: lowerMapFeatures(maps[lowerMapLen:])}
+	mi := maskInput(mirror, raw[Dim:], maps[lowerMapLen:])
+	in.mirror = &mi
 	sum := make([]float32, Dim)
 	for i := range sum {
 		sum[i] = raw[i] + raw[Dim+i]
@@ -56,7 +57,7 @@ func (p *Pipeline) embedMaskInput(crop *RGB) ([]float32, MaskInput, error) {
 	if err != nil {
 		return nil, MaskInput{}, err
 	}
-	in := MaskInput{Crop: crop, Emb: l2normalize(raw[:Dim]), LowerMap: lowerMapFeatures(maps[:lowerMapLen])}
+	in := maskInput(crop, raw[:Dim], maps[:lowerMapLen])
 	return in.Emb, in, nil
 }
 

@@ -5,27 +5,40 @@ package embed
 // the nose (rows 8-13, crop y 64-112) and between the cheeks (columns 2-11, x 16-96), the
 // map is averaged per channel over row pairs: 3 x 128 values. Read from the embedding's own
 // run (a second graph output, tflite.LoadWithOutputs), so it costs one copy, not a network.
+// The rows above (0-7: forehead, eyes, nose) pool the same way into UpperMap, which tells
+// the classifier what the face around the mask looks like (MaskFeatUpperMap).
 // Measured against the pixel block means and the embedding in embed/maskmodel/README.md.
 const (
 	lowerMapTensor = "MobileFaceNet/MobileFaceNet/Conv2d_4_InvResBlock_5/Add"
 	lowerMapSide   = 14
 	lowerMapChans  = 128
 	lowerMapRow0   = 8
+	lowerMapBands  = 3
+	upperMapBands  = 4 // rows 0-7
 	lowerMapCol0   = 2
 	lowerMapCol1   = 12
 	// LowerMapDim is the length of MaskInput.LowerMap.
-	LowerMapDim = 3 * lowerMapChans
+	LowerMapDim = lowerMapBands * lowerMapChans
+	// UpperMapDim is the length of MaskInput.UpperMap.
+	UpperMapDim = upperMapBands * lowerMapChans
 	// lowerMapLen is one face's whole map.
 	lowerMapLen = lowerMapSide * lowerMapSide * lowerMapChans
 )
 
 // lowerMapFeatures pools one face's map (lowerMapLen values, NHWC) into LowerMapDim.
-func lowerMapFeatures(m []float32) []float32 {
-	f := make([]float32, LowerMapDim)
+func lowerMapFeatures(m []float32) []float32 { return mapBands(m, lowerMapRow0, lowerMapBands) }
+
+// upperMapFeatures pools the rows above the lower-face bands into UpperMapDim.
+func upperMapFeatures(m []float32) []float32 { return mapBands(m, 0, upperMapBands) }
+
+// mapBands averages the map per channel over bands row pairs from row0, columns
+// lowerMapCol0 to lowerMapCol1.
+func mapBands(m []float32, row0, bands int) []float32 {
+	f := make([]float32, bands*lowerMapChans)
 	const cells = 2 * (lowerMapCol1 - lowerMapCol0)
-	for band := range 3 {
+	for band := range bands {
 		acc := f[band*lowerMapChans : (band+1)*lowerMapChans]
-		for y := lowerMapRow0 + 2*band; y < lowerMapRow0+2*band+2; y++ {
+		for y := row0 + 2*band; y < row0+2*band+2; y++ {
 			for x := lowerMapCol0; x < lowerMapCol1; x++ {
 				cell := m[(y*lowerMapSide+x)*lowerMapChans:][:lowerMapChans]
 				for c, v := range cell {
@@ -38,4 +51,10 @@ func lowerMapFeatures(m []float32) []float32 {
 		}
 	}
 	return f
+}
+
+// maskInput is what the mask heads read of one crop's MobileFaceNet run: raw is its Dim
+// outputs, maps its lowerMapLen map values.
+func maskInput(crop *RGB, raw, maps []float32) MaskInput {
+	return MaskInput{Crop: crop, Emb: l2normalize(raw), LowerMap: lowerMapFeatures(maps), UpperMap: upperMapFeatures(maps)}
 }

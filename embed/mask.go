@@ -22,6 +22,7 @@ const (
 	MaskFeatLowerFace = 2 // the lower half of the aligned crop, 8x8-pixel block means
 	MaskFeatBoth      = 3
 	MaskFeatLowerMap  = 4 // MobileFaceNet's own 14x14 feature map under the nose (LowerMapDim)
+	MaskFeatUpperMap  = 8 // the same map above it: forehead, eyes, nose (UpperMapDim)
 )
 
 // MaskInput is one aligned face as the mask heads see it; Pipeline.EmbedFaceMask makes it.
@@ -29,6 +30,7 @@ type MaskInput struct {
 	Crop     *RGB       // the aligned 112x112 crop
 	Emb      []float32  // the crop's own (un-flipped) normalized embedding
 	LowerMap []float32  // LowerMapDim values from the same MobileFaceNet run (lowerMapFeatures)
+	UpperMap []float32  // UpperMapDim values from the same run (upperMapFeatures)
 	mirror   *MaskInput // the mirrored crop's, when the same run had it (FlipTTA; MaskScore)
 }
 
@@ -84,6 +86,9 @@ func MaskFeatures(kind uint32, in MaskInput) []float32 {
 	}
 	if kind&MaskFeatLowerMap != 0 {
 		f = append(f, in.LowerMap...)
+	}
+	if kind&MaskFeatUpperMap != 0 {
+		f = append(f, in.UpperMap...)
 	}
 	return f
 }

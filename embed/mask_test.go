@@ -38,9 +38,16 @@ func TestMaskFeatures(t *testing.T) {
 	if f := MaskFeatures(MaskFeatLowerMap, in); len(f) != LowerMapDim {
 		t.Fatalf("map alone: len %d", len(f))
 	}
+	in.UpperMap = make([]float32, UpperMapDim)
+	in.UpperMap[0] = 9
+	f = MaskFeatures(MaskFeatLowerMap|MaskFeatUpperMap, in)
+	if len(f) != LowerMapDim+UpperMapDim || f[LowerMapDim-1] != 7 || f[LowerMapDim] != 9 {
+		t.Fatalf("map and upper map: len %d, %v %v", len(f), f[LowerMapDim-1], f[LowerMapDim])
+	}
 }
 
-// The lower-face map pools rows 8-9, 10-11 and 12-13 over columns 2-11, per channel.
+// The lower-face map pools rows 8-9, 10-11 and 12-13 over columns 2-11, per channel; the
+// upper map rows 0-1 to 6-7 the same way.
 func TestLowerMapFeatures(t *testing.T) {
 	m := make([]float32, lowerMapLen)
 	for y := range lowerMapSide {
@@ -57,6 +64,18 @@ func TestLowerMapFeatures(t *testing.T) {
 			want := float32(100*(8.5+2*float64(band)) + 6.5 + 1000*float64(c))
 			if got := f[band*lowerMapChans+c]; got != want {
 				t.Fatalf("band %d channel %d: %v, want %v", band, c, got, want)
+			}
+		}
+	}
+	u := upperMapFeatures(m)
+	if len(u) != UpperMapDim {
+		t.Fatalf("upper map: len %d, want %d", len(u), UpperMapDim)
+	}
+	for band := range upperMapBands {
+		for _, c := range []int{0, 127} {
+			want := float32(100*(0.5+2*float64(band)) + 6.5 + 1000*float64(c))
+			if got := u[band*lowerMapChans+c]; got != want {
+				t.Fatalf("upper band %d channel %d: %v, want %v", band, c, got, want)
 			}
 		}
 	}

@@ -25,6 +25,7 @@ type maskData struct {
 	Emb      [][]float32
 	Lower    [][]float32
 	Map      [][]float32 // MaskInput.LowerMap (absent from caches written before it: rebuilt)
+	Upper    [][]float32 // MaskInput.UpperMap (likewise)
 	Label    []float32
 	Detected []bool
 	// Per sample: the manifest row it comes from, its source and detail columns, and
@@ -38,7 +39,7 @@ type maskData struct {
 	// The mirrored crop's features of every original image (nil for copies): validation
 	// scores by the pipeline's rule, which looks again at the mirror where the first look
 	// is unsure (embed.Pipeline.MaskScore).
-	MirrorEmb, MirrorLower, MirrorMap [][]float32
+	MirrorEmb, MirrorLower, MirrorMap, MirrorUpper [][]float32
 }
 
 // maskVal is a validation set: each image's features and its mirrored crop's, the labels
@@ -68,9 +69,10 @@ var maskKinds = map[string]uint32{
 	"embedding": embed.MaskFeatEmbedding, "lower": embed.MaskFeatLowerFace, "both": embed.MaskFeatBoth,
 	"map": embed.MaskFeatLowerMap, "embedding+map": embed.MaskFeatEmbedding | embed.MaskFeatLowerMap,
 	"lower+map": embed.MaskFeatLowerFace | embed.MaskFeatLowerMap, "both+map": embed.MaskFeatBoth | embed.MaskFeatLowerMap,
+	"map+upper": embed.MaskFeatLowerMap | embed.MaskFeatUpperMap,
 }
 
-const maskKindNames = "embedding, lower (lower-face pixels), both, map (MobileFaceNet's lower-face map), embedding+map, lower+map or both+map"
+const maskKindNames = "embedding, lower (lower-face pixels), both, map (MobileFaceNet's lower-face map), embedding+map, lower+map, both+map or map+upper (the map above the nose too)"
 
 func runTrainMask(args []string) error {
 	fs := flag.NewFlagSet("train-mask", flag.ContinueOnError)
@@ -125,8 +127,8 @@ func runTrainMask(args []string) error {
 	}
 	hash := maskCacheKey(raw, *augment, *augmentExtra, *occlude, styles)
 	data, err := loadMaskData(*cache, hash)
-	if err == nil && (len(data.Map) != len(data.Label) || len(data.MirrorMap) != len(data.Label)) {
-		err = errors.New("cache predates the lower-face map or the mirrored crops")
+	if err == nil && (len(data.Map) != len(data.Label) || len(data.MirrorMap) != len(data.Label) || len(data.Upper) != len(data.Label)) {
+		err = errors.New("cache predates the face maps or the mirrored crops")
 	}
 	if err != nil {
 		if data, err = extractMaskData(*manifest, *root, *maxSide, hash, *quiet, *augment, *augmentExtra, *occlude, *workers, styles); err != nil {
@@ -146,9 +148,9 @@ func runTrainMask(args []string) error {
 	}
 	fmt.Printf("manifest sha256 %s: %d images, face not detected in %d (template fallback)\n", hash, len(data.Label), missed)
 	features := func(kind uint32, i int, mirror bool) []float32 {
-		emb, lower, fmap := data.Emb, data.Lower, data.Map
+		emb, lower, fmap, upper := data.Emb, data.Lower, data.Map, data.Upper
 		if mirror {
-			emb, lower, fmap = data.MirrorEmb, data.MirrorLower, data.MirrorMap
+			emb, lower, fmap, upper = data.MirrorEmb, data.MirrorLower, data.MirrorMap, data.MirrorUpper
 		}
 		var f []float32
 		if kind&embed.MaskFeatEmbedding != 0 {
@@ -159,6 +161,9 @@ func runTrainMask(args []string) error {
 		}
 		if kind&embed.MaskFeatLowerMap != 0 {
 			f = append(f, fmap[i]...)
+		}
+		if kind&embed.MaskFeatUpperMap != 0 {
+			f = append(f, upper[i]...)
 		}
 		return f
 	}

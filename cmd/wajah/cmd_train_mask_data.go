@@ -16,12 +16,12 @@ import (
 
 // maskSample is one image's features as train-mask extracts them.
 type maskSample struct {
-	emb, lower, fmap []float32
-	mirror           *maskSample // an original image's mirrored crop (the classifier's second look)
-	label            float32
-	detected         bool
-	row              int
-	copy             uint8
+	emb, lower, fmap, upper []float32
+	mirror                  *maskSample // an original image's mirrored crop (the classifier's second look)
+	label                   float32
+	detected                bool
+	row                     int
+	copy                    uint8
 }
 
 // defaultClassifierMaskStyles are the synthetic masks drawn on unmasked training images as
@@ -69,7 +69,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		if err != nil {
 			return maskSample{}, err
 		}
-		s := maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, label: label, detected: det, row: row, copy: copy}
+		s := maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, upper: in.UpperMap, label: label, detected: det, row: row, copy: copy}
 		if copy == 0 {
 			// Validation judges with the pipeline's rule (embed.Pipeline.MaskScore), which
 			// may look again at the mirrored crop.
@@ -77,7 +77,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 			if err != nil {
 				return maskSample{}, err
 			}
-			s.mirror = &maskSample{emb: mi.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, mi), fmap: mi.LowerMap}
+			s.mirror = &maskSample{emb: mi.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, mi), fmap: mi.LowerMap, upper: mi.UpperMap}
 		}
 		return s, nil
 	}
@@ -187,12 +187,12 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 	for _, rs := range results {
 		for _, s := range rs {
 			r := rows[s.row]
-			d.Emb, d.Lower, d.Map = append(d.Emb, s.emb), append(d.Lower, s.lower), append(d.Map, s.fmap)
+			d.Emb, d.Lower, d.Map, d.Upper = append(d.Emb, s.emb), append(d.Lower, s.lower), append(d.Map, s.fmap), append(d.Upper, s.upper)
 			var mir maskSample // nil features for copies
 			if s.mirror != nil {
 				mir = *s.mirror
 			}
-			d.MirrorEmb, d.MirrorLower, d.MirrorMap = append(d.MirrorEmb, mir.emb), append(d.MirrorLower, mir.lower), append(d.MirrorMap, mir.fmap)
+			d.MirrorEmb, d.MirrorLower, d.MirrorMap, d.MirrorUpper = append(d.MirrorEmb, mir.emb), append(d.MirrorLower, mir.lower), append(d.MirrorMap, mir.fmap), append(d.MirrorUpper, mir.upper)
 			d.Label, d.Detected = append(d.Label, s.label), append(d.Detected, s.detected)
 			d.Row, d.Copy = append(d.Row, s.row), append(d.Copy, s.copy)
 			d.Source, d.Detail = append(d.Source, r.source), append(d.Detail, r.detail)
