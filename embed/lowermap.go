@@ -5,8 +5,8 @@ package embed
 // the nose (rows 8-13, crop y 64-112) and between the cheeks (columns 2-11, x 16-96), the
 // map is averaged per channel over row pairs: 3 x 128 values. Read from the embedding's own
 // run (a second graph output, tflite.LoadWithOutputs), so it costs one copy, not a network.
-// The rows above (0-7: forehead, eyes, nose) pool the same way into UpperMap, which tells
-// the classifier what the face around the mask looks like (MaskFeatUpperMap).
+// The rows above (0-7: forehead, eyes, nose) pool the same way into MaskInput.UpperMap,
+// measured as a classifier feature (MaskFeatUpperMap) and not shipped.
 // Measured against the pixel block means and the embedding in embed/maskmodel/README.md.
 const (
 	lowerMapTensor = "MobileFaceNet/MobileFaceNet/Conv2d_4_InvResBlock_5/Add"
@@ -19,7 +19,7 @@ const (
 	lowerMapCol1   = 12
 	// LowerMapDim is the length of MaskInput.LowerMap.
 	LowerMapDim = lowerMapBands * lowerMapChans
-	// UpperMapDim is the length of MaskInput.UpperMap.
+	// UpperMapDim is the length of MaskInput.UpperMap().
 	UpperMapDim = upperMapBands * lowerMapChans
 	// lowerMapLen is one face's whole map.
 	lowerMapLen = lowerMapSide * lowerMapSide * lowerMapChans
@@ -56,5 +56,5 @@ func mapBands(m []float32, row0, bands int) []float32 {
 // maskInput is what the mask heads read of one crop's MobileFaceNet run: raw is its Dim
 // outputs, maps its lowerMapLen map values.
 func maskInput(crop *RGB, raw, maps []float32) MaskInput {
-	return MaskInput{Crop: crop, Emb: l2normalize(raw), LowerMap: lowerMapFeatures(maps), UpperMap: upperMapFeatures(maps)}
+	return MaskInput{Crop: crop, Emb: l2normalize(raw), LowerMap: lowerMapFeatures(maps), maps: maps}
 }

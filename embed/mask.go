@@ -30,8 +30,17 @@ type MaskInput struct {
 	Crop     *RGB       // the aligned 112x112 crop
 	Emb      []float32  // the crop's own (un-flipped) normalized embedding
 	LowerMap []float32  // LowerMapDim values from the same MobileFaceNet run (lowerMapFeatures)
-	UpperMap []float32  // UpperMapDim values from the same run (upperMapFeatures)
+	maps     []float32  // the same run's whole map (lowerMapLen), pooled only when a head asks (UpperMap)
 	mirror   *MaskInput // the mirrored crop's, when the same run had it (FlipTTA; MaskScore)
+}
+
+// UpperMap is the map above the lower-face bands (UpperMapDim values), pooled on demand
+// since no built-in head reads it; nil for an input not made from a MobileFaceNet run.
+func (in MaskInput) UpperMap() []float32 {
+	if in.maps == nil {
+		return nil
+	}
+	return upperMapFeatures(in.maps)
 }
 
 // MaskModel is a logistic regression (Hidden == 0) or a one-hidden-layer ReLU MLP on
@@ -88,7 +97,7 @@ func MaskFeatures(kind uint32, in MaskInput) []float32 {
 		f = append(f, in.LowerMap...)
 	}
 	if kind&MaskFeatUpperMap != 0 {
-		f = append(f, in.UpperMap...)
+		f = append(f, in.UpperMap()...)
 	}
 	return f
 }

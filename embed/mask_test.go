@@ -38,8 +38,14 @@ func TestMaskFeatures(t *testing.T) {
 	if f := MaskFeatures(MaskFeatLowerMap, in); len(f) != LowerMapDim {
 		t.Fatalf("map alone: len %d", len(f))
 	}
-	in.UpperMap = make([]float32, UpperMapDim)
-	in.UpperMap[0] = 9
+	if f := MaskFeatures(MaskFeatLowerMap|MaskFeatUpperMap, in); len(f) != LowerMapDim {
+		t.Fatalf("upper map of an input without a run: len %d, want %d", len(f), LowerMapDim)
+	}
+	in.maps = make([]float32, lowerMapLen)
+	for x := lowerMapCol0; x < lowerMapCol1; x++ { // rows 0-1, channel 0: the first upper value
+		in.maps[x*lowerMapChans] = 9
+		in.maps[(lowerMapSide+x)*lowerMapChans] = 9
+	}
 	f = MaskFeatures(MaskFeatLowerMap|MaskFeatUpperMap, in)
 	if len(f) != LowerMapDim+UpperMapDim || f[LowerMapDim-1] != 7 || f[LowerMapDim] != 9 {
 		t.Fatalf("map and upper map: len %d, %v %v", len(f), f[LowerMapDim-1], f[LowerMapDim])

@@ -25,7 +25,7 @@ type maskData struct {
 	Emb      [][]float32
 	Lower    [][]float32
 	Map      [][]float32 // MaskInput.LowerMap (absent from caches written before it: rebuilt)
-	Upper    [][]float32 // MaskInput.UpperMap (likewise)
+	Upper    [][]float32 // MaskInput.UpperMap() (likewise)
 	Label    []float32
 	Detected []bool
 	// Per sample: the manifest row it comes from, its source and detail columns, and

@@ -69,7 +69,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 		if err != nil {
 			return maskSample{}, err
 		}
-		s := maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, upper: in.UpperMap, label: label, detected: det, row: row, copy: copy}
+		s := maskSample{emb: in.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, in), fmap: in.LowerMap, upper: in.UpperMap(), label: label, detected: det, row: row, copy: copy}
 		if copy == 0 {
 			// Validation judges with the pipeline's rule (embed.Pipeline.MaskScore), which
 			// may look again at the mirrored crop.
@@ -77,7 +77,7 @@ func extractMaskData(manifest, root string, maxSide int, hash string, quiet, aug
 			if err != nil {
 				return maskSample{}, err
 			}
-			s.mirror = &maskSample{emb: mi.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, mi), fmap: mi.LowerMap, upper: mi.UpperMap}
+			s.mirror = &maskSample{emb: mi.Emb, lower: embed.MaskFeatures(embed.MaskFeatLowerFace, mi), fmap: mi.LowerMap, upper: mi.UpperMap()}
 		}
 		return s, nil
 	}
