@@ -68,6 +68,31 @@ const (
 	lowerDim         = ((lowerY1 - lowerY0) / lowerBlock) * ((lowerX1 - lowerX0) / lowerBlock) * 3
 )
 
+// maskFeatAll is every feature bit MaskFeatures knows.
+const maskFeatAll = MaskFeatEmbedding | MaskFeatLowerFace | MaskFeatLowerMap | MaskFeatUpperMap
+
+// MaskFeatureDim is the length of MaskFeatures' vector for a kind, or 0 for a kind with no
+// bits or with bits MaskFeatures does not know.
+func MaskFeatureDim(kind uint32) int {
+	if kind == 0 || kind&^maskFeatAll != 0 {
+		return 0
+	}
+	n := 0
+	if kind&MaskFeatEmbedding != 0 {
+		n += Dim
+	}
+	if kind&MaskFeatLowerFace != 0 {
+		n += lowerDim
+	}
+	if kind&MaskFeatLowerMap != 0 {
+		n += LowerMapDim
+	}
+	if kind&MaskFeatUpperMap != 0 {
+		n += UpperMapDim
+	}
+	return n
+}
+
 // MaskFeatures builds the feature vector of a kind from an aligned face.
 func MaskFeatures(kind uint32, in MaskInput) []float32 {
 	var f []float32
@@ -153,7 +178,9 @@ func (m *MaskModel) MarshalBinary() ([]byte, error) {
 	return sealWeightFile(b), nil
 }
 
-// ParseMaskModel reads MarshalBinary's format, checking version, sizes and checksum.
+// ParseMaskModel reads MarshalBinary's format, checking version, checksum, that the feature
+// count is the kind's (a head for other features would score every face "no mask", since
+// Prob fails closed on a length mismatch), and that every value is finite.
 func ParseMaskModel(data []byte) (*MaskModel, error) {
 	r, err := openWeightFile(data, maskMagic, 24, errMaskFormat)
 	if err != nil {
@@ -167,7 +194,10 @@ func ParseMaskModel(data []byte) (*MaskModel, error) {
 		return nil, fmt.Errorf("%w: version %d", errMaskFormat, hdr[0])
 	}
 	m := &MaskModel{Kind: hdr[1], Dim: int(hdr[2]), Hidden: int(hdr[3])}
-	if m.Dim <= 0 || m.Dim > 1<<16 || m.Hidden < 0 || m.Hidden > 1<<12 {
+	if d := MaskFeatureDim(m.Kind); d == 0 || m.Dim != d {
+		return nil, fmt.Errorf("%w: kind %d with %d features", errMaskFormat, m.Kind, m.Dim)
+	}
+	if m.Hidden < 0 || m.Hidden > 1<<12 {
 		return nil, fmt.Errorf("%w: sizes", errMaskFormat)
 	}
 	w2 := m.Hidden
@@ -184,8 +214,15 @@ func ParseMaskModel(data []byte) (*MaskModel, error) {
 		return nil, errMaskFormat
 	}
 	for _, s := range m.Std {
-		if !(s > 0) {
+		if !(s > 0) || math.IsInf(float64(s), 1) {
 			return nil, fmt.Errorf("%w: std", errMaskFormat)
+		}
+	}
+	for _, a := range [][]float32{m.Mean, m.W1, m.B1, m.W2, {m.B2}} {
+		for _, v := range a {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, fmt.Errorf("%w: values", errMaskFormat)
+			}
 		}
 	}
 	return m, nil

@@ -9,7 +9,8 @@ import (
 )
 
 // A trained head separates separable data, survives a marshal round trip unchanged, and a
-// damaged file is refused.
+// damaged file is refused. Two features carry the label; the rest of the embedding kind's
+// width is noise, since a file must hold as many features as its kind has.
 func TestMaskModelRoundTrip(t *testing.T) {
 	for _, hidden := range []int{0, 3} {
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -17,7 +18,12 @@ func TestMaskModelRoundTrip(t *testing.T) {
 		var y []float32
 		for i := 0; i < 200; i++ {
 			a, b := float32(rng.NormFloat64()), float32(rng.NormFloat64())
-			x = append(x, []float32{a*3 + 10, b})
+			row := make([]float32, embed.Dim)
+			row[0], row[1] = a*3+10, b
+			for j := 2; j < len(row); j++ {
+				row[j] = float32(rng.NormFloat64())
+			}
+			x = append(x, row)
 			if a+0.5*b > 0 {
 				y = append(y, 1)
 			} else {
