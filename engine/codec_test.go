@@ -20,6 +20,8 @@ func sampleRecords() map[string][]byte {
 		"audit":   auditRecord{TrxID: "t", Op: "enroll", Outcome: "ok", Subject: []byte{1}, Total: 5}.encode(),
 		"seq":     seqValue(42),
 		"change":  changeRecord{Adds: []uint64{7}, Dels: []uint64{1, 2}}.encode(),
+		"token":   tokenRecord{Client: "kiosk-1", Created: 4, Expires: 9}.encode(),
+		"snap":    snapHead{Format: snapFormat, Seq: 8, Nonce: 3, Parts: 2, Size: 900, ModelID: "m-1", Dim: 192, M: 16, EfC: 200, Created: 6}.encode(),
 	}
 }
 
@@ -35,7 +37,9 @@ func decodeAny(b []byte) []error {
 	_, e8 := decodeAudit(b)
 	_, e9 := decodeSeq(b)
 	_, e10 := decodeChange(b)
-	return []error{e1, e2, e3, e4, e5, e6, e7, e8, e9, e10}
+	_, e11 := decodeToken(b)
+	_, e12 := decodeSnapHead(b)
+	return []error{e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12}
 }
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -48,6 +52,14 @@ func TestRecordRoundTrip(t *testing.T) {
 	gf, err := decodeFace(f.encode())
 	if err != nil || !reflect.DeepEqual(gf, f) {
 		t.Fatalf("face: %+v %v", gf, err)
+	}
+	tk := tokenRecord{Client: "kiosk-1", Created: 4, Expires: 9}
+	if got, err := decodeToken(tk.encode()); err != nil || got != tk {
+		t.Fatalf("token: %+v %v", got, err)
+	}
+	sh := snapHead{Format: snapFormat, Seq: 8, Nonce: 3, Parts: 2, Size: 900, ModelID: "m-1", Dim: 192, M: 16, EfC: 200, Created: 6}
+	if got, err := decodeSnapHead(sh.encode()); err != nil || got != sh {
+		t.Fatalf("snapshot head: %+v %v", got, err)
 	}
 	// Every single-bit flip and every truncation of every record is caught.
 	for name, v := range sampleRecords() {
