@@ -175,9 +175,10 @@ func isJPEG(b []byte) bool { return len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 
 func isPNG(b []byte) bool  { return len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n" }
 
 // decodeJSON parses a request body into v; only a body that is not a JSON object fails.
+// Only JSON's own whitespace may surround it (not bytes.TrimSpace's \v, \f or U+0085,
+// which encoding/json refuses too).
 func decodeJSON(body []byte, v any) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
+	if i := skipWS(body, 0); i == len(body) || body[i] != '{' {
 		return failf(codeMalformed, "body must be a JSON object")
 	}
 	if err := decodeObject(body, v); err != nil {
