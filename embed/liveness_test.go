@@ -56,25 +56,12 @@ func TestLiveHeadRoundTripAndDamage(t *testing.T) {
 func FuzzParseLiveHead(f *testing.F) {
 	if h, err := DefaultLiveHead(); err == nil {
 		b, _ := h.MarshalBinary()
-		f.Add(b)
-		f.Add(b[4 : len(b)-4]) // the body, which the fuzz function seals
+		addWeightFileSeeds(f, b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// As given, and sealed (FuzzParseMaskModel) so that mutations pass the CRC.
-		for _, file := range [][]byte{data, sealedWeightFile(liveMagic, data)} {
-			h, err := ParseLiveHead(file)
-			if err != nil {
-				if !errors.Is(err, errLiveFormat) {
-					t.Fatalf("error not errLiveFormat: %v", err)
-				}
-				continue
-			}
-			b, err := h.MarshalBinary()
-			if err != nil || string(b) != string(file) {
-				t.Fatalf("accepted input does not round-trip")
-			}
+		fuzzWeightFile(t, data, liveMagic, errLiveFormat, ParseLiveHead, func(h *LiveHead) {
 			_ = h.Prob(make([]float32, LiveFeatCount))
-		}
+		})
 	})
 }
 

@@ -71,33 +71,12 @@ func TestParseMaskModelRefusesInconsistentHeads(t *testing.T) {
 func FuzzParseMaskModel(f *testing.F) {
 	for _, name := range []string{MaskFile, MaskDetailFile, FacenessFile} {
 		if b, err := maskFS.ReadFile(name); err == nil {
-			f.Add(b)
-			f.Add(b[4 : len(b)-4]) // the body, which the fuzz function seals
+			addWeightFileSeeds(f, b)
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// As given, and sealed with its magic and checksum so that mutations reach the
-		// field checks instead of stopping at the CRC.
-		for _, file := range [][]byte{data, sealedWeightFile(maskMagic, data)} {
-			m, err := ParseMaskModel(file)
-			if err != nil {
-				if !errors.Is(err, errMaskFormat) {
-					t.Fatalf("error not errMaskFormat: %v", err)
-				}
-				continue
-			}
-			b, err := m.MarshalBinary()
-			if err != nil || string(b) != string(file) {
-				t.Fatalf("accepted input does not round-trip")
-			}
+		fuzzWeightFile(t, data, maskMagic, errMaskFormat, ParseMaskModel, func(m *MaskModel) {
 			_ = m.Prob(make([]float32, m.Dim))
-		}
+		})
 	})
-}
-
-// sealedWeightFile frames a body as MarshalBinary does: magic, body, CRC-32.
-func sealedWeightFile(magic string, body []byte) []byte {
-	b := newWeightFile(magic)
-	b.Write(body)
-	return sealWeightFile(b)
 }

@@ -2,6 +2,7 @@ package embed
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"testing"
 )
@@ -39,4 +40,37 @@ func TestWeightFilesRoundTripBytes(t *testing.T) {
 	if _, err := ParseLiveHead(bad); !errors.Is(err, errLiveFormat) {
 		t.Errorf("corrupt head: %v", err)
 	}
+}
+
+// addWeightFileSeeds seeds a weight-file fuzzer with a file and with its body alone, which
+// fuzzWeightFile seals.
+func addWeightFileSeeds(f *testing.F, file []byte) {
+	f.Add(file)
+	f.Add(file[4 : len(file)-4])
+}
+
+// fuzzWeightFile parses data as given and sealed (magic + data + CRC-32), so that mutations
+// reach the field checks instead of stopping at the CRC: a refusal must be errFormat, an
+// accepted file must re-marshal to its own bytes, and use must not panic on it.
+func fuzzWeightFile[T encoding.BinaryMarshaler](t *testing.T, data []byte, magic string, errFormat error, parse func([]byte) (T, error), use func(T)) {
+	for _, file := range [][]byte{data, sealedWeightFile(magic, data)} {
+		v, err := parse(file)
+		if err != nil {
+			if !errors.Is(err, errFormat) {
+				t.Fatalf("error not %q: %v", errFormat, err)
+			}
+			continue
+		}
+		if b, err := v.MarshalBinary(); err != nil || !bytes.Equal(b, file) {
+			t.Fatalf("accepted input does not round-trip")
+		}
+		use(v)
+	}
+}
+
+// sealedWeightFile frames a body as MarshalBinary does: magic, body, CRC-32.
+func sealedWeightFile(magic string, body []byte) []byte {
+	b := newWeightFile(magic)
+	b.Write(body)
+	return sealWeightFile(b)
 }
