@@ -50,6 +50,16 @@ func TestMaskFeatures(t *testing.T) {
 	if len(f) != LowerMapDim+UpperMapDim || f[LowerMapDim-1] != 7 || f[LowerMapDim] != 9 {
 		t.Fatalf("map and upper map: len %d, %v %v", len(f), f[LowerMapDim-1], f[LowerMapDim])
 	}
+	// MaskFeatureDim, which ParseMaskModel checks a file against, is MaskFeatures' width for
+	// every kind it knows: a feature added to one and not the other fails here.
+	for kind := uint32(1); kind <= maskFeatAll; kind++ {
+		if kind&^maskFeatAll != 0 {
+			continue
+		}
+		if got, want := len(MaskFeatures(kind, in)), MaskFeatureDim(kind); got != want {
+			t.Errorf("kind %d: MaskFeatures gives %d values, MaskFeatureDim says %d", kind, got, want)
+		}
+	}
 }
 
 // The lower-face map pools rows 8-9, 10-11 and 12-13 over columns 2-11, per channel; the

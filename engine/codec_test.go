@@ -8,6 +8,11 @@ import (
 	"github.com/wajah-id/wajah/embed"
 )
 
+var (
+	sampleToken    = tokenRecord{Client: "kiosk-1", Created: 4, Expires: 9}
+	sampleSnapHead = snapHead{Format: snapFormat, Seq: 8, Nonce: 3, Parts: 2, Size: 900, ModelID: "m-1", Dim: 192, M: 16, EfC: 200, Created: 6}
+)
+
 func sampleRecords() map[string][]byte {
 	return map[string][]byte{
 		"meta":    metaRecord{Schema: 1, Metric: "ip", M: 16, EfConstruction: 200, HashKey: []byte("k"), Created: 5}.encode(),
@@ -20,8 +25,8 @@ func sampleRecords() map[string][]byte {
 		"audit":   auditRecord{TrxID: "t", Op: "enroll", Outcome: "ok", Subject: []byte{1}, Total: 5}.encode(),
 		"seq":     seqValue(42),
 		"change":  changeRecord{Adds: []uint64{7}, Dels: []uint64{1, 2}}.encode(),
-		"token":   tokenRecord{Client: "kiosk-1", Created: 4, Expires: 9}.encode(),
-		"snap":    snapHead{Format: snapFormat, Seq: 8, Nonce: 3, Parts: 2, Size: 900, ModelID: "m-1", Dim: 192, M: 16, EfC: 200, Created: 6}.encode(),
+		"token":   sampleToken.encode(),
+		"snap":    sampleSnapHead.encode(),
 	}
 }
 
@@ -53,12 +58,10 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(gf, f) {
 		t.Fatalf("face: %+v %v", gf, err)
 	}
-	tk := tokenRecord{Client: "kiosk-1", Created: 4, Expires: 9}
-	if got, err := decodeToken(tk.encode()); err != nil || got != tk {
+	if got, err := decodeToken(sampleToken.encode()); err != nil || got != sampleToken {
 		t.Fatalf("token: %+v %v", got, err)
 	}
-	sh := snapHead{Format: snapFormat, Seq: 8, Nonce: 3, Parts: 2, Size: 900, ModelID: "m-1", Dim: 192, M: 16, EfC: 200, Created: 6}
-	if got, err := decodeSnapHead(sh.encode()); err != nil || got != sh {
+	if got, err := decodeSnapHead(sampleSnapHead.encode()); err != nil || got != sampleSnapHead {
 		t.Fatalf("snapshot head: %+v %v", got, err)
 	}
 	// Every single-bit flip and every truncation of every record is caught.
