@@ -97,6 +97,7 @@ func runEvalPairs(args []string) error {
 	masked := fs.Bool("masked", false, "also score the masked-matching variants (masked templates, upper face, fusion; cmd_eval_masked.go)")
 	fs.IntVar(&evalOverlayRounds, "overlay-rounds", 1, "with --masked: rounds of synthetic-mask overlays per image (1: the shipped three; more: the same styles with other seeds, cmd_eval_masked.go); use its own --cache")
 	allPairs := fs.Bool("all-pairs", false, "score every cross-person pair of each file's images and report each path's score at FAR 1e-3 and FAR at 0.75 (cmd_eval_allpairs.go); with --masked also every masked probe (path1) against every enrolment image (path2), 2-fold by person (cmd_eval_anchor.go)")
+	wccnFit := fs.String("wccn-fit", "", "with --masked: WCCN heads fitted on other sets and scored on these pairs, comma list of train (this run's --train images), CACHE or CACHE:PAIRS (cmd_eval_wccncross.go)")
 	fs.Float64Var(&deployedAt, "deployed-at", 0, "with --masked: also report the deployed rule's accuracy at this API similarity (e.g. the plain path's train threshold on the API scale)")
 	flip := fs.Bool("flip", false, "flip test-time augmentation: embed each aligned crop and its mirror, sum, normalize")
 	precision := fs.String("precision", "", "embedding model precision: fp32 (default) or bf16 (embed.Options.Precision)")
@@ -276,6 +277,13 @@ func runEvalPairs(args []string) error {
 		reportFused(res, train, test, folds, descIDs)
 		if *allPairs {
 			reportMaskedAnchor(res, test)
+		}
+		if *wccnFit != "" {
+			sets, err := wccnFitSets(*wccnFit, evalCacheID(p, true), res, train)
+			if err != nil {
+				return err
+			}
+			reportWCCNCross(res, test, sets)
 		}
 	}
 	if *allPairs { // cmd_eval_allpairs.go
