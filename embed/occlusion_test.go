@@ -108,7 +108,7 @@ func TestOcclusions(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		s := matchSimilarity(f, enrol)
+		s := matchSimilarity(p.MaskedHead(), f, enrol)
 		t.Logf("%s: masker %v (%.2f), similarity %.3f", tc.name, f.Masked, f.MaskScore, s)
 		if (s >= 0.75) != tc.verified {
 			t.Errorf("%s: similarity %.3f, want verified %v", tc.name, s, tc.verified)

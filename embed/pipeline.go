@@ -141,6 +141,7 @@ type Pipeline struct {
 	mask       *MaskModel
 	maskDetail *MaskModel      // masker_detail head (maskdetail.go); nil: no detail
 	faceness   *MaskModel      // the tight-crop floor's face test (faceness.go); nil: floor off
+	maskedHead *MaskedHead     // the masked path's trained head (maskedhead.go); nil: none
 	adm        *admission      // nil: unbounded
 	live       *liveScorer     // nil with NoLiveness
 	mesh       *meshLandmarker // Experimental.MaskedAlign facemesh only
@@ -222,6 +223,9 @@ func New(opts Options) (*Pipeline, error) {
 				return nil, err
 			}
 			p.maskDetail = d
+			if p.maskedHead, err = DefaultMaskedHead(); err != nil && !errors.Is(err, ErrNoMaskModel) {
+				return nil, err
+			}
 		}
 	}
 	if opts.Experimental.MaskedAlign == MaskedAlignFacemesh {

@@ -34,6 +34,17 @@ func TestWeightFilesRoundTripBytes(t *testing.T) {
 	if b, _ := h.MarshalBinary(); !bytes.Equal(b, live) {
 		t.Errorf("liveness head re-marshals to %d bytes, file has %d (or they differ)", len(b), len(live))
 	}
+	head, err := maskFS.ReadFile(MaskedHeadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh, err := ParseMaskedHead(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := mh.MarshalBinary(); !bytes.Equal(b, head) {
+		t.Errorf("masked head re-marshals to %d bytes, file has %d (or they differ)", len(b), len(head))
+	}
 	// One flipped body byte is a checksum error of the caller's format.
 	bad := bytes.Clone(live)
 	bad[6] ^= 1

@@ -32,9 +32,13 @@ const maskedBlobVersion = 1
 const maxMaskedTemplates = 16
 
 // MaskedSimilarity is implemented by embedders with a calibrated masked path
-// (*embed.Pipeline). Without it a masked probe is scored like any other.
+// (*embed.Pipeline). Without it a masked probe is scored like any other. MaskedWhiten maps
+// a face's normalized embedding and overlays into the space the masked path compares them
+// in (the embedder's trained head, embed.MaskedHead; the identity without one), and
+// MaskedSimilarity maps embed.MaskedScore of two such faces to the API scale.
 type MaskedSimilarity interface {
 	MaskedSimilarity(cosine float32) float64
+	MaskedWhiten(v []float32, overlays [][]float32) ([]float32, [][]float32)
 }
 
 // OverlayCompleter is implemented by embedders that can add the overlays to a face they
@@ -104,10 +108,11 @@ func (e *Engine) openMasked(sealed []byte, dim int, fk []byte) ([][]float32, err
 	return out, nil
 }
 
-// maskedBestIn is the best embed.MaskedScore of a masked probe (q and its overlays) against
-// the faces of rec, inside txn; ok is false when none of them has overlays stored (enrolled
-// before masked matching, or by an embedder without it).
-func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
+// maskedBestIn is the best embed.MaskedScore of a masked probe (q and its overlays, from
+// maskedPath) against the faces of rec, inside txn, each face taken into the masked path's
+// space by ms; ok is false when none of them has overlays stored (enrolled before masked
+// matching, or by an embedder without it).
+func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, ms MaskedSimilarity, q []float32, overlays [][]float32) (best float32, ok bool, err error) {
 	best = -1
 	err = e.eachFace(txn, g, rec, func(fr faceRecord, fk []byte) error {
 		if len(fr.SealedMasked) == 0 {
@@ -121,7 +126,8 @@ func (e *Engine) maskedBestIn(txn kv.Txn, g *gallery, rec personRecord, q []floa
 		if err != nil {
 			return err
 		}
-		best, ok = max(best, embed.MaskedScore(q, overlays, vec, ts)), true
+		wv, wts := ms.MaskedWhiten(vec, ts)
+		best, ok = max(best, embed.MaskedScore(q, overlays, wv, wts)), true
 		return nil
 	})
 	return best, ok, err
@@ -145,23 +151,26 @@ func (e *Engine) eachFace(txn kv.Txn, g *gallery, rec personRecord, fn func(fr f
 	return nil
 }
 
-// maskedPath returns the embedder's masked-path mapping and a face's overlays normalized
-// to dim; ok is false when the embedder has no masked path, the face no overlays, or they
-// are not of the gallery's model (the plain path has already checked the embedding).
-func (e *Engine) maskedPath(face embed.Face, dim int) (ms MaskedSimilarity, overlays [][]float32, ok bool) {
+// maskedPath returns the embedder's masked-path mapping and a face in the masked path's
+// space: q (its normalized embedding) and its overlays normalized to dim, through
+// ms.MaskedWhiten; ok is false when the embedder has no masked path, the face no overlays,
+// or they are not of the gallery's model (the plain path has already checked the
+// embedding).
+func (e *Engine) maskedPath(face embed.Face, q []float32, dim int) (ms MaskedSimilarity, mq []float32, overlays [][]float32, ok bool) {
 	ms, ok = e.emb.(MaskedSimilarity)
 	if !ok || len(face.MaskedTemplates) == 0 {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	overlays = make([][]float32, len(face.MaskedTemplates))
 	for i, v := range face.MaskedTemplates {
 		n, err := normalized(v, dim)
 		if err != nil {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		overlays[i] = n
 	}
-	return ms, overlays, true
+	mq, overlays = ms.MaskedWhiten(q, overlays)
+	return ms, mq, overlays, true
 }
 
 // maskedSimilarity scores a masked probe on the masked path's scale. It returns the
@@ -169,11 +178,11 @@ func (e *Engine) maskedPath(face embed.Face, dim int) (ms MaskedSimilarity, over
 // path, the probe no overlays or the person none stored.
 func (e *Engine) maskedSimilarity(ctx context.Context, g *gallery, ph []byte, q []float32, face embed.Face, plainBest float32) (float64, error) {
 	plain := e.probeSimilarity(true)(plainBest)
-	ms, overlays, ok := e.maskedPath(face, g.rec.Dim)
+	ms, mq, overlays, ok := e.maskedPath(face, q, g.rec.Dim)
 	if !ok {
 		return plain, nil
 	}
-	return e.rescorePerson(ctx, g, ph, e.maskedRescore(g, q, overlays, ms), plain)
+	return e.rescorePerson(ctx, g, ph, e.maskedRescore(g, mq, overlays, ms), plain)
 }
 
 // rescorePerson is a personScore of the person ph, or plain when it finds nothing to
@@ -219,10 +228,10 @@ func (e *Engine) completeOverlays(faces *[2]embed.Face) error {
 // a side has none.
 func (e *Engine) compareSimilarity(faces [2]embed.Face, a, b []float32, masked bool) float64 {
 	if masked {
-		ms, oa, okA := e.maskedPath(faces[0], len(a))
-		_, ob, okB := e.maskedPath(faces[1], len(b))
+		ms, ma, oa, okA := e.maskedPath(faces[0], a, len(a))
+		_, mb, ob, okB := e.maskedPath(faces[1], b, len(b))
 		if okA && okB {
-			return ms.MaskedSimilarity(embed.MaskedScore(a, oa, b, ob))
+			return ms.MaskedSimilarity(embed.MaskedScore(ma, oa, mb, ob))
 		}
 	}
 	return e.probeSimilarity(masked)(dot(a, b))

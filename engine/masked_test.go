@@ -29,6 +29,9 @@ func newMaskedFake() maskedFake { return maskedFake{newFake(), &sync.Map{}} }
 
 func (f maskedFake) MaskedSimilarity(c float32) float64 { return f.Similarity(2 * c) }
 
+// MaskedWhiten is the identity: the fake has no trained head.
+func (f maskedFake) MaskedWhiten(v []float32, o [][]float32) ([]float32, [][]float32) { return v, o }
+
 // CompleteOverlays gives a face the overlays its enrolment would have had: the fake finds
 // the image a face came from by its embedding's backing array (Extract records it).
 func (f maskedFake) CompleteOverlays(face *embed.Face) error {
@@ -307,5 +310,51 @@ func BenchmarkIdentifyMasked(b *testing.B) {
 			}
 			cpu.report(b)
 		})
+	}
+}
+
+// collapsingHead is a masked fake whose masked-path space (MaskedWhiten) puts every face on
+// one vector: if the engine took both sides through it, every masked pair scores 1.
+type collapsingHead struct{ maskedFake }
+
+func (c collapsingHead) MaskedWhiten(v []float32, o [][]float32) ([]float32, [][]float32) {
+	one := make([]float32, len(v))
+	one[0] = 1
+	out := make([][]float32, len(o))
+	for i := range o {
+		out[i] = one
+	}
+	return one, out
+}
+
+// Every masked-path comparison (verify, identify, compare, and an unmasked probe against a
+// masked enrolment) scores the faces in the embedder's masked space, both sides: with a
+// head that collapses every face, someone else's masked face verifies, is identified and
+// compares as the same person, which the identity head refuses (TestMaskedPath). The plain
+// path does not go through it.
+func TestMaskedPathUsesTheEmbeddersHead(t *testing.T) {
+	o := testOptions(t, t.TempDir())
+	o.MaskedEnrolment = MaskedEnrolAllow
+	e := openTest(t, o, collapsingHead{newMaskedFake()})
+	defer e.Close()
+	enroll(t, e, "acme", "g", "alice", "alice/1")
+	enroll(t, e, "acme", "g", "carol", "carol/1+mask")
+	r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "alice", Image: img("bob/2+mask")})
+	if err != nil || !r.Verified {
+		t.Errorf("masked verify through the collapsing head: verified %v (similarity %.3f), err %v; want verified", r.Verified, r.Similarity, err)
+	}
+	if r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "alice", Image: img("bob/2")}); err != nil || r.Verified {
+		t.Errorf("unmasked verify: verified %v, err %v; the plain path must not use the head", r.Verified, err)
+	}
+	if r, err := e.Verify(ctx, VerifyRequest{Tenant: "acme", Gallery: "g", PersonID: "carol", Image: img("bob/3")}); err != nil || !r.Verified {
+		t.Errorf("unmasked probe vs masked enrolment through the collapsing head: verified %v, err %v; want verified", r.Verified, err)
+	}
+	c, err := e.Compare(ctx, img("bob/2+mask"), img("alice/4"))
+	if err != nil || !c.Verified {
+		t.Errorf("masked compare through the collapsing head: verified %v (similarity %.3f), err %v; want verified", c.Verified, c.Similarity, err)
+	}
+	id, err := e.Identify(ctx, IdentifyRequest{Tenant: "acme", Gallery: "g", Image: img("erin/1+mask"), K: 3})
+	if err != nil || len(id.Matches) == 0 {
+		t.Errorf("masked identify of someone unenrolled through the collapsing head: %v, %v; want matches", id.Matches, err)
 	}
 }

@@ -65,7 +65,8 @@ type unmaskedProbe struct {
 	face     *embed.Face // the probe, for CompleteOverlays
 	ms       MaskedSimilarity
 	oc       OverlayCompleter
-	overlays [][]float32 // the probe's, normalized; nil until a masked face needs them
+	mq       []float32   // q in the masked path's space (maskedPath); nil until a masked face needs it
+	overlays [][]float32 // the probe's, normalized, in that space; nil until a masked face needs them
 }
 
 // score is the personScore of maskedEnrolledRescore.
@@ -102,15 +103,16 @@ func (p *unmaskedProbe) maskedFace(fr faceRecord, fk []byte, vec []float32) (flo
 		if err != nil && !errors.Is(err, embed.ErrNoAlignedCrop) {
 			return 0, err
 		}
-		_, ov, ok := p.e.maskedPath(*p.face, p.g.rec.Dim)
+		_, mq, ov, ok := p.e.maskedPath(*p.face, p.q, p.g.rec.Dim)
 		if err != nil || !ok { // no crop to draw on, or overlays not of the gallery's model
 			return plain, nil
 		}
-		p.overlays = ov
+		p.mq, p.overlays = mq, ov
 	}
 	ts, err := p.e.openMasked(fr.SealedMasked, p.g.rec.Dim, fk)
 	if err != nil {
 		return 0, err
 	}
-	return p.ms.MaskedSimilarity(embed.MaskedScore(p.q, p.overlays, vec, ts)), nil
+	wv, wts := p.ms.MaskedWhiten(vec, ts)
+	return p.ms.MaskedSimilarity(embed.MaskedScore(p.mq, p.overlays, wv, wts)), nil
 }

@@ -25,11 +25,12 @@ func (e *Engine) identifyHits(k int, wide bool) int {
 	return n
 }
 
-// maskedRescore scores a person as Verify scores a masked probe (q, its normalized
-// overlays) against them: the best embed.MaskedScore over their faces with overlays.
+// maskedRescore scores a person as Verify scores a masked probe (q, its overlays, in the
+// masked path's space: maskedPath) against them: the best embed.MaskedScore over their
+// faces with overlays.
 func (e *Engine) maskedRescore(g *gallery, q []float32, overlays [][]float32, ms MaskedSimilarity) personScore {
 	return func(txn kv.Txn, rec personRecord) (float64, bool, error) {
-		best, found, err := e.maskedBestIn(txn, g, rec, q, overlays)
+		best, found, err := e.maskedBestIn(txn, g, rec, ms, q, overlays)
 		if err != nil || !found {
 			return 0, false, err
 		}

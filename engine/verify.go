@@ -232,8 +232,8 @@ func (e *Engine) Identify(ctx context.Context, r IdentifyRequest) (res IdentifyR
 	// are an unmasked probe's people with masked enrolments (maskedenrol.go).
 	var rescore personScore
 	wide := false // search the masked path's pool
-	if ms, overlays, ok := e.maskedPath(face, g.rec.Dim); ok && face.Masked {
-		rescore, wide = e.maskedRescore(g, q, overlays, ms), true
+	if ms, mq, overlays, ok := e.maskedPath(face, q, g.rec.Dim); ok && face.Masked {
+		rescore, wide = e.maskedRescore(g, mq, overlays, ms), true
 	} else if rescore = e.maskedEnrolledRescore(g, q, &face); rescore != nil {
 		wide = e.opts.MaskedEnrolment == MaskedEnrolAllow // masked faces are stored only then
 	}

@@ -129,6 +129,7 @@ func runEvalPairs(args []string) error {
 	if err != nil {
 		return err
 	}
+	evalMaskedHead = p.MaskedHead()
 	var paths []string
 	seen := map[string]bool{}
 	for _, r := range append(append([]pairRow(nil), train...), test...) {

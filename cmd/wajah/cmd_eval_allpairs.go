@@ -62,7 +62,7 @@ func reportAllPairs(name string, res map[string]*imageResult, rows []pairRow) {
 		ra := res[a]
 		for _, b := range gallery {
 			rb := res[b]
-			add(&maskedPath, a, b, float64(embed.MaskedScore(ra.emb, ra.extra.Templates, rb.emb, rb.extra.Templates)))
+			add(&maskedPath, a, b, float64(deployedMaskedScore(ra, rb)))
 			c := float64(embed.Cosine(ra.emb, rb.emb))
 			add(&maskedPlain, a, b, c)
 			if n := len(ra.extra.Templates); n > 0 && n == len(rb.extra.Templates) {

@@ -82,7 +82,7 @@ func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
 		}
 	}
 	type scored struct {
-		masked     []float64 // probe called masked: raw embed.MaskedScore
+		masked     []float64 // probe called masked: the raw masked-path score (deployedMaskedScore)
 		plainAll   []float64 // every probe: raw cosine (identify, compare)
 		plainUnmsk []float64 // probe called unmasked: raw cosine (verify's plain path)
 	}
@@ -102,7 +102,7 @@ func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
 			c := float64(embed.Cosine(ra.emb, rb.emb))
 			s.plainAll = append(s.plainAll, c)
 			if ra.extra.MaskScore >= 0.5 {
-				s.masked = append(s.masked, float64(embed.MaskedScore(ra.emb, ra.extra.Templates, rb.emb, rb.extra.Templates)))
+				s.masked = append(s.masked, float64(deployedMaskedScore(ra, rb)))
 			} else {
 				s.plainUnmsk = append(s.plainUnmsk, c)
 			}

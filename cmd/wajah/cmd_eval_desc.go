@@ -123,7 +123,7 @@ func describeMissing(p *embed.Pipeline, root string, paths []string, res map[str
 type fuseScorer func(a, b *imageResult) float64
 
 func maskedPathScore(a, b *imageResult) float64 {
-	return float64(embed.MaskedScore(a.emb, a.extra.Templates, b.emb, b.extra.Templates))
+	return float64(deployedMaskedScore(a, b))
 }
 
 func descCosine(id string) fuseScorer {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/roc"
@@ -173,17 +174,57 @@ var maskedVariants = []maskedVariant{
 		return float64(embed.Cosine(a.emb, b.emb))
 	}},
 	{deployedVariant, deployedScore},
+	{deployedVariant + ", without the masked head", deployedScoreNoHead},
 }
 
 // deployedVariant is what engine.Verify does, on the API scale: the classifier picks the
-// path, the masked path scores embed.MaskedScore through embed.MaskedSimilarity.
+// path, the masked path scores embed.MaskedScore of the faces through the pipeline's head
+// (deployedMaskedScore) through embed.MaskedSimilarity.
 const deployedVariant = "deployed: classifier picks the path (API scale)"
 
 func deployedScore(a, b *imageResult) float64 {
 	if a.extra.MaskScore >= 0.5 {
+		return embed.MaskedSimilarity(deployedMaskedScore(a, b))
+	}
+	return embed.Similarity(embed.Cosine(a.emb, b.emb))
+}
+
+// deployedScoreNoHead is deployedScore as it was before the masked path had a head.
+func deployedScoreNoHead(a, b *imageResult) float64 {
+	if a.extra.MaskScore >= 0.5 {
 		return embed.MaskedSimilarity(embed.MaskedScore(a.emb, a.extra.Templates, b.emb, b.extra.Templates))
 	}
 	return embed.Similarity(embed.Cosine(a.emb, b.emb))
+}
+
+// evalMaskedHead is the masked path's head of the pipeline eval runs (nil: none), set where
+// the pipeline is made; evalWhitened keeps each image's whitened vectors, since all-pairs
+// scores each image thousands of times.
+var (
+	evalMaskedHead *embed.MaskedHead
+	evalWhitened   sync.Map // *imageResult -> whitenedFace
+)
+
+// deployedMaskedScore is the masked path's raw score as the engine computes it
+// (engine.maskedBestIn): embed.MaskedScore of both faces taken through the head.
+func deployedMaskedScore(a, b *imageResult) float32 {
+	if evalMaskedHead == nil {
+		return embed.MaskedScore(a.emb, a.extra.Templates, b.emb, b.extra.Templates)
+	}
+	fa, fb := evalWhitenedFace(a), evalWhitenedFace(b)
+	return embed.MaskedScore(fa.v, fa.overlays, fb.v, fb.overlays)
+}
+
+func evalWhitenedFace(r *imageResult) whitenedFace {
+	if f, ok := evalWhitened.Load(r); ok {
+		return f.(whitenedFace)
+	}
+	var f whitenedFace
+	if f.v, f.overlays = evalMaskedHead.Whiten(r.emb, r.extra.Templates); f.v == nil {
+		f.v, f.overlays = r.emb, r.extra.Templates // another width: as the pipeline does
+	}
+	evalWhitened.Store(r, f)
+	return f
 }
 
 // deployedAt is --deployed-at: a further API similarity the deployed rule is reported at.

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/wajah-id/wajah/embed"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 // A trained masked head, measured and not shipped (embed/README.md "Trained heads"):
@@ -12,152 +15,70 @@ import (
 // mask's shift counts as within-class variation), scored as the cosine of the whitened
 // features: x -> L^-1 (x - mean), with L L^T = Sw + lam * tr(Sw)/d * I. lam is chosen on
 // the dev half split again by person (train on one part, score the other, both ways);
-// the report half only reports. The Cholesky factor and triangular solve are written out
-// (the module has no linear-algebra dependency and needs none elsewhere: 20 lines).
+// the report half only reports. The fit is the shipped head's (embed/train.Whitening).
 
 // wccnFeature is one candidate feature of an image.
 type wccnFeature struct {
 	name string
-	of   func(r *imageResult) []float64
-}
-
-func unit64(v []float32) []float64 {
-	o := make([]float64, len(v))
-	var s float64
-	for i, x := range v {
-		o[i] = float64(x)
-		s += o[i] * o[i]
-	}
-	s = math.Sqrt(max(s, 1e-12))
-	for i := range o {
-		o[i] /= s
-	}
-	return o
+	of   func(r *imageResult) []float32
 }
 
 var wccnFeatures = []wccnFeature{
-	{"plain", func(r *imageResult) []float64 { return unit64(r.emb) }},
-	{"overlay mean", func(r *imageResult) []float64 { return unit64(meanTemplate(r.extra.Templates)) }},
-	{"upper face", func(r *imageResult) []float64 { return unit64(r.extra.Upper) }},
-	{"plain + overlay mean", func(r *imageResult) []float64 {
-		return append(unit64(r.emb), unit64(meanTemplate(r.extra.Templates))...)
+	{"plain", func(r *imageResult) []float32 { return r.emb }},
+	{"overlay mean", func(r *imageResult) []float32 { return meanTemplate(r.extra.Templates) }},
+	{"upper face", func(r *imageResult) []float32 { return r.extra.Upper }},
+	{"plain + overlay mean", func(r *imageResult) []float32 {
+		return append(unitVec32(r.emb), unitVec32(meanTemplate(r.extra.Templates))...)
 	}},
 }
 
 var wccnLambdas = []float64{-1, 0.1, 0.3, 1, 3} // -1: no whitening (the raw cosine)
 
-type wccnModel struct {
-	l  [][]float64
-	mu []float64
-}
-
-// fitWCCN learns the whitening from features x of classes cls; nil for lam < 0.
-func fitWCCN(x [][]float64, cls []string, lam float64) *wccnModel {
+// fitWCCN learns the whitening (train.Whitening) from features x of classes cls; nil for
+// lam < 0, which wccnApply takes as no whitening.
+func fitWCCN(x [][]float32, cls []string, lam float64) *embed.Whitening {
 	if lam < 0 || len(x) == 0 {
 		return nil
 	}
-	d := len(x[0])
-	mu := make([]float64, d)
-	sum, cnt := map[string][]float64{}, map[string]float64{}
-	for k, v := range x {
-		m := sum[cls[k]]
-		if m == nil {
-			m = make([]float64, d)
-			sum[cls[k]] = m
-		}
-		for i := range v {
-			m[i] += v[i]
-			mu[i] += v[i] / float64(len(x))
-		}
-		cnt[cls[k]]++
-	}
-	s := make([][]float64, d)
-	for i := range s {
-		s[i] = make([]float64, d)
-	}
-	var n float64
-	r := make([]float64, d)
-	for k, v := range x {
-		c := cnt[cls[k]]
-		if c < 2 {
-			continue
-		}
-		n++
-		for i := range v {
-			r[i] = v[i] - sum[cls[k]][i]/c
-		}
-		for i := range r {
-			for j := range r {
-				s[i][j] += r[i] * r[j]
-			}
-		}
-	}
-	var tr float64
-	for i := range s {
-		for j := range s {
-			s[i][j] /= max(n, 1)
-		}
-		tr += s[i][i]
-	}
-	for i := range s {
-		s[i][i] += lam * tr / float64(d)
-	}
-	l := make([][]float64, d)
-	for i := range l {
-		l[i] = make([]float64, d)
-		for j := 0; j <= i; j++ {
-			v := s[i][j]
-			for k := 0; k < j; k++ {
-				v -= l[i][k] * l[j][k]
-			}
-			if i == j {
-				l[i][i] = math.Sqrt(max(v, 1e-12))
-			} else {
-				l[i][j] = v / l[j][j]
-			}
-		}
-	}
-	return &wccnModel{l: l, mu: mu}
+	w := train.Whitening(x, cls, lam)
+	return &w
 }
 
-func (m *wccnModel) apply(x []float64) []float64 {
+// wccnApply is the whitened unit feature, or the unit feature itself for no model.
+func wccnApply(m *embed.Whitening, x []float32) []float32 {
 	if m == nil {
-		return x
+		return unitVec32(x)
 	}
-	y := make([]float64, len(x))
-	var s2 float64
-	for i := range x {
-		s := x[i] - m.mu[i]
-		for k := 0; k < i; k++ {
-			s -= m.l[i][k] * y[k]
-		}
-		y[i] = s / m.l[i][i]
-		s2 += y[i] * y[i]
+	return m.Apply(x)
+}
+
+func unitVec32(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
 	}
-	s2 = math.Sqrt(max(s2, 1e-12))
-	for i := range y {
-		y[i] /= s2
+	s = math.Sqrt(max(s, 1e-24))
+	o := make([]float32, len(v))
+	for i, x := range v {
+		o[i] = float32(float64(x) / s)
 	}
-	return y
+	return o
 }
 
 // wccnScores scores every masked probe (classifier >= 0.5) of probes against every image of
 // gallery with the whitened feature: genuine and impostor scores.
-func wccnScores(res map[string]*imageResult, m *wccnModel, f wccnFeature, probes, gallery []string) (gen, imp []float64) {
-	g := make([][]float64, len(gallery))
+func wccnScores(res map[string]*imageResult, m *embed.Whitening, f wccnFeature, probes, gallery []string) (gen, imp []float64) {
+	g := make([][]float32, len(gallery))
 	for i, b := range gallery {
-		g[i] = m.apply(f.of(res[b]))
+		g[i] = wccnApply(m, f.of(res[b]))
 	}
 	for _, a := range probes {
 		if res[a].extra.MaskScore < 0.5 {
 			continue
 		}
-		pa := m.apply(f.of(res[a]))
+		pa := wccnApply(m, f.of(res[a]))
 		for i, b := range gallery {
-			var s float64
-			for k := range pa {
-				s += pa[k] * g[i][k]
-			}
+			s := float64(embed.Cosine(pa, g[i]))
 			if personOf(a) == personOf(b) {
 				gen = append(gen, s)
 			} else {
@@ -204,8 +125,8 @@ func reportWCCN(res map[string]*imageResult, probes, gallery []string) {
 		}
 		return o
 	}
-	fit := func(imgs []string, f wccnFeature, lam float64) *wccnModel {
-		var x [][]float64
+	fit := func(imgs []string, f wccnFeature, lam float64) *embed.Whitening {
+		var x [][]float32
 		var cls []string
 		for _, p := range imgs {
 			x = append(x, f.of(res[p]))

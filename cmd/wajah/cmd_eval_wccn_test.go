@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/wajah-id/wajah/embed"
 )
 
 // WCCN must undo a nuisance the classes share: people differ along a few axes, and every
@@ -16,15 +17,11 @@ func TestFitWCCNRemovesSharedNuisance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	fitX, fitCls := wccnSample(rng, d, people, perPerson)
 	testX, testCls := wccnSample(rng, d, people, perPerson)
-	auc := func(m *wccnModel) float64 {
+	auc := func(m *embed.Whitening) float64 {
 		var gen, imp []float64
 		for i := range testX {
 			for j := i + 1; j < len(testX); j++ {
-				a, b := m.apply(testX[i]), m.apply(testX[j])
-				var s float64
-				for k := range a {
-					s += a[k] * b[k]
-				}
+				s := float64(embed.Cosine(wccnApply(m, testX[i]), wccnApply(m, testX[j])))
 				if testCls[i] == testCls[j] {
 					gen = append(gen, s)
 				} else {
@@ -49,8 +46,8 @@ func TestFitWCCNRemovesSharedNuisance(t *testing.T) {
 
 // wccnSample draws people x perPerson unit features: identity in dims 1..d-1 (small
 // spread), a large per-image shift along dim 0.
-func wccnSample(rng *rand.Rand, d, people, perPerson int) ([][]float64, []string) {
-	var x [][]float64
+func wccnSample(rng *rand.Rand, d, people, perPerson int) ([][]float32, []string) {
+	var x [][]float32
 	var cls []string
 	for p := range people {
 		c := make([]float64, d)
@@ -58,17 +55,10 @@ func wccnSample(rng *rand.Rand, d, people, perPerson int) ([][]float64, []string
 			c[k] = rng.NormFloat64()
 		}
 		for range perPerson {
-			v := make([]float64, d)
-			v[0] = 6 * rng.NormFloat64()
+			v := make([]float32, d)
+			v[0] = float32(6 * rng.NormFloat64())
 			for k := 1; k < d; k++ {
-				v[k] = c[k] + 0.2*rng.NormFloat64()
-			}
-			var n float64
-			for _, e := range v {
-				n += e * e
-			}
-			for k := range v {
-				v[k] /= math.Sqrt(n)
+				v[k] = float32(c[k] + 0.2*rng.NormFloat64())
 			}
 			x = append(x, v)
 			cls = append(cls, fmt.Sprintf("images/p%d", p))

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wajah-id/wajah/embed"
 	"github.com/wajah-id/wajah/embed/roc"
+	"github.com/wajah-id/wajah/embed/train"
 )
 
 // WCCN heads fitted on one set and scored on another (`eval pairs --masked --wccn-fit
@@ -148,13 +150,14 @@ func reportWCCNCross(res map[string]*imageResult, test []pairRow, sets []wccnFit
 		}
 		fmt.Printf("| **fit: %s** (%d images, %d people), scored on the %s | | | | | | | | |\n", set.name, len(paths), countDistinct(cls), scope)
 		v := newWCCNView(res, rows)
-		v.row("deployed rule (no head)", deployedScore, nil, wccnFeature{})
+		v.row("deployed rule without a head", deployedScoreNoHead, nil, wccnFeature{})
+		v.row("deployed rule (the pipeline's head)", deployedScore, nil, wccnFeature{})
 		for _, lam := range []float64{1, 3} {
 			w := fitWhitenedMasked(set.res, paths, cls, lam)
 			v.row(fmt.Sprintf("deployed rule whitened (MaskedScore of whitened plain and overlays), lam %.0f", lam), w.score, nil, wccnFeature{})
 		}
 		for _, f := range wccnFeatures[:3] {
-			x := make([][]float64, len(paths))
+			x := make([][]float32, len(paths))
 			for i, p := range paths {
 				x[i] = f.of(set.res[p])
 			}
@@ -164,12 +167,7 @@ func reportWCCNCross(res map[string]*imageResult, test []pairRow, sets []wccnFit
 				}
 				m := fitWCCN(x, cls, lam)
 				v.row(fmt.Sprintf("%s, lam %.0f", f.name, lam), func(a, b *imageResult) float64 {
-					pa, pb := m.apply(f.of(a)), m.apply(f.of(b))
-					var s float64
-					for k := range pa {
-						s += pa[k] * pb[k]
-					}
-					return s
+					return float64(embed.Cosine(wccnApply(m, f.of(a)), wccnApply(m, f.of(b))))
 				}, m, f)
 			}
 		}
@@ -204,7 +202,7 @@ func newWCCNView(res map[string]*imageResult, rows []pairRow) wccnView {
 
 // row prints one line: the pairs file scored by score, and every masked probe against every
 // enrolment image (by the head m on feature f, or by score where f has no name).
-func (v wccnView) row(name string, score func(a, b *imageResult) float64, m *wccnModel, f wccnFeature) {
+func (v wccnView) row(name string, score func(a, b *imageResult) float64, m *embed.Whitening, f wccnFeature) {
 	ts := make([]roc.Labeled, 0, len(v.rows))
 	folds := make([]int, 0, len(v.rows))
 	for _, r := range v.rows {
@@ -245,59 +243,40 @@ func (v wccnView) row(name string, score func(a, b *imageResult) float64, m *wcc
 	fmt.Printf("| %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %d |\n", name, tenFold, roc.AUC(ts), t2, t3, a, g2, g3, len(imp))
 }
 
-// whitenedMasked is the deployed masked rule (embed.MaskedScore: the mean of the plain cosine
-// and the per-style overlay cosines) on whitened features: one head fitted on the plain
-// embeddings, one on every overlay embedding (each its own sample). Whitened vectors are
-// kept per image, since all-pairs scores each image hundreds of times.
+// whitenedMasked scores the deployed masked rule through a fitted head (embed.MaskedHead:
+// MaskedScore of whitened plain and overlay embeddings), keeping each image's whitened
+// vectors, since all-pairs scores each image hundreds of times.
 type whitenedMasked struct {
-	plain, overlay *wccnModel
-	cache          map[*imageResult][][]float64
+	head  *embed.MaskedHead
+	cache map[*imageResult]whitenedFace
+}
+
+type whitenedFace struct {
+	v        []float32
+	overlays [][]float32
 }
 
 func fitWhitenedMasked(fit map[string]*imageResult, paths, cls []string, lam float64) *whitenedMasked {
-	var xp, xo [][]float64
-	var co []string
+	plain := make([][]float32, len(paths))
+	overlays := make([][][]float32, len(paths))
 	for i, p := range paths {
-		xp = append(xp, unit64(fit[p].emb))
-		for _, t := range fit[p].extra.Templates {
-			xo = append(xo, unit64(t))
-			co = append(co, cls[i])
-		}
+		plain[i], overlays[i] = fit[p].emb, fit[p].extra.Templates
 	}
-	return &whitenedMasked{plain: fitWCCN(xp, cls, lam), overlay: fitWCCN(xo, co, lam), cache: map[*imageResult][][]float64{}}
+	return &whitenedMasked{head: train.MaskedHead(plain, overlays, cls, lam), cache: map[*imageResult]whitenedFace{}}
 }
 
-func (w *whitenedMasked) vectors(r *imageResult) [][]float64 {
-	if v, ok := w.cache[r]; ok {
-		return v
+func (w *whitenedMasked) face(r *imageResult) whitenedFace {
+	f, ok := w.cache[r]
+	if !ok {
+		f.v, f.overlays = w.head.Whiten(r.emb, r.extra.Templates)
+		w.cache[r] = f
 	}
-	v := [][]float64{w.plain.apply(unit64(r.emb))}
-	for _, t := range r.extra.Templates {
-		v = append(v, w.overlay.apply(unit64(t)))
-	}
-	w.cache[r] = v
-	return v
+	return f
 }
 
 func (w *whitenedMasked) score(a, b *imageResult) float64 {
-	va, vb := w.vectors(a), w.vectors(b)
-	dot := func(x, y []float64) float64 {
-		var s float64
-		for k := range x {
-			s += x[k] * y[k]
-		}
-		return s
-	}
-	c := dot(va[0], vb[0])
-	n := min(len(va), len(vb)) - 1
-	if n == 0 {
-		return c
-	}
-	var o float64
-	for k := 1; k <= n; k++ {
-		o += dot(va[k], vb[k])
-	}
-	return (c + o/float64(n)) / 2
+	fa, fb := w.face(a), w.face(b)
+	return float64(embed.MaskedScore(fa.v, fa.overlays, fb.v, fb.overlays))
 }
 
 func countDistinct(v []string) int {
