@@ -47,6 +47,11 @@ type Experimental struct {
 	// faceness head, for measuring what the head removes.
 	NoFacenessGate bool
 
+	// NoMaskedHead leaves the masked path's trained head (maskedhead.go) unloaded, so the
+	// engine scores masked pairs as before it, on that rule's own anchor: the "before" rows
+	// of embed/README.md "The masked path's head".
+	NoMaskedHead bool
+
 	// ShortRange is the score MediaPipe's short-range face detector (facemesh-detection-short,
 	// blazeface.go) must give a tight face crop that every default fallback found nothing in,
 	// padded as tight.go pads it; the face is then taken when ONet also scores the frame at

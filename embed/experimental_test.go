@@ -45,3 +45,32 @@ func TestExperimentalMaskedAlignChangesMaskedVectors(t *testing.T) {
 		t.Errorf("re-aligning from the eyes left the masked probe's vectors alone (cosine %.6f, overlay %.6f)", c, o)
 	}
 }
+
+// The default pipeline loads the masked head and maps the masked path with its anchor;
+// NoMaskedHead scores as before the head, on that rule's own anchor, and whitens nothing.
+func TestExperimentalNoMaskedHead(t *testing.T) {
+	for _, tt := range []struct {
+		noHead bool
+		anchor float32
+	}{{false, cosMaskedAtFAR1e3}, {true, cosMaskedNoHeadAtFAR1e3}} {
+		p, err := New(Options{Experimental: Experimental{NoMaskedHead: tt.noHead}})
+		if errors.Is(err, models.ErrMissing) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (p.MaskedHead() == nil) != tt.noHead {
+			t.Errorf("NoMaskedHead %v: head loaded %v", tt.noHead, p.MaskedHead() != nil)
+		}
+		if got := p.MaskedSimilarity(tt.anchor); !near(got, 0.75, 1e-6) {
+			t.Errorf("NoMaskedHead %v: MaskedSimilarity(%v) = %v, want 0.75", tt.noHead, tt.anchor, got)
+		}
+		v := make([]float32, Dim)
+		v[0] = 1
+		w, _ := p.MaskedWhiten(v, nil)
+		if moved := w[0] != 1; moved == tt.noHead {
+			t.Errorf("NoMaskedHead %v: MaskedWhiten moved the vector: %v", tt.noHead, moved)
+		}
+	}
+}

@@ -223,8 +223,10 @@ func New(opts Options) (*Pipeline, error) {
 				return nil, err
 			}
 			p.maskDetail = d
-			if p.maskedHead, err = DefaultMaskedHead(); err != nil && !errors.Is(err, ErrNoMaskModel) {
-				return nil, err
+			if !opts.Experimental.NoMaskedHead {
+				if p.maskedHead, err = DefaultMaskedHead(); err != nil && !errors.Is(err, ErrNoMaskModel) {
+					return nil, err
+				}
 			}
 		}
 	}

@@ -30,15 +30,24 @@ func Similarity(cos float32) float64 { return Anchored(float64(cos), cosAtFAR1e3
 // image, so that 0.75 means the same FAR on both paths. The head is fitted on those train
 // images, so their own scores are in-sample: the anchor is `wajah train-wccn`'s held-out
 // figure instead (2-fold by person, heads fitted on one fold and scored on the other,
-// 1,769,302 impostor pairs; embed/maskmodel/README.md). It was 0.4976 for MaskedScore
-// before the head. Not the real-mask figure: on masked-pairs'
+// 1,769,302 impostor pairs; embed/maskmodel/README.md). A pipeline without the head keeps
+// the anchor of MaskedScore itself (cosMaskedNoHeadAtFAR1e3). Not the real-mask figure: on masked-pairs'
 // photos the plain path itself is far looser (README "Security model"), so anchoring the
 // masked path alone there would make it much stricter than the plain one on the same
 // people. A population unlike LFW's needs its own threshold for both paths.
 const cosMaskedAtFAR1e3 = 0.4651
 
-// MaskedSimilarity maps a masked-path score to the API scale like Similarity, anchored at
-// cosMaskedAtFAR1e3.
+// cosMaskedNoHeadAtFAR1e3 anchors MaskedScore without the head: its score at FAR 1e-3 over
+// the 3,524,760 pairs above (the shipped anchor from 2026-12-07 until the head).
+const cosMaskedNoHeadAtFAR1e3 = 0.4976
+
+// MaskedNoHeadSimilarity maps MaskedScore of faces not taken through the head.
+func MaskedNoHeadSimilarity(cos float32) float64 {
+	return Anchored(float64(cos), cosMaskedNoHeadAtFAR1e3)
+}
+
+// MaskedSimilarity maps a masked-path score (through the head) to the API scale like
+// Similarity, anchored at cosMaskedAtFAR1e3.
 func MaskedSimilarity(cos float32) float64 { return Anchored(float64(cos), cosMaskedAtFAR1e3) }
 
 // MaskedAnchor is the masked-path score that maps to 0.75.
@@ -68,8 +77,14 @@ func MaskedPlainFit() float64 { return cosMaskedPlainAtFAR1e3 }
 // MaskedPlainSimilarity implements engine.MaskedPlainSimilarity.
 func (p *Pipeline) MaskedPlainSimilarity(cos float32) float64 { return MaskedPlainSimilarity(cos) }
 
-// MaskedSimilarity implements engine.MaskedSimilarity.
-func (p *Pipeline) MaskedSimilarity(cos float32) float64 { return MaskedSimilarity(cos) }
+// MaskedSimilarity implements engine.MaskedSimilarity, with the anchor of the pipeline's
+// masked path (with or without the head).
+func (p *Pipeline) MaskedSimilarity(cos float32) float64 {
+	if p.maskedHead == nil {
+		return MaskedNoHeadSimilarity(cos)
+	}
+	return MaskedSimilarity(cos)
+}
 
 // MaskedWhiten implements engine.MaskedSimilarity: a face in the masked path's space, through
 // the built-in head (maskedhead.go); unchanged without one, or for vectors of another width.

@@ -35,6 +35,9 @@ func TestMaskedMappings(t *testing.T) {
 	if got := MaskedSimilarity(cosMaskedAtFAR1e3); !near(got, 0.75, 1e-6) {
 		t.Errorf("MaskedSimilarity(anchor) = %v, want 0.75", got)
 	}
+	if got := MaskedNoHeadSimilarity(cosMaskedNoHeadAtFAR1e3); !near(got, 0.75, 1e-6) {
+		t.Errorf("MaskedNoHeadSimilarity(anchor) = %v, want 0.75", got)
+	}
 	if got := MaskedPlainSimilarity(float32(MaskedPlainAnchor())); !near(got, 0.75, 1e-6) {
 		t.Errorf("MaskedPlainSimilarity(anchor) = %v, want 0.75", got)
 	}

@@ -69,6 +69,7 @@ func runEvalEngine(args []string) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "requests in flight")
 	threshold := fs.Float64("threshold", engine.DefaultThreshold, "the engine's threshold (1:1 and the identify floor), as the server's threshold setting")
 	minFace := fs.Float64("min-face-size", 0, "the size gate in eye-to-mouth pixels (0: the server's 40; LFW's 250x250 faces measure 40-46)")
+	noHead := fs.Bool("no-masked-head", false, "leave the masked path's trained head out (embed.Experimental.NoMaskedHead): its threshold-free \"before\" figures")
 	maskedEnrol := fs.String("masked-enrolment", engine.MaskedEnrolRefuse, "the server's masked-enrolment setting: refuse, or allow (to measure masked enrolments against unmasked probes)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -119,6 +120,7 @@ func runEvalEngine(args []string) error {
 	opts := config.DefaultImageLimits().EmbedOptions()
 	opts.NoLiveness = true
 	opts.MinFaceSize = float32(*minFace)
+	opts.Experimental.NoMaskedHead = *noHead
 	pipe, err := embed.New(opts)
 	if err != nil {
 		return err

@@ -183,6 +183,9 @@ var maskedVariants = []maskedVariant{
 const deployedVariant = "deployed: classifier picks the path (API scale)"
 
 func deployedScore(a, b *imageResult) float64 {
+	if evalMaskedHead == nil {
+		return deployedScoreNoHead(a, b)
+	}
 	if a.extra.MaskScore >= 0.5 {
 		return embed.MaskedSimilarity(deployedMaskedScore(a, b))
 	}
@@ -192,7 +195,7 @@ func deployedScore(a, b *imageResult) float64 {
 // deployedScoreNoHead is deployedScore as it was before the masked path had a head.
 func deployedScoreNoHead(a, b *imageResult) float64 {
 	if a.extra.MaskScore >= 0.5 {
-		return embed.MaskedSimilarity(embed.MaskedScore(a.emb, a.extra.Templates, b.emb, b.extra.Templates))
+		return embed.MaskedNoHeadSimilarity(embed.MaskedScore(a.emb, a.extra.Templates, b.emb, b.extra.Templates))
 	}
 	return embed.Similarity(embed.Cosine(a.emb, b.emb))
 }
