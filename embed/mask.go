@@ -234,12 +234,18 @@ func DefaultMaskModel() (*MaskModel, error) { return builtInHead(MaskFile) }
 // builtInHead parses one of maskmodel/'s WMSK files, or returns ErrNoMaskModel when the
 // build carries none.
 func builtInHead(name string) (*MaskModel, error) {
-	data, err := fs.ReadFile(maskFS, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoMaskModel
-	}
+	data, err := builtInFile(name)
 	if err != nil {
 		return nil, err
 	}
 	return ParseMaskModel(data)
+}
+
+// builtInFile reads one of maskmodel/'s files, ErrNoMaskModel when the build carries none.
+func builtInFile(name string) ([]byte, error) {
+	data, err := fs.ReadFile(maskFS, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoMaskModel
+	}
+	return data, err
 }

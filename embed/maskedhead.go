@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
+
+	"github.com/wajah-id/wajah/index"
 )
 
 // The masked path's trained head (`wajah train-wccn`, embed/maskmodel/README.md): within-
@@ -55,7 +56,7 @@ func (w *Whitening) Apply(x []float32) []float32 {
 	out := make([]float32, w.Dim)
 	var s2 float64
 	for i, row := 0, 0; i < w.Dim; i, row = i+1, row+i+1 {
-		out[i] = dot4acc(w.W[row:row+i+1], c[:i+1])
+		out[i] = index.Dot(w.W[row:row+i+1], c[:i+1])
 		s2 += float64(out[i]) * float64(out[i])
 	}
 	inv := float32(1 / math.Sqrt(max(s2, 1e-24)))
@@ -63,24 +64,6 @@ func (w *Whitening) Apply(x []float32) []float32 {
 		out[i] *= inv
 	}
 	return out
-}
-
-// dot4acc is a dot product with four accumulators, so the compiler can pipeline the
-// multiply-adds (twice Cosine's single chain here); a whitening is 18,528 of them.
-func dot4acc(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 // MaskedHead is the masked path's pair of whitenings and how it was fitted.
@@ -192,10 +175,7 @@ func finite32(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(fl
 // DefaultMaskedHead returns the built-in head, or ErrNoMaskModel when the build carries
 // none.
 func DefaultMaskedHead() (*MaskedHead, error) {
-	data, err := fs.ReadFile(maskFS, MaskedHeadFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoMaskModel
-	}
+	data, err := builtInFile(MaskedHeadFile)
 	if err != nil {
 		return nil, err
 	}

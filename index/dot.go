@@ -13,6 +13,10 @@ var (
 // KernelName reports the dot-product kernel in use ("avx512", "avx2" or "generic").
 func KernelName() string { return dotName }
 
+// Dot is the inner product of a and b[:len(a)] on the kernel in use, for other packages'
+// dense products (embed's masked-path whitening) so that they need no SIMD code of their own.
+func Dot(a, b []float32) float32 { return dot(a, b) }
+
 // dotGeneric is the pure-Go reference: four accumulators so the compiler can pipeline.
 func dotGeneric(a, b []float32) float32 {
 	b = b[:len(a)]

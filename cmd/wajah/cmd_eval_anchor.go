@@ -44,6 +44,27 @@ func scoreAtFAR(v []float64, far float64) float64 {
 	return s[min(k, len(s)-1)]
 }
 
+// probesAndGallery lists the distinct images of rows that were embedded with the --masked
+// extras (and that keep accepts, when given): path1's as probes, path2's as the gallery, each
+// image once, in the role it is first met in.
+func probesAndGallery(res map[string]*imageResult, rows []pairRow, keep func(string) bool) (probes, gallery []string) {
+	seen := map[string]bool{}
+	for _, r := range rows {
+		for i, p := range []string{r.a, r.b} {
+			if seen[p] || res[p] == nil || res[p].emb == nil || res[p].extra == nil || keep != nil && !keep(p) {
+				continue
+			}
+			seen[p] = true
+			if i == 0 {
+				probes = append(probes, p)
+			} else {
+				gallery = append(gallery, p)
+			}
+		}
+	}
+	return probes, gallery
+}
+
 func countAtLeast(v []float64, thr float64) (int, float64) {
 	n := 0
 	for _, x := range v {
@@ -66,21 +87,7 @@ func countAtLeast(v []float64, thr float64) (int, float64) {
 // (where a side has no overlays: embed.MaskedPlainSimilarity; and verify's probes the classifier calls unmasked, which
 // cannot know better and keep embed.Similarity).
 func reportMaskedAnchor(res map[string]*imageResult, rows []pairRow) {
-	var probes, gallery []string
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for i, p := range []string{r.a, r.b} {
-			if seen[p] || res[p] == nil || res[p].emb == nil || res[p].extra == nil {
-				continue
-			}
-			seen[p] = true
-			if i == 0 {
-				probes = append(probes, p)
-			} else {
-				gallery = append(gallery, p)
-			}
-		}
-	}
+	probes, gallery := probesAndGallery(res, rows, nil)
 	type scored struct {
 		masked     []float64 // probe called masked: the raw masked-path score (deployedMaskedScore)
 		plainAll   []float64 // every probe: raw cosine (identify, compare)

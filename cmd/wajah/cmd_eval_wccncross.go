@@ -183,20 +183,7 @@ type wccnView struct {
 
 func newWCCNView(res map[string]*imageResult, rows []pairRow) wccnView {
 	v := wccnView{res: res, rows: rows}
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for i, p := range []string{r.a, r.b} {
-			if seen[p] || res[p] == nil || res[p].emb == nil || res[p].extra == nil {
-				continue
-			}
-			seen[p] = true
-			if i == 0 {
-				v.probes = append(v.probes, p)
-			} else {
-				v.gallery = append(v.gallery, p)
-			}
-		}
-	}
+	v.probes, v.gallery = probesAndGallery(res, rows, nil)
 	return v
 }
 

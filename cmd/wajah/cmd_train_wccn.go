@@ -127,21 +127,9 @@ func loadWCCNDomain(name, spec, cacheID string, keep func(string) bool) (wccnDom
 	if err != nil {
 		return d, fmt.Errorf("--%s: %w", name, err)
 	}
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for i, q := range []string{r.a, r.b} {
-			x := all[q]
-			if seen[q] || x == nil || x.emb == nil || x.extra == nil || !keep(q) {
-				continue
-			}
-			seen[q] = true
-			d.res[q] = x
-			if i == 0 {
-				d.probes = append(d.probes, q)
-			} else {
-				d.enrolled = append(d.enrolled, q)
-			}
-		}
+	d.probes, d.enrolled = probesAndGallery(all, rows, keep)
+	for _, q := range append(append([]string(nil), d.probes...), d.enrolled...) {
+		d.res[q] = all[q]
 	}
 	if len(d.probes) == 0 || len(d.enrolled) == 0 {
 		return d, fmt.Errorf("--%s: no embedded images of %s in %s", name, pairs, cache)
