@@ -17,6 +17,8 @@ const BaseModelID = "mobilefacenet-expo-1.0.24"
 // WorkSide, DecodeSide, MaxDecodeBytes, MinFaceSize, MinDetect, MultiFaceRatio, NoMask,
 // NoLiveness, and Experimental's DetectFrac, NoTightFallback, MTCNNThresholds,
 // TightCropFloor, NoFacenessGate, DeepThresholds and ShortRange) are not part of it: they change which photos pass, not the vectors' space.
+// Nor is Experimental.NoMaskedHead: the masked head (maskedhead.go) is applied when two
+// faces are compared, not to what is stored, so a gallery is searchable with or without it.
 func ModelID(o Options) string {
 	o = o.withDefaults()
 	var b strings.Builder

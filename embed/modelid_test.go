@@ -80,14 +80,16 @@ func TestModelIDAutoPrecision(t *testing.T) {
 }
 
 // TestModelIDClassifiesEveryOption: every field of Options and Experimental is sorted into
-// "changes the vectors" (named by ModelID) or "changes which photos pass" (ModelID's doc),
+// "changes the vectors" (named by ModelID) or not ("changes which photos pass", or how two
+// stored faces are compared: ModelID's doc),
 // so a field added later fails here until someone decides which it is.
 func TestModelIDClassifiesEveryOption(t *testing.T) {
 	vectors := map[string]bool{"Detector": true, "FlipTTA": true, "Precision": true, "Experimental.MaskedAlign": true}
 	admission := map[string]bool{"ModelsDir": true, "Limits": true, "WorkSide": true, "DecodeSide": true, "MaxDecodeBytes": true,
 		"MinFaceSize": true, "MinDetect": true, "MultiFaceRatio": true, "NoMask": true, "NoLiveness": true,
 		"Experimental.DetectFrac": true, "Experimental.NoTightFallback": true, "Experimental.MTCNNThresholds": true,
-		"Experimental.TightCropFloor": true, "Experimental.ShortRange": true, "Experimental.NoFacenessGate": true, "Experimental.DeepThresholds": true}
+		"Experimental.TightCropFloor": true, "Experimental.ShortRange": true, "Experimental.NoFacenessGate": true, "Experimental.DeepThresholds": true,
+		"Experimental.NoMaskedHead": true}
 	var fields []string
 	var walk func(prefix string, typ reflect.Type)
 	walk = func(prefix string, typ reflect.Type) {
