@@ -129,7 +129,7 @@ func runEvalPairs(args []string) error {
 	if err != nil {
 		return err
 	}
-	evalMaskedHead = p.MaskedHead()
+	evalWhitened = newWhitenedFaces(p.MaskedHead())
 	var paths []string
 	seen := map[string]bool{}
 	for _, r := range append(append([]pairRow(nil), train...), test...) {

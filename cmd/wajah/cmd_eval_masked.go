@@ -183,7 +183,7 @@ var maskedVariants = []maskedVariant{
 const deployedVariant = "deployed: classifier picks the path (API scale)"
 
 func deployedScore(a, b *imageResult) float64 {
-	if evalMaskedHead == nil {
+	if evalWhitened.head == nil {
 		return deployedScoreNoHead(a, b)
 	}
 	if a.extra.MaskScore >= 0.5 {
@@ -200,34 +200,47 @@ func deployedScoreNoHead(a, b *imageResult) float64 {
 	return embed.Similarity(embed.Cosine(a.emb, b.emb))
 }
 
-// evalMaskedHead is the masked path's head of the pipeline eval runs (nil: none), set where
-// the pipeline is made; evalWhitened keeps each image's whitened vectors, since all-pairs
-// scores each image thousands of times.
-var (
-	evalMaskedHead *embed.MaskedHead
-	evalWhitened   sync.Map // *imageResult -> whitenedFace
-)
+// evalWhitened takes faces through the masked head of the pipeline eval runs (none until
+// the pipeline is made).
+var evalWhitened = newWhitenedFaces(nil)
 
 // deployedMaskedScore is the masked path's raw score as the engine computes it
 // (engine.maskedBestIn): embed.MaskedScore of both faces taken through the head.
-func deployedMaskedScore(a, b *imageResult) float32 {
-	if evalMaskedHead == nil {
-		return embed.MaskedScore(a.emb, a.extra.Templates, b.emb, b.extra.Templates)
-	}
-	fa, fb := evalWhitenedFace(a), evalWhitenedFace(b)
-	return embed.MaskedScore(fa.v, fa.overlays, fb.v, fb.overlays)
+func deployedMaskedScore(a, b *imageResult) float32 { return float32(evalWhitened.score(a, b)) }
+
+// whitenedFaces keeps each image's embedding and overlays in a masked head's space, as the
+// pipeline's MaskedWhiten gives them (unchanged without a head, or for another width),
+// since all-pairs scores each image thousands of times.
+type whitenedFaces struct {
+	head *embed.MaskedHead
+	m    sync.Map // *imageResult -> whitenedFace
 }
 
-func evalWhitenedFace(r *imageResult) whitenedFace {
-	if f, ok := evalWhitened.Load(r); ok {
+type whitenedFace struct {
+	v        []float32
+	overlays [][]float32
+}
+
+func newWhitenedFaces(head *embed.MaskedHead) *whitenedFaces { return &whitenedFaces{head: head} }
+
+func (w *whitenedFaces) face(r *imageResult) whitenedFace {
+	if f, ok := w.m.Load(r); ok {
 		return f.(whitenedFace)
 	}
-	var f whitenedFace
-	if f.v, f.overlays = evalMaskedHead.Whiten(r.emb, r.extra.Templates); f.v == nil {
-		f.v, f.overlays = r.emb, r.extra.Templates // another width: as the pipeline does
+	f := whitenedFace{r.emb, r.extra.Templates}
+	if w.head != nil {
+		if v, o := w.head.Whiten(r.emb, r.extra.Templates); v != nil {
+			f = whitenedFace{v, o}
+		}
 	}
-	evalWhitened.Store(r, f)
+	w.m.Store(r, f)
 	return f
+}
+
+// score is embed.MaskedScore of a and b in the head's space.
+func (w *whitenedFaces) score(a, b *imageResult) float64 {
+	fa, fb := w.face(a), w.face(b)
+	return float64(embed.MaskedScore(fa.v, fa.overlays, fb.v, fb.overlays))
 }
 
 // deployedAt is --deployed-at: a further API similarity the deployed rule is reported at.

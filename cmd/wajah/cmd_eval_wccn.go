@@ -65,20 +65,38 @@ func unitVec32(v []float32) []float32 {
 	return o
 }
 
-// wccnScores scores every masked probe (classifier >= 0.5) of probes against every image of
-// gallery with the whitened feature: genuine and impostor scores.
+// wccnScores scores every masked probe of probes against every image of gallery with the
+// whitened feature (each image whitened once): genuine and impostor scores.
 func wccnScores(res map[string]*imageResult, m *embed.Whitening, f wccnFeature, probes, gallery []string) (gen, imp []float64) {
-	g := make([][]float32, len(gallery))
-	for i, b := range gallery {
-		g[i] = wccnApply(m, f.of(res[b]))
+	w := map[*imageResult][]float32{}
+	for _, p := range append(append([]string(nil), probes...), gallery...) {
+		w[res[p]] = wccnApply(m, f.of(res[p]))
 	}
+	return maskedProbeScores(res, probes, gallery, func(a, b *imageResult) float64 {
+		return float64(embed.Cosine(w[a], w[b]))
+	})
+}
+
+// pick keeps the paths of v that keep accepts.
+func pick(v []string, keep func(string) bool) []string {
+	var o []string
+	for _, p := range v {
+		if keep(p) {
+			o = append(o, p)
+		}
+	}
+	return o
+}
+
+// maskedProbeScores scores every probe the classifier calls masked (>= 0.5) against every
+// image of gallery: genuine and impostor scores, by personOf.
+func maskedProbeScores(res map[string]*imageResult, probes, gallery []string, score func(a, b *imageResult) float64) (gen, imp []float64) {
 	for _, a := range probes {
 		if res[a].extra.MaskScore < 0.5 {
 			continue
 		}
-		pa := wccnApply(m, f.of(res[a]))
-		for i, b := range gallery {
-			s := float64(embed.Cosine(pa, g[i]))
+		for _, b := range gallery {
+			s := score(res[a], res[b])
 			if personOf(a) == personOf(b) {
 				gen = append(gen, s)
 			} else {
@@ -113,18 +131,6 @@ func aucTAR(gen, imp []float64) (auc, t2, t3 float64) {
 
 // reportWCCN prints the WCCN candidates (`eval pairs --masked --all-pairs`).
 func reportWCCN(res map[string]*imageResult, probes, gallery []string) {
-	sub := func(p string) int { // the dev half split again by person: another hash bit
-		return int(fnvOf(personOf(p))>>9) & 1
-	}
-	pick := func(v []string, keep func(string) bool) []string {
-		var o []string
-		for _, p := range v {
-			if keep(p) {
-				o = append(o, p)
-			}
-		}
-		return o
-	}
 	fit := func(imgs []string, f wccnFeature, lam float64) *embed.Whitening {
 		var x [][]float32
 		var cls []string
@@ -144,8 +150,8 @@ func reportWCCN(res map[string]*imageResult, probes, gallery []string) {
 		for _, lam := range wccnLambdas {
 			var da, dt float64
 			for part := range 2 {
-				in := func(p string) bool { return dev(p) && sub(p) == part }
-				out := func(p string) bool { return dev(p) && sub(p) != part }
+				in := func(p string) bool { return dev(p) && wccnFold(p) == part }
+				out := func(p string) bool { return dev(p) && wccnFold(p) != part }
 				m := fit(pick(all, in), f, lam)
 				g, i := wccnScores(res, m, f, pick(probes, out), pick(gallery, out))
 				a, t2, _ := aucTAR(g, i)

@@ -205,19 +205,7 @@ func (v wccnView) row(name string, score func(a, b *imageResult) float64, m *emb
 	if f.of != nil {
 		gen, imp = wccnScores(v.res, m, f, v.probes, v.gallery)
 	} else {
-		for _, a := range v.probes {
-			if v.res[a].extra.MaskScore < 0.5 {
-				continue
-			}
-			for _, b := range v.gallery {
-				s := score(v.res[a], v.res[b])
-				if personOf(a) == personOf(b) {
-					gen = append(gen, s)
-				} else {
-					imp = append(imp, s)
-				}
-			}
-		}
+		gen, imp = maskedProbeScores(v.res, v.probes, v.gallery, score)
 	}
 	t2, _, _ := roc.TARAtFAR(ts, 1e-2)
 	t3, _, _ := roc.TARAtFAR(ts, 1e-3)
@@ -230,40 +218,14 @@ func (v wccnView) row(name string, score func(a, b *imageResult) float64, m *emb
 	fmt.Printf("| %s | %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %d |\n", name, tenFold, roc.AUC(ts), t2, t3, a, g2, g3, len(imp))
 }
 
-// whitenedMasked scores the deployed masked rule through a fitted head (embed.MaskedHead:
-// MaskedScore of whitened plain and overlay embeddings), keeping each image's whitened
-// vectors, since all-pairs scores each image hundreds of times.
-type whitenedMasked struct {
-	head  *embed.MaskedHead
-	cache map[*imageResult]whitenedFace
-}
-
-type whitenedFace struct {
-	v        []float32
-	overlays [][]float32
-}
-
-func fitWhitenedMasked(fit map[string]*imageResult, paths, cls []string, lam float64) *whitenedMasked {
+// fitWhitenedMasked fits the deployed rule's head (train.MaskedHead) on the fit set's images.
+func fitWhitenedMasked(fit map[string]*imageResult, paths, cls []string, lam float64) *whitenedFaces {
 	plain := make([][]float32, len(paths))
 	overlays := make([][][]float32, len(paths))
 	for i, p := range paths {
 		plain[i], overlays[i] = fit[p].emb, fit[p].extra.Templates
 	}
-	return &whitenedMasked{head: train.MaskedHead(plain, overlays, cls, lam), cache: map[*imageResult]whitenedFace{}}
-}
-
-func (w *whitenedMasked) face(r *imageResult) whitenedFace {
-	f, ok := w.cache[r]
-	if !ok {
-		f.v, f.overlays = w.head.Whiten(r.emb, r.extra.Templates)
-		w.cache[r] = f
-	}
-	return f
-}
-
-func (w *whitenedMasked) score(a, b *imageResult) float64 {
-	fa, fb := w.face(a), w.face(b)
-	return float64(embed.MaskedScore(fa.v, fa.overlays, fb.v, fb.overlays))
+	return newWhitenedFaces(train.MaskedHead(plain, overlays, cls, lam))
 }
 
 func countDistinct(v []string) int {

@@ -28,7 +28,7 @@ type wccnDomain struct {
 }
 
 // wccnFold splits people into two folds by a hash bit other than anchorHalf's, so that
-// masked-pairs' dev half (anchorHalf 0) splits again.
+// masked-pairs' dev half (anchorHalf 0) splits again (reportWCCN's dev split too).
 func wccnFold(p string) int { return int(fnvOf(personOf(p))>>9) & 1 }
 
 // runTrainWCCN fits embed.MaskedHead. The fit set is the synthetic domain's images (LFW
@@ -149,38 +149,11 @@ func crossFitWCCN(domains []wccnDomain, weight int, lam float64) ([2]wccnStats, 
 		if lam >= 0 {
 			head = fitWCCNHead(domains, weight, lam, func(q string) bool { return wccnFold(q) != f })
 		}
+		w := newWhitenedFaces(head) // nil: MaskedScore itself
+		inFold := func(q string) bool { return wccnFold(q) == f }
 		for di, d := range domains {
-			cache := map[string]whitenedFace{}
-			face := func(q string) whitenedFace {
-				w, ok := cache[q]
-				if !ok {
-					r := d.res[q]
-					w = whitenedFace{r.emb, r.extra.Templates}
-					if head != nil {
-						w.v, w.overlays = head.Whiten(r.emb, r.extra.Templates)
-					}
-					cache[q] = w
-				}
-				return w
-			}
-			for _, a := range d.probes {
-				if wccnFold(a) != f || d.res[a].extra.MaskScore < 0.5 {
-					continue
-				}
-				fa := face(a)
-				for _, b := range d.enrolled {
-					if wccnFold(b) != f {
-						continue
-					}
-					fb := face(b)
-					s := float64(embed.MaskedScore(fa.v, fa.overlays, fb.v, fb.overlays))
-					if personOf(a) == personOf(b) {
-						gen[di] = append(gen[di], s)
-					} else {
-						imp[di] = append(imp[di], s)
-					}
-				}
-			}
+			g, i := maskedProbeScores(d.res, pick(d.probes, inFold), pick(d.enrolled, inFold), w.score)
+			gen[di], imp[di] = append(gen[di], g...), append(imp[di], i...)
 		}
 	}
 	var st [2]wccnStats
