@@ -2,7 +2,11 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/wajah-id/wajah/embed"
@@ -123,6 +127,51 @@ func TestWCCNFitSetsWeightCopiesImages(t *testing.T) {
 		}
 		if sets[i].reportHalf {
 			t.Errorf("set %q scored on the report half; it has no dev part", sets[i].name)
+		}
+	}
+}
+
+// A domain's first part is scored and fitted on; a further part only fitted on, its images
+// of the same path counted once, and keep (the dev half) applies to both.
+func TestLoadWCCNDomainFitOnlyParts(t *testing.T) {
+	dir := t.TempDir()
+	img := func(v float32) *imageResult {
+		return &imageResult{emb: []float32{v, 1}, detected: true, extra: &maskedExtra{Templates: [][]float32{{v, 2}}}}
+	}
+	write := func(name string, res map[string]*imageResult, rows string) string {
+		c, p := filepath.Join(dir, name+".gob"), filepath.Join(dir, name+".tsv")
+		if err := saveEmbeddings(c, res, embedStats{modelID: "id"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("path1\tpath2\tsame\n"+rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return c + ":" + p
+	}
+	scored := write("pairs", map[string]*imageResult{"images/a/m.jpg": img(1), "images/a/u.jpg": img(2), "images/b/u.jpg": img(3)},
+		"images/a/m.jpg\timages/a/u.jpg\t1\nimages/a/m.jpg\timages/b/u.jpg\t0\n")
+	more := write("more", map[string]*imageResult{"images/a/u.jpg": img(9), "images/a/x.jpg": img(4), "images/b/y.jpg": img(5)},
+		"images/a/u.jpg\timages/a/u.jpg\t1\nimages/a/x.jpg\timages/a/x.jpg\t1\nimages/b/y.jpg\timages/b/y.jpg\t1\n")
+	notB := func(p string) bool { return personOf(p) != "images/b" }
+	d, err := loadWCCNDomain("real", scored+"+"+more, "id", notB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.probes, []string{"images/a/m.jpg"}) || !slices.Equal(d.enrolled, []string{"images/a/u.jpg"}) {
+		t.Errorf("scored probes %v, enrolled %v; want the first part's kept images only", d.probes, d.enrolled)
+	}
+	if got := slices.Sorted(maps.Keys(d.res)); !slices.Equal(got, []string{"images/a/m.jpg", "images/a/u.jpg"}) {
+		t.Errorf("scored images %v", got)
+	}
+	if got := slices.Sorted(maps.Keys(d.fit)); !slices.Equal(got, []string{"images/a/m.jpg", "images/a/u.jpg", "images/a/x.jpg"}) {
+		t.Errorf("fitted images %v, want the first part's and the second's kept new one", got)
+	}
+	if d.fit["images/a/u.jpg"].emb[0] != 2 {
+		t.Errorf("a path in both parts was taken from the second, want the first")
+	}
+	for _, spec := range []string{scored + "+", scored + "+" + dir, more} {
+		if _, err := loadWCCNDomain("real", spec, "id", notB); err == nil {
+			t.Errorf("loadWCCNDomain(%q): no error (want: bad part, or a first part with nothing to score)", spec)
 		}
 	}
 }

@@ -152,9 +152,9 @@ func reportWCCNCross(res map[string]*imageResult, test []pairRow, sets []wccnFit
 		v := newWCCNView(res, rows)
 		v.row("deployed rule without a head", deployedScoreNoHead, nil, wccnFeature{})
 		v.row("deployed rule (the pipeline's head)", deployedScore, nil, wccnFeature{})
-		for _, lam := range []float64{1, 3} {
+		for _, lam := range []float64{0.3, 1, 3} { // 0.3: the shipped head's
 			w := fitWhitenedMasked(set.res, paths, cls, lam)
-			v.row(fmt.Sprintf("deployed rule whitened (MaskedScore of whitened plain and overlays), lam %.0f", lam), w.score, nil, wccnFeature{})
+			v.row(fmt.Sprintf("deployed rule whitened (MaskedScore of whitened plain and overlays), lam %g", lam), w.score, nil, wccnFeature{})
 		}
 		for _, f := range wccnFeatures[:3] {
 			x := make([][]float32, len(paths))

@@ -20,10 +20,12 @@ func init() {
 }
 
 // wccnDomain is one dev set of the masked head: the images of a pairs file's rows, path1
-// the masked probes, path2 the enrolment images.
+// the masked probes, path2 the enrolment images, scored and fitted on; fit also holds the
+// fit-only images of further parts (more photos of the same people, never scored, so the
+// choice is made on the same pairs whatever the fit set).
 type wccnDomain struct {
 	name             string
-	res              map[string]*imageResult
+	res, fit         map[string]*imageResult
 	probes, enrolled []string
 }
 
@@ -34,7 +36,8 @@ func wccnFold(p string) int { return int(fnvOf(personOf(p))>>9) & 1 }
 // runTrainWCCN fits embed.MaskedHead. The fit set is the synthetic domain's images (LFW
 // View 1 train with a drawn mask on path1) plus the real domain's dev-half images
 // (masked-pairs, anchorHalf 0; the report half is never read) counted --weights times, so
-// that ~120 people with real masks are not drowned by ~2,000 with drawn ones. Weight and
+// that ~120 people with real masks are not drowned by ~2,000 with drawn ones; a domain's
+// further parts (CACHE:PAIRS after a "+") add fit-only images of its people. Weight and
 // ridge are chosen 2-fold by person (wccnFold): fit on one fold of both domains, score
 // every masked probe against every enrolment image of the other fold in each domain, both
 // ways; the choice maximizes the smaller of the two domains' gains in TAR at FAR 1e-2 over
@@ -43,8 +46,8 @@ func wccnFold(p string) int { return int(fnvOf(personOf(p))>>9) & 1 }
 // LFW View 1 train, so its own pairs would be in-sample).
 func runTrainWCCN(args []string) error {
 	fs := flag.NewFlagSet("train-wccn", flag.ContinueOnError)
-	synthetic := fs.String("synthetic", "", "CACHE:PAIRS of drawn masks: an `eval pairs --masked --cache` file and the synth-mask pairs file it embedded (LFW View 1 train)")
-	real := fs.String("real", "", "CACHE:PAIRS of real masks (masked-pairs); only its dev half (anchorHalf 0) is read")
+	synthetic := fs.String("synthetic", "", "CACHE:PAIRS[+CACHE:PAIRS...] of drawn masks: an `eval pairs --masked --cache` file and the synth-mask pairs file it embedded (LFW View 1 train); further parts are fitted on, never scored")
+	real := fs.String("real", "", "CACHE:PAIRS[+CACHE:PAIRS...] of real masks (masked-pairs); only the dev half (anchorHalf 0) is read; further parts are fitted on, never scored")
 	weights := fs.String("weights", "1,2,3,6,10", "comma list of the real domain's weights to choose from")
 	lambdas := fs.String("lambdas", "0.1,0.3,1,3", "comma list of ridges (times the mean within-class variance) to choose from")
 	out := fs.String("out", "", "head file to write (empty: measure only)")
@@ -73,8 +76,8 @@ func runTrainWCCN(args []string) error {
 		return fmt.Errorf("--lambdas: %w", err)
 	}
 	domains := []wccnDomain{syn, rl}
-	fmt.Printf("train-wccn: synthetic %d images (%d probes x %d enrolment), real dev half %d images (%d x %d); 2-fold by person\n",
-		len(syn.res), len(syn.probes), len(syn.enrolled), len(rl.res), len(rl.probes), len(rl.enrolled))
+	fmt.Printf("train-wccn: synthetic %d images (%d probes x %d enrolment; %d fitted on), real dev half %d images (%d x %d; %d fitted on); 2-fold by person\n",
+		len(syn.res), len(syn.probes), len(syn.enrolled), len(syn.fit), len(rl.res), len(rl.probes), len(rl.enrolled), len(rl.fit))
 	fmt.Println("| real weight | lam | synthetic AUC | synthetic TAR@1e-2 | synthetic TAR@1e-3 | real AUC | real TAR@1e-2 | real TAR@1e-3 | smaller TAR@1e-2 gain |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	var base [2]wccnStats
@@ -113,26 +116,39 @@ func runTrainWCCN(args []string) error {
 	return os.WriteFile(*out, b, 0o644)
 }
 
+// loadWCCNDomain reads a domain's parts: the first is scored and fitted on, the others only
+// fitted on. A path in two parts is taken as one image (synth-mask writes the same pixels
+// for an image whichever pair it is in), so it is counted once.
 func loadWCCNDomain(name, spec, cacheID string, keep func(string) bool) (wccnDomain, error) {
-	d := wccnDomain{name: name, res: map[string]*imageResult{}}
-	cache, pairs, ok := strings.Cut(spec, ":")
-	if !ok || cache == "" || pairs == "" {
-		return d, fmt.Errorf("--%s: want CACHE:PAIRS, got %q", name, spec)
-	}
-	all, _, err := loadCachedSubset(cache, cacheID, true)
-	if err != nil {
-		return d, fmt.Errorf("--%s: %w", name, err)
-	}
-	rows, _, err := readPairs(pairs)
-	if err != nil {
-		return d, fmt.Errorf("--%s: %w", name, err)
-	}
-	d.probes, d.enrolled = probesAndGallery(all, rows, keep)
-	for _, q := range append(append([]string(nil), d.probes...), d.enrolled...) {
-		d.res[q] = all[q]
-	}
-	if len(d.probes) == 0 || len(d.enrolled) == 0 {
-		return d, fmt.Errorf("--%s: no embedded images of %s in %s", name, pairs, cache)
+	d := wccnDomain{name: name, res: map[string]*imageResult{}, fit: map[string]*imageResult{}}
+	for i, part := range strings.Split(spec, "+") {
+		cache, pairs, ok := strings.Cut(part, ":")
+		if !ok || cache == "" || pairs == "" {
+			return d, fmt.Errorf("--%s: want CACHE:PAIRS, got %q", name, part)
+		}
+		all, _, err := loadCachedSubset(cache, cacheID, true)
+		if err != nil {
+			return d, fmt.Errorf("--%s: %w", name, err)
+		}
+		rows, _, err := readPairs(pairs)
+		if err != nil {
+			return d, fmt.Errorf("--%s: %w", name, err)
+		}
+		probes, enrolled := probesAndGallery(all, rows, keep)
+		if len(probes)+len(enrolled) == 0 || i == 0 && (len(probes) == 0 || len(enrolled) == 0) {
+			return d, fmt.Errorf("--%s: no embedded images of %s in %s", name, pairs, cache)
+		}
+		if i == 0 {
+			d.probes, d.enrolled = probes, enrolled
+		}
+		for _, q := range append(probes, enrolled...) {
+			if i == 0 {
+				d.res[q] = all[q]
+			}
+			if d.fit[q] == nil {
+				d.fit[q] = all[q]
+			}
+		}
 	}
 	return d, nil
 }
@@ -163,7 +179,7 @@ func crossFitWCCN(domains []wccnDomain, weight int, lam float64) ([2]wccnStats, 
 	return st, imp[0]
 }
 
-// fitWCCNHead fits a head on the kept images of every domain, the real one (index 1)
+// fitWCCNHead fits a head on the kept fit images of every domain, the real one (index 1)
 // counted weight times.
 func fitWCCNHead(domains []wccnDomain, weight int, lam float64, keep func(string) bool) *embed.MaskedHead {
 	var plain [][]float32
@@ -174,13 +190,13 @@ func fitWCCNHead(domains []wccnDomain, weight int, lam float64, keep func(string
 		if di == 1 {
 			n = weight
 		}
-		for _, q := range slices.Sorted(maps.Keys(d.res)) {
+		for _, q := range slices.Sorted(maps.Keys(d.fit)) {
 			if !keep(q) {
 				continue
 			}
 			for range n {
-				plain = append(plain, d.res[q].emb)
-				overlays = append(overlays, d.res[q].extra.Templates)
+				plain = append(plain, d.fit[q].emb)
+				overlays = append(overlays, d.fit[q].extra.Templates)
 				cls = append(cls, d.name+"/"+personOf(q))
 			}
 		}
